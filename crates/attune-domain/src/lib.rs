@@ -1,0 +1,15 @@
+//! Attune's domain: the types, rules and metric arithmetic. Pure: no I/O, no HTTP, no SQL.
+//!
+//! Values that reach storage are built through `parse` functions, so an invalid state (an NPS
+//! of 11, an unknown language tag, an empty survey name) cannot be represented past the edge.
+#![forbid(unsafe_code)]
+
+pub mod error;
+pub mod metrics;
+pub mod org;
+pub mod period;
+pub mod response;
+pub mod survey;
+pub mod text;
+
+pub use error::{FieldError, Invalid};

@@ -1,0 +1,68 @@
+//! The storage error type, mapped to HTTP status codes in one place (`attune-web`'s `ApiError`).
+
+/// What went wrong in storage.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The row does not exist in the caller's organisation.
+    #[error("not found")]
+    NotFound,
+    /// A unique constraint or state check failed (e.g. an invitation already used).
+    #[error("conflict: {0}")]
+    Conflict(String),
+    /// Anything else: the database is unreachable, a query failed.
+    #[error(transparent)]
+    Other(#[from] anyhow_like::Error),
+}
+
+/// A boxed error with a context message, so storage needs no `anyhow` dependency.
+pub mod anyhow_like {
+    /// A database error with what was being done when it happened.
+    #[derive(Debug, thiserror::Error)]
+    #[error("{context}: {source}")]
+    pub struct Error {
+        /// What storage was doing.
+        pub context: String,
+        /// The underlying error.
+        #[source]
+        pub source: Box<dyn std::error::Error + Send + Sync>,
+    }
+}
+
+/// Adds a context message to database errors, turning unique violations into `Conflict`.
+pub trait Context<T> {
+    /// Wraps the error with `what` was being attempted.
+    fn context(self, what: &str) -> Result<T, StoreError>;
+}
+
+impl<T> Context<T> for Result<T, sqlx::Error> {
+    fn context(self, what: &str) -> Result<T, StoreError> {
+        self.map_err(|e| {
+            if let sqlx::Error::Database(db) = &e
+                && db.is_unique_violation()
+            {
+                return StoreError::Conflict(format!("{what}: already exists"));
+            }
+            if let sqlx::Error::RowNotFound = e {
+                return StoreError::NotFound;
+            }
+            StoreError::Other(anyhow_like::Error {
+                context: what.to_owned(),
+                source: Box::new(e),
+            })
+        })
+    }
+}
+
+impl<T> Context<T> for Result<T, serde_json::Error> {
+    fn context(self, what: &str) -> Result<T, StoreError> {
+        self.map_err(|e| {
+            StoreError::Other(anyhow_like::Error {
+                context: what.to_owned(),
+                source: Box::new(e),
+            })
+        })
+    }
+}
+
+/// Storage results.
+pub type StoreResult<T> = Result<T, StoreError>;

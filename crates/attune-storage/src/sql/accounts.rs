@@ -1,0 +1,227 @@
+//! Customer accounts and their contacts.
+
+use sqlx::AssertSqlSafe;
+use sqlx::any::AnyRow;
+use sqlx::{AnyConnection, Row};
+
+use super::{SqlStore, new_id};
+use crate::error::{Context, StoreError, StoreResult};
+use crate::model::{Account, AccountUpsert, Contact, ContactUpsert};
+
+const ACCOUNT_COLUMNS: &str =
+    "id, external_id, name, plan, size_band, industry, region, owner_user_id, attributes";
+
+fn json_map(raw: &str) -> serde_json::Map<String, serde_json::Value> {
+    serde_json::from_str(raw).unwrap_or_default()
+}
+
+fn account_of(row: &AnyRow) -> StoreResult<Account> {
+    let attributes: String = row.try_get("attributes").context("reading account")?;
+    Ok(Account {
+        id: row.try_get("id").context("reading account")?,
+        external_id: row.try_get("external_id").context("reading account")?,
+        name: row.try_get("name").context("reading account")?,
+        plan: row.try_get("plan").context("reading account")?,
+        size_band: row.try_get("size_band").context("reading account")?,
+        industry: row.try_get("industry").context("reading account")?,
+        region: row.try_get("region").context("reading account")?,
+        owner_user_id: row.try_get("owner_user_id").context("reading account")?,
+        attributes: json_map(&attributes),
+    })
+}
+
+fn contact_of(row: &AnyRow) -> StoreResult<Contact> {
+    let preferences: String = row.try_get("preferences").context("reading contact")?;
+    let decision_maker: i64 = row.try_get("decision_maker").context("reading contact")?;
+    Ok(Contact {
+        id: row.try_get("id").context("reading contact")?,
+        account_id: row.try_get("account_id").context("reading contact")?,
+        name: row.try_get("name").context("reading contact")?,
+        email: row.try_get("email").context("reading contact")?,
+        phone: row.try_get("phone").context("reading contact")?,
+        role: row.try_get("role").context("reading contact")?,
+        decision_maker: decision_maker != 0,
+        language: row.try_get("language").context("reading contact")?,
+        preferences: json_map(&preferences),
+    })
+}
+
+/// The id of the account with this external id, created (named after the id) on first sight.
+pub(crate) async fn account_id_for(
+    conn: &mut AnyConnection,
+    org_id: &str,
+    external_id: &str,
+    name: Option<&str>,
+    now_ms: i64,
+) -> StoreResult<String> {
+    // The no-op update makes RETURNING yield the existing row on conflict, on both backends.
+    let row = sqlx::query(
+        "INSERT INTO accounts (id, org_id, external_id, name, attributes, created_at) \
+         VALUES ($1, $2, $3, $4, '{}', $5) \
+         ON CONFLICT (org_id, external_id) DO UPDATE SET external_id = excluded.external_id \
+         RETURNING id",
+    )
+    .bind(new_id())
+    .bind(org_id)
+    .bind(external_id)
+    .bind(name.unwrap_or(external_id))
+    .bind(now_ms)
+    .fetch_one(&mut *conn)
+    .await
+    .context("finding or creating an account")?;
+    row.try_get("id").context("reading account id")
+}
+
+/// The id and account of the contact with this e-mail, created on first sight; an account
+/// given here is attached when the contact has none yet.
+pub(crate) async fn contact_for(
+    conn: &mut AnyConnection,
+    org_id: &str,
+    email: &str,
+    name: Option<&str>,
+    account_id: Option<&str>,
+    now_ms: i64,
+) -> StoreResult<(String, Option<String>)> {
+    let row = sqlx::query(
+        "INSERT INTO contacts (id, org_id, account_id, name, email, decision_maker, preferences, created_at) \
+         VALUES ($1, $2, $3, $4, $5, 0, '{}', $6) \
+         ON CONFLICT (org_id, email) DO UPDATE SET \
+           account_id = COALESCE(contacts.account_id, excluded.account_id), \
+           name = COALESCE(contacts.name, excluded.name) \
+         RETURNING id, account_id",
+    )
+    .bind(new_id())
+    .bind(org_id)
+    .bind(account_id)
+    .bind(name)
+    .bind(email)
+    .bind(now_ms)
+    .fetch_one(&mut *conn)
+    .await
+    .context("finding or creating a contact")?;
+    Ok((
+        row.try_get("id").context("reading contact id")?,
+        row.try_get("account_id")
+            .context("reading contact account")?,
+    ))
+}
+
+impl SqlStore {
+    pub(crate) async fn upsert_account_impl(
+        &self,
+        org_id: &str,
+        a: &AccountUpsert,
+    ) -> StoreResult<Account> {
+        let attributes = serde_json::to_string(&a.attributes).context("encoding attributes")?;
+        let sql = format!(
+            "INSERT INTO accounts (id, org_id, external_id, name, plan, size_band, industry, region, owner_user_id, attributes, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) \
+             ON CONFLICT (org_id, external_id) DO UPDATE SET name = excluded.name, plan = excluded.plan, \
+               size_band = excluded.size_band, industry = excluded.industry, region = excluded.region, \
+               owner_user_id = excluded.owner_user_id, attributes = excluded.attributes \
+             RETURNING {ACCOUNT_COLUMNS}"
+        );
+        let row = sqlx::query(AssertSqlSafe(sql))
+            .bind(new_id())
+            .bind(org_id)
+            .bind(&a.external_id)
+            .bind(&a.name)
+            .bind(&a.plan)
+            .bind(&a.size_band)
+            .bind(&a.industry)
+            .bind(&a.region)
+            .bind(&a.owner_user_id)
+            .bind(attributes)
+            .bind(super::auth::now_ms())
+            .fetch_one(&self.pool)
+            .await
+            .context("saving an account")?;
+        account_of(&row)
+    }
+
+    pub(crate) async fn list_accounts_impl(
+        &self,
+        org_id: &str,
+        account_id: Option<&str>,
+    ) -> StoreResult<Vec<Account>> {
+        let sql = format!(
+            "SELECT {ACCOUNT_COLUMNS} FROM accounts WHERE org_id = $1 AND ($2 IS NULL OR id = $2 OR external_id = $2) ORDER BY name, id"
+        );
+        let rows = sqlx::query(AssertSqlSafe(sql))
+            .bind(org_id)
+            .bind(account_id)
+            .fetch_all(&self.pool)
+            .await
+            .context("listing accounts")?;
+        rows.iter().map(account_of).collect()
+    }
+
+    pub(crate) async fn upsert_contact_impl(
+        &self,
+        org_id: &str,
+        c: &ContactUpsert,
+    ) -> StoreResult<Contact> {
+        let mut tx = self.pool.begin().await.context("starting a transaction")?;
+        let account_id = match &c.account_external_id {
+            Some(x) => {
+                let row = sqlx::query(
+                    "SELECT id FROM accounts WHERE org_id = $1 AND (external_id = $2 OR id = $2)",
+                )
+                .bind(org_id)
+                .bind(x)
+                .fetch_optional(&mut *tx)
+                .await
+                .context("finding the contact's account")?
+                .ok_or(StoreError::NotFound)?;
+                Some(
+                    row.try_get::<String, _>("id")
+                        .context("reading account id")?,
+                )
+            }
+            None => None,
+        };
+        let preferences = serde_json::to_string(&c.preferences).context("encoding preferences")?;
+        let row = sqlx::query(
+            "INSERT INTO contacts (id, org_id, account_id, name, email, phone, role, decision_maker, language, preferences, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) \
+             ON CONFLICT (org_id, email) DO UPDATE SET account_id = excluded.account_id, name = excluded.name, \
+               phone = excluded.phone, role = excluded.role, decision_maker = excluded.decision_maker, \
+               language = excluded.language, preferences = excluded.preferences \
+             RETURNING id, account_id, name, email, phone, role, decision_maker, language, preferences",
+        )
+        .bind(new_id())
+        .bind(org_id)
+        .bind(account_id)
+        .bind(&c.name)
+        .bind(&c.email)
+        .bind(&c.phone)
+        .bind(&c.role)
+        .bind(i64::from(c.decision_maker))
+        .bind(&c.language)
+        .bind(preferences)
+        .bind(super::auth::now_ms())
+        .fetch_one(&mut *tx)
+        .await
+        .context("saving a contact")?;
+        let contact = contact_of(&row)?;
+        tx.commit().await.context("committing a contact")?;
+        Ok(contact)
+    }
+
+    pub(crate) async fn list_contacts_impl(
+        &self,
+        org_id: &str,
+        account_id: Option<&str>,
+    ) -> StoreResult<Vec<Contact>> {
+        let rows = sqlx::query(
+            "SELECT id, account_id, name, email, phone, role, decision_maker, language, preferences \
+             FROM contacts WHERE org_id = $1 AND ($2 IS NULL OR account_id = $2) ORDER BY email, id",
+        )
+        .bind(org_id)
+        .bind(account_id)
+        .fetch_all(&self.pool)
+        .await
+        .context("listing contacts")?;
+        rows.iter().map(contact_of).collect()
+    }
+}

@@ -1,0 +1,313 @@
+//! The SQL implementation of [`Store`](crate::Store), shared by both backends through sqlx's
+//! `Any` driver: `$n` placeholders, epoch-millisecond integers for time, JSON kept as text.
+//! Where the dialects differ, [`Dialect`] says which text to send.
+
+mod accounts;
+mod auth;
+mod metrics;
+mod responses;
+mod surveys;
+
+use async_trait::async_trait;
+use sqlx::AssertSqlSafe;
+use sqlx::any::AnyArguments;
+use sqlx::{AnyPool, Arguments};
+
+use crate::error::{Context, StoreResult};
+
+/// Which SQL dialect the pool speaks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Dialect {
+    /// SQLite 3.35+ (bundled).
+    Sqlite,
+    /// PostgreSQL 12+.
+    Postgres,
+}
+
+/// Storage over a SQL pool.
+#[derive(Debug, Clone)]
+pub struct SqlStore {
+    pool: AnyPool,
+    dialect: Dialect,
+}
+
+impl SqlStore {
+    /// Wraps a migrated pool.
+    pub fn new(pool: AnyPool, dialect: Dialect) -> Self {
+        Self { pool, dialect }
+    }
+
+    /// The pool, for backend-specific work such as benchmarks.
+    pub fn pool(&self) -> &AnyPool {
+        &self.pool
+    }
+
+    /// The dialect.
+    pub fn dialect(&self) -> Dialect {
+        self.dialect
+    }
+}
+
+/// A new time-ordered opaque id (UUIDv7), so ids sort roughly by creation.
+pub(crate) fn new_id() -> String {
+    uuid::Uuid::now_v7().simple().to_string()
+}
+
+/// A bind value for dynamically built queries.
+#[derive(Debug, Clone)]
+pub(crate) enum Bind {
+    Text(String),
+    OptText(Option<String>),
+    Int(i64),
+}
+
+/// Collects bind values and hands out their `$n` placeholders in order.
+#[derive(Debug, Default)]
+pub(crate) struct Binds(Vec<Bind>);
+
+impl Binds {
+    /// Adds a value and returns its placeholder.
+    pub(crate) fn push(&mut self, b: Bind) -> String {
+        self.0.push(b);
+        format!("${}", self.0.len())
+    }
+
+    pub(crate) fn text(&mut self, s: impl Into<String>) -> String {
+        self.push(Bind::Text(s.into()))
+    }
+
+    pub(crate) fn int(&mut self, i: i64) -> String {
+        self.push(Bind::Int(i))
+    }
+
+    /// The arguments for the query.
+    pub(crate) fn into_args(self) -> StoreResult<AnyArguments> {
+        let mut args = AnyArguments::default();
+        for b in self.0 {
+            let r = match b {
+                Bind::Text(s) => args.add(s),
+                Bind::OptText(s) => args.add(s),
+                Bind::Int(i) => args.add(i),
+            };
+            r.map_err(sqlx::Error::Encode).context("binding a value")?;
+        }
+        Ok(args)
+    }
+}
+
+/// Runs a multi-row `INSERT … VALUES (…), (…)` in chunks that stay under both backends'
+/// parameter limits. `suffix` follows the VALUES list (e.g. an `ON CONFLICT` clause).
+pub(crate) async fn insert_rows(
+    conn: &mut sqlx::AnyConnection,
+    head: &str,
+    suffix: &str,
+    rows: Vec<Vec<Bind>>,
+) -> StoreResult<()> {
+    let Some(width) = rows.first().map(Vec::len) else {
+        return Ok(());
+    };
+    let per_chunk = (30_000 / width.max(1)).clamp(1, 1000);
+    let mut rows = rows.into_iter().peekable();
+    while rows.peek().is_some() {
+        let mut binds = Binds::default();
+        let mut sql = String::with_capacity(head.len() + per_chunk * width * 5);
+        sql.push_str(head);
+        sql.push_str(" VALUES ");
+        for (i, row) in rows.by_ref().take(per_chunk).enumerate() {
+            if i > 0 {
+                sql.push(',');
+            }
+            sql.push('(');
+            for (j, v) in row.into_iter().enumerate() {
+                if j > 0 {
+                    sql.push(',');
+                }
+                sql.push_str(&binds.push(v));
+            }
+            sql.push(')');
+        }
+        sql.push(' ');
+        sql.push_str(suffix);
+        sqlx::query_with(AssertSqlSafe(sql), binds.into_args()?)
+            .execute(&mut *conn)
+            .await
+            .context("inserting rows")?;
+    }
+    Ok(())
+}
+
+#[async_trait]
+impl crate::Store for SqlStore {
+    async fn ping(&self) -> StoreResult<()> {
+        sqlx::query("SELECT 1")
+            .execute(&self.pool)
+            .await
+            .context("pinging the database")?;
+        Ok(())
+    }
+
+    async fn setting_or_init(&self, key: &str, init: &str) -> StoreResult<String> {
+        self.setting_or_init_impl(key, init).await
+    }
+
+    async fn create_org(&self, name: &str) -> StoreResult<crate::model::Org> {
+        self.create_org_impl(name).await
+    }
+    async fn org_by_slug(&self, slug: &str) -> StoreResult<crate::model::Org> {
+        self.org_where("slug", slug).await
+    }
+    async fn org_by_id(&self, org_id: &str) -> StoreResult<crate::model::Org> {
+        self.org_where("id", org_id).await
+    }
+    async fn list_orgs(&self) -> StoreResult<Vec<crate::model::Org>> {
+        self.list_orgs_impl().await
+    }
+    async fn create_user(
+        &self,
+        org_id: &str,
+        email: &str,
+        password_hash: &str,
+        role: attune_domain::org::Role,
+    ) -> StoreResult<crate::model::User> {
+        self.create_user_impl(org_id, email, password_hash, role)
+            .await
+    }
+    async fn user_for_login(&self, email: &str) -> StoreResult<(crate::model::User, String)> {
+        self.user_for_login_impl(email).await
+    }
+    async fn list_users(&self, org_id: &str) -> StoreResult<Vec<crate::model::User>> {
+        self.list_users_impl(org_id).await
+    }
+    async fn create_token(
+        &self,
+        org_id: &str,
+        token_hash: &str,
+        role: attune_domain::org::Role,
+        label: &str,
+    ) -> StoreResult<String> {
+        self.create_token_impl(org_id, token_hash, role, label)
+            .await
+    }
+    async fn token_grant(&self, token_hash: &str) -> StoreResult<crate::model::TokenGrant> {
+        self.token_grant_impl(token_hash).await
+    }
+    async fn create_session(
+        &self,
+        id_hash: &str,
+        user_id: &str,
+        csrf_token: &str,
+        expires_at_ms: i64,
+    ) -> StoreResult<()> {
+        self.create_session_impl(id_hash, user_id, csrf_token, expires_at_ms)
+            .await
+    }
+    async fn session(&self, id_hash: &str, now_ms: i64) -> StoreResult<crate::model::Session> {
+        self.session_impl(id_hash, now_ms).await
+    }
+    async fn delete_session(&self, id_hash: &str) -> StoreResult<()> {
+        self.delete_session_impl(id_hash).await
+    }
+    async fn upsert_account(
+        &self,
+        org_id: &str,
+        account: &crate::model::AccountUpsert,
+    ) -> StoreResult<crate::model::Account> {
+        self.upsert_account_impl(org_id, account).await
+    }
+    async fn list_accounts(&self, org_id: &str) -> StoreResult<Vec<crate::model::Account>> {
+        self.list_accounts_impl(org_id, None).await
+    }
+    async fn account(&self, org_id: &str, account_id: &str) -> StoreResult<crate::model::Account> {
+        self.list_accounts_impl(org_id, Some(account_id))
+            .await?
+            .pop()
+            .ok_or(crate::StoreError::NotFound)
+    }
+    async fn upsert_contact(
+        &self,
+        org_id: &str,
+        contact: &crate::model::ContactUpsert,
+    ) -> StoreResult<crate::model::Contact> {
+        self.upsert_contact_impl(org_id, contact).await
+    }
+    async fn list_contacts(
+        &self,
+        org_id: &str,
+        account_id: Option<&str>,
+    ) -> StoreResult<Vec<crate::model::Contact>> {
+        self.list_contacts_impl(org_id, account_id).await
+    }
+    async fn create_survey(
+        &self,
+        org_id: &str,
+        definition: &attune_domain::survey::SurveyDefinition,
+        now_ms: i64,
+    ) -> StoreResult<crate::model::Survey> {
+        self.create_survey_impl(org_id, definition, now_ms).await
+    }
+    async fn survey(&self, org_id: &str, survey_id: &str) -> StoreResult<crate::model::Survey> {
+        self.survey_impl(Some(org_id), survey_id).await
+    }
+    async fn public_survey(&self, survey_id: &str) -> StoreResult<crate::model::Survey> {
+        self.survey_impl(None, survey_id).await
+    }
+    async fn list_surveys(&self, org_id: &str) -> StoreResult<Vec<crate::model::Survey>> {
+        self.list_surveys_impl(org_id).await
+    }
+    async fn insert_response(
+        &self,
+        org_id: &str,
+        survey: &crate::model::Survey,
+        response: &attune_domain::response::NewResponse,
+        invitation_id: Option<&str>,
+        now_ms: i64,
+    ) -> StoreResult<crate::model::StoredResponse> {
+        self.insert_response_impl(org_id, survey, response, invitation_id, now_ms)
+            .await
+    }
+    async fn import_responses(
+        &self,
+        org_id: &str,
+        survey: &crate::model::Survey,
+        responses: &[attune_domain::response::NewResponse],
+        now_ms: i64,
+    ) -> StoreResult<crate::model::ImportOutcome> {
+        self.import_responses_impl(org_id, survey, responses, now_ms)
+            .await
+    }
+    async fn response(
+        &self,
+        org_id: &str,
+        response_id: &str,
+    ) -> StoreResult<crate::model::StoredResponse> {
+        self.response_impl(org_id, response_id).await
+    }
+    async fn feed(
+        &self,
+        org_id: &str,
+        query: &crate::model::FeedQuery,
+    ) -> StoreResult<Vec<crate::model::FeedItem>> {
+        self.feed_impl(org_id, query).await
+    }
+    async fn score_counts(
+        &self,
+        org_id: &str,
+        filter: &crate::model::ScoreFilter,
+        segment: Option<crate::model::SegmentDim>,
+    ) -> StoreResult<Vec<crate::model::ScoreCount>> {
+        self.score_counts_impl(org_id, filter, segment).await
+    }
+    async fn create_invitation(
+        &self,
+        org_id: &str,
+        survey_id: &str,
+        contact_id: Option<&str>,
+        now_ms: i64,
+    ) -> StoreResult<crate::model::Invitation> {
+        self.create_invitation_impl(org_id, survey_id, contact_id, now_ms)
+            .await
+    }
+    async fn invitation(&self, invitation_id: &str) -> StoreResult<crate::model::Invitation> {
+        self.invitation_impl(invitation_id).await
+    }
+}

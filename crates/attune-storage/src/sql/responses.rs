@@ -1,0 +1,437 @@
+//! Storing responses (one at a time or as an all-or-nothing import) and reading the feed.
+
+use std::collections::{HashMap, HashSet};
+
+use attune_domain::response::{Answer, Answers, Channel, NewResponse, comment_of};
+use attune_domain::text::search_form;
+use sqlx::AssertSqlSafe;
+use sqlx::any::AnyRow;
+use sqlx::{AnyConnection, Row};
+
+use super::accounts::{account_id_for, contact_for};
+use super::metrics::Tally;
+use super::{Bind, Binds, SqlStore, insert_rows, new_id};
+use crate::error::{Context, StoreError, StoreResult};
+use crate::model::{FeedItem, FeedQuery, ImportOutcome, StoredResponse, Survey};
+
+const RESPONSE_COLUMNS: &str = "r.id, r.survey_id, r.answers, r.language, r.channel, r.contact_id, \
+     r.account_id, r.submitted_at, r.comment, r.metadata";
+
+fn response_of(row: &AnyRow) -> StoreResult<StoredResponse> {
+    let answers: String = row.try_get("answers").context("reading response")?;
+    let metadata: String = row.try_get("metadata").context("reading response")?;
+    let channel: String = row.try_get("channel").context("reading response")?;
+    Ok(StoredResponse {
+        id: row.try_get("id").context("reading response")?,
+        survey_id: row.try_get("survey_id").context("reading response")?,
+        answers: serde_json::from_str(&answers).context("decoding answers")?,
+        language: row.try_get("language").context("reading response")?,
+        channel: Channel::parse(&channel).unwrap_or(Channel::Api),
+        contact_id: row.try_get("contact_id").context("reading response")?,
+        account_id: row.try_get("account_id").context("reading response")?,
+        submitted_at_ms: row.try_get("submitted_at").context("reading response")?,
+        comment: row.try_get("comment").context("reading response")?,
+        metadata: serde_json::from_str(&metadata).unwrap_or_default(),
+    })
+}
+
+/// The row values of one response, in `insert_rows` column order.
+struct Prepared {
+    stored: StoredResponse,
+    search_text: Option<String>,
+    dedup_key: Option<String>,
+}
+
+const RESPONSE_INSERT: &str = "INSERT INTO responses (id, org_id, survey_id, contact_id, account_id, channel, \
+     language, submitted_at, created_at, answers, metadata, comment, search_text, dedup_key)";
+
+fn prepare(
+    survey: &Survey,
+    r: &NewResponse,
+    contact_id: Option<String>,
+    account_id: Option<String>,
+) -> Prepared {
+    let comment = comment_of(&survey.definition, &r.answers);
+    Prepared {
+        search_text: comment.as_deref().map(search_form),
+        dedup_key: r.dedup_key.clone(),
+        stored: StoredResponse {
+            id: new_id(),
+            survey_id: survey.id.clone(),
+            answers: r.answers.clone(),
+            language: r.language.as_ref().map(|l| l.as_str().to_owned()),
+            channel: r.channel,
+            contact_id,
+            account_id,
+            submitted_at_ms: r.submitted_at_ms,
+            comment,
+            metadata: r.metadata.clone(),
+        },
+    }
+}
+
+fn response_row(org_id: &str, p: &Prepared, now_ms: i64) -> StoreResult<Vec<Bind>> {
+    let s = &p.stored;
+    Ok(vec![
+        Bind::Text(s.id.clone()),
+        Bind::Text(org_id.to_owned()),
+        Bind::Text(s.survey_id.clone()),
+        Bind::OptText(s.contact_id.clone()),
+        Bind::OptText(s.account_id.clone()),
+        Bind::Text(s.channel.as_str().to_owned()),
+        Bind::OptText(s.language.clone()),
+        Bind::Int(s.submitted_at_ms),
+        Bind::Int(now_ms),
+        Bind::Text(serde_json::to_string(&s.answers).context("encoding answers")?),
+        Bind::Text(serde_json::to_string(&s.metadata).context("encoding metadata")?),
+        Bind::OptText(s.comment.clone()),
+        Bind::OptText(p.search_text.clone()),
+        Bind::OptText(p.dedup_key.clone()),
+    ])
+}
+
+fn score_rows(org_id: &str, survey: &Survey, s: &StoredResponse) -> Vec<Vec<Bind>> {
+    score_entries(survey, &s.answers)
+        .map(|(key, qtype, score)| {
+            vec![
+                Bind::Text(s.id.clone()),
+                Bind::Text(org_id.to_owned()),
+                Bind::Text(survey.id.clone()),
+                Bind::Text(key.to_owned()),
+                Bind::Text(qtype.to_owned()),
+                Bind::Int(score),
+            ]
+        })
+        .collect()
+}
+
+fn score_entries<'a>(
+    survey: &'a Survey,
+    answers: &'a Answers,
+) -> impl Iterator<Item = (&'a str, &'static str, i64)> + 'a {
+    answers.iter().filter_map(|(key, a)| match a {
+        Answer::Score(score) => survey
+            .definition
+            .question(key)
+            .map(|q| (key.as_str(), q.qtype.as_str(), *score)),
+        _ => None,
+    })
+}
+
+const SCORE_INSERT: &str =
+    "INSERT INTO response_scores (response_id, org_id, survey_id, question_key, qtype, score)";
+
+async fn resolve_people(
+    conn: &mut AnyConnection,
+    org_id: &str,
+    r: &NewResponse,
+    now_ms: i64,
+) -> StoreResult<(Option<String>, Option<String>)> {
+    let mut account_id = match &r.account_external_id {
+        Some(x) => Some(account_id_for(conn, org_id, x, r.account_name.as_deref(), now_ms).await?),
+        None => None,
+    };
+    let contact_id = match &r.contact_email {
+        Some(email) => {
+            let (id, contact_account) = contact_for(
+                conn,
+                org_id,
+                email.as_str(),
+                r.contact_name.as_deref(),
+                account_id.as_deref(),
+                now_ms,
+            )
+            .await?;
+            account_id = account_id.or(contact_account);
+            Some(id)
+        }
+        None => None,
+    };
+    Ok((contact_id, account_id))
+}
+
+impl SqlStore {
+    pub(crate) async fn insert_response_impl(
+        &self,
+        org_id: &str,
+        survey: &Survey,
+        r: &NewResponse,
+        invitation_id: Option<&str>,
+        now_ms: i64,
+    ) -> StoreResult<StoredResponse> {
+        if survey.org_id != org_id {
+            return Err(StoreError::NotFound);
+        }
+        let mut tx = self.pool.begin().await.context("starting a transaction")?;
+        let (mut contact_id, mut account_id) = resolve_people(&mut tx, org_id, r, now_ms).await?;
+        let mut dedup = r.dedup_key.clone();
+        if let Some(inv) = invitation_id {
+            let row = sqlx::query(
+                "UPDATE invitations SET used_at = $1 WHERE id = $2 AND org_id = $3 AND survey_id = $4 \
+                 AND used_at IS NULL RETURNING contact_id",
+            )
+            .bind(now_ms)
+            .bind(inv)
+            .bind(org_id)
+            .bind(&survey.id)
+            .fetch_optional(&mut *tx)
+            .await
+            .context("using an invitation")?
+            .ok_or_else(|| StoreError::Conflict("this invitation has already been answered".into()))?;
+            let invited: Option<String> =
+                row.try_get("contact_id").context("reading invitation")?;
+            if let Some(c) = invited {
+                let acc =
+                    sqlx::query("SELECT account_id FROM contacts WHERE org_id = $1 AND id = $2")
+                        .bind(org_id)
+                        .bind(&c)
+                        .fetch_optional(&mut *tx)
+                        .await
+                        .context("reading the invited contact")?;
+                if let Some(acc) = acc {
+                    account_id =
+                        account_id.or(acc.try_get("account_id").context("reading contact")?);
+                }
+                contact_id = Some(c);
+            }
+            dedup = Some(format!("inv:{inv}"));
+        }
+        let mut p = prepare(survey, r, contact_id, account_id);
+        p.dedup_key = dedup;
+        insert_rows(
+            &mut tx,
+            RESPONSE_INSERT,
+            "",
+            vec![response_row(org_id, &p, now_ms)?],
+        )
+        .await
+        .map_err(|e| match e {
+            StoreError::Conflict(_) => {
+                StoreError::Conflict("this response has already been recorded".into())
+            }
+            e => e,
+        })?;
+        insert_rows(
+            &mut tx,
+            SCORE_INSERT,
+            "",
+            score_rows(org_id, survey, &p.stored),
+        )
+        .await?;
+        let mut tally = Tally::default();
+        tally.add(survey, r, p.stored.account_id.as_deref());
+        tally.flush(&mut tx, org_id, &survey.id).await?;
+        tx.commit().await.context("committing a response")?;
+        Ok(p.stored)
+    }
+
+    pub(crate) async fn import_responses_impl(
+        &self,
+        org_id: &str,
+        survey: &Survey,
+        responses: &[NewResponse],
+        now_ms: i64,
+    ) -> StoreResult<ImportOutcome> {
+        if survey.org_id != org_id {
+            return Err(StoreError::NotFound);
+        }
+        let mut tx = self.pool.begin().await.context("starting an import")?;
+        // Keys already stored, or seen earlier in this batch, are duplicates.
+        let keys: Vec<&str> = responses
+            .iter()
+            .filter_map(|r| r.dedup_key.as_deref())
+            .collect();
+        let mut seen: HashSet<String> = HashSet::new();
+        for chunk in keys.chunks(500) {
+            let mut b = Binds::default();
+            let org = b.text(org_id);
+            let list: Vec<String> = chunk.iter().map(|k| b.text(*k)).collect();
+            let sql = format!(
+                "SELECT dedup_key FROM responses WHERE org_id = {org} AND dedup_key IN ({})",
+                list.join(",")
+            );
+            for row in sqlx::query_with(AssertSqlSafe(sql), b.into_args()?)
+                .fetch_all(&mut *tx)
+                .await
+                .context("looking for already imported rows")?
+            {
+                seen.insert(row.try_get("dedup_key").context("reading dedup key")?);
+            }
+        }
+        let mut accounts: HashMap<String, String> = HashMap::new();
+        let mut contacts: HashMap<String, (String, Option<String>)> = HashMap::new();
+        let mut outcome = ImportOutcome::default();
+        let mut rows = Vec::new();
+        let mut scores = Vec::new();
+        let mut tally = Tally::default();
+        for r in responses {
+            if let Some(k) = &r.dedup_key
+                && !seen.insert(k.clone())
+            {
+                outcome.duplicates += 1;
+                continue;
+            }
+            let mut account_id = match &r.account_external_id {
+                Some(x) => Some(match accounts.get(x) {
+                    Some(id) => id.clone(),
+                    None => {
+                        let id =
+                            account_id_for(&mut tx, org_id, x, r.account_name.as_deref(), now_ms)
+                                .await?;
+                        accounts.insert(x.clone(), id.clone());
+                        id
+                    }
+                }),
+                None => None,
+            };
+            let contact_id = match &r.contact_email {
+                Some(email) => {
+                    let (id, acc) = match contacts.get(email.as_str()) {
+                        Some(found) => found.clone(),
+                        None => {
+                            let found = contact_for(
+                                &mut tx,
+                                org_id,
+                                email.as_str(),
+                                r.contact_name.as_deref(),
+                                account_id.as_deref(),
+                                now_ms,
+                            )
+                            .await?;
+                            contacts.insert(email.as_str().to_owned(), found.clone());
+                            found
+                        }
+                    };
+                    account_id = account_id.or(acc);
+                    Some(id)
+                }
+                None => None,
+            };
+            let p = prepare(survey, r, contact_id, account_id);
+            tally.add(survey, r, p.stored.account_id.as_deref());
+            scores.extend(score_rows(org_id, survey, &p.stored));
+            rows.push(response_row(org_id, &p, now_ms)?);
+            outcome.inserted += 1;
+        }
+        insert_rows(&mut tx, RESPONSE_INSERT, "", rows).await?;
+        insert_rows(&mut tx, SCORE_INSERT, "", scores).await?;
+        tally.flush(&mut tx, org_id, &survey.id).await?;
+        tx.commit().await.context("committing an import")?;
+        Ok(outcome)
+    }
+
+    pub(crate) async fn response_impl(
+        &self,
+        org_id: &str,
+        response_id: &str,
+    ) -> StoreResult<StoredResponse> {
+        let sql =
+            format!("SELECT {RESPONSE_COLUMNS} FROM responses r WHERE r.org_id = $1 AND r.id = $2");
+        let row = sqlx::query(AssertSqlSafe(sql))
+            .bind(org_id)
+            .bind(response_id)
+            .fetch_optional(&self.pool)
+            .await
+            .context("reading a response")?
+            .ok_or(StoreError::NotFound)?;
+        response_of(&row)
+    }
+
+    pub(crate) async fn feed_impl(
+        &self,
+        org_id: &str,
+        q: &FeedQuery,
+    ) -> StoreResult<Vec<FeedItem>> {
+        let mut b = Binds::default();
+        let org = b.text(org_id);
+        let mut sql = format!(
+            "SELECT {RESPONSE_COLUMNS}, s.name AS survey_name, a.name AS account_name, c.email AS contact_email \
+             FROM responses r \
+             JOIN surveys s ON s.id = r.survey_id AND s.org_id = r.org_id \
+             LEFT JOIN accounts a ON a.id = r.account_id AND a.org_id = r.org_id \
+             LEFT JOIN contacts c ON c.id = r.contact_id AND c.org_id = r.org_id \
+             WHERE r.org_id = {org}"
+        );
+        if let Some(s) = &q.survey_id {
+            sql += &format!(" AND r.survey_id = {}", b.text(s));
+        }
+        if q.question_key.is_some() || q.score_range.is_some() {
+            sql += " AND EXISTS (SELECT 1 FROM response_scores rs WHERE rs.response_id = r.id";
+            if let Some(k) = &q.question_key {
+                sql += &format!(" AND rs.question_key = {}", b.text(k));
+            }
+            if let Some((lo, hi)) = q.score_range {
+                sql += &format!(
+                    " AND rs.qtype = 'nps' AND rs.score >= {} AND rs.score <= {}",
+                    b.int(lo),
+                    b.int(hi)
+                );
+            }
+            sql += ")";
+        }
+        if let Some(t) = q.from_ms {
+            sql += &format!(" AND r.submitted_at >= {}", b.int(t));
+        }
+        if let Some(t) = q.to_ms {
+            sql += &format!(" AND r.submitted_at < {}", b.int(t));
+        }
+        if let Some(l) = &q.language {
+            let exact = b.text(l);
+            let prefix = b.text(format!("{}-%", like_escape(l)));
+            sql += &format!(" AND (r.language = {exact} OR r.language LIKE {prefix} ESCAPE '\\')");
+        }
+        if let Some(a) = &q.account {
+            let p = b.text(a);
+            sql += &format!(" AND (r.account_id = {p} OR a.external_id = {p})");
+        }
+        if let Some(c) = q.channel {
+            sql += &format!(" AND r.channel = {}", b.text(c.as_str()));
+        }
+        if q.with_comment {
+            sql += " AND r.comment IS NOT NULL";
+        }
+        if let Some(text) = &q.text {
+            for word in search_form(text).split_whitespace().take(10) {
+                let p = b.text(format!("%{}%", like_escape(word)));
+                sql += &format!(" AND r.search_text LIKE {p} ESCAPE '\\'");
+            }
+        }
+        if let Some((at, id)) = &q.after {
+            let at1 = b.int(*at);
+            let at2 = b.int(*at);
+            let id = b.text(id);
+            sql += &format!(
+                " AND (r.submitted_at < {at1} OR (r.submitted_at = {at2} AND r.id < {id}))"
+            );
+        }
+        sql += &format!(
+            " ORDER BY r.submitted_at DESC, r.id DESC LIMIT {}",
+            b.int(i64::from(q.limit.clamp(1, 500)))
+        );
+        let rows = sqlx::query_with(AssertSqlSafe(sql), b.into_args()?)
+            .fetch_all(&self.pool)
+            .await
+            .context("reading the feed")?;
+        rows.iter()
+            .map(|row| {
+                Ok(FeedItem {
+                    response: response_of(row)?,
+                    survey_name: row.try_get("survey_name").context("reading feed")?,
+                    account_name: row.try_get("account_name").context("reading feed")?,
+                    contact_email: row.try_get("contact_email").context("reading feed")?,
+                })
+            })
+            .collect()
+    }
+}
+
+fn like_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
