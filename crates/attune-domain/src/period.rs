@@ -113,6 +113,18 @@ impl Interval {
             }
         }
     }
+
+    /// The first day of the bucket after the one starting at `start`.
+    pub fn next_start(self, start: i64) -> i64 {
+        match self {
+            Self::Day => start + 1,
+            Self::Week => self.bucket_start(start) + 7,
+            // Any month is at most 31 days and any quarter at most 92, so these land inside the
+            // next bucket.
+            Self::Month => self.bucket_start(self.bucket_start(start) + 31),
+            Self::Quarter => self.bucket_start(self.bucket_start(start) + 92),
+        }
+    }
 }
 
 #[cfg(test)]
@@ -142,6 +154,15 @@ mod tests {
             format_day(Interval::Quarter.bucket_start(day)),
             "2026-10-01"
         );
+        assert_eq!(
+            format_day(Interval::Month.next_start(Interval::Month.bucket_start(day))),
+            "2026-12-01"
+        );
+        assert_eq!(
+            format_day(Interval::Quarter.next_start(Interval::Quarter.bucket_start(day))),
+            "2027-01-01"
+        );
+        assert_eq!(format_day(Interval::Week.next_start(day)), "2026-11-23");
         let monday = parse_instant("t", "2026-11-16").unwrap() / DAY_MS;
         assert_eq!(Interval::Week.bucket_start(monday), monday);
     }

@@ -80,6 +80,8 @@ pub trait Store: Send + Sync + 'static {
     async fn account(&self, org_id: &str, account_id: &str) -> StoreResult<Account>;
     /// Creates or updates a contact by e-mail.
     async fn upsert_contact(&self, org_id: &str, contact: &ContactUpsert) -> StoreResult<Contact>;
+    /// One contact by e-mail.
+    async fn contact_by_email(&self, org_id: &str, email: &str) -> StoreResult<Contact>;
     /// Contacts of an organisation, optionally of one account.
     async fn list_contacts(
         &self,

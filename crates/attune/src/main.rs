@@ -1,1 +1,294 @@
-fn main() {}
+//! The `attune` command: serve, migrate, demo, and administration.
+#![forbid(unsafe_code)]
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use anyhow::Context;
+use attune::config::Config;
+use attune::server::Application;
+use attune::{db, demo, import};
+use attune_domain::org::Role;
+use attune_domain::text::Email;
+use attune_web::Clock;
+use clap::{Parser, Subcommand};
+
+/// Attune: listen to every customer, act on every unhappy voice, measure retention.
+#[derive(Debug, Parser)]
+#[command(name = "attune", version, about)]
+struct Cli {
+    /// Configuration file (default: ./attune.toml when present).
+    #[arg(long, global = true)]
+    config: Option<PathBuf>,
+    /// Database: a file path, sqlite://… or postgres://… (default ./attune.db; env ATTUNE_DB).
+    #[arg(long, global = true)]
+    db: Option<String>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Run the web server (API and pages). Creates and migrates the database on first start.
+    Serve {
+        /// Address to listen on (default 127.0.0.1:8080; env ATTUNE_BIND).
+        #[arg(long)]
+        bind: Option<String>,
+        /// First load the demo organisation if the database has no organisation yet.
+        #[arg(long)]
+        demo: bool,
+    },
+    /// Apply database migrations and exit.
+    Migrate,
+    /// Create the demo organisation "Demo" with ~20,000 responses; prints a login and a token.
+    /// The password comes from ATTUNE_PASSWORD, else it is generated.
+    Demo,
+    /// Organisations.
+    Org {
+        #[command(subcommand)]
+        command: OrgCommand,
+    },
+    /// Users (people who log in).
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+    /// API tokens.
+    Token {
+        #[command(subcommand)]
+        command: TokenCommand,
+    },
+    /// Import data from files.
+    Import {
+        #[command(subcommand)]
+        command: ImportCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum OrgCommand {
+    /// Create an organisation; prints its slug.
+    Create {
+        /// Display name.
+        name: String,
+    },
+    /// List organisations.
+    List,
+}
+
+#[derive(Debug, Subcommand)]
+enum UserCommand {
+    /// Create a user. The password is read from ATTUNE_PASSWORD or prompted for, never taken
+    /// from an argument.
+    Create {
+        /// Organisation slug.
+        #[arg(long)]
+        org: String,
+        /// Login e-mail.
+        #[arg(long)]
+        email: String,
+        /// admin, member or viewer.
+        #[arg(long, default_value = "member")]
+        role: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum TokenCommand {
+    /// Create an API token; prints it alone on the last line (it is shown only once).
+    Create {
+        /// Organisation slug.
+        #[arg(long)]
+        org: String,
+        /// admin, member or viewer.
+        #[arg(long, default_value = "admin")]
+        role: String,
+        /// A note saying what the token is for.
+        #[arg(long, default_value = "cli")]
+        label: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum ImportCommand {
+    /// Import survey responses from CSV: one row a response, a column per question key (or
+    /// mapped with --map), optional columns submitted_at, language, channel, email, name,
+    /// account_external_id, account_name, response_id. Checked whole first; errors are
+    /// reported by line and column; stored all or nothing; re-importing stores nothing twice.
+    Responses {
+        /// Organisation slug.
+        #[arg(long)]
+        org: String,
+        /// Survey id.
+        #[arg(long)]
+        survey: String,
+        /// The CSV file.
+        file: PathBuf,
+        /// question=column (or field=column for the optional columns); repeatable.
+        #[arg(long = "map")]
+        maps: Vec<String>,
+    },
+}
+
+fn password_from_env_or_prompt() -> anyhow::Result<String> {
+    if let Ok(p) = std::env::var("ATTUNE_PASSWORD") {
+        return Ok(p);
+    }
+    eprint!(
+        "Password (at least {} characters): ",
+        attune_web::auth::MIN_PASSWORD_CHARS
+    );
+    let mut line = String::new();
+    std::io::stdin()
+        .read_line(&mut line)
+        .context("reading the password")?;
+    Ok(line.trim_end_matches(['\r', '\n']).to_owned())
+}
+
+fn now_ms() -> i64 {
+    attune_web::SystemClock.now_ms()
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    let mut config = Config::load(cli.config.as_deref())?;
+    if let Some(db) = &cli.db {
+        config.db.clone_from(db);
+    }
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_new(&config.log)
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    match cli.command {
+        Command::Serve {
+            bind,
+            demo: with_demo,
+        } => {
+            if let Some(b) = bind {
+                config.bind = b;
+            }
+            let store = db::open_store(&config.db).await?;
+            if with_demo {
+                if store.list_orgs().await?.is_empty() {
+                    eprintln!("loading the demo organisation (about 20,000 responses)…");
+                    let password = std::env::var("ATTUNE_PASSWORD").ok();
+                    let d = demo::create(store.as_ref(), password, now_ms()).await?;
+                    print_demo(&d, &config.bind);
+                } else {
+                    eprintln!("the database already has organisations; not loading the demo again");
+                }
+            }
+            let app = Application::build(&config, store, Arc::new(attune_web::SystemClock)).await?;
+            let addr = app.addr()?;
+            tracing::info!(%addr, db = %db::redact(&config.db), "attune is listening");
+            eprintln!("Attune is running at http://{addr}/ (Ctrl-C to stop)");
+            app.run().await?;
+        }
+        Command::Migrate => {
+            db::open(&config.db).await?;
+            eprintln!("database {} is migrated", db::redact(&config.db));
+        }
+        Command::Demo => {
+            let store = db::open(&config.db).await?;
+            let password = std::env::var("ATTUNE_PASSWORD").ok();
+            let d = demo::create(&store, password, now_ms()).await?;
+            print_demo(&d, &config.bind);
+        }
+        Command::Org { command } => {
+            let store = db::open(&config.db).await?;
+            match command {
+                OrgCommand::Create { name } => {
+                    let name = attune_domain::text::parse_name("name", &name, 200)?;
+                    let org = attune_storage::Store::create_org(&store, &name).await?;
+                    println!("{}", org.slug);
+                }
+                OrgCommand::List => {
+                    for o in attune_storage::Store::list_orgs(&store).await? {
+                        println!("{}\t{}", o.slug, o.name);
+                    }
+                }
+            }
+        }
+        Command::User {
+            command: UserCommand::Create { org, email, role },
+        } => {
+            let store = db::open(&config.db).await?;
+            let org = attune_storage::Store::org_by_slug(&store, &org)
+                .await
+                .with_context(|| format!("no organisation with slug `{org}`"))?;
+            let email = Email::parse(&email)?;
+            let role = Role::parse(&role)?;
+            let password = password_from_env_or_prompt()?;
+            if password.chars().count() < attune_web::auth::MIN_PASSWORD_CHARS {
+                anyhow::bail!(
+                    "the password must have at least {} characters",
+                    attune_web::auth::MIN_PASSWORD_CHARS
+                );
+            }
+            let hash = attune_web::auth::hash_password(password)
+                .await
+                .map_err(|e| anyhow::anyhow!(e.message()))?;
+            let user =
+                attune_storage::Store::create_user(&store, &org.id, email.as_str(), &hash, role)
+                    .await
+                    .context("creating the user (is the e-mail already taken?)")?;
+            println!("created {} ({}) in {}", user.email, role.as_str(), org.slug);
+        }
+        Command::Token {
+            command: TokenCommand::Create { org, role, label },
+        } => {
+            let store = db::open(&config.db).await?;
+            let org = attune_storage::Store::org_by_slug(&store, &org)
+                .await
+                .with_context(|| format!("no organisation with slug `{org}`"))?;
+            let role = Role::parse(&role)?;
+            let token = attune_web::auth::new_api_token();
+            attune_storage::Store::create_token(
+                &store,
+                &org.id,
+                &attune_web::auth::sha256_hex(&token),
+                role,
+                &label,
+            )
+            .await?;
+            eprintln!(
+                "API token for {} ({}); it is shown only once:",
+                org.slug,
+                role.as_str()
+            );
+            println!("{token}");
+        }
+        Command::Import {
+            command:
+                ImportCommand::Responses {
+                    org,
+                    survey,
+                    file,
+                    maps,
+                },
+        } => {
+            let store = db::open(&config.db).await?;
+            let org = attune_storage::Store::org_by_slug(&store, &org)
+                .await
+                .with_context(|| format!("no organisation with slug `{org}`"))?;
+            let survey = attune_storage::Store::survey(&store, &org.id, &survey)
+                .await
+                .with_context(|| format!("no survey `{survey}` in {}", org.slug))?;
+            let maps = import::parse_maps(&maps)?;
+            import::import_file(&store, &org.id, &survey, &file, &maps, now_ms()).await?;
+        }
+    }
+    Ok(())
+}
+
+fn print_demo(d: &demo::DemoOutcome, bind: &str) {
+    eprintln!(
+        "Demo organisation `{}` is ready with {} responses.\n  Log in at http://{bind}/login as {} with password {}\n  API token (shown once):",
+        d.org.slug, d.responses, d.email, d.password
+    );
+    println!("{}", d.token);
+}

@@ -208,6 +208,24 @@ impl SqlStore {
         Ok(contact)
     }
 
+    pub(crate) async fn contact_by_email_impl(
+        &self,
+        org_id: &str,
+        email: &str,
+    ) -> StoreResult<Contact> {
+        let row = sqlx::query(
+            "SELECT id, account_id, name, email, phone, role, decision_maker, language, preferences \
+             FROM contacts WHERE org_id = $1 AND email = $2",
+        )
+        .bind(org_id)
+        .bind(email)
+        .fetch_optional(&self.pool)
+        .await
+        .context("finding a contact")?
+        .ok_or(StoreError::NotFound)?;
+        contact_of(&row)
+    }
+
     pub(crate) async fn list_contacts_impl(
         &self,
         org_id: &str,

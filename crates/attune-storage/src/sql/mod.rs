@@ -230,6 +230,13 @@ impl crate::Store for SqlStore {
     ) -> StoreResult<crate::model::Contact> {
         self.upsert_contact_impl(org_id, contact).await
     }
+    async fn contact_by_email(
+        &self,
+        org_id: &str,
+        email: &str,
+    ) -> StoreResult<crate::model::Contact> {
+        self.contact_by_email_impl(org_id, email).await
+    }
     async fn list_contacts(
         &self,
         org_id: &str,

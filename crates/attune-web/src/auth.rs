@@ -1,0 +1,241 @@
+//! Credentials: passwords (Argon2id, hashed off the async executor), API tokens (32 random
+//! bytes shown once, stored as SHA-256), browser sessions, and signed invitation links.
+
+use argon2::Argon2;
+use argon2::password_hash::{PasswordHasher, PasswordVerifier, phc::PasswordHash};
+use attune_domain::org::{Actor, Role};
+use attune_storage::StoreError;
+use axum::extract::FromRequestParts;
+use axum::http::header;
+use axum::http::request::Parts;
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use hmac::{Hmac, Mac};
+use rand::RngCore;
+use sha2::{Digest, Sha256};
+
+use crate::{ApiError, AppState};
+
+/// Name of the session cookie.
+pub const SESSION_COOKIE: &str = "attune_session";
+/// How long a session lasts.
+pub const SESSION_MS: i64 = 12 * 3_600_000;
+
+/// `n` random bytes, URL-safe base64.
+pub fn random_token(n: usize) -> String {
+    let mut bytes = vec![0u8; n];
+    rand::rng().fill_bytes(&mut bytes);
+    URL_SAFE_NO_PAD.encode(bytes)
+}
+
+/// A new API token: `att_` and 32 random bytes. Only its hash is stored.
+pub fn new_api_token() -> String {
+    format!("att_{}", random_token(32))
+}
+
+/// Hex SHA-256, how tokens and session ids are stored.
+pub fn sha256_hex(s: &str) -> String {
+    let digest = Sha256::digest(s.as_bytes());
+    digest.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Hashes a password with Argon2id on a blocking thread (~40 ms of CPU).
+pub async fn hash_password(password: String) -> Result<String, ApiError> {
+    tokio::task::spawn_blocking(move || {
+        Argon2::default()
+            .hash_password(password.as_bytes())
+            .map(|h| h.to_string())
+            .map_err(|e| ApiError::Internal(format!("hashing a password: {e}")))
+    })
+    .await
+    .map_err(|e| ApiError::Internal(format!("hashing task: {e}")))?
+}
+
+/// Checks a password against a stored hash on a blocking thread.
+pub async fn verify_password(password: String, hash: String) -> bool {
+    tokio::task::spawn_blocking(move || {
+        PasswordHash::new(&hash)
+            .map(|h| {
+                Argon2::default()
+                    .verify_password(password.as_bytes(), &h)
+                    .is_ok()
+            })
+            .unwrap_or(false)
+    })
+    .await
+    .unwrap_or(false)
+}
+
+/// Minimum password length, in characters.
+pub const MIN_PASSWORD_CHARS: usize = 10;
+
+/// The caller of an API endpoint, from `Authorization: Bearer <token>`.
+#[derive(Debug, Clone)]
+pub struct ApiCaller(pub Actor);
+
+impl ApiCaller {
+    /// Refuses viewers.
+    pub fn writer(&self) -> Result<&Actor, ApiError> {
+        if self.0.role.can_write() {
+            Ok(&self.0)
+        } else {
+            Err(ApiError::Forbidden(
+                "this token is read-only (viewer); a member or admin token is needed".into(),
+            ))
+        }
+    }
+
+    /// The caller's organisation.
+    pub fn org(&self) -> &str {
+        &self.0.org_id
+    }
+}
+
+impl FromRequestParts<AppState> for ApiCaller {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let header = parts
+            .headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .ok_or(ApiError::Unauthorized)?;
+        let token = header
+            .strip_prefix("Bearer ")
+            .or_else(|| header.strip_prefix("bearer "))
+            .map(str::trim)
+            .filter(|t| !t.is_empty() && t.len() < 200)
+            .ok_or(ApiError::Unauthorized)?;
+        match state.store.token_grant(&sha256_hex(token)).await {
+            Ok(g) => Ok(Self(Actor {
+                org_id: g.org_id,
+                role: g.role,
+                user_id: None,
+            })),
+            Err(StoreError::NotFound) => Err(ApiError::Unauthorized),
+            Err(e) => Err(e.into()),
+        }
+    }
+}
+
+/// A logged-in page visitor, from the session cookie.
+#[derive(Debug, Clone)]
+pub struct PageUser {
+    /// Who, for which organisation.
+    pub actor: Actor,
+    /// Their e-mail.
+    pub email: String,
+    /// The token forms must carry.
+    pub csrf_token: String,
+}
+
+/// Reads a cookie's value from the request.
+pub fn cookie<'a>(parts: &'a axum::http::HeaderMap, name: &str) -> Option<&'a str> {
+    parts
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|kv| kv.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v)
+}
+
+/// Why a page visitor could not be identified.
+#[derive(Debug)]
+pub enum PageAuthError {
+    /// Not logged in: send to the login page.
+    Login,
+    /// Storage failed.
+    Api(ApiError),
+}
+
+impl axum::response::IntoResponse for PageAuthError {
+    fn into_response(self) -> axum::response::Response {
+        match self {
+            Self::Login => axum::response::Redirect::to("/login").into_response(),
+            Self::Api(e) => e.into_response(),
+        }
+    }
+}
+
+impl FromRequestParts<AppState> for PageUser {
+    type Rejection = PageAuthError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let id = cookie(&parts.headers, SESSION_COOKIE).ok_or(PageAuthError::Login)?;
+        match state.store.session(&sha256_hex(id), state.now_ms()).await {
+            Ok(s) => Ok(Self {
+                actor: Actor {
+                    org_id: s.user.org_id,
+                    role: s.user.role,
+                    user_id: Some(s.user.id),
+                },
+                email: s.user.email,
+                csrf_token: s.csrf_token,
+            }),
+            Err(StoreError::NotFound) => Err(PageAuthError::Login),
+            Err(e) => Err(PageAuthError::Api(e.into())),
+        }
+    }
+}
+
+/// Compares secrets in time independent of where they differ.
+pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+type HmacSha256 = Hmac<Sha256>;
+
+/// Signs an invitation id into the `t` parameter of a personal survey link.
+pub fn sign_invitation(key: &[u8], invitation_id: &str) -> String {
+    let mut mac = HmacSha256::new_from_slice(key).unwrap_or_else(|_| {
+        // HMAC accepts keys of any length; this branch cannot be reached.
+        HmacSha256::new_from_slice(b"attune").unwrap_or_else(|_| unreachable!())
+    });
+    mac.update(b"invitation:");
+    mac.update(invitation_id.as_bytes());
+    let sig = URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes());
+    format!("{invitation_id}.{sig}")
+}
+
+/// The invitation id of a correctly signed `t` parameter.
+pub fn verify_invitation(key: &[u8], token: &str) -> Option<String> {
+    let (id, _) = token.split_once('.')?;
+    let expected = sign_invitation(key, id);
+    constant_time_eq(expected.as_bytes(), token.as_bytes()).then(|| id.to_owned())
+}
+
+/// The role names accepted on the command line and in the API.
+pub fn parse_role(raw: &str) -> Result<Role, ApiError> {
+    Role::parse(raw).map_err(ApiError::from)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn invitation_signatures_reject_tampering() {
+        let t = sign_invitation(b"k1", "abc");
+        assert_eq!(verify_invitation(b"k1", &t).as_deref(), Some("abc"));
+        assert_eq!(verify_invitation(b"k2", &t), None);
+        let forged = t.replacen("abc", "abd", 1);
+        assert_eq!(verify_invitation(b"k1", &forged), None);
+        assert_eq!(verify_invitation(b"k1", "abc"), None);
+    }
+
+    #[test]
+    fn tokens_are_long_random_and_hashed() {
+        let a = new_api_token();
+        assert!(a.starts_with("att_") && a.len() > 40);
+        assert_ne!(a, new_api_token());
+        assert_eq!(sha256_hex("abc").len(), 64);
+    }
+}

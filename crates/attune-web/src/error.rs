@@ -1,0 +1,139 @@
+//! One error type for every handler: the status code, a stable code, a message and the fields
+//! at fault, as `{"error": {"code", "message", "fields"}}`. Internal errors are logged with
+//! their chain and shown to the client as a generic 500.
+
+use attune_domain::{FieldError, Invalid};
+use attune_storage::StoreError;
+use axum::Json;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde_json::json;
+
+/// An error answered to an API client.
+#[derive(Debug)]
+pub enum ApiError {
+    /// 400: the request could not be read at all.
+    BadRequest(String),
+    /// 401: no or bad credentials.
+    Unauthorized,
+    /// 403: credentials fine, permission missing.
+    Forbidden(String),
+    /// 404.
+    NotFound,
+    /// 409: a conflict with stored state.
+    Conflict(String),
+    /// 413.
+    TooLarge,
+    /// 422: fields with problems.
+    Invalid(Vec<FieldError>),
+    /// 429.
+    TooManyRequests,
+    /// 500: logged, never shown.
+    Internal(String),
+}
+
+impl From<Invalid> for ApiError {
+    fn from(e: Invalid) -> Self {
+        Self::Invalid(e.0)
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::NotFound => Self::NotFound,
+            StoreError::Conflict(m) => Self::Conflict(m),
+            StoreError::Other(e) => {
+                let mut chain = e.to_string();
+                let mut src = std::error::Error::source(&e);
+                while let Some(s) = src {
+                    chain.push_str(": ");
+                    chain.push_str(&s.to_string());
+                    src = s.source();
+                }
+                Self::Internal(chain)
+            }
+        }
+    }
+}
+
+impl ApiError {
+    /// A 422 for one field.
+    pub fn field(field: &str, message: impl Into<String>) -> Self {
+        Self::Invalid(vec![FieldError {
+            field: field.to_owned(),
+            message: message.into(),
+        }])
+    }
+
+    /// The status code.
+    pub fn status(&self) -> StatusCode {
+        match self {
+            Self::BadRequest(_) => StatusCode::BAD_REQUEST,
+            Self::Unauthorized => StatusCode::UNAUTHORIZED,
+            Self::Forbidden(_) => StatusCode::FORBIDDEN,
+            Self::NotFound => StatusCode::NOT_FOUND,
+            Self::Conflict(_) => StatusCode::CONFLICT,
+            Self::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::TooManyRequests => StatusCode::TOO_MANY_REQUESTS,
+            Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    /// The stable machine-readable code.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::BadRequest(_) => "bad_request",
+            Self::Unauthorized => "unauthorized",
+            Self::Forbidden(_) => "forbidden",
+            Self::NotFound => "not_found",
+            Self::Conflict(_) => "conflict",
+            Self::TooLarge => "payload_too_large",
+            Self::Invalid(_) => "invalid",
+            Self::TooManyRequests => "rate_limited",
+            Self::Internal(_) => "internal",
+        }
+    }
+
+    /// The message shown to the client.
+    pub fn message(&self) -> String {
+        match self {
+            Self::BadRequest(m) | Self::Forbidden(m) | Self::Conflict(m) => m.clone(),
+            Self::Unauthorized => "a valid `Authorization: Bearer <token>` is required".into(),
+            Self::NotFound => "not found".into(),
+            Self::TooLarge => format!("the body is larger than {} bytes", crate::BODY_LIMIT),
+            Self::Invalid(fields) => match fields.as_slice() {
+                [one] => format!("{}: {}", one.field, one.message),
+                many => format!("{} fields are invalid", many.len()),
+            },
+            Self::TooManyRequests => "too many requests: wait a minute and try again".into(),
+            Self::Internal(_) => "internal error; it has been logged".into(),
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        if let Self::Internal(chain) = &self {
+            tracing::error!(error.chain = %chain, "internal error");
+        }
+        let fields = match &self {
+            Self::Invalid(f) => json!(f),
+            _ => json!([]),
+        };
+        let body =
+            json!({"error": {"code": self.code(), "message": self.message(), "fields": fields}});
+        let mut res = (self.status(), Json(body)).into_response();
+        if matches!(self, Self::Unauthorized) {
+            res.headers_mut()
+                .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        }
+        res
+    }
+}
+
+/// The answer for paths no route matches.
+pub(crate) async fn not_found() -> ApiError {
+    ApiError::NotFound
+}

@@ -1,0 +1,165 @@
+//! The feedback feed page: every response, good news and bad, newest first.
+
+use std::collections::HashMap;
+
+use askama::Template;
+use attune_domain::metrics::NpsBand;
+use attune_domain::period::format_ms;
+use attune_domain::response::Answer;
+use attune_storage::model::Survey;
+use axum::extract::State;
+use axum::response::{IntoResponse, Response};
+
+use super::render;
+use crate::AppState;
+use crate::auth::PageUser;
+use crate::extract::Query;
+use crate::routes::feedback::{FeedParams, encode_cursor};
+
+pub(crate) struct ScoreView {
+    key: String,
+    score: i64,
+    band: &'static str,
+}
+
+pub(crate) struct ItemView {
+    when: String,
+    survey: String,
+    account: Option<String>,
+    channel: &'static str,
+    language: Option<String>,
+    scores: Vec<ScoreView>,
+    comment: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "feed.html")]
+struct FeedPage {
+    lang: &'static str,
+    dir: &'static str,
+    user_email: String,
+    csrf: String,
+    q: String,
+    band: String,
+    language: String,
+    bands: [&'static str; 3],
+    items: Vec<ItemView>,
+    next: Option<String>,
+    error: Option<String>,
+}
+
+/// `GET /feedback`
+pub(crate) async fn show(
+    State(state): State<AppState>,
+    user: PageUser,
+    Query(params): Query<FeedParams>,
+) -> Response {
+    let org = user.actor.org_id.clone();
+    let mut page = FeedPage {
+        lang: "en",
+        dir: "ltr",
+        user_email: user.email,
+        csrf: user.csrf_token,
+        q: params.q.clone().unwrap_or_default(),
+        band: params.band.clone().unwrap_or_default(),
+        language: params.language.clone().unwrap_or_default(),
+        bands: ["promoter", "passive", "detractor"],
+        items: Vec::new(),
+        next: None,
+        error: None,
+    };
+    let mut query = match params.to_query() {
+        Ok(q) => q,
+        Err(e) => {
+            page.error = Some(e.message());
+            return render(&page);
+        }
+    };
+    query.limit = query.limit.min(50) + 1;
+    let limit = query.limit as usize - 1;
+    let (items, surveys) = match (
+        state.store.feed(&org, &query).await,
+        state.store.list_surveys(&org).await,
+    ) {
+        (Ok(i), Ok(s)) => (i, s),
+        (Err(e), _) | (_, Err(e)) => return crate::ApiError::from(e).into_response(),
+    };
+    let surveys: HashMap<String, Survey> = surveys.into_iter().map(|s| (s.id.clone(), s)).collect();
+    if items.len() > limit
+        && let Some(last) = items.get(limit - 1)
+    {
+        let cursor = encode_cursor(last.response.submitted_at_ms, &last.response.id);
+        let mut pairs: Vec<(&str, String)> = vec![("cursor", cursor)];
+        for (k, v) in [
+            ("q", &page.q),
+            ("band", &page.band),
+            ("language", &page.language),
+        ] {
+            if !v.is_empty() {
+                pairs.push((k, v.clone()));
+            }
+        }
+        let qs = pairs
+            .iter()
+            .map(|(k, v)| format!("{k}={}", url_encode(v)))
+            .collect::<Vec<_>>()
+            .join("&");
+        page.next = Some(format!("/feedback?{qs}"));
+    }
+    for it in items.into_iter().take(limit) {
+        let survey = surveys.get(&it.response.survey_id);
+        let scores = it
+            .response
+            .answers
+            .iter()
+            .filter_map(|(k, a)| match a {
+                Answer::Score(s) => {
+                    let is_nps = survey
+                        .and_then(|sv| sv.definition.question(k))
+                        .is_some_and(|q| q.qtype == attune_domain::survey::QuestionType::Nps);
+                    let band = if is_nps {
+                        u8::try_from(*s)
+                            .ok()
+                            .and_then(NpsBand::of)
+                            .map_or("", NpsBand::as_str)
+                    } else {
+                        ""
+                    };
+                    Some(ScoreView {
+                        key: k.clone(),
+                        score: *s,
+                        band,
+                    })
+                }
+                _ => None,
+            })
+            .collect();
+        page.items.push(ItemView {
+            when: format_ms(it.response.submitted_at_ms)
+                .chars()
+                .take(16)
+                .collect::<String>()
+                .replace('T', " "),
+            survey: it.survey_name,
+            account: it.account_name,
+            channel: it.response.channel.as_str(),
+            language: it.response.language,
+            scores,
+            comment: it.response.comment,
+        });
+    }
+    render(&page)
+}
+
+/// Percent-encodes a query value.
+fn url_encode(s: &str) -> String {
+    let mut out = String::new();
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}

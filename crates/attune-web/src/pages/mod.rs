@@ -1,0 +1,55 @@
+//! Server-rendered pages: login, dashboard, feedback feed, and the public survey page.
+//! HTML comes from askama templates, which escape every value; user text carries `dir="auto"`.
+
+mod chart;
+mod dashboard;
+mod feed;
+mod login;
+mod survey;
+mod words;
+
+use std::net::{IpAddr, SocketAddr};
+
+use askama::Template;
+use axum::Router;
+use axum::extract::{ConnectInfo, FromRequestParts};
+use axum::http::request::Parts;
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::get;
+
+use crate::{ApiError, AppState};
+
+/// Every page route.
+pub(crate) fn router() -> Router<AppState> {
+    Router::new()
+        .route("/", get(dashboard::show))
+        .route("/login", get(login::form).post(login::submit))
+        .route("/logout", axum::routing::post(login::logout))
+        .route("/feedback", get(feed::show))
+        .route("/s/{id}", get(survey::show).post(survey::submit))
+}
+
+/// Renders a template, turning a template failure into a logged 500.
+pub(crate) fn render(t: &impl Template) -> Response {
+    match t.render() {
+        Ok(html) => Html(html).into_response(),
+        Err(e) => ApiError::Internal(format!("rendering a page: {e}")).into_response(),
+    }
+}
+
+/// The client's address, for rate limiting (`0.0.0.0` when the server runs without it).
+pub(crate) struct ClientIp(pub IpAddr);
+
+impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(Self(
+            parts
+                .extensions
+                .get::<ConnectInfo<SocketAddr>>()
+                .map(|c| c.0.ip())
+                .unwrap_or(IpAddr::from([0, 0, 0, 0])),
+        ))
+    }
+}

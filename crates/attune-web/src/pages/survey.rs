@@ -1,0 +1,400 @@
+//! The public survey page `/s/{id}`: in the respondent's language (`?lang=`, then
+//! `Accept-Language`, then the survey's default), usable without JavaScript and by keyboard,
+//! right-to-left for RTL languages. A personal link carries a signed token `t` and can be
+//! answered once.
+
+use std::collections::BTreeMap;
+
+use askama::Template;
+use attune_domain::response::{Channel, NewResponse, ResponseInput};
+use attune_domain::survey::{QuestionType, SurveyDefinition};
+use attune_domain::text::LanguageTag;
+use attune_storage::StoreError;
+use attune_storage::model::Survey;
+use axum::Form;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+use serde_json::{Map, Value};
+
+use super::words::words;
+use super::{ClientIp, render};
+use crate::auth::verify_invitation;
+use crate::{ApiError, AppState};
+
+pub(crate) struct OptionView {
+    value: String,
+    label: String,
+    checked: bool,
+}
+
+pub(crate) struct QuestionView {
+    key: String,
+    kind: &'static str,
+    text: String,
+    required: bool,
+    options: Vec<OptionView>,
+    value: String,
+}
+
+#[derive(Template)]
+#[template(path = "survey.html")]
+struct SurveyPage {
+    lang: String,
+    dir: &'static str,
+    title: String,
+    survey_id: String,
+    token: Option<String>,
+    questions: Vec<QuestionView>,
+    errors: Vec<String>,
+    submit_label: &'static str,
+}
+
+#[derive(Template)]
+#[template(path = "message.html")]
+struct MessagePage {
+    lang: String,
+    dir: &'static str,
+    heading: String,
+    text: String,
+}
+
+fn dir_of(lang: &str) -> &'static str {
+    match LanguageTag::parse(lang) {
+        Ok(t) if t.is_rtl() => "rtl",
+        _ => "ltr",
+    }
+}
+
+fn message(status: StatusCode, lang: &str, heading: &str, text: &str) -> Response {
+    let mut res = render(&MessagePage {
+        lang: lang.to_owned(),
+        dir: dir_of(lang),
+        heading: heading.to_owned(),
+        text: text.to_owned(),
+    });
+    *res.status_mut() = status;
+    res
+}
+
+/// Picks the respondent's language among the survey's.
+fn choose_language(def: &SurveyDefinition, asked: Option<&str>, headers: &HeaderMap) -> String {
+    let available = def.languages();
+    let pick = |tag: &str| -> Option<String> {
+        let tag = LanguageTag::parse(tag).ok()?;
+        available
+            .iter()
+            .find(|a| a.as_str() == tag.as_str())
+            .or_else(|| {
+                available
+                    .iter()
+                    .find(|a| a.split('-').next() == Some(tag.primary()))
+            })
+            .cloned()
+    };
+    if let Some(l) = asked.and_then(pick) {
+        return l;
+    }
+    let accept = headers
+        .get(header::ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    let mut prefs: Vec<(f32, &str)> = accept
+        .split(',')
+        .filter_map(|part| {
+            let mut it = part.trim().split(';');
+            let tag = it.next()?.trim();
+            let q = it
+                .find_map(|p| p.trim().strip_prefix("q="))
+                .and_then(|q| q.parse().ok())
+                .unwrap_or(1.0);
+            (!tag.is_empty() && tag != "*").then_some((q, tag))
+        })
+        .collect();
+    prefs.sort_by(|a, b| b.0.total_cmp(&a.0));
+    prefs
+        .into_iter()
+        .find_map(|(_, t)| pick(t))
+        .unwrap_or_else(|| def.default_language.as_str().to_owned())
+}
+
+fn views(
+    def: &SurveyDefinition,
+    lang: &str,
+    given: &BTreeMap<String, Vec<String>>,
+) -> Vec<QuestionView> {
+    let d = def.default_language.as_str();
+    def.questions
+        .iter()
+        .map(|q| {
+            let prior = given.get(&q.key).cloned().unwrap_or_default();
+            let checked = |v: &str| prior.iter().any(|p| p == v);
+            let (kind, options) = match q.qtype {
+                QuestionType::SingleChoice | QuestionType::MultiChoice => (
+                    if q.qtype == QuestionType::SingleChoice {
+                        "single"
+                    } else {
+                        "multi"
+                    },
+                    q.choices
+                        .iter()
+                        .map(|c| OptionView {
+                            value: c.key.clone(),
+                            label: c
+                                .label
+                                .get(lang)
+                                .or_else(|| c.label.get(d))
+                                .cloned()
+                                .unwrap_or_else(|| c.key.clone()),
+                            checked: checked(&c.key),
+                        })
+                        .collect(),
+                ),
+                QuestionType::Text => ("text", Vec::new()),
+                _ => {
+                    let scale = q
+                        .effective_scale()
+                        .unwrap_or(attune_domain::metrics::Scale::NPS);
+                    (
+                        "scale",
+                        (scale.min..=scale.max)
+                            .map(|s| OptionView {
+                                value: s.to_string(),
+                                label: s.to_string(),
+                                checked: checked(&s.to_string()),
+                            })
+                            .collect(),
+                    )
+                }
+            };
+            QuestionView {
+                key: q.key.clone(),
+                kind,
+                text: q.text_in(lang, d).to_owned(),
+                required: q.required,
+                options,
+                value: prior.first().cloned().unwrap_or_default(),
+            }
+        })
+        .collect()
+}
+
+fn survey_page(
+    survey: &Survey,
+    lang: &str,
+    token: Option<String>,
+    given: &BTreeMap<String, Vec<String>>,
+    errors: Vec<String>,
+) -> Response {
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    let mut res = render(&SurveyPage {
+        lang: lang.to_owned(),
+        dir: dir_of(lang),
+        title: survey.definition.name.clone(),
+        survey_id: survey.id.clone(),
+        token,
+        questions: views(&survey.definition, lang, given),
+        errors,
+        submit_label: words(lang)[0],
+    });
+    *res.status_mut() = status;
+    res
+}
+
+/// Query of the survey page.
+#[derive(Debug, Deserialize)]
+pub(crate) struct SurveyQuery {
+    lang: Option<String>,
+    t: Option<String>,
+}
+
+/// Checks a personal link's token: its invitation id when valid and unused.
+async fn check_token(
+    state: &AppState,
+    survey: &Survey,
+    token: &str,
+    lang: &str,
+) -> Result<String, Response> {
+    let invalid = || {
+        message(
+            StatusCode::FORBIDDEN,
+            lang,
+            "Invalid link",
+            "This survey link is not valid. Please use the link from your invitation.",
+        )
+    };
+    let id = verify_invitation(&state.config.signing_key, token).ok_or_else(invalid)?;
+    match state.store.invitation(&id).await {
+        Ok(inv) if inv.survey_id != survey.id => Err(invalid()),
+        Ok(inv) if inv.used_at_ms.is_some() => Err(message(
+            StatusCode::CONFLICT,
+            lang,
+            words(lang)[1],
+            words(lang)[3],
+        )),
+        Ok(inv) => Ok(inv.id),
+        Err(StoreError::NotFound) => Err(invalid()),
+        Err(e) => Err(ApiError::from(e).into_response()),
+    }
+}
+
+/// `GET /s/{id}`
+pub(crate) async fn show(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    axum::extract::Query(q): axum::extract::Query<SurveyQuery>,
+    headers: HeaderMap,
+) -> Response {
+    let survey = match state.store.public_survey(&id).await {
+        Ok(s) => s,
+        Err(StoreError::NotFound) => {
+            return message(
+                StatusCode::NOT_FOUND,
+                "en",
+                "Not found",
+                "There is no survey at this address.",
+            );
+        }
+        Err(e) => return ApiError::from(e).into_response(),
+    };
+    let lang = choose_language(&survey.definition, q.lang.as_deref(), &headers);
+    if let Some(t) = &q.t
+        && let Err(res) = check_token(&state, &survey, t, &lang).await
+    {
+        return res;
+    }
+    survey_page(&survey, &lang, q.t, &BTreeMap::new(), Vec::new())
+}
+
+/// `POST /s/{id}`: fields `q.<key>` (repeated for multiple choice), `lang`, optional `t`.
+pub(crate) async fn submit(
+    State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    Form(fields): Form<Vec<(String, String)>>,
+) -> Response {
+    if !state.limiter.allow(ip) {
+        return ApiError::TooManyRequests.into_response();
+    }
+    let survey = match state.store.public_survey(&id).await {
+        Ok(s) => s,
+        Err(StoreError::NotFound) => {
+            return message(
+                StatusCode::NOT_FOUND,
+                "en",
+                "Not found",
+                "There is no survey at this address.",
+            );
+        }
+        Err(e) => return ApiError::from(e).into_response(),
+    };
+    let mut given: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    let (mut lang, mut token) = (None, None);
+    for (k, v) in fields {
+        match k.as_str() {
+            "lang" => lang = Some(v),
+            "t" if !v.is_empty() => token = Some(v),
+            _ => {
+                if let Some(key) = k.strip_prefix("q.") {
+                    given.entry(key.to_owned()).or_default().push(v);
+                }
+            }
+        }
+    }
+    let lang = choose_language(&survey.definition, lang.as_deref(), &headers);
+    let invitation = match &token {
+        Some(t) => match check_token(&state, &survey, t, &lang).await {
+            Ok(id) => Some(id),
+            Err(res) => return res,
+        },
+        None => None,
+    };
+    let mut answers = Map::new();
+    for (key, values) in &given {
+        let Some(q) = survey.definition.question(key) else {
+            continue;
+        };
+        let value = match q.qtype {
+            QuestionType::MultiChoice => Value::from(values.clone()),
+            QuestionType::Text | QuestionType::SingleChoice => {
+                Value::from(values.first().cloned().unwrap_or_default())
+            }
+            _ => match values.first().map(|v| v.trim().parse::<i64>()) {
+                Some(Ok(n)) => Value::from(n),
+                Some(Err(_)) => Value::from(values.first().cloned().unwrap_or_default()),
+                None => Value::Null,
+            },
+        };
+        if !(value.is_string() && value.as_str().is_some_and(str::is_empty)) {
+            answers.insert(key.clone(), value);
+        }
+    }
+    let input = ResponseInput {
+        answers: Some(answers),
+        language: Some(lang.clone()),
+        channel: Some(
+            if invitation.is_some() {
+                "email"
+            } else {
+                "link"
+            }
+            .into(),
+        ),
+        contact: None,
+        account: None,
+        submitted_at: None,
+        metadata: None,
+        external_id: None,
+    };
+    let now = state.now_ms();
+    let response = match NewResponse::parse(&survey.definition, input, Channel::Link, now) {
+        Ok(r) => r,
+        Err(invalid) => {
+            let d = survey.definition.default_language.as_str();
+            let errors = invalid
+                .0
+                .iter()
+                .map(|e| {
+                    let q = e
+                        .field
+                        .strip_prefix("answers.")
+                        .and_then(|k| survey.definition.question(k))
+                        .map(|q| q.text_in(&lang, d).to_owned());
+                    match q {
+                        Some(text) => format!("{text}: {}", e.message),
+                        None => e.message.clone(),
+                    }
+                })
+                .collect();
+            return survey_page(&survey, &lang, token, &given, errors);
+        }
+    };
+    match state
+        .store
+        .insert_response(
+            &survey.org_id,
+            &survey,
+            &response,
+            invitation.as_deref(),
+            now,
+        )
+        .await
+    {
+        Ok(stored) => {
+            tracing::info!(org.id = %survey.org_id, survey.id = %survey.id, response.id = %stored.id, "public response stored");
+            let w = words(&lang);
+            message(StatusCode::OK, &lang, w[1], w[2])
+        }
+        Err(StoreError::Conflict(_)) => {
+            let w = words(&lang);
+            message(StatusCode::CONFLICT, &lang, w[1], w[3])
+        }
+        Err(e) => ApiError::from(e).into_response(),
+    }
+}

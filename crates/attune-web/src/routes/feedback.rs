@@ -1,0 +1,178 @@
+//! The feedback feed: every response, newest first, filterable, with cursor paging.
+
+use std::collections::HashMap;
+
+use attune_domain::metrics::NpsBand;
+use attune_domain::period::parse_instant;
+use attune_domain::response::{Answer, Channel};
+use attune_domain::survey::QuestionType;
+use attune_storage::model::{FeedItem, FeedQuery, Survey};
+use axum::extract::State;
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use super::responses::response_json;
+use crate::auth::ApiCaller;
+use crate::extract::Query;
+use crate::{ApiError, AppState};
+
+/// Feed filters as query parameters.
+#[derive(Debug, Default, Deserialize)]
+pub(crate) struct FeedParams {
+    pub survey: Option<String>,
+    pub question: Option<String>,
+    pub band: Option<String>,
+    pub from: Option<String>,
+    pub to: Option<String>,
+    pub language: Option<String>,
+    pub account: Option<String>,
+    pub channel: Option<String>,
+    pub q: Option<String>,
+    pub cursor: Option<String>,
+    pub limit: Option<u32>,
+}
+
+impl FeedParams {
+    /// Checks the parameters.
+    pub(crate) fn to_query(&self) -> Result<FeedQuery, ApiError> {
+        let nonempty = |o: &Option<String>| o.as_ref().filter(|s| !s.trim().is_empty()).cloned();
+        let score_range = match nonempty(&self.band) {
+            Some(b) => {
+                let band = NpsBand::parse(&b).ok_or_else(|| {
+                    ApiError::field("band", "must be promoter, passive or detractor")
+                })?;
+                let (lo, hi) = band.score_range();
+                Some((i64::from(lo), i64::from(hi)))
+            }
+            None => None,
+        };
+        let after = match nonempty(&self.cursor) {
+            Some(c) => Some(
+                decode_cursor(&c)
+                    .ok_or_else(|| ApiError::field("cursor", "is not a cursor from this feed"))?,
+            ),
+            None => None,
+        };
+        let limit = self.limit.unwrap_or(50);
+        if !(1..=200).contains(&limit) {
+            return Err(ApiError::field("limit", "must be from 1 to 200"));
+        }
+        Ok(FeedQuery {
+            survey_id: nonempty(&self.survey),
+            question_key: nonempty(&self.question),
+            score_range,
+            from_ms: nonempty(&self.from)
+                .map(|f| parse_instant("from", &f))
+                .transpose()?,
+            to_ms: nonempty(&self.to)
+                .map(|t| parse_instant("to", &t))
+                .transpose()?,
+            language: nonempty(&self.language)
+                .map(|l| attune_domain::text::LanguageTag::parse(&l).map(|t| t.as_str().to_owned()))
+                .transpose()?,
+            account: nonempty(&self.account),
+            channel: nonempty(&self.channel)
+                .map(|c| Channel::parse(&c))
+                .transpose()?,
+            text: nonempty(&self.q),
+            with_comment: false,
+            after,
+            limit,
+        })
+    }
+}
+
+pub(crate) fn encode_cursor(at_ms: i64, id: &str) -> String {
+    URL_SAFE_NO_PAD.encode(format!("{at_ms}:{id}"))
+}
+
+fn decode_cursor(c: &str) -> Option<(i64, String)> {
+    let raw = String::from_utf8(URL_SAFE_NO_PAD.decode(c).ok()?).ok()?;
+    let (at, id) = raw.split_once(':')?;
+    Some((at.parse().ok()?, id.to_owned()))
+}
+
+/// The NPS band of a response's first NPS answer.
+pub(crate) fn band_of(item: &FeedItem, surveys: &HashMap<String, Survey>) -> Option<NpsBand> {
+    let survey = surveys.get(&item.response.survey_id)?;
+    survey
+        .definition
+        .questions
+        .iter()
+        .filter(|q| q.qtype == QuestionType::Nps)
+        .find_map(|q| match item.response.answers.get(&q.key) {
+            Some(Answer::Score(s)) => u8::try_from(*s).ok().and_then(NpsBand::of),
+            _ => None,
+        })
+}
+
+/// One page of the feed as JSON.
+pub(crate) async fn feed_page(
+    state: &AppState,
+    org_id: &str,
+    mut q: FeedQuery,
+) -> Result<Value, ApiError> {
+    let limit = q.limit;
+    q.limit = limit + 1;
+    let mut items = state.store.feed(org_id, &q).await?;
+    let more = items.len() > limit as usize;
+    items.truncate(limit as usize);
+    let surveys: HashMap<String, Survey> = state
+        .store
+        .list_surveys(org_id)
+        .await?
+        .into_iter()
+        .map(|s| (s.id.clone(), s))
+        .collect();
+    let next_cursor = more
+        .then(|| {
+            items
+                .last()
+                .map(|l| encode_cursor(l.response.submitted_at_ms, &l.response.id))
+        })
+        .flatten();
+    let items: Vec<Value> = items
+        .iter()
+        .map(|it| {
+            let mut v = response_json(&it.response);
+            if let Value::Object(m) = &mut v {
+                m.insert("survey_name".into(), json!(it.survey_name));
+                m.insert(
+                    "band".into(),
+                    json!(band_of(it, &surveys).map(NpsBand::as_str)),
+                );
+                m.insert(
+                    "account".into(),
+                    match &it.response.account_id {
+                        Some(id) => json!({"id": id, "name": it.account_name}),
+                        None => Value::Null,
+                    },
+                );
+                m.insert(
+                    "contact".into(),
+                    match &it.response.contact_id {
+                        Some(id) => json!({"id": id, "email": it.contact_email}),
+                        None => Value::Null,
+                    },
+                );
+            }
+            v
+        })
+        .collect();
+    Ok(json!({"items": items, "next_cursor": next_cursor}))
+}
+
+/// `GET /api/v1/feedback`
+pub(crate) async fn feed(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Query(params): Query<FeedParams>,
+) -> Result<axum::Json<Value>, ApiError> {
+    let q = params.to_query()?;
+    if let Some(s) = &q.survey_id {
+        state.store.survey(caller.org(), s).await?;
+    }
+    Ok(axum::Json(feed_page(&state, caller.org(), q).await?))
+}

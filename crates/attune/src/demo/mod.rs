@@ -1,0 +1,383 @@
+//! The demo organisation: 50 accounts, 200 contacts, three surveys (NPS relationship, CSAT after
+//! support, CES) and about 20,000 responses over the last 12 months, with comments in eleven
+//! languages. The story it tells: NPS climbs through the year, dips for two months after a price
+//! rise (detractors mention price), and recovers; CSAT improves as support gets faster.
+
+pub mod phrases;
+
+use std::collections::BTreeMap;
+
+use anyhow::Context;
+use attune_domain::metrics::NpsBand;
+use attune_domain::org::Role;
+use attune_domain::period::DAY_MS;
+use attune_domain::response::{Answer, Channel, NewResponse};
+use attune_domain::survey::{SurveyDefinition, SurveyInput};
+use attune_domain::text::{Email, LanguageTag};
+use attune_storage::Store;
+use attune_storage::model::{AccountUpsert, ContactUpsert, Org, Survey};
+use phrases::{PHRASES, Phrase, Tone};
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+use serde_json::json;
+
+/// What `attune demo` made, to print.
+#[derive(Debug)]
+pub struct DemoOutcome {
+    /// The organisation.
+    pub org: Org,
+    /// The admin's login.
+    pub email: String,
+    /// The admin's password.
+    pub password: String,
+    /// An admin API token.
+    pub token: String,
+    /// Responses stored.
+    pub responses: u64,
+}
+
+const PLANS: &[&str] = &["Starter", "Growth", "Enterprise"];
+const SIZES: &[&str] = &["1-10", "11-50", "51-200", "201-1000", "1000+"];
+const INDUSTRIES: &[&str] = &[
+    "Retail",
+    "Hospitality",
+    "Logistics",
+    "Healthcare",
+    "Education",
+    "Software",
+];
+const REGIONS: &[&str] = &[
+    "South Asia",
+    "Southeast Asia",
+    "Middle East",
+    "Europe",
+    "Latin America",
+    "North America",
+];
+const COMPANY_WORDS: &[&str] = &[
+    "Lotus", "Indus", "Mekong", "Saffron", "Harbor", "Cedar", "Monsoon", "Atlas", "Orchid",
+    "Falcon", "Summit", "Delta", "Jasmine", "Pioneer", "Banyan", "Coral", "Nimbus", "Tiger",
+    "Willow", "Zenith", "Amber", "Bridge", "Comet", "Dune", "Ember",
+];
+const COMPANY_KINDS: &[&str] = &["Traders", "Hotels"];
+const FIRST_NAMES: &[&str] = &[
+    "Aarav", "Simran", "Noy", "Bounmy", "Ayesha", "Imran", "Rahim", "Nusrat", "Priya", "Somchai",
+    "Yuki", "Wei", "Lucía", "Omar", "Emma", "Kenji", "Mei", "Diego", "Fatima", "Arjun",
+];
+/// Language mix of respondents, by region's usual languages.
+const LANGS: &[&str] = &[
+    "en", "en", "en", "es", "pa", "lo", "ur", "bn", "hi", "th", "ja", "zh", "ar",
+];
+
+fn survey(name: &str, questions: serde_json::Value) -> anyhow::Result<SurveyDefinition> {
+    let input: SurveyInput = serde_json::from_value(
+        json!({"name": name, "default_language": "en", "questions": questions}),
+    )
+    .context("building a demo survey")?;
+    SurveyDefinition::parse(input).map_err(|e| anyhow::anyhow!("demo survey is invalid: {e}"))
+}
+
+fn demo_surveys() -> anyhow::Result<[SurveyDefinition; 3]> {
+    Ok([
+        survey(
+            "Relationship NPS",
+            json!([
+                {"key": "nps", "type": "nps", "required": true, "text": {
+                    "en": "How likely are you to recommend us to a friend or colleague?",
+                    "es": "¿Qué tan probable es que nos recomiende a un amigo o colega?",
+                    "pa": "ਤੁਸੀਂ ਸਾਨੂੰ ਕਿਸੇ ਦੋਸਤ ਜਾਂ ਸਾਥੀ ਨੂੰ ਸਿਫ਼ਾਰਸ਼ ਕਰਨ ਦੀ ਕਿੰਨੀ ਸੰਭਾਵਨਾ ਰੱਖਦੇ ਹੋ?",
+                    "lo": "ທ່ານມີແນວໂນ້ມຈະແນະນຳພວກເຮົາໃຫ້ໝູ່ ຫຼື ເພື່ອນຮ່ວມງານຫຼາຍປານໃດ?",
+                    "ur": "آپ ہمیں کسی دوست یا ساتھی کو تجویز کرنے کا کتنا امکان رکھتے ہیں؟",
+                    "bn": "আপনি আমাদের কোনো বন্ধু বা সহকর্মীর কাছে সুপারিশ করার সম্ভাবনা কতটা?",
+                    "hi": "आप हमें किसी मित्र या सहकर्मी को सुझाने की कितनी संभावना रखते हैं?",
+                    "th": "คุณมีแนวโน้มที่จะแนะนำเราให้เพื่อนหรือเพื่อนร่วมงานมากน้อยเพียงใด",
+                    "ja": "当社を友人や同僚に薦める可能性はどのくらいありますか？",
+                    "zh": "您向朋友或同事推荐我们的可能性有多大？",
+                    "ar": "ما مدى احتمال أن توصي بنا لصديق أو زميل؟"
+                }},
+                {"key": "why", "type": "text", "text": {
+                    "en": "What is the main reason for your score?",
+                    "es": "¿Cuál es el motivo principal de su puntuación?",
+                    "ur": "آپ کے اسکور کی بنیادی وجہ کیا ہے؟",
+                    "ar": "ما السبب الرئيسي لتقييمك؟"
+                }}
+            ]),
+        )?,
+        survey(
+            "Support satisfaction (CSAT)",
+            json!([
+                {"key": "csat", "type": "csat", "required": true, "text": {"en": "How satisfied are you with the help you received?", "es": "¿Qué tan satisfecho está con la ayuda recibida?"}},
+                {"key": "comment", "type": "text", "text": {"en": "Anything we could have done better?", "es": "¿Algo que pudimos hacer mejor?"}}
+            ]),
+        )?,
+        survey(
+            "Customer effort (CES)",
+            json!([
+                {"key": "ces", "type": "ces", "required": true, "text": {"en": "How easy was it to get your issue handled?"}},
+                {"key": "comment", "type": "text", "text": {"en": "Tell us more"}}
+            ]),
+        )?,
+    ])
+}
+
+/// Month-by-month shift of scores: a steady climb, a dip in months 6–7 (price rise), recovery.
+fn mood(month: usize) -> f64 {
+    let climb = month as f64 * 0.12;
+    let dip = if (6..=7).contains(&month) { -1.3 } else { 0.0 };
+    climb + dip
+}
+
+fn nps_score(rng: &mut StdRng, month: usize, account_bias: f64) -> i64 {
+    let x: f64 = 7.7 + mood(month) + account_bias + rng.random_range(-3.8..3.6);
+    x.round().clamp(0.0, 10.0) as i64
+}
+
+fn pick<'a, T>(rng: &mut StdRng, items: &'a [T]) -> &'a T {
+    &items[rng.random_range(0..items.len())]
+}
+
+fn phrase_for(
+    rng: &mut StdRng,
+    lang: &str,
+    tone: Tone,
+    topics: &[&str],
+) -> Option<&'static Phrase> {
+    let topic = *pick(rng, topics);
+    let candidates: Vec<&Phrase> = PHRASES
+        .iter()
+        .filter(|p| p.lang == lang && p.tone == tone && p.topic == topic)
+        .collect();
+    (!candidates.is_empty()).then(|| *pick(rng, &candidates))
+}
+
+/// Creates the demo organisation "Demo". The admin's password is `password` when given,
+/// otherwise generated.
+pub async fn create(
+    store: &dyn Store,
+    password: Option<String>,
+    now_ms: i64,
+) -> anyhow::Result<DemoOutcome> {
+    let mut rng = StdRng::seed_from_u64(20_261_123);
+    let org = store
+        .create_org("Demo")
+        .await
+        .context("creating the Demo organisation")?;
+    let password = password.unwrap_or_else(|| attune_web::auth::random_token(12));
+    let hash = attune_web::auth::hash_password(password.clone())
+        .await
+        .map_err(|e| anyhow::anyhow!("hashing the demo password: {}", e.message()))?;
+    let email = if org.slug == "demo" {
+        "admin@demo.attune.local".to_owned()
+    } else {
+        format!("admin@{}.attune.local", org.slug)
+    };
+    store
+        .create_user(&org.id, &email, &hash, Role::Admin)
+        .await
+        .context("creating the demo admin")?;
+    let mut owners = Vec::new();
+    for name in ["ana", "bilal", "chen"] {
+        let staff = format!("{name}@{}.attune.local", org.slug);
+        let u = store
+            .create_user(&org.id, &staff, &hash, Role::Member)
+            .await?;
+        owners.push(u.id);
+    }
+    let token = attune_web::auth::new_api_token();
+    store
+        .create_token(
+            &org.id,
+            &attune_web::auth::sha256_hex(&token),
+            Role::Admin,
+            "demo",
+        )
+        .await?;
+
+    // Accounts, each with a lasting bias: some customers are happier than others.
+    let mut accounts = Vec::new();
+    for i in 0..50 {
+        let name = format!(
+            "{} {}",
+            COMPANY_WORDS[i % COMPANY_WORDS.len()],
+            COMPANY_KINDS[i / COMPANY_WORDS.len()]
+        );
+        let plan = *pick(&mut rng, PLANS);
+        let a = AccountUpsert {
+            external_id: format!("ACME-{:04}", i + 1),
+            name,
+            plan: Some(plan.into()),
+            size_band: Some((*pick(&mut rng, SIZES)).into()),
+            industry: Some((*pick(&mut rng, INDUSTRIES)).into()),
+            region: Some((*pick(&mut rng, REGIONS)).into()),
+            owner_user_id: Some(owners[i % owners.len()].clone()),
+            attributes: serde_json::Map::from_iter([(
+                "budget".to_owned(),
+                json!(*pick(&mut rng, &["low", "medium", "high"])),
+            )]),
+        };
+        let saved = store.upsert_account(&org.id, &a).await?;
+        let bias = match plan {
+            "Enterprise" => 0.6,
+            "Starter" => -0.7,
+            _ => 0.0,
+        } + rng.random_range(-0.8..0.8);
+        accounts.push((saved, bias));
+    }
+    // Four contacts per account, each with a language.
+    let mut contacts = Vec::new();
+    for (i, (account, bias)) in accounts.iter().enumerate() {
+        for j in 0..4 {
+            let lang = *pick(&mut rng, LANGS);
+            let first = FIRST_NAMES[(i * 4 + j) % FIRST_NAMES.len()];
+            let email = format!(
+                "{}.{}@{}.example",
+                first.to_lowercase().replace('í', "i"),
+                i * 4 + j,
+                account
+                    .external_id
+                    .as_deref()
+                    .unwrap_or("acct")
+                    .to_lowercase()
+            );
+            let c = ContactUpsert {
+                email: email.clone(),
+                account_external_id: account.external_id.clone(),
+                name: Some(format!("{first} {}", j + 1)),
+                phone: None,
+                role: Some(
+                    (*pick(&mut rng, &["CEO", "Operations lead", "IT manager", "Buyer"])).into(),
+                ),
+                decision_maker: j == 0,
+                language: Some(lang.into()),
+                preferences: serde_json::Map::from_iter([(
+                    "channel".to_owned(),
+                    json!(*pick(&mut rng, &["email", "phone", "whatsapp"])),
+                )]),
+            };
+            store.upsert_contact(&org.id, &c).await?;
+            contacts.push((email, lang, account.external_id.clone(), *bias));
+        }
+    }
+    let [nps_def, csat_def, ces_def] = demo_surveys()?;
+    let mut total = 0;
+    for (def, count) in [(nps_def, 12_000), (csat_def, 5_000), (ces_def, 3_000)] {
+        let survey = store
+            .create_survey(&org.id, &def, now_ms - 366 * DAY_MS)
+            .await?;
+        let responses = demo_responses(&mut rng, &survey, count, &contacts, now_ms)?;
+        let outcome = store
+            .import_responses(&org.id, &survey, &responses, now_ms)
+            .await
+            .with_context(|| format!("storing demo responses for {}", survey.definition.name))?;
+        total += outcome.inserted;
+    }
+    Ok(DemoOutcome {
+        org,
+        email,
+        password,
+        token,
+        responses: total,
+    })
+}
+
+fn demo_responses(
+    rng: &mut StdRng,
+    survey: &Survey,
+    count: usize,
+    contacts: &[(String, &str, Option<String>, f64)],
+    now_ms: i64,
+) -> anyhow::Result<Vec<NewResponse>> {
+    let kind = survey.definition.questions[0].key.clone();
+    let text_key = survey.definition.questions[1].key.clone();
+    let mut out = Vec::with_capacity(count);
+    for i in 0..count {
+        // Spread over 365 days, slightly more responses in recent months.
+        let age_days = (rng.random::<f64>().powf(1.15) * 365.0) as i64;
+        let submitted = now_ms - age_days * DAY_MS - rng.random_range(0..DAY_MS);
+        let month = (11 - (age_days / 31).min(11)) as usize;
+        let (email, lang, account, bias) = pick(rng, contacts).clone();
+        let nps_like = nps_score(rng, month, bias);
+        let (score, tone) = match kind.as_str() {
+            "nps" => {
+                let band = NpsBand::of(nps_like as u8).unwrap_or(NpsBand::Passive);
+                (
+                    nps_like,
+                    match band {
+                        NpsBand::Promoter => Tone::Positive,
+                        NpsBand::Passive => Tone::Neutral,
+                        NpsBand::Detractor => Tone::Negative,
+                    },
+                )
+            }
+            "csat" => {
+                let s = ((nps_like as f64 + month as f64 * 0.15) / 2.2)
+                    .round()
+                    .clamp(1.0, 5.0) as i64;
+                (
+                    s,
+                    match s {
+                        4..=5 => Tone::Positive,
+                        3 => Tone::Neutral,
+                        _ => Tone::Negative,
+                    },
+                )
+            }
+            _ => {
+                let s = ((nps_like as f64) * 0.6 + 1.2).round().clamp(1.0, 7.0) as i64;
+                (
+                    s,
+                    match s {
+                        5..=7 => Tone::Positive,
+                        4 => Tone::Neutral,
+                        _ => Tone::Negative,
+                    },
+                )
+            }
+        };
+        let mut answers = BTreeMap::new();
+        answers.insert(kind.clone(), Answer::Score(score));
+        if rng.random_bool(0.45) {
+            let topics: &[&str] = match kind.as_str() {
+                "nps" if (6..=7).contains(&month) && tone == Tone::Negative => {
+                    &["price", "price", "price", "support"]
+                }
+                "nps" => &[
+                    "support",
+                    "price",
+                    "speed",
+                    "onboarding",
+                    "reliability",
+                    "features",
+                ],
+                "csat" => &["support_ticket", "support"],
+                _ => &["effort", "support_ticket"],
+            };
+            if let Some(p) = phrase_for(rng, lang, tone, topics) {
+                answers.insert(text_key.clone(), Answer::Text(p.text.to_owned()));
+            }
+        }
+        let channel = *pick(
+            rng,
+            &[
+                Channel::Email,
+                Channel::Email,
+                Channel::Link,
+                Channel::Widget,
+                Channel::Api,
+            ],
+        );
+        out.push(NewResponse {
+            answers,
+            language: Some(LanguageTag::parse(lang).map_err(|e| anyhow::anyhow!("{e}"))?),
+            channel,
+            contact_email: Some(Email::parse(&email).map_err(|e| anyhow::anyhow!("{e}"))?),
+            contact_name: None,
+            account_external_id: account,
+            account_name: None,
+            submitted_at_ms: submitted,
+            metadata: serde_json::Map::new(),
+            dedup_key: Some(format!("demo:{}:{i}", survey.id)),
+        });
+    }
+    Ok(out)
+}

@@ -1,0 +1,9 @@
+//! The `attune` binary's library: configuration, start-up, and the commands behind the CLI.
+//! Kept as a library so integration tests can start the real server on port 0.
+#![forbid(unsafe_code)]
+
+pub mod config;
+pub mod db;
+pub mod demo;
+pub mod import;
+pub mod server;
