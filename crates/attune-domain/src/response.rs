@@ -138,7 +138,9 @@ pub fn parse_answers(
                     if t.trim().is_empty() {
                         continue;
                     }
-                    Ok(Answer::Text(t.to_owned()))
+                    // NUL cannot be stored in PostgreSQL text and carries no meaning in a
+                    // comment; every other character is kept as written.
+                    Ok(Answer::Text(t.replace('\0', "")))
                 }
                 Some(_) => Err(format!("must be at most {MAX_ANSWER_GRAPHEMES} characters")),
                 None => Err("must be text".to_owned()),
@@ -374,6 +376,13 @@ mod tests {
     fn configured_scales_bound_scores() {
         assert!(answers(serde_json::json!({"nps": 0, "csat": 10})).is_ok());
         assert!(answers(serde_json::json!({"nps": 0, "csat": 0})).is_err());
+    }
+
+    #[test]
+    fn nul_is_the_only_character_dropped_from_comments() {
+        let a =
+            answers(serde_json::json!({"nps": 1, "why": "bad\u{0}byte\u{7}bell\u{202e}"})).unwrap();
+        assert_eq!(a["why"], Answer::Text("badbyte\u{7}bell\u{202e}".into()));
     }
 
     #[test]

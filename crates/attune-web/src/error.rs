@@ -134,6 +134,7 @@ impl IntoResponse for ApiError {
 }
 
 /// The answer for paths no route matches.
-pub(crate) async fn not_found() -> ApiError {
-    ApiError::NotFound
+pub(crate) async fn not_found() -> Response {
+    let body = json!({"error": {"code": "no_route", "message": "no such endpoint", "fields": []}});
+    (StatusCode::NOT_FOUND, Json(body)).into_response()
 }

@@ -1,0 +1,211 @@
+//! One browser test in headless Chromium (through chromedriver's WebDriver protocol): log in,
+//! see the dashboard chart, answer a survey on its public page, find the answer in the feed.
+//! Runs when `ATTUNE_TEST_BROWSER=1` (CI installs chromium and chromium-driver and sets it).
+
+use std::process::{Child, Command, Stdio};
+
+use serde_json::{Value, json};
+
+use crate::helpers::{Backend, TestApp};
+
+struct Driver {
+    child: Child,
+    base: String,
+    session: String,
+    http: reqwest::Client,
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Driver {
+    async fn start() -> Driver {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let child =
+            Command::new(std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "chromedriver".into()))
+                .arg(format!("--port={port}"))
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .spawn()
+                .expect("chromedriver runs (apt-get install chromium-driver)");
+        let base = format!("http://127.0.0.1:{port}");
+        let http = reqwest::Client::new();
+        // chromedriver answers /status once it is listening.
+        let mut ready = false;
+        for _ in 0..200 {
+            if let Ok(r) = http.get(format!("{base}/status")).send().await
+                && r.status().is_success()
+            {
+                ready = true;
+                break;
+            }
+            tokio::task::yield_now().await;
+            std::thread::sleep(std::time::Duration::from_millis(25));
+        }
+        assert!(ready, "chromedriver did not start");
+        let caps = json!({"capabilities": {"alwaysMatch": {"browserName": "chrome", "goog:chromeOptions": {
+            "binary": std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into()),
+            "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
+                     "--disable-component-update", "--disable-sync", "--no-first-run", "--window-size=1200,900"]}}}});
+        let res: Value = http
+            .post(format!("{base}/session"))
+            .json(&caps)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let session = res["value"]["sessionId"]
+            .as_str()
+            .unwrap_or_else(|| panic!("no session: {res}"))
+            .to_owned();
+        Driver {
+            child,
+            base,
+            session,
+            http,
+        }
+    }
+
+    async fn cmd(&self, method: reqwest::Method, path: &str, body: Value) -> Value {
+        let url = format!("{}/session/{}{path}", self.base, self.session);
+        let res: Value = self
+            .http
+            .request(method, url)
+            .json(&body)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert!(res["value"].get("error").is_none(), "{path}: {res}");
+        res["value"].clone()
+    }
+
+    async fn go(&self, url: &str) {
+        self.cmd(reqwest::Method::POST, "/url", json!({"url": url}))
+            .await;
+    }
+
+    async fn find(&self, css: &str) -> String {
+        let v = self
+            .cmd(
+                reqwest::Method::POST,
+                "/element",
+                json!({"using": "css selector", "value": css}),
+            )
+            .await;
+        v.as_object()
+            .and_then(|o| o.values().next())
+            .and_then(Value::as_str)
+            .unwrap()
+            .to_owned()
+    }
+
+    async fn type_into(&self, css: &str, text: &str) {
+        let el = self.find(css).await;
+        self.cmd(
+            reqwest::Method::POST,
+            &format!("/element/{el}/value"),
+            json!({"text": text}),
+        )
+        .await;
+    }
+
+    async fn click(&self, css: &str) {
+        let el = self.find(css).await;
+        self.cmd(
+            reqwest::Method::POST,
+            &format!("/element/{el}/click"),
+            json!({}),
+        )
+        .await;
+    }
+
+    async fn source(&self) -> String {
+        self.cmd(reqwest::Method::GET, "/source", json!({}))
+            .await
+            .as_str()
+            .unwrap()
+            .to_owned()
+    }
+
+    async fn screenshot(&self, name: &str) {
+        use base64::Engine;
+        let png = self
+            .cmd(reqwest::Method::GET, "/screenshot", json!({}))
+            .await;
+        if let Some(b64) = png.as_str()
+            && let Ok(bytes) = base64::engine::general_purpose::STANDARD.decode(b64)
+        {
+            let _ = std::fs::write(std::env::temp_dir().join(name), bytes);
+        }
+    }
+}
+
+#[tokio::test]
+async fn browser_login_dashboard_answer_and_feed() {
+    if std::env::var("ATTUNE_TEST_BROWSER").as_deref() != Ok("1") {
+        eprintln!(
+            "SKIPPED browser test: set ATTUNE_TEST_BROWSER=1 with chromium and chromium-driver installed"
+        );
+        return;
+    }
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    let survey = app.nps_survey(&app.admin_token).await;
+    app.answer(
+        &survey,
+        json!({"answers": {"nps": 9}, "submitted_at": "2026-10-10T10:00:00Z"}),
+    )
+    .await;
+    let hash = attune_web::auth::hash_password("correct horse battery".into())
+        .await
+        .unwrap();
+    attune_storage::Store::create_user(
+        app.store.as_ref(),
+        &app.org_id,
+        "lead@acme.example",
+        &hash,
+        attune_domain::org::Role::Admin,
+    )
+    .await
+    .unwrap();
+
+    let d = Driver::start().await;
+    d.go(&app.url("/login")).await;
+    d.type_into("#email", "lead@acme.example").await;
+    d.type_into("#password", "correct horse battery").await;
+    d.click("button[type=submit]").await;
+    let html = d.source().await;
+    assert!(
+        html.contains("nps-trend"),
+        "the dashboard shows the chart after login: {html}"
+    );
+    d.screenshot("attune-dashboard.png").await;
+
+    d.go(&app.url(&format!("/s/{survey}?lang=ur"))).await;
+    let html = d.source().await;
+    assert!(html.contains("dir=\"rtl\""));
+    d.click("input[name='q.nps'][value='3'] + span").await;
+    d.type_into("#q-why", "ڈیلیوری بہت دیر سے ہوئی").await;
+    d.click("button[type=submit]").await;
+    assert!(d.source().await.contains("شکریہ"));
+
+    d.go(&app.url("/feedback?band=detractor")).await;
+    let html = d.source().await;
+    assert!(
+        html.contains("ڈیلیوری بہت دیر سے ہوئی"),
+        "the answer is in the feed: {html}"
+    );
+    d.screenshot("attune-feed.png").await;
+}

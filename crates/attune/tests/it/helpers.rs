@@ -1,0 +1,212 @@
+//! `TestApp`: a spawned server, its database, a movable clock and typed request helpers.
+
+use std::sync::Arc;
+
+use attune::config::Config;
+use attune::server::Application;
+use attune_domain::org::Role;
+use attune_storage::Store;
+use attune_storage::sql::SqlStore;
+use attune_web::FixedClock;
+use serde_json::Value;
+
+/// 2026-11-23T12:00:00Z: "now" in every test unless a test moves the clock.
+pub const NOW_MS: i64 = 1_795_435_200_000;
+
+/// Which database a test runs on.
+#[derive(Debug, Clone)]
+pub enum Backend {
+    Sqlite,
+    Postgres(String),
+}
+
+impl Backend {
+    /// PostgreSQL when configured.
+    pub fn postgres() -> Option<Self> {
+        std::env::var("ATTUNE_TEST_POSTGRES_URL")
+            .ok()
+            .map(Self::Postgres)
+    }
+}
+
+/// Runs a test body on SQLite and, when configured, PostgreSQL.
+#[macro_export]
+macro_rules! on_both_backends {
+    ($($name:ident),* $(,)?) => {
+        $(
+            mod $name {
+                #[tokio::test]
+                async fn sqlite() {
+                    super::$name($crate::helpers::Backend::Sqlite).await;
+                }
+                #[tokio::test]
+                async fn postgres() {
+                    match $crate::helpers::Backend::postgres() {
+                        Some(b) => super::$name(b).await,
+                        None => eprintln!("SKIPPED on PostgreSQL: ATTUNE_TEST_POSTGRES_URL is not set"),
+                    }
+                }
+            }
+        )*
+    };
+}
+
+/// A fresh, migrated database.
+pub async fn fresh_store(backend: &Backend) -> (SqlStore, String) {
+    match backend {
+        Backend::Sqlite => {
+            let path = std::env::temp_dir()
+                .join(format!("attune-test-{}.db", uuid::Uuid::new_v4().simple()));
+            let url = path.to_string_lossy().into_owned();
+            (attune::db::open(&url).await.expect("open sqlite"), url)
+        }
+        Backend::Postgres(admin) => {
+            use sqlx::Connection;
+            let name = format!("attune_test_{}", uuid::Uuid::new_v4().simple());
+            let mut conn = sqlx::PgConnection::connect(admin)
+                .await
+                .expect("connect to postgres");
+            sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+                .execute(&mut conn)
+                .await
+                .expect("create test database");
+            let base = admin.rsplit_once('/').map(|(b, _)| b).unwrap_or(admin);
+            let url = format!("{base}/{name}");
+            (attune::db::open(&url).await.expect("open postgres"), url)
+        }
+    }
+}
+
+/// A running server with one organisation and tokens of each role.
+pub struct TestApp {
+    pub addr: String,
+    pub store: Arc<SqlStore>,
+    pub client: reqwest::Client,
+    pub org_id: String,
+    pub admin_token: String,
+    pub viewer_token: String,
+}
+
+impl TestApp {
+    pub async fn spawn(backend: Backend) -> Self {
+        let (store, db_url) = fresh_store(&backend).await;
+        let store = Arc::new(store);
+        let clock = Arc::new(FixedClock::new(NOW_MS));
+        let config = Config {
+            db: db_url,
+            bind: "127.0.0.1:0".into(),
+            secure_cookies: false,
+            signing_key: None,
+            public_rate_per_minute: 1000,
+            log: "warn".into(),
+        };
+        let app = Application::build(&config, store.clone(), clock.clone())
+            .await
+            .expect("build app");
+        let addr = format!("http://{}", app.addr().expect("addr"));
+        tokio::spawn(app.run_until(std::future::pending()));
+        let org = store.create_org("Acme").await.expect("org");
+        let admin_token = token(&store, &org.id, Role::Admin).await;
+        let viewer_token = token(&store, &org.id, Role::Viewer).await;
+        let client = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .expect("client");
+        Self {
+            addr,
+            store,
+            client,
+            org_id: org.id,
+            admin_token,
+            viewer_token,
+        }
+    }
+
+    /// A second organisation with its own admin token.
+    pub async fn other_org(&self, name: &str) -> (String, String) {
+        let org = self.store.create_org(name).await.expect("org");
+        let t = token(&self.store, &org.id, Role::Admin).await;
+        (org.id, t)
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.addr)
+    }
+
+    pub async fn get(&self, token: &str, path: &str) -> (u16, Value) {
+        let res = self
+            .client
+            .get(self.url(path))
+            .bearer_auth(token)
+            .send()
+            .await
+            .expect("request");
+        let status = res.status().as_u16();
+        (status, res.json().await.unwrap_or(Value::Null))
+    }
+
+    pub async fn post(&self, token: &str, path: &str, body: &Value) -> (u16, Value) {
+        let res = self
+            .client
+            .post(self.url(path))
+            .bearer_auth(token)
+            .json(body)
+            .send()
+            .await
+            .expect("request");
+        let status = res.status().as_u16();
+        (status, res.json().await.unwrap_or(Value::Null))
+    }
+
+    /// Creates the standard NPS survey (nps + why, in English and Urdu); returns its id.
+    pub async fn nps_survey(&self, token: &str) -> String {
+        let (status, body) = self
+            .post(token, "/api/v1/surveys", &serde_json::json!({
+                "name": "Relationship",
+                "default_language": "en",
+                "questions": [
+                    {"key": "nps", "type": "nps", "text": {"en": "How likely…?", "ur": "آپ ہمیں تجویز کرنے کا کتنا امکان رکھتے ہیں؟"}},
+                    {"key": "why", "type": "text", "text": {"en": "Why?", "ur": "کیوں؟"}}
+                ]
+            }))
+            .await;
+        assert_eq!(status, 201, "{body}");
+        body["id"].as_str().expect("id").to_owned()
+    }
+
+    /// Posts one response; panics unless it is created.
+    pub async fn answer(&self, survey: &str, body: Value) -> Value {
+        let (status, b) = self
+            .post(
+                &self.admin_token,
+                &format!("/api/v1/surveys/{survey}/responses"),
+                &body,
+            )
+            .await;
+        assert_eq!(status, 201, "{b}");
+        b
+    }
+}
+
+async fn token(store: &SqlStore, org_id: &str, role: Role) -> String {
+    let t = attune_web::auth::new_api_token();
+    store
+        .create_token(org_id, &attune_web::auth::sha256_hex(&t), role, "test")
+        .await
+        .expect("token");
+    t
+}
+
+/// Reads the shared test data folder, or says why a test is skipped.
+pub fn shared_data(name: &str) -> Option<String> {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../../shared/data")
+        .join(name);
+    match std::fs::read_to_string(&path) {
+        Ok(s) => Some(s),
+        Err(_) => {
+            eprintln!("SKIPPED: {} is absent", path.display());
+            None
+        }
+    }
+}

@@ -1,0 +1,12 @@
+//! Integration tests: the real server on a free port with a fresh database per test, on
+//! SQLite always and on PostgreSQL when `ATTUNE_TEST_POSTGRES_URL` is set (CI sets it).
+
+mod helpers;
+
+mod api;
+mod browser;
+mod conformance;
+mod import;
+mod metrics;
+mod pages;
+mod tenancy;
