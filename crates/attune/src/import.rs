@@ -218,7 +218,7 @@ pub fn parse_csv(
                 }
             }
         }
-        if line % 10_000 == 0 {
+        if line.is_multiple_of(10_000) {
             progress(line - 1);
         }
     }

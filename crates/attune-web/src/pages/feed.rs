@@ -22,6 +22,11 @@ pub(crate) struct ScoreView {
     band: &'static str,
 }
 
+pub(crate) struct BandOption {
+    name: &'static str,
+    selected: bool,
+}
+
 pub(crate) struct ItemView {
     when: String,
     survey: String,
@@ -42,7 +47,7 @@ struct FeedPage {
     q: String,
     band: String,
     language: String,
-    bands: [&'static str; 3],
+    bands: Vec<BandOption>,
     items: Vec<ItemView>,
     next: Option<String>,
     error: Option<String>,
@@ -63,7 +68,13 @@ pub(crate) async fn show(
         q: params.q.clone().unwrap_or_default(),
         band: params.band.clone().unwrap_or_default(),
         language: params.language.clone().unwrap_or_default(),
-        bands: ["promoter", "passive", "detractor"],
+        bands: ["promoter", "passive", "detractor"]
+            .into_iter()
+            .map(|name| BandOption {
+                name,
+                selected: params.band.as_deref() == Some(name),
+            })
+            .collect(),
         items: Vec::new(),
         next: None,
         error: None,
