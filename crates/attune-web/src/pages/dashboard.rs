@@ -37,7 +37,7 @@ fn fmt(v: &Value) -> String {
 
 fn ci(v: &Value) -> String {
     match v["ci95"].as_array() {
-        Some(a) if a.len() == 2 => format!("95% CI {} to {}", fmt(&a[0]), fmt(&a[1])),
+        Some(a) if a.len() == 2 => format!("· 95% CI {} to {}", fmt(&a[0]), fmt(&a[1])),
         _ => String::new(),
     }
 }
@@ -63,11 +63,14 @@ pub(crate) async fn show(State(state): State<AppState>, user: PageUser) -> Respo
             Err(e) => return e.into_response(),
         };
         let (value, detail) = match kind {
-            QuestionType::Nps => (fmt(&v["nps"]), format!("n = {} · {}", v["n"], ci(&v))),
-            QuestionType::Csat => (fmt(&v["csat"]), format!("n = {} · {}", v["n"], ci(&v))),
+            QuestionType::Nps => (fmt(&v["nps"]), format!("n = {} {}", v["n"], ci(&v))),
+            QuestionType::Csat => (fmt(&v["csat"]), format!("n = {} {}", v["n"], ci(&v))),
             _ => (
                 fmt(&v["mean"]),
-                format!("n = {} · {}% easy", v["n"], fmt(&v["share_easy"])),
+                match v["share_easy"].as_f64() {
+                    Some(share) => format!("n = {} · {share:.1}% easy", v["n"]),
+                    None => format!("n = {}", v["n"]),
+                },
             ),
         };
         kpis.push(Kpi {

@@ -140,6 +140,20 @@ impl Driver {
             .to_owned()
     }
 
+    /// The page source once it contains `needle` (navigation after a click completes
+    /// asynchronously), or the last source after about five seconds.
+    async fn wait_for(&self, needle: &str) -> String {
+        let mut html = String::new();
+        for _ in 0..100 {
+            html = self.source().await;
+            if html.contains(needle) {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        html
+    }
+
     async fn screenshot(&self, name: &str) {
         use base64::Engine;
         let png = self
@@ -186,7 +200,7 @@ async fn browser_login_dashboard_answer_and_feed() {
     d.type_into("#email", "lead@acme.example").await;
     d.type_into("#password", "correct horse battery").await;
     d.click("button[type=submit]").await;
-    let html = d.source().await;
+    let html = d.wait_for("nps-trend").await;
     assert!(
         html.contains("nps-trend"),
         "the dashboard shows the chart after login: {html}"
@@ -194,15 +208,16 @@ async fn browser_login_dashboard_answer_and_feed() {
     d.screenshot("attune-dashboard.png").await;
 
     d.go(&app.url(&format!("/s/{survey}?lang=ur"))).await;
-    let html = d.source().await;
+    let html = d.wait_for("dir=\"rtl\"").await;
     assert!(html.contains("dir=\"rtl\""));
     d.click("input[name='q.nps'][value='3'] + span").await;
     d.type_into("#q-why", "ڈیلیوری بہت دیر سے ہوئی").await;
     d.click("button[type=submit]").await;
-    assert!(d.source().await.contains("شکریہ"));
+    let html = d.wait_for("شکریہ").await;
+    assert!(html.contains("شکریہ"), "thanks page expected: {html}");
 
     d.go(&app.url("/feedback?band=detractor")).await;
-    let html = d.source().await;
+    let html = d.wait_for("ڈیلیوری بہت دیر سے ہوئی").await;
     assert!(
         html.contains("ڈیلیوری بہت دیر سے ہوئی"),
         "the answer is in the feed: {html}"
