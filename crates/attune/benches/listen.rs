@@ -73,7 +73,7 @@ async fn run(n: u64) -> anyhow::Result<()> {
             );
             let score: u8 = rng.random_range(0..=10);
             let why = if i % 3 == 0 {
-                "slow support, good product"
+                "slow support but good product"
             } else {
                 ""
             };
