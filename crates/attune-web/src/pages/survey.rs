@@ -243,6 +243,20 @@ async fn check_token(
     }
 }
 
+/// The survey behind a public address, or the page saying there is none.
+async fn load_survey(state: &AppState, id: &str) -> Result<Survey, Response> {
+    match state.store.public_survey(id).await {
+        Ok(s) => Ok(s),
+        Err(StoreError::NotFound) => Err(message(
+            StatusCode::NOT_FOUND,
+            "en",
+            "Not found",
+            "There is no survey at this address.",
+        )),
+        Err(e) => Err(ApiError::from(e).into_response()),
+    }
+}
+
 /// `GET /s/{id}`
 pub(crate) async fn show(
     State(state): State<AppState>,
@@ -250,17 +264,9 @@ pub(crate) async fn show(
     axum::extract::Query(q): axum::extract::Query<SurveyQuery>,
     headers: HeaderMap,
 ) -> Response {
-    let survey = match state.store.public_survey(&id).await {
+    let survey = match load_survey(&state, &id).await {
         Ok(s) => s,
-        Err(StoreError::NotFound) => {
-            return message(
-                StatusCode::NOT_FOUND,
-                "en",
-                "Not found",
-                "There is no survey at this address.",
-            );
-        }
-        Err(e) => return ApiError::from(e).into_response(),
+        Err(res) => return res,
     };
     let lang = choose_language(&survey.definition, q.lang.as_deref(), &headers);
     if let Some(t) = &q.t
@@ -282,17 +288,9 @@ pub(crate) async fn submit(
     if !state.limiter.allow(ip) {
         return ApiError::TooManyRequests.into_response();
     }
-    let survey = match state.store.public_survey(&id).await {
+    let survey = match load_survey(&state, &id).await {
         Ok(s) => s,
-        Err(StoreError::NotFound) => {
-            return message(
-                StatusCode::NOT_FOUND,
-                "en",
-                "Not found",
-                "There is no survey at this address.",
-            );
-        }
-        Err(e) => return ApiError::from(e).into_response(),
+        Err(res) => return res,
     };
     let mut given: BTreeMap<String, Vec<String>> = BTreeMap::new();
     let (mut lang, mut token) = (None, None);
