@@ -1,7 +1,8 @@
-//! `GET /api/v1/metrics/{nps,csat,ces}`.
+//! `GET /api/v1/metrics/{nps,csat,ces}`: NPS with Tango's 95% interval, CSAT (top-2 box) with
+//! Wilson's, CES mean and share of easy answers.
 
 use attune_domain::survey::QuestionType;
-use axum::extract::State;
+use axum::extract::{Path, State};
 use serde_json::Value;
 
 use crate::auth::ApiCaller;
@@ -9,35 +10,18 @@ use crate::extract::Query;
 use crate::metrics::{MetricParams, compute};
 use crate::{ApiError, AppState};
 
-/// NPS with Tango's 95% interval.
-pub(crate) async fn nps(
+/// One handler for the three metrics; the path names which.
+pub(crate) async fn metric(
     State(state): State<AppState>,
     caller: ApiCaller,
+    Path(kind): Path<String>,
     Query(p): Query<MetricParams>,
 ) -> Result<axum::Json<Value>, ApiError> {
-    Ok(axum::Json(
-        compute(&state, caller.org(), QuestionType::Nps, &p).await?,
-    ))
-}
-
-/// CSAT (top-2 box) with Wilson's 95% interval.
-pub(crate) async fn csat(
-    State(state): State<AppState>,
-    caller: ApiCaller,
-    Query(p): Query<MetricParams>,
-) -> Result<axum::Json<Value>, ApiError> {
-    Ok(axum::Json(
-        compute(&state, caller.org(), QuestionType::Csat, &p).await?,
-    ))
-}
-
-/// CES: mean and share of easy answers.
-pub(crate) async fn ces(
-    State(state): State<AppState>,
-    caller: ApiCaller,
-    Query(p): Query<MetricParams>,
-) -> Result<axum::Json<Value>, ApiError> {
-    Ok(axum::Json(
-        compute(&state, caller.org(), QuestionType::Ces, &p).await?,
-    ))
+    let kind = match kind.as_str() {
+        "nps" => QuestionType::Nps,
+        "csat" => QuestionType::Csat,
+        "ces" => QuestionType::Ces,
+        _ => return Err(ApiError::NotFound),
+    };
+    Ok(axum::Json(compute(&state, caller.org(), kind, &p).await?))
 }

@@ -30,9 +30,7 @@ pub(crate) fn router() -> Router<AppState> {
         )
         .route("/api/v1/responses/{id}", get(responses::show))
         .route("/api/v1/feedback", get(feedback::feed))
-        .route("/api/v1/metrics/nps", get(metrics::nps))
-        .route("/api/v1/metrics/csat", get(metrics::csat))
-        .route("/api/v1/metrics/ces", get(metrics::ces))
+        .route("/api/v1/metrics/{kind}", get(metrics::metric))
         .route(
             "/api/v1/accounts",
             get(accounts::list).post(accounts::upsert),

@@ -341,14 +341,7 @@ fn demo_responses(
                 "nps" if (6..=7).contains(&month) && tone == Tone::Negative => {
                     &["price", "price", "price", "support"]
                 }
-                "nps" => &[
-                    "support",
-                    "price",
-                    "speed",
-                    "onboarding",
-                    "reliability",
-                    "features",
-                ],
+                "nps" => phrases::RELATIONSHIP_TOPICS,
                 "csat" => &["support_ticket", "support"],
                 _ => &["effort", "support_ticket"],
             };

@@ -309,20 +309,36 @@ pub const LANGUAGES: &[&str] = &[
     "en", "es", "pa", "lo", "ur", "bn", "hi", "th", "ja", "zh", "ar",
 ];
 
+/// What relationship (NPS) comments talk about.
+pub const RELATIONSHIP_TOPICS: &[&str] = &[
+    "support",
+    "price",
+    "speed",
+    "onboarding",
+    "reliability",
+    "features",
+];
+
+/// Every topic: the relationship ones, a support ticket (CSAT), effort (CES).
+pub const TOPICS: &[&str] = &[
+    "support",
+    "price",
+    "speed",
+    "onboarding",
+    "reliability",
+    "features",
+    "support_ticket",
+    "effort",
+];
+
 #[cfg(test)]
 mod tests {
-    use super::{LANGUAGES, PHRASES, Tone};
+    use super::{LANGUAGES, PHRASES, RELATIONSHIP_TOPICS, TOPICS, Tone};
 
-    const TOPICS: &[&str] = &[
-        "support",
-        "price",
-        "speed",
-        "onboarding",
-        "reliability",
-        "features",
-        "support_ticket",
-        "effort",
-    ];
+    #[test]
+    fn relationship_topics_lead_the_topic_list() {
+        assert_eq!(&TOPICS[..RELATIONSHIP_TOPICS.len()], RELATIONSHIP_TOPICS);
+    }
 
     const TONES: &[Tone] = &[Tone::Positive, Tone::Neutral, Tone::Negative];
 

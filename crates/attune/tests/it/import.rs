@@ -9,6 +9,15 @@ use crate::on_both_backends;
 
 on_both_backends!(import_is_all_or_nothing_and_idempotent);
 
+async fn import(
+    app: &TestApp,
+    survey: &attune_storage::model::Survey,
+    file: &std::path::Path,
+    maps: &HashMap<String, String>,
+) -> anyhow::Result<attune_storage::model::ImportOutcome> {
+    attune::import::import_file(app.store.as_ref(), &app.org_id, survey, file, maps, NOW_MS).await
+}
+
 async fn import_is_all_or_nothing_and_idempotent(b: Backend) {
     let app = TestApp::spawn(b).await;
     let survey_id = app.nps_survey(&app.admin_token).await;
@@ -21,16 +30,7 @@ async fn import_is_all_or_nothing_and_idempotent(b: Backend) {
         ("nps".to_owned(), "Score".to_owned()),
         ("why".to_owned(), "Comment".to_owned()),
     ]);
-    let err = attune::import::import_file(
-        app.store.as_ref(),
-        &app.org_id,
-        &survey,
-        &bad,
-        &maps,
-        NOW_MS,
-    )
-    .await
-    .unwrap_err();
+    let err = import(&app, &survey, &bad, &maps).await.unwrap_err();
     let msg = format!("{err:#}");
     assert!(msg.contains("line 3, column `Score`"), "{msg}");
     assert!(msg.contains("line 4, column `email`"), "{msg}");
@@ -39,27 +39,9 @@ async fn import_is_all_or_nothing_and_idempotent(b: Backend) {
 
     let good = dir.join("good.csv");
     std::fs::write(&good, "Score,Comment,email,account_external_id,submitted_at,language\n9,\"great, really\",a@x.example,X-1,2026-10-01,en\n3,ຊ້າຫຼາຍ,b@x.example,X-2,2026-10-02T10:00:00Z,lo\n10,,,,2026-10-03,\n").unwrap();
-    let first = attune::import::import_file(
-        app.store.as_ref(),
-        &app.org_id,
-        &survey,
-        &good,
-        &maps,
-        NOW_MS,
-    )
-    .await
-    .unwrap();
+    let first = import(&app, &survey, &good, &maps).await.unwrap();
     assert_eq!((first.inserted, first.duplicates), (3, 0));
-    let again = attune::import::import_file(
-        app.store.as_ref(),
-        &app.org_id,
-        &survey,
-        &good,
-        &maps,
-        NOW_MS,
-    )
-    .await
-    .unwrap();
+    let again = import(&app, &survey, &good, &maps).await.unwrap();
     assert_eq!(
         (again.inserted, again.duplicates),
         (0, 3),
@@ -80,16 +62,7 @@ async fn import_is_all_or_nothing_and_idempotent(b: Backend) {
     assert_eq!(feed["items"][0]["channel"], "import");
     assert_eq!(feed["items"][0]["account"]["name"], "X-2");
     let unknown = attune::import::parse_maps(&["nope=Score".into()]).unwrap();
-    let err = attune::import::import_file(
-        app.store.as_ref(),
-        &app.org_id,
-        &survey,
-        &good,
-        &unknown,
-        NOW_MS,
-    )
-    .await
-    .unwrap_err();
+    let err = import(&app, &survey, &good, &unknown).await.unwrap_err();
     assert!(
         format!("{err:#}").contains("`nope` is neither a question"),
         "{err:#}"

@@ -14,6 +14,27 @@ on_both_backends!(
     user_text_is_escaped_in_the_feed_page,
 );
 
+/// Posts the login form, with the CSRF cookie when given.
+async fn post_login(
+    app: &TestApp,
+    cookie: Option<&str>,
+    csrf: &str,
+    password: &str,
+) -> reqwest::Response {
+    let mut req = app.client.post(app.url("/login"));
+    if let Some(c) = cookie {
+        req = req.header("cookie", c);
+    }
+    req.form(&[
+        ("csrf", csrf),
+        ("email", "lead@acme.example"),
+        ("password", password),
+    ])
+    .send()
+    .await
+    .unwrap()
+}
+
 /// Logs a user in through the form; returns the session cookie pair.
 pub async fn login(app: &TestApp) -> String {
     let hash = attune_web::auth::hash_password("correct horse battery".into())
@@ -36,43 +57,11 @@ pub async fn login(app: &TestApp) -> String {
     let html = res.text().await.unwrap();
     assert!(html.contains(&csrf), "the form carries the CSRF token");
     // Without the cookie the form is refused.
-    let res = app
-        .client
-        .post(app.url("/login"))
-        .form(&[
-            ("csrf", csrf.as_str()),
-            ("email", "lead@acme.example"),
-            ("password", "correct horse battery"),
-        ])
-        .send()
-        .await
-        .unwrap();
+    let res = post_login(app, None, &csrf, "correct horse battery").await;
     assert_eq!(res.status(), 401);
-    let res = app
-        .client
-        .post(app.url("/login"))
-        .header("cookie", &csrf_pair)
-        .form(&[
-            ("csrf", csrf.as_str()),
-            ("email", "lead@acme.example"),
-            ("password", "wrong password!"),
-        ])
-        .send()
-        .await
-        .unwrap();
+    let res = post_login(app, Some(&csrf_pair), &csrf, "wrong password!").await;
     assert_eq!(res.status(), 401);
-    let res = app
-        .client
-        .post(app.url("/login"))
-        .header("cookie", &csrf_pair)
-        .form(&[
-            ("csrf", csrf.as_str()),
-            ("email", "lead@acme.example"),
-            ("password", "correct horse battery"),
-        ])
-        .send()
-        .await
-        .unwrap();
+    let res = post_login(app, Some(&csrf_pair), &csrf, "correct horse battery").await;
     assert_eq!(res.status(), 303);
     let session = res
         .headers()
