@@ -9,7 +9,7 @@ use attune_domain::response::{Answer, NewResponse};
 use sqlx::AssertSqlSafe;
 use sqlx::{AnyConnection, Row};
 
-use super::{Bind, Binds, SqlStore, insert_rows};
+use super::{Bind, Binds, Dialect, SqlStore, insert_rows};
 use crate::error::{Context, StoreResult};
 use crate::model::{ScoreCount, ScoreFilter, SegmentDim, Survey};
 
@@ -50,6 +50,7 @@ impl Tally {
     pub(crate) async fn flush(
         self,
         conn: &mut AnyConnection,
+        dialect: Dialect,
         org_id: &str,
         survey_id: &str,
     ) -> StoreResult<()> {
@@ -77,15 +78,13 @@ impl Tally {
                 segments.push(row);
             }
         }
-        insert_rows(
-            conn,
+        insert_rows(conn, dialect,
             "INSERT INTO score_daily (org_id, survey_id, question_key, qtype, day, score, n)",
             "ON CONFLICT (org_id, survey_id, question_key, day, score) DO UPDATE SET n = score_daily.n + excluded.n",
             totals,
         )
         .await?;
-        insert_rows(
-            conn,
+        insert_rows(conn, dialect,
             "INSERT INTO score_segment_daily (org_id, survey_id, question_key, qtype, dim, value, day, score, n)",
             "ON CONFLICT (org_id, survey_id, question_key, dim, value, day, score) DO UPDATE SET n = score_segment_daily.n + excluded.n",
             segments,

@@ -95,45 +95,67 @@ impl Binds {
     }
 }
 
-/// Runs a multi-row `INSERT … VALUES (…), (…)` in chunks that stay under both backends'
-/// parameter limits. `suffix` follows the VALUES list (e.g. an `ON CONFLICT` clause).
+/// Rows per statement in [`insert_rows`].
+const ROWS_PER_STATEMENT: usize = 2_000;
+
+/// Inserts many rows with one bound parameter per chunk: the rows travel as one JSON array of
+/// arrays that the database unpacks (`json_each` on SQLite, `jsonb_array_elements` on
+/// PostgreSQL). Binding thousands of values one by one costs more in the driver than the
+/// insert itself costs in the database. `head` is `INSERT INTO t (a, b, …)`; `suffix` follows
+/// the rows (e.g. an `ON CONFLICT` clause). Column types come from the first row's values.
 pub(crate) async fn insert_rows(
     conn: &mut sqlx::AnyConnection,
+    dialect: Dialect,
     head: &str,
     suffix: &str,
     rows: Vec<Vec<Bind>>,
 ) -> StoreResult<()> {
-    let Some(width) = rows.first().map(Vec::len) else {
+    let Some(first) = rows.first() else {
         return Ok(());
     };
-    let per_chunk = (30_000 / width.max(1)).clamp(1, 1000);
+    let columns: Vec<String> = first
+        .iter()
+        .enumerate()
+        .map(|(i, b)| match (dialect, b) {
+            (Dialect::Sqlite, _) => format!("json_extract(value, '$[{i}]')"),
+            (Dialect::Postgres, Bind::Int(_)) => format!("(value->>{i})::bigint"),
+            (Dialect::Postgres, _) => format!("(value->>{i})"),
+        })
+        .collect();
+    let source = match dialect {
+        Dialect::Sqlite => "json_each($1)",
+        Dialect::Postgres => "jsonb_array_elements($1::jsonb) AS value",
+    };
+    // `WHERE true` lets SQLite parse an upsert after INSERT … SELECT.
+    let sql = format!(
+        "{head} SELECT {} FROM {source} WHERE true {suffix}",
+        columns.join(", ")
+    );
     let mut rows = rows.into_iter().peekable();
     while rows.peek().is_some() {
-        let mut binds = Binds::default();
-        let mut sql = String::with_capacity(head.len() + per_chunk * width * 5);
-        sql.push_str(head);
-        sql.push_str(" VALUES ");
-        for (i, row) in rows.by_ref().take(per_chunk).enumerate() {
-            if i > 0 {
-                sql.push(',');
-            }
-            sql.push('(');
-            for (j, v) in row.into_iter().enumerate() {
-                if j > 0 {
-                    sql.push(',');
-                }
-                sql.push_str(&binds.push(v));
-            }
-            sql.push(')');
-        }
-        sql.push(' ');
-        sql.push_str(suffix);
-        sqlx::query_with(AssertSqlSafe(sql), binds.into_args()?)
+        let chunk: Vec<serde_json::Value> = rows
+            .by_ref()
+            .take(ROWS_PER_STATEMENT)
+            .map(|row| serde_json::Value::Array(row.into_iter().map(Bind::into_json).collect()))
+            .collect();
+        let payload = serde_json::to_string(&chunk).context("encoding rows")?;
+        sqlx::query(AssertSqlSafe(sql.clone()))
+            .bind(payload)
             .execute(&mut *conn)
             .await
             .context("inserting rows")?;
     }
     Ok(())
+}
+
+impl Bind {
+    fn into_json(self) -> serde_json::Value {
+        match self {
+            Bind::Text(s) => serde_json::Value::String(s),
+            Bind::OptText(s) => s.map_or(serde_json::Value::Null, serde_json::Value::String),
+            Bind::Int(i) => serde_json::Value::from(i),
+        }
+    }
 }
 
 #[async_trait]

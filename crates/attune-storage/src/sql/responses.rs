@@ -200,6 +200,7 @@ impl SqlStore {
         p.dedup_key = dedup;
         insert_rows(
             &mut tx,
+            self.dialect,
             RESPONSE_INSERT,
             "",
             vec![response_row(org_id, &p, now_ms)?],
@@ -213,6 +214,7 @@ impl SqlStore {
         })?;
         insert_rows(
             &mut tx,
+            self.dialect,
             SCORE_INSERT,
             "",
             score_rows(org_id, survey, &p.stored),
@@ -220,7 +222,9 @@ impl SqlStore {
         .await?;
         let mut tally = Tally::default();
         tally.add(survey, r, p.stored.account_id.as_deref());
-        tally.flush(&mut tx, org_id, &survey.id).await?;
+        tally
+            .flush(&mut tx, self.dialect, org_id, &survey.id)
+            .await?;
         tx.commit().await.context("committing a response")?;
         Ok(p.stored)
     }
@@ -313,9 +317,11 @@ impl SqlStore {
             rows.push(response_row(org_id, &p, now_ms)?);
             outcome.inserted += 1;
         }
-        insert_rows(&mut tx, RESPONSE_INSERT, "", rows).await?;
-        insert_rows(&mut tx, SCORE_INSERT, "", scores).await?;
-        tally.flush(&mut tx, org_id, &survey.id).await?;
+        insert_rows(&mut tx, self.dialect, RESPONSE_INSERT, "", rows).await?;
+        insert_rows(&mut tx, self.dialect, SCORE_INSERT, "", scores).await?;
+        tally
+            .flush(&mut tx, self.dialect, org_id, &survey.id)
+            .await?;
         tx.commit().await.context("committing an import")?;
         Ok(outcome)
     }
