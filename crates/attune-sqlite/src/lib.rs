@@ -52,7 +52,8 @@ pub async fn connect(db: &str) -> Result<SqlStore, sqlx::Error> {
                 // for the last commits on power loss, the usual server trade-off.
                 conn.execute(
                     "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
-                     PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000;",
+                     PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000; \
+                     PRAGMA cache_size = -65536;",
                 )
                 .await?;
                 Ok(())
