@@ -256,6 +256,9 @@ pub struct ScoreFilter {
     pub from_day: Option<i64>,
     /// Last UTC day, exclusive.
     pub to_day: Option<i64>,
+    /// Day-level counts are needed (day or week buckets). Otherwise whole months may be read
+    /// from the monthly aggregates, each reported on its first day.
+    pub daily: bool,
 }
 
 /// A dimension metrics can be segmented by, as pre-aggregated.

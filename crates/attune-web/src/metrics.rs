@@ -182,6 +182,7 @@ pub(crate) async fn compute(
         question_key: p.question.clone(),
         from_day,
         to_day,
+        daily: matches!(interval, Some(Interval::Day | Interval::Week)),
     };
     let rows = state.store.score_counts(org_id, &filter, dim).await?;
     let mut buckets: BTreeMap<(Option<i64>, Option<String>), Acc> = BTreeMap::new();

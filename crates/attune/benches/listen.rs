@@ -127,6 +127,7 @@ async fn run(n: u64) -> anyhow::Result<()> {
         question_key: None,
         from_day: Some(from_day),
         to_day: None,
+        daily: false,
     };
     let mut agg_ms = Vec::new();
     let mut agg_result = BTreeMap::new();

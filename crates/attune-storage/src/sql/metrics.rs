@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 
-use attune_domain::period::day_of_ms;
+use attune_domain::period::{Interval, day_of_ms};
 use attune_domain::response::{Answer, NewResponse};
 use sqlx::AssertSqlSafe;
 use sqlx::{AnyConnection, Row};
@@ -46,7 +46,7 @@ impl Tally {
         }
     }
 
-    /// Adds the counts to the aggregate tables.
+    /// Adds the counts to the daily and the monthly aggregate tables.
     pub(crate) async fn flush(
         self,
         conn: &mut AnyConnection,
@@ -54,43 +54,103 @@ impl Tally {
         org_id: &str,
         survey_id: &str,
     ) -> StoreResult<()> {
-        let mut totals = Vec::new();
-        let mut segments = Vec::new();
-        for ((question, qtype, day, score, dim, value), n) in self.0 {
-            let base = vec![
-                Bind::Text(org_id.to_owned()),
-                Bind::Text(survey_id.to_owned()),
-                Bind::Text(question),
-                Bind::Text(qtype.to_owned()),
-            ];
-            let mut row = base;
-            if dim.is_empty() {
-                row.extend([Bind::Int(day), Bind::Int(score), Bind::Int(n)]);
-                totals.push(row);
-            } else {
-                row.extend([
-                    Bind::Text(dim.to_owned()),
-                    Bind::Text(value),
-                    Bind::Int(day),
-                    Bind::Int(score),
-                    Bind::Int(n),
-                ]);
-                segments.push(row);
-            }
+        let mut monthly: HashMap<(String, &'static str, i64, i64, &'static str, String), i64> =
+            HashMap::new();
+        for ((question, qtype, day, score, dim, value), n) in &self.0 {
+            let month = Interval::Month.bucket_start(*day);
+            *monthly
+                .entry((question.clone(), *qtype, month, *score, *dim, value.clone()))
+                .or_default() += n;
         }
-        insert_rows(conn, dialect,
-            "INSERT INTO score_daily (org_id, survey_id, question_key, qtype, day, score, n)",
-            "ON CONFLICT (org_id, survey_id, question_key, day, score) DO UPDATE SET n = score_daily.n + excluded.n",
-            totals,
-        )
-        .await?;
-        insert_rows(conn, dialect,
-            "INSERT INTO score_segment_daily (org_id, survey_id, question_key, qtype, dim, value, day, score, n)",
-            "ON CONFLICT (org_id, survey_id, question_key, dim, value, day, score) DO UPDATE SET n = score_segment_daily.n + excluded.n",
-            segments,
-        )
-        .await
+        for (grain, counts) in [(Grain::Day, self.0), (Grain::Month, monthly)] {
+            let mut totals = Vec::new();
+            let mut segments = Vec::new();
+            for ((question, qtype, at, score, dim, value), n) in counts {
+                let mut row = vec![
+                    Bind::Text(org_id.to_owned()),
+                    Bind::Text(survey_id.to_owned()),
+                    Bind::Text(question),
+                    Bind::Text(qtype.to_owned()),
+                ];
+                if dim.is_empty() {
+                    row.extend([Bind::Int(at), Bind::Int(score), Bind::Int(n)]);
+                    totals.push(row);
+                } else {
+                    row.extend([
+                        Bind::Text(dim.to_owned()),
+                        Bind::Text(value),
+                        Bind::Int(at),
+                        Bind::Int(score),
+                        Bind::Int(n),
+                    ]);
+                    segments.push(row);
+                }
+            }
+            let (total, segment, col) = grain.tables();
+            insert_rows(
+                conn,
+                dialect,
+                &format!("INSERT INTO {total} (org_id, survey_id, question_key, qtype, {col}, score, n)"),
+                &format!("ON CONFLICT (org_id, survey_id, question_key, {col}, score) DO UPDATE SET n = {total}.n + excluded.n"),
+                totals,
+            )
+            .await?;
+            insert_rows(
+                conn,
+                dialect,
+                &format!("INSERT INTO {segment} (org_id, survey_id, question_key, qtype, dim, value, {col}, score, n)"),
+                &format!("ON CONFLICT (org_id, survey_id, question_key, dim, value, {col}, score) DO UPDATE SET n = {segment}.n + excluded.n"),
+                segments,
+            )
+            .await?;
+        }
+        Ok(())
     }
+}
+
+/// The granularity of an aggregate table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Grain {
+    Day,
+    Month,
+}
+
+impl Grain {
+    /// (totals table, segments table, time column).
+    fn tables(self) -> (&'static str, &'static str, &'static str) {
+        match self {
+            Self::Day => ("score_daily", "score_segment_daily", "day"),
+            Self::Month => ("score_monthly", "score_segment_monthly", "month"),
+        }
+    }
+}
+
+/// Splits `[from, to)` (days; `None` unbounded) into the whole months inside it, read from the
+/// monthly tables, and the partial months at its edges, read from the daily tables.
+fn plan(from: Option<i64>, to: Option<i64>) -> Vec<(Grain, Option<i64>, Option<i64>)> {
+    let m = Interval::Month;
+    let first_whole = from.map(|f| {
+        if m.bucket_start(f) == f {
+            f
+        } else {
+            m.next_start(f)
+        }
+    });
+    let end_whole = to.map(|t| m.bucket_start(t));
+    if let (Some(a), Some(b)) = (first_whole, end_whole)
+        && a >= b
+    {
+        return vec![(Grain::Day, from, to)];
+    }
+    let mut parts = Vec::new();
+    if from != first_whole {
+        parts.push((Grain::Day, from, first_whole));
+    }
+    parts.push((Grain::Month, first_whole, end_whole));
+    if to != end_whole {
+        parts.push((Grain::Day, end_whole, to));
+    }
+    parts
 }
 
 impl SqlStore {
@@ -100,15 +160,39 @@ impl SqlStore {
         f: &ScoreFilter,
         segment: Option<SegmentDim>,
     ) -> StoreResult<Vec<ScoreCount>> {
-        let mut b = Binds::default();
-        let table = if segment.is_some() {
-            "score_segment_daily"
+        let parts = if f.daily {
+            vec![(Grain::Day, f.from_day, f.to_day)]
         } else {
-            "score_daily"
+            plan(f.from_day, f.to_day)
         };
-        let value = if segment.is_some() { "value" } else { "NULL" };
+        let mut out = Vec::new();
+        for (grain, from, to) in parts {
+            out.extend(
+                self.read_counts(org_id, f, segment, grain, from, to)
+                    .await?,
+            );
+        }
+        Ok(out)
+    }
+
+    async fn read_counts(
+        &self,
+        org_id: &str,
+        f: &ScoreFilter,
+        segment: Option<SegmentDim>,
+        grain: Grain,
+        from: Option<i64>,
+        to: Option<i64>,
+    ) -> StoreResult<Vec<ScoreCount>> {
+        let (total, segments, col) = grain.tables();
+        let mut b = Binds::default();
+        let (table, value) = if segment.is_some() {
+            (segments, "value")
+        } else {
+            (total, "NULL")
+        };
         let mut sql = format!(
-            "SELECT survey_id, question_key, day, {value} AS segment, score, n FROM {table} \
+            "SELECT survey_id, question_key, {col} AS day, {value} AS segment, score, n FROM {table} \
              WHERE org_id = {} AND qtype = {}",
             b.text(org_id),
             b.text(f.qtype.as_str())
@@ -122,11 +206,11 @@ impl SqlStore {
         if let Some(q) = &f.question_key {
             sql += &format!(" AND question_key = {}", b.text(q));
         }
-        if let Some(d) = f.from_day {
-            sql += &format!(" AND day >= {}", b.int(d));
+        if let Some(d) = from {
+            sql += &format!(" AND {col} >= {}", b.int(d));
         }
-        if let Some(d) = f.to_day {
-            sql += &format!(" AND day < {}", b.int(d));
+        if let Some(d) = to {
+            sql += &format!(" AND {col} < {}", b.int(d));
         }
         let rows = sqlx::query_with(AssertSqlSafe(sql), b.into_args()?)
             .fetch_all(&self.pool)
@@ -144,5 +228,40 @@ impl SqlStore {
                 })
             })
             .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ranges_split_into_whole_months_and_daily_edges() {
+        // 2026-01-01 is day 20454; 2026-02-01 is 20485; 2026-03-01 is 20513.
+        let (jan, feb, mar) = (20_454, 20_485, 20_513);
+        assert_eq!(plan(None, None), vec![(Grain::Month, None, None)]);
+        assert_eq!(
+            plan(Some(jan), Some(mar)),
+            vec![(Grain::Month, Some(jan), Some(mar))]
+        );
+        assert_eq!(
+            plan(Some(jan + 3), Some(mar + 5)),
+            vec![
+                (Grain::Day, Some(jan + 3), Some(feb)),
+                (Grain::Month, Some(feb), Some(mar)),
+                (Grain::Day, Some(mar), Some(mar + 5)),
+            ]
+        );
+        assert_eq!(
+            plan(Some(jan + 3), Some(jan + 9)),
+            vec![(Grain::Day, Some(jan + 3), Some(jan + 9))]
+        );
+        assert_eq!(
+            plan(Some(jan + 3), None),
+            vec![
+                (Grain::Day, Some(jan + 3), Some(feb)),
+                (Grain::Month, Some(feb), None)
+            ]
+        );
     }
 }

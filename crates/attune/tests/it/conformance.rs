@@ -264,10 +264,50 @@ async fn storage_story(b: Backend) {
         question_key: None,
         from_day: None,
         to_day: None,
+        daily: true,
     };
     let counts = store.score_counts(&a.id, &filter, None).await.unwrap();
     let total: i64 = counts.iter().map(|c| c.n).sum();
     assert_eq!(total, 3);
+    // Monthly aggregates (with daily edges for partial months) count the same responses,
+    // per month, as the daily ones.
+    let per_month = |rows: &[attune_storage::model::ScoreCount]| {
+        let mut m = std::collections::BTreeMap::new();
+        for r in rows {
+            *m.entry((
+                attune_domain::period::Interval::Month.bucket_start(r.day),
+                r.score,
+                r.segment.clone(),
+            ))
+            .or_insert(0) += r.n;
+        }
+        m
+    };
+    let today = NOW_MS / 86_400_000;
+    for (from, to) in [
+        (None, None),
+        (Some(today - 45), Some(today + 1)),
+        (Some(today - 3), None),
+    ] {
+        for seg in [None, Some(SegmentDim::Language)] {
+            let daily = ScoreFilter {
+                from_day: from,
+                to_day: to,
+                ..filter.clone()
+            };
+            let monthly = ScoreFilter {
+                daily: false,
+                ..daily.clone()
+            };
+            let d = store.score_counts(&a.id, &daily, seg).await.unwrap();
+            let m = store.score_counts(&a.id, &monthly, seg).await.unwrap();
+            assert_eq!(
+                per_month(&d),
+                per_month(&m),
+                "range {from:?}..{to:?}, segment {seg:?}"
+            );
+        }
+    }
     let by_account = store
         .score_counts(&a.id, &filter, Some(SegmentDim::Account))
         .await
