@@ -53,7 +53,7 @@ pub async fn connect(db: &str) -> Result<SqlStore, sqlx::Error> {
                 conn.execute(
                     "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
                      PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000; \
-                     PRAGMA cache_size = -65536;",
+                     PRAGMA cache_size = -65536; PRAGMA temp_store = MEMORY;",
                 )
                 .await?;
                 Ok(())

@@ -123,7 +123,7 @@ pub(crate) async fn insert_rows(
         })
         .collect();
     let source = match dialect {
-        Dialect::Sqlite => "json_each($1)",
+        Dialect::Sqlite => "jsonb_each($1)",
         Dialect::Postgres => "jsonb_array_elements($1::jsonb) AS value",
     };
     // `WHERE true` lets SQLite parse an upsert after INSERT … SELECT.

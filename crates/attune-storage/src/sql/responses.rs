@@ -35,66 +35,83 @@ fn response_of(row: &AnyRow) -> StoreResult<StoredResponse> {
     })
 }
 
-/// The row values of one response, in `insert_rows` column order.
-struct Prepared {
-    stored: StoredResponse,
+/// One response about to be stored: the input, plus what storage adds.
+struct Prepared<'a> {
+    r: &'a NewResponse,
+    id: String,
+    survey_id: &'a str,
+    contact_id: Option<String>,
+    account_id: Option<String>,
+    comment: Option<String>,
     search_text: Option<String>,
     dedup_key: Option<String>,
+}
+
+impl Prepared<'_> {
+    /// The response as storage hands it back.
+    fn stored(&self) -> StoredResponse {
+        StoredResponse {
+            id: self.id.clone(),
+            survey_id: self.survey_id.to_owned(),
+            answers: self.r.answers.clone(),
+            language: self.r.language.as_ref().map(|l| l.as_str().to_owned()),
+            channel: self.r.channel,
+            contact_id: self.contact_id.clone(),
+            account_id: self.account_id.clone(),
+            submitted_at_ms: self.r.submitted_at_ms,
+            comment: self.comment.clone(),
+            metadata: self.r.metadata.clone(),
+        }
+    }
 }
 
 const RESPONSE_INSERT: &str = "INSERT INTO responses (id, org_id, survey_id, contact_id, account_id, channel, \
      language, submitted_at, created_at, answers, metadata, comment, search_text, dedup_key)";
 
-fn prepare(
-    survey: &Survey,
-    r: &NewResponse,
+fn prepare<'a>(
+    survey: &'a Survey,
+    r: &'a NewResponse,
     contact_id: Option<String>,
     account_id: Option<String>,
-) -> Prepared {
+) -> Prepared<'a> {
     let comment = comment_of(&survey.definition, &r.answers);
     Prepared {
+        r,
+        id: new_id(),
+        survey_id: &survey.id,
+        contact_id,
+        account_id,
         search_text: comment.as_deref().map(search_form),
+        comment,
         dedup_key: r.dedup_key.clone(),
-        stored: StoredResponse {
-            id: new_id(),
-            survey_id: survey.id.clone(),
-            answers: r.answers.clone(),
-            language: r.language.as_ref().map(|l| l.as_str().to_owned()),
-            channel: r.channel,
-            contact_id,
-            account_id,
-            submitted_at_ms: r.submitted_at_ms,
-            comment,
-            metadata: r.metadata.clone(),
-        },
     }
 }
 
-fn response_row(org_id: &str, p: &Prepared, now_ms: i64) -> StoreResult<Vec<Bind>> {
-    let s = &p.stored;
+fn response_row(org_id: &str, p: Prepared<'_>, now_ms: i64) -> StoreResult<Vec<Bind>> {
+    let r = p.r;
     Ok(vec![
-        Bind::Text(s.id.clone()),
+        Bind::Text(p.id),
         Bind::Text(org_id.to_owned()),
-        Bind::Text(s.survey_id.clone()),
-        Bind::OptText(s.contact_id.clone()),
-        Bind::OptText(s.account_id.clone()),
-        Bind::Text(s.channel.as_str().to_owned()),
-        Bind::OptText(s.language.clone()),
-        Bind::Int(s.submitted_at_ms),
+        Bind::Text(p.survey_id.to_owned()),
+        Bind::OptText(p.contact_id),
+        Bind::OptText(p.account_id),
+        Bind::Text(r.channel.as_str().to_owned()),
+        Bind::OptText(r.language.as_ref().map(|l| l.as_str().to_owned())),
+        Bind::Int(r.submitted_at_ms),
         Bind::Int(now_ms),
-        Bind::Text(serde_json::to_string(&s.answers).context("encoding answers")?),
-        Bind::Text(serde_json::to_string(&s.metadata).context("encoding metadata")?),
-        Bind::OptText(s.comment.clone()),
-        Bind::OptText(p.search_text.clone()),
-        Bind::OptText(p.dedup_key.clone()),
+        Bind::Text(serde_json::to_string(&r.answers).context("encoding answers")?),
+        Bind::Text(serde_json::to_string(&r.metadata).context("encoding metadata")?),
+        Bind::OptText(p.comment),
+        Bind::OptText(p.search_text),
+        Bind::OptText(p.dedup_key),
     ])
 }
 
-fn score_rows(org_id: &str, survey: &Survey, s: &StoredResponse) -> Vec<Vec<Bind>> {
-    score_entries(survey, &s.answers)
+fn score_rows(org_id: &str, survey: &Survey, id: &str, answers: &Answers) -> Vec<Vec<Bind>> {
+    score_entries(survey, answers)
         .map(|(key, qtype, score)| {
             vec![
-                Bind::Text(s.id.clone()),
+                Bind::Text(id.to_owned()),
                 Bind::Text(org_id.to_owned()),
                 Bind::Text(survey.id.clone()),
                 Bind::Text(key.to_owned()),
@@ -117,6 +134,9 @@ fn score_entries<'a>(
         _ => None,
     })
 }
+
+/// Responses prepared before they are written, during an import.
+const IMPORT_BATCH: usize = 10_000;
 
 const SCORE_INSERT: &str =
     "INSERT INTO response_scores (response_id, org_id, survey_id, question_key, qtype, score)";
@@ -198,12 +218,13 @@ impl SqlStore {
         }
         let mut p = prepare(survey, r, contact_id, account_id);
         p.dedup_key = dedup;
+        let stored = p.stored();
         insert_rows(
             &mut tx,
             self.dialect,
             RESPONSE_INSERT,
             "",
-            vec![response_row(org_id, &p, now_ms)?],
+            vec![response_row(org_id, p, now_ms)?],
         )
         .await
         .map_err(|e| match e {
@@ -217,16 +238,16 @@ impl SqlStore {
             self.dialect,
             SCORE_INSERT,
             "",
-            score_rows(org_id, survey, &p.stored),
+            score_rows(org_id, survey, &stored.id, &stored.answers),
         )
         .await?;
         let mut tally = Tally::default();
-        tally.add(survey, r, p.stored.account_id.as_deref());
+        tally.add(survey, r, stored.account_id.as_deref());
         tally
             .flush(&mut tx, self.dialect, org_id, &survey.id)
             .await?;
         tx.commit().await.context("committing a response")?;
-        Ok(p.stored)
+        Ok(stored)
     }
 
     pub(crate) async fn import_responses_impl(
@@ -312,10 +333,29 @@ impl SqlStore {
                 None => None,
             };
             let p = prepare(survey, r, contact_id, account_id);
-            tally.add(survey, r, p.stored.account_id.as_deref());
-            scores.extend(score_rows(org_id, survey, &p.stored));
-            rows.push(response_row(org_id, &p, now_ms)?);
+            tally.add(survey, r, p.account_id.as_deref());
+            scores.extend(score_rows(org_id, survey, &p.id, &r.answers));
+            rows.push(response_row(org_id, p, now_ms)?);
             outcome.inserted += 1;
+            // Store as we go, so a large import never holds every row in memory at once.
+            if rows.len() >= IMPORT_BATCH {
+                insert_rows(
+                    &mut tx,
+                    self.dialect,
+                    RESPONSE_INSERT,
+                    "",
+                    std::mem::take(&mut rows),
+                )
+                .await?;
+                insert_rows(
+                    &mut tx,
+                    self.dialect,
+                    SCORE_INSERT,
+                    "",
+                    std::mem::take(&mut scores),
+                )
+                .await?;
+            }
         }
         insert_rows(&mut tx, self.dialect, RESPONSE_INSERT, "", rows).await?;
         insert_rows(&mut tx, self.dialect, SCORE_INSERT, "", scores).await?;
