@@ -110,8 +110,44 @@ pub(crate) async fn insert_rows(
     suffix: &str,
     rows: Vec<Vec<Bind>>,
 ) -> StoreResult<()> {
+    match encode_rows(dialect, head, suffix, rows, ROWS_PER_STATEMENT)? {
+        Some(encoded) => encoded.execute(conn).await,
+        None => Ok(()),
+    }
+}
+
+/// Rows turned into statements, ready to send: the CPU work of an insert, done apart from
+/// the waiting so an import can prepare one batch while the database writes the previous one.
+#[derive(Debug)]
+pub(crate) struct Encoded {
+    sql: String,
+    payloads: Vec<String>,
+}
+
+impl Encoded {
+    /// Sends the statements.
+    pub(crate) async fn execute(self, conn: &mut sqlx::AnyConnection) -> StoreResult<()> {
+        for payload in self.payloads {
+            sqlx::query(AssertSqlSafe(self.sql.clone()))
+                .bind(payload)
+                .execute(&mut *conn)
+                .await
+                .context("inserting rows")?;
+        }
+        Ok(())
+    }
+}
+
+/// Builds the statements of [`insert_rows`]; `None` when there are no rows.
+pub(crate) fn encode_rows(
+    dialect: Dialect,
+    head: &str,
+    suffix: &str,
+    rows: Vec<Vec<Bind>>,
+    per_statement: usize,
+) -> StoreResult<Option<Encoded>> {
     let Some(first) = rows.first() else {
-        return Ok(());
+        return Ok(None);
     };
     let columns: Vec<String> = first
         .iter()
@@ -131,21 +167,17 @@ pub(crate) async fn insert_rows(
         "{head} SELECT {} FROM {source} WHERE true {suffix}",
         columns.join(", ")
     );
+    let mut payloads = Vec::new();
     let mut rows = rows.into_iter().peekable();
     while rows.peek().is_some() {
         let chunk: Vec<serde_json::Value> = rows
             .by_ref()
-            .take(ROWS_PER_STATEMENT)
+            .take(per_statement.max(1))
             .map(|row| serde_json::Value::Array(row.into_iter().map(Bind::into_json).collect()))
             .collect();
-        let payload = serde_json::to_string(&chunk).context("encoding rows")?;
-        sqlx::query(AssertSqlSafe(sql.clone()))
-            .bind(payload)
-            .execute(&mut *conn)
-            .await
-            .context("inserting rows")?;
+        payloads.push(serde_json::to_string(&chunk).context("encoding rows")?);
     }
-    Ok(())
+    Ok(Some(Encoded { sql, payloads }))
 }
 
 impl Bind {

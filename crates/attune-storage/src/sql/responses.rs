@@ -10,7 +10,7 @@ use sqlx::{AnyConnection, Row};
 
 use super::accounts::{account_id_for, contact_for};
 use super::metrics::Tally;
-use super::{Bind, Binds, SqlStore, insert_rows, new_id};
+use super::{Bind, Binds, Encoded, SqlStore, encode_rows, insert_rows, new_id};
 use crate::error::{Context, StoreError, StoreResult};
 use crate::model::{FeedItem, FeedQuery, ImportOutcome, StoredResponse, Survey};
 
@@ -170,6 +170,18 @@ async fn resolve_people(
     Ok((contact_id, account_id))
 }
 
+/// Writes one prepared import batch: its responses, then their scores.
+async fn write_batch(
+    conn: &mut AnyConnection,
+    (responses, scores): (Encoded, Option<Encoded>),
+) -> StoreResult<()> {
+    responses.execute(conn).await?;
+    if let Some(scores) = scores {
+        scores.execute(conn).await?;
+    }
+    Ok(())
+}
+
 impl SqlStore {
     pub(crate) async fn insert_response_impl(
         &self,
@@ -286,79 +298,93 @@ impl SqlStore {
         let mut accounts: HashMap<String, String> = HashMap::new();
         let mut contacts: HashMap<String, (String, Option<String>)> = HashMap::new();
         let mut outcome = ImportOutcome::default();
-        let mut rows = Vec::new();
-        let mut scores = Vec::new();
         let mut tally = Tally::default();
-        for r in responses {
-            if let Some(k) = &r.dedup_key
-                && !seen.insert(k.clone())
-            {
-                outcome.duplicates += 1;
-                continue;
-            }
-            let mut account_id = match &r.account_external_id {
-                Some(x) => Some(match accounts.get(x) {
-                    Some(id) => id.clone(),
-                    None => {
-                        let id =
-                            account_id_for(&mut tx, org_id, x, r.account_name.as_deref(), now_ms)
-                                .await?;
-                        accounts.insert(x.clone(), id.clone());
-                        id
-                    }
-                }),
-                None => None,
-            };
-            let contact_id = match &r.contact_email {
-                Some(email) => {
-                    let (id, acc) = match contacts.get(email.as_str()) {
-                        Some(found) => found.clone(),
+        // Batches are pipelined: while the database writes batch k, batch k+1 is prepared
+        // (ids, JSON, aggregates) on this thread.
+        let mut in_flight: Option<(Encoded, Option<Encoded>)> = None;
+        for batch in responses.chunks(IMPORT_BATCH) {
+            let mut resolved = Vec::with_capacity(batch.len());
+            for r in batch {
+                if let Some(k) = &r.dedup_key
+                    && !seen.insert(k.clone())
+                {
+                    outcome.duplicates += 1;
+                    continue;
+                }
+                let mut account_id = match &r.account_external_id {
+                    Some(x) => Some(match accounts.get(x) {
+                        Some(id) => id.clone(),
                         None => {
-                            let found = contact_for(
+                            let id = account_id_for(
                                 &mut tx,
                                 org_id,
-                                email.as_str(),
-                                r.contact_name.as_deref(),
-                                account_id.as_deref(),
+                                x,
+                                r.account_name.as_deref(),
                                 now_ms,
                             )
                             .await?;
-                            contacts.insert(email.as_str().to_owned(), found.clone());
-                            found
+                            accounts.insert(x.clone(), id.clone());
+                            id
                         }
-                    };
-                    account_id = account_id.or(acc);
-                    Some(id)
-                }
-                None => None,
-            };
-            let p = prepare(survey, r, contact_id, account_id);
-            tally.add(survey, r, p.account_id.as_deref());
-            scores.extend(score_rows(org_id, survey, &p.id, &r.answers));
-            rows.push(response_row(org_id, p, now_ms)?);
-            outcome.inserted += 1;
-            // Store as we go, so a large import never holds every row in memory at once.
-            if rows.len() >= IMPORT_BATCH {
-                insert_rows(
-                    &mut tx,
-                    self.dialect,
-                    RESPONSE_INSERT,
-                    "",
-                    std::mem::take(&mut rows),
-                )
-                .await?;
-                insert_rows(
-                    &mut tx,
-                    self.dialect,
-                    SCORE_INSERT,
-                    "",
-                    std::mem::take(&mut scores),
-                )
-                .await?;
+                    }),
+                    None => None,
+                };
+                let contact_id = match &r.contact_email {
+                    Some(email) => {
+                        let (id, acc) = match contacts.get(email.as_str()) {
+                            Some(found) => found.clone(),
+                            None => {
+                                let found = contact_for(
+                                    &mut tx,
+                                    org_id,
+                                    email.as_str(),
+                                    r.contact_name.as_deref(),
+                                    account_id.as_deref(),
+                                    now_ms,
+                                )
+                                .await?;
+                                contacts.insert(email.as_str().to_owned(), found.clone());
+                                found
+                            }
+                        };
+                        account_id = account_id.or(acc);
+                        Some(id)
+                    }
+                    None => None,
+                };
+                resolved.push((r, contact_id, account_id));
             }
+            outcome.inserted += resolved.len() as u64;
+            let dialect = self.dialect;
+            let tally = &mut tally;
+            let prepare_batch = move || -> StoreResult<Option<(Encoded, Option<Encoded>)>> {
+                let mut rows = Vec::with_capacity(resolved.len());
+                let mut scores = Vec::with_capacity(resolved.len());
+                for (r, contact_id, account_id) in resolved {
+                    let p = prepare(survey, r, contact_id, account_id);
+                    tally.add(survey, r, p.account_id.as_deref());
+                    scores.extend(score_rows(org_id, survey, &p.id, &r.answers));
+                    rows.push(response_row(org_id, p, now_ms)?);
+                }
+                let rows = encode_rows(dialect, RESPONSE_INSERT, "", rows, IMPORT_BATCH)?;
+                let scores = encode_rows(dialect, SCORE_INSERT, "", scores, IMPORT_BATCH)?;
+                Ok(rows.map(|rows| (rows, scores)))
+            };
+            let next = match in_flight.take() {
+                Some(previous) => {
+                    let write = write_batch(&mut tx, previous);
+                    let (written, next) =
+                        futures_util::future::join(write, async { prepare_batch() }).await;
+                    written?;
+                    next?
+                }
+                None => prepare_batch()?,
+            };
+            in_flight = next;
         }
-        insert_rows(&mut tx, self.dialect, RESPONSE_INSERT, "", rows).await?;
-        insert_rows(&mut tx, self.dialect, SCORE_INSERT, "", scores).await?;
+        if let Some(last) = in_flight.take() {
+            write_batch(&mut tx, last).await?;
+        }
         tally
             .flush(&mut tx, self.dialect, org_id, &survey.id)
             .await?;
