@@ -91,6 +91,7 @@ pub fn parse_answers(
 ) -> Result<Answers, Invalid> {
     let mut p = Problems::default();
     let mut answers = Answers::new();
+    let mut rejected = std::collections::HashSet::new();
     for (key, value) in raw {
         let field = format!("answers.{key}");
         let Some(q) = survey.question(key) else {
@@ -150,11 +151,15 @@ pub fn parse_answers(
             Ok(a) => {
                 answers.insert(key.clone(), a);
             }
-            Err(message) => p.push(field, message),
+            Err(message) => {
+                rejected.insert(key.as_str());
+                p.push(field, message);
+            }
         }
     }
     for q in &survey.questions {
-        if q.required && !answers.contains_key(&q.key) {
+        // An answer already rejected is reported once, not also as missing.
+        if q.required && !answers.contains_key(&q.key) && !rejected.contains(q.key.as_str()) {
             p.push(format!("answers.{}", q.key), "is required");
         }
     }
@@ -370,6 +375,14 @@ mod tests {
             fields,
             ["answers.nope", "answers.plan", "answers.why", "answers.nps"]
         );
+    }
+
+    #[test]
+    fn an_invalid_required_answer_is_reported_once() {
+        let err = answers(serde_json::json!({"nps": 11})).unwrap_err();
+        assert_eq!(err.0.len(), 1, "{err}");
+        let err = answers(serde_json::json!({"why": "only text"})).unwrap_err();
+        assert_eq!(err.0[0].message, "is required");
     }
 
     #[test]

@@ -68,7 +68,17 @@ pub fn parse_csv(
     let mut rdr = csv::ReaderBuilder::new()
         .flexible(false)
         .from_reader(reader);
-    let headers = rdr.headers().context("reading the CSV header")?.clone();
+    let headers = match rdr.headers() {
+        Ok(h) => h.clone(),
+        Err(e) if e.is_io_error() => return Err(e).context("reading the CSV header"),
+        Err(e) => {
+            return Ok(Err(vec![RowError {
+                line: 1,
+                column: None,
+                message: format!("the header row cannot be read: {e}"),
+            }]));
+        }
+    };
     let index: HashMap<&str, usize> = headers
         .iter()
         .enumerate()

@@ -131,13 +131,19 @@ enum ImportCommand {
 }
 
 fn password_from_env_or_prompt() -> anyhow::Result<String> {
+    use std::io::IsTerminal;
     if let Ok(p) = std::env::var("ATTUNE_PASSWORD") {
         return Ok(p);
     }
-    eprint!(
+    let prompt = format!(
         "Password (at least {} characters): ",
         attune_web::auth::MIN_PASSWORD_CHARS
     );
+    if std::io::stdin().is_terminal() {
+        // Typed at a terminal: not echoed.
+        return rpassword::prompt_password(prompt).context("reading the password");
+    }
+    eprint!("{prompt}");
     let mut line = String::new();
     std::io::stdin()
         .read_line(&mut line)

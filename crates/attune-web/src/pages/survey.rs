@@ -36,6 +36,8 @@ pub(crate) struct QuestionView {
     required: bool,
     options: Vec<OptionView>,
     value: String,
+    /// Words at the two ends of an NPS scale.
+    ends: Option<(&'static str, &'static str)>,
 }
 
 #[derive(Template)]
@@ -175,6 +177,10 @@ fn views(
                 required: q.required,
                 options,
                 value: prior.first().cloned().unwrap_or_default(),
+                ends: (q.qtype == QuestionType::Nps).then(|| {
+                    let w = words(lang);
+                    (w[4], w[5])
+                }),
             }
         })
         .collect()

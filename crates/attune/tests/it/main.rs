@@ -7,6 +7,8 @@ mod api;
 mod browser;
 mod conformance;
 mod import;
+mod import_props;
 mod metrics;
 mod pages;
+mod snapshots;
 mod tenancy;
