@@ -114,13 +114,15 @@ pub trait Store: Send + Sync + 'static {
         now_ms: i64,
     ) -> StoreResult<StoredResponse>;
     /// Stores many responses in one transaction: all or nothing. Responses whose dedup key is
-    /// already stored (or repeated in the batch) are skipped and counted.
+    /// already stored (or repeated in the batch) are skipped and counted. `progress` is told
+    /// how many responses have been handled so far, after each batch.
     async fn import_responses(
         &self,
         org_id: &str,
         survey: &Survey,
         responses: &[NewResponse],
         now_ms: i64,
+        progress: &(dyn Fn(u64) + Send + Sync),
     ) -> StoreResult<ImportOutcome>;
     /// One response.
     async fn response(&self, org_id: &str, response_id: &str) -> StoreResult<StoredResponse>;

@@ -135,3 +135,38 @@ pub fn document() -> Value {
 pub(crate) async fn serve() -> Json<Value> {
     Json(document())
 }
+
+#[cfg(test)]
+mod tests {
+    /// Every route registered in `routes/mod.rs` is in the document (the integration test
+    /// checks the other way: every documented path is routed).
+    #[test]
+    fn every_route_is_documented() {
+        let doc = super::document();
+        let paths = doc["paths"].as_object().expect("paths");
+        let source = include_str!("routes/mod.rs");
+        let routes: Vec<&str> = source
+            .split(".route(")
+            .skip(1)
+            .filter_map(|rest| rest.trim_start().strip_prefix('"'))
+            .filter_map(|rest| rest.split('"').next())
+            .collect();
+        assert!(routes.len() >= 10, "found routes: {routes:?}");
+        for route in routes {
+            let expanded: Vec<String> = if route.contains("{kind}") {
+                ["nps", "csat", "ces"]
+                    .iter()
+                    .map(|k| route.replace("{kind}", k))
+                    .collect()
+            } else {
+                vec![route.to_owned()]
+            };
+            for path in expanded {
+                assert!(
+                    paths.contains_key(&path),
+                    "{path} is routed but not documented"
+                );
+            }
+        }
+    }
+}

@@ -285,10 +285,19 @@ pub async fn import_file(
         responses.len(),
         size
     );
+    let total = responses.len() as u64;
+    let storing = Instant::now();
+    let bar = move |done: u64| {
+        eprint!(
+            "\r{}",
+            progress_bar(done, total, storing.elapsed().as_secs_f64())
+        )
+    };
     let outcome = store
-        .import_responses(org_id, survey, &responses, now_ms)
+        .import_responses(org_id, survey, &responses, now_ms, &bar)
         .await
         .context("storing the import (nothing was written)")?;
+    eprintln!();
     eprintln!(
         "done in {:.1}s: {} stored, {} already present",
         started.elapsed().as_secs_f64(),
@@ -296,4 +305,42 @@ pub async fn import_file(
         outcome.duplicates
     );
     Ok(outcome)
+}
+
+/// `[########            ]  40% 400000/1000000 (52000/s)`
+pub fn progress_bar(done: u64, total: u64, secs: f64) -> String {
+    const WIDTH: u64 = 30;
+    let filled = (done.min(total) * WIDTH)
+        .checked_div(total)
+        .unwrap_or(WIDTH);
+    let percent = (done.min(total) * 100).checked_div(total).unwrap_or(100);
+    format!(
+        "[{}{}] {percent:>3}% {done}/{total} ({:.0}/s)",
+        "#".repeat(filled as usize),
+        " ".repeat((WIDTH - filled) as usize),
+        done as f64 / secs.max(1e-3)
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::progress_bar;
+
+    #[test]
+    fn the_bar_fills_with_the_work() {
+        assert_eq!(
+            progress_bar(0, 10, 1.0),
+            format!("[{}]   0% 0/10 (0/s)", " ".repeat(30))
+        );
+        assert!(progress_bar(5, 10, 1.0).starts_with(&format!(
+            "[{}{}]  50%",
+            "#".repeat(15),
+            " ".repeat(15)
+        )));
+        assert!(progress_bar(10, 10, 2.0).ends_with("100% 10/10 (5/s)"));
+        assert!(
+            progress_bar(0, 0, 1.0).contains("100%"),
+            "an empty import is complete"
+        );
+    }
 }

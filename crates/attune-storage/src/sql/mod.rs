@@ -332,8 +332,9 @@ impl crate::Store for SqlStore {
         survey: &crate::model::Survey,
         responses: &[attune_domain::response::NewResponse],
         now_ms: i64,
+        progress: &(dyn Fn(u64) + Send + Sync),
     ) -> StoreResult<crate::model::ImportOutcome> {
-        self.import_responses_impl(org_id, survey, responses, now_ms)
+        self.import_responses_impl(org_id, survey, responses, now_ms, progress)
             .await
     }
     async fn response(

@@ -268,6 +268,7 @@ impl SqlStore {
         survey: &Survey,
         responses: &[NewResponse],
         now_ms: i64,
+        progress: &(dyn Fn(u64) + Send + Sync),
     ) -> StoreResult<ImportOutcome> {
         if survey.org_id != org_id {
             return Err(StoreError::NotFound);
@@ -381,6 +382,7 @@ impl SqlStore {
                 None => prepare_batch()?,
             };
             in_flight = next;
+            progress(outcome.inserted + outcome.duplicates);
         }
         if let Some(last) = in_flight.take() {
             write_batch(&mut tx, last).await?;

@@ -266,7 +266,7 @@ pub async fn create(
             .await?;
         let responses = demo_responses(&mut rng, &survey, count, &contacts, now_ms)?;
         let outcome = store
-            .import_responses(&org.id, &survey, &responses, now_ms)
+            .import_responses(&org.id, &survey, &responses, now_ms, &|_| {})
             .await
             .with_context(|| format!("storing demo responses for {}", survey.definition.name))?;
         total += outcome.inserted;

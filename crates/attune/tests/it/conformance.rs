@@ -241,7 +241,7 @@ async fn storage_story(b: Backend) {
         response(5, None, 2, None, Some("ext:1")),
     ];
     let out = store
-        .import_responses(&a.id, &survey, &batch, NOW_MS)
+        .import_responses(&a.id, &survey, &batch, NOW_MS, &|_| {})
         .await
         .unwrap();
     assert_eq!((out.inserted, out.duplicates), (2, 2));
