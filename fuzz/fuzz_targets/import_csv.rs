@@ -10,12 +10,12 @@ use libfuzzer_sys::fuzz_target;
 
 fn survey() -> Survey {
     let input: SurveyInput = serde_json::from_value(serde_json::json!({
-        "name": "Fuzz", "questions": [
-            {"key": "nps", "type": "nps", "text": {"en": "?"}},
-            {"key": "why", "type": "text", "text": {"en": "Why?"}},
-            {"key": "pick", "type": "multi_choice", "text": {"en": "Which?"}, "choices": ["a", "b"]},
-            {"key": "csat", "type": "csat", "text": {"en": "?"}, "scale": {"min": 1, "max": 10}}
-        ]}))
+    "name": "Fuzz", "questions": [
+        {"key": "nps", "type": "nps", "text": {"en": "?"}},
+        {"key": "why", "type": "text", "text": {"en": "Why?"}},
+        {"key": "pick", "type": "multi_choice", "text": {"en": "Which?"}, "choices": ["a", "b"]},
+        {"key": "csat", "type": "csat", "text": {"en": "?"}, "scale": {"min": 1, "max": 10}}
+    ]}))
     .expect("fixed survey");
     Survey {
         id: "s".into(),
@@ -28,7 +28,9 @@ fn survey() -> Survey {
 fuzz_target!(|data: &[u8]| {
     let survey = survey();
     let maps = HashMap::new();
-    if let Ok(Err(errors)) = attune::import::parse_csv(&survey, data, &maps, 1_795_435_200_000, &mut |_| {}) {
+    if let Ok(Err(errors)) =
+        attune::import::parse_csv(&survey, data, &maps, 1_795_435_200_000, &mut |_| {})
+    {
         assert!(!errors.is_empty());
         assert!(errors.iter().all(|e| e.line >= 1));
     }
