@@ -4,6 +4,7 @@
 //! of 11, an unknown language tag, an empty survey name) cannot be represented past the edge.
 #![forbid(unsafe_code)]
 
+pub mod closed_loop;
 pub mod error;
 pub mod metrics;
 pub mod org;

@@ -31,6 +31,28 @@ pub fn parse_name(field: &str, raw: &str, max: usize) -> Result<String, Invalid>
     Ok(trimmed.to_owned())
 }
 
+/// Checks a required multi-line text (a note, a resolution, a message body): trimmed,
+/// non-empty, at most `max` graphemes; line breaks and tabs allowed, other control characters
+/// (NUL, escape codes, bidi overrides) removed.
+pub fn parse_text(field: &str, raw: &str, max: usize) -> Result<String, Invalid> {
+    let cleaned: String = raw
+        .trim()
+        .chars()
+        .filter(|c| matches!(c, '\n' | '\t') || !(c.is_control() || is_bidi_control(*c)))
+        .collect();
+    let cleaned = cleaned.replace("\r\n", "\n");
+    if cleaned.trim().is_empty() {
+        return Err(Invalid::one(field, "must not be empty"));
+    }
+    if grapheme_len(&cleaned) > max {
+        return Err(Invalid::one(
+            field,
+            format!("must be at most {max} characters"),
+        ));
+    }
+    Ok(cleaned)
+}
+
 /// A BCP 47 language tag such as `en`, `pa`, `zh-Hans` or `pt-BR`, stored lower-case for the
 /// primary subtag.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
