@@ -9,6 +9,9 @@ pub enum StoreError {
     /// A unique constraint or state check failed (e.g. an invitation already used).
     #[error("conflict: {0}")]
     Conflict(String),
+    /// The change breaks a rule of the domain (e.g. resolving a case without a root cause).
+    #[error(transparent)]
+    Invalid(#[from] attune_domain::Invalid),
     /// Anything else: the database is unreachable, a query failed.
     #[error(transparent)]
     Other(#[from] anyhow_like::Error),

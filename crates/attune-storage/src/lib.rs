@@ -12,6 +12,10 @@ pub mod sql;
 use async_trait::async_trait;
 use attune_domain::org::Role;
 use attune_domain::response::NewResponse;
+use attune_domain::closed_loop::case::CasePatch;
+use attune_domain::closed_loop::rules::RuleDefinition;
+use attune_domain::closed_loop::sla::SlaPolicy;
+use attune_domain::closed_loop::template::Template;
 use attune_domain::survey::SurveyDefinition;
 
 pub use error::{StoreError, StoreResult};
@@ -147,4 +151,164 @@ pub trait Store: Send + Sync + 'static {
     ) -> StoreResult<Invitation>;
     /// An invitation by id alone (its id arrives signed in a link).
     async fn invitation(&self, invitation_id: &str) -> StoreResult<Invitation>;
+
+    /// One contact by id.
+    async fn contact(&self, org_id: &str, contact_id: &str) -> StoreResult<Contact>;
+
+    /// Alert rules, oldest first.
+    async fn list_rules(&self, org_id: &str) -> StoreResult<Vec<Rule>>;
+    /// Creates a rule, or replaces rule `rule_id`.
+    async fn save_rule(
+        &self,
+        org_id: &str,
+        rule_id: Option<&str>,
+        rule: &RuleDefinition,
+        now_ms: i64,
+    ) -> StoreResult<Rule>;
+    /// Deletes a rule (its cases stay).
+    async fn delete_rule(&self, org_id: &str, rule_id: &str) -> StoreResult<()>;
+    /// SLA policies.
+    async fn list_sla_policies(&self, org_id: &str) -> StoreResult<Vec<SlaPolicyRow>>;
+    /// Creates a policy, or replaces policy `policy_id`; `make_default` makes it the default.
+    async fn save_sla_policy(
+        &self,
+        org_id: &str,
+        policy_id: Option<&str>,
+        policy: &SlaPolicy,
+        make_default: bool,
+        now_ms: i64,
+    ) -> StoreResult<SlaPolicyRow>;
+    /// Creates a team.
+    async fn create_team(
+        &self,
+        org_id: &str,
+        name: &str,
+        lead_user_id: Option<&str>,
+        members: &[String],
+        now_ms: i64,
+    ) -> StoreResult<Team>;
+    /// Teams.
+    async fn list_teams(&self, org_id: &str) -> StoreResult<Vec<Team>>;
+    /// The root-cause taxonomy.
+    async fn root_causes(&self, org_id: &str) -> StoreResult<Vec<String>>;
+    /// Replaces the root-cause taxonomy.
+    async fn set_root_causes(&self, org_id: &str, names: &[String]) -> StoreResult<()>;
+    /// Digest recipients and hour.
+    async fn loop_settings(&self, org_id: &str) -> StoreResult<LoopSettings>;
+    /// Saves digest recipients and hour.
+    async fn set_loop_settings(&self, org_id: &str, settings: &LoopSettings) -> StoreResult<()>;
+    /// The organisation's own template of a kind in a language.
+    async fn template(
+        &self,
+        org_id: &str,
+        kind: &str,
+        language: &str,
+    ) -> StoreResult<Option<Template>>;
+    /// Saves a template.
+    async fn set_template(
+        &self,
+        org_id: &str,
+        kind: &str,
+        language: &str,
+        template: &Template,
+    ) -> StoreResult<()>;
+
+    /// Cases, by first-response deadline (overdue first).
+    async fn cases(&self, org_id: &str, query: &CaseQuery) -> StoreResult<Vec<Case>>;
+    /// One case.
+    async fn case(&self, org_id: &str, case_id: &str) -> StoreResult<Case>;
+    /// A case's timeline, oldest first.
+    async fn case_events(&self, org_id: &str, case_id: &str) -> StoreResult<Vec<CaseEvent>>;
+    /// Changes a case (state, owner, priority, root cause, resolution) and records each change
+    /// on its timeline. Rule violations are `Invalid`.
+    async fn update_case(
+        &self,
+        org_id: &str,
+        case_id: &str,
+        actor_user_id: Option<&str>,
+        patch: &CasePatch,
+        now_ms: i64,
+    ) -> StoreResult<Case>;
+    /// Adds a note to a case's timeline (the first action on a case is its first response).
+    async fn add_case_note(
+        &self,
+        org_id: &str,
+        case_id: &str,
+        actor_user_id: &str,
+        text: &str,
+        now_ms: i64,
+    ) -> StoreResult<Case>;
+    /// Records the warnings and breaches of a case due at `now_ms`, each exactly once.
+    async fn sla_step(&self, org_id: &str, case_id: &str, now_ms: i64) -> StoreResult<SlaStep>;
+    /// Remembers the re-survey invitation sent with a case's resolution.
+    async fn set_case_resurvey(
+        &self,
+        org_id: &str,
+        case_id: &str,
+        invitation_id: &str,
+    ) -> StoreResult<()>;
+    /// Cases opened in `[from, to)` with the scores before and after, for loop metrics.
+    async fn loop_cases(&self, org_id: &str, from_ms: i64, to_ms: i64)
+    -> StoreResult<Vec<LoopCase>>;
+    /// (account, root cause, opened at) of cases opened since `since_ms`, for recurrence.
+    async fn account_root_causes(
+        &self,
+        org_id: &str,
+        since_ms: i64,
+    ) -> StoreResult<Vec<(String, String, i64)>>;
+
+    /// Stores jobs (a job whose dedup key exists is skipped).
+    async fn enqueue_jobs(&self, jobs: &[NewJob], now_ms: i64) -> StoreResult<()>;
+    /// Claims the next due job for `worker`, or `None`.
+    async fn claim_job(&self, worker: &str, now_ms: i64) -> StoreResult<Option<Job>>;
+    /// Records how a claimed job ended.
+    async fn finish_job(&self, job: &Job, outcome: &JobOutcome, now_ms: i64) -> StoreResult<()>;
+    /// Jobs, newest first, optionally in one state.
+    async fn list_jobs(&self, state: Option<&str>, limit: u32) -> StoreResult<Vec<Job>>;
+    /// Organisations and their digest hour.
+    async fn digest_schedule(&self) -> StoreResult<Vec<(String, i64)>>;
+
+    /// Creates a webhook.
+    async fn create_webhook(
+        &self,
+        org_id: &str,
+        url: &str,
+        secret: &str,
+        events: &[String],
+        now_ms: i64,
+    ) -> StoreResult<Webhook>;
+    /// Webhooks.
+    async fn list_webhooks(&self, org_id: &str) -> StoreResult<Vec<Webhook>>;
+    /// Deletes a webhook.
+    async fn delete_webhook(&self, org_id: &str, webhook_id: &str) -> StoreResult<()>;
+    /// A webhook with its signing secret, for delivery.
+    async fn webhook_target(&self, org_id: &str, webhook_id: &str)
+    -> StoreResult<(Webhook, String)>;
+    /// Logs a delivery attempt.
+    async fn record_delivery(&self, org_id: &str, delivery: &WebhookDelivery) -> StoreResult<()>;
+    /// Delivery log of a webhook, newest first.
+    async fn deliveries(
+        &self,
+        org_id: &str,
+        webhook_id: &str,
+        limit: u32,
+    ) -> StoreResult<Vec<WebhookDelivery>>;
+    /// Logs a sent e-mail.
+    async fn record_email(
+        &self,
+        org_id: Option<&str>,
+        kind: &str,
+        case_id: Option<&str>,
+        to: &str,
+        subject: &str,
+        now_ms: i64,
+    ) -> StoreResult<()>;
+    /// Sends an event to the organisation's subscribed webhooks (as delivery jobs).
+    async fn emit_event(
+        &self,
+        org_id: &str,
+        event: &str,
+        data: serde_json::Value,
+        now_ms: i64,
+    ) -> StoreResult<()>;
 }

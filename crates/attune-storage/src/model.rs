@@ -241,6 +241,8 @@ pub struct FeedItem {
     pub account_name: Option<String>,
     /// Contact e-mail.
     pub contact_email: Option<String>,
+    /// The follow-up case the response opened, if any.
+    pub case: Option<FeedCase>,
 }
 
 /// Which numeric questions a metric covers and over what time.
@@ -320,4 +322,281 @@ pub struct ImportOutcome {
     pub inserted: u64,
     /// Rows skipped as already stored.
     pub duplicates: u64,
+}
+
+/// What a feed item's follow-up case looks like (the first case its response opened).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FeedCase {
+    /// Case id.
+    pub id: String,
+    /// State, e.g. `open`.
+    pub state: String,
+    /// Owner's user id.
+    pub owner: Option<String>,
+    /// Owner's e-mail.
+    pub owner_email: Option<String>,
+}
+
+/// A stored alert rule.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Rule {
+    /// Opaque id.
+    pub id: String,
+    /// Conditions and actions.
+    #[serde(flatten)]
+    pub definition: attune_domain::closed_loop::rules::RuleDefinition,
+}
+
+/// A stored SLA policy.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SlaPolicyRow {
+    /// Opaque id.
+    pub id: String,
+    /// Whether cases use it when their rule names none.
+    pub is_default: bool,
+    /// Targets.
+    #[serde(flatten)]
+    pub policy: attune_domain::closed_loop::sla::SlaPolicy,
+}
+
+/// A team: cases without an account owner go round-robin to its members.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Team {
+    /// Opaque id.
+    pub id: String,
+    /// Name.
+    pub name: String,
+    /// Lead: receives escalations.
+    pub lead_user_id: Option<String>,
+    /// Members in round-robin order.
+    pub members: Vec<String>,
+}
+
+/// A follow-up case.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Case {
+    /// Opaque id.
+    pub id: String,
+    /// Rule that opened it.
+    pub rule_id: String,
+    /// The feedback behind it.
+    pub response_id: Option<String>,
+    /// The customer's account.
+    pub account_id: Option<String>,
+    /// The customer.
+    pub contact_id: Option<String>,
+    /// Owner's user id.
+    pub owner: Option<String>,
+    /// Team.
+    pub team_id: Option<String>,
+    /// Priority.
+    pub priority: String,
+    /// State.
+    pub state: String,
+    /// Short title (the start of the comment, or the score).
+    pub title: String,
+    /// Opened, epoch ms.
+    pub opened_at: i64,
+    /// Owner is warned at.
+    pub first_response_warn_at: i64,
+    /// First response due.
+    pub first_response_due_at: i64,
+    /// Owner is warned at.
+    pub resolution_warn_at: i64,
+    /// Resolution due.
+    pub resolution_due_at: i64,
+    /// First response given.
+    pub first_responded_at: Option<i64>,
+    /// Resolved.
+    pub resolved_at: Option<i64>,
+    /// Closed.
+    pub closed_at: Option<i64>,
+    /// Clock paused since (waiting on the customer).
+    pub paused_at: Option<i64>,
+    /// First-response warning sent.
+    pub first_warned_at: Option<i64>,
+    /// Resolution warning sent.
+    pub resolution_warned_at: Option<i64>,
+    /// First-response deadline missed.
+    pub first_breached_at: Option<i64>,
+    /// Resolution deadline missed.
+    pub resolution_breached_at: Option<i64>,
+    /// Any deadline missed.
+    pub breached: bool,
+    /// Who the breach was escalated to.
+    pub escalated_to: Option<String>,
+    /// Root-cause category.
+    pub root_cause: Option<String>,
+    /// What was done.
+    pub resolution: Option<String>,
+    /// Re-survey invitation sent on resolution.
+    pub resurvey_invitation_id: Option<String>,
+    /// The re-survey's answer.
+    pub resurvey_response_id: Option<String>,
+    /// The SLA policy the deadlines came from (a copy: later edits do not move them).
+    pub sla: attune_domain::closed_loop::sla::SlaPolicy,
+    /// Last change.
+    pub updated_at: i64,
+}
+
+/// One entry of a case's timeline.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CaseEvent {
+    /// Opaque id.
+    pub id: String,
+    /// When.
+    pub at: i64,
+    /// Who: a user id, or `None` for the system.
+    pub actor: Option<String>,
+    /// What kind, e.g. `opened`, `state`, `note`, `warned`, `breached`.
+    pub kind: String,
+    /// Details.
+    pub detail: serde_json::Value,
+}
+
+/// Which cases to list.
+#[derive(Debug, Clone, Default)]
+pub struct CaseQuery {
+    /// One state.
+    pub state: Option<String>,
+    /// Only active ones (open, in progress, waiting).
+    pub active: bool,
+    /// One owner.
+    pub owner: Option<String>,
+    /// One account.
+    pub account_id: Option<String>,
+    /// Cases of one response.
+    pub response_id: Option<String>,
+    /// Only breached (or only not breached).
+    pub breached: Option<bool>,
+    /// Continue after this (first_response_due_at, id).
+    pub after: Option<(i64, String)>,
+    /// Page size.
+    pub limit: u32,
+}
+
+/// A job to store.
+#[derive(Debug, Clone)]
+pub struct NewJob {
+    /// Organisation, when the job belongs to one.
+    pub org_id: Option<String>,
+    /// Kind, e.g. `sla`, `email`, `webhook`, `digest`.
+    pub kind: String,
+    /// Arguments.
+    pub payload: serde_json::Value,
+    /// Due at, epoch ms.
+    pub run_at: i64,
+    /// Attempts before it is given up.
+    pub max_attempts: i64,
+    /// A job with the same key is not stored twice.
+    pub dedup_key: Option<String>,
+}
+
+/// A stored job.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Job {
+    /// Opaque id.
+    pub id: String,
+    /// Organisation.
+    pub org_id: Option<String>,
+    /// Kind.
+    pub kind: String,
+    /// Arguments.
+    pub payload: serde_json::Value,
+    /// Due at.
+    pub run_at: i64,
+    /// `queued`, `running`, `done` or `dead`.
+    pub state: String,
+    /// Attempts so far (including the current one).
+    pub attempts: i64,
+    /// Attempts allowed.
+    pub max_attempts: i64,
+    /// Last failure.
+    pub last_error: Option<String>,
+}
+
+/// What became of a job run.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum JobOutcome {
+    /// Finished.
+    Done,
+    /// Run it again at this instant (e.g. the next SLA check), with attempts reset.
+    Again(i64),
+    /// Failed: retried at the instant given, or given up when `None` or out of attempts.
+    Failed {
+        /// What went wrong.
+        error: String,
+        /// When to retry.
+        retry_at: Option<i64>,
+    },
+}
+
+/// An outbound webhook.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Webhook {
+    /// Opaque id.
+    pub id: String,
+    /// Where events are POSTed.
+    pub url: String,
+    /// Events sent, e.g. `case.opened`.
+    pub events: Vec<String>,
+    /// Whether it is on.
+    pub active: bool,
+}
+
+/// One delivery attempt of a webhook.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct WebhookDelivery {
+    /// Opaque id.
+    pub id: String,
+    /// Webhook.
+    pub webhook_id: String,
+    /// Event name.
+    pub event: String,
+    /// Event id (the same over retries).
+    pub event_id: String,
+    /// Attempt number.
+    pub attempt: i64,
+    /// HTTP status, if an answer came.
+    pub status_code: Option<i64>,
+    /// Error, if it failed.
+    pub error: Option<String>,
+    /// Round trip in ms.
+    pub duration_ms: i64,
+    /// When, epoch ms.
+    pub at: i64,
+}
+
+/// What the SLA job did to a case.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SlaStep {
+    /// Warnings and breaches recorded now, e.g. `first_response.warned`.
+    pub recorded: Vec<String>,
+    /// When to look again; `None` when nothing is left to watch.
+    pub next_check: Option<i64>,
+}
+
+/// Per-organisation loop settings.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct LoopSettings {
+    /// Who receives the daily digest.
+    pub digest_emails: Vec<String>,
+    /// UTC hour at which the digest is sent.
+    pub digest_hour: i64,
+}
+
+/// A case with the scores before and after, for loop metrics.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LoopCase {
+    /// The case.
+    pub case: Case,
+    /// Owner e-mail.
+    pub owner_email: Option<String>,
+    /// Team name.
+    pub team_name: Option<String>,
+    /// The score of the response that opened the case (first scored answer: NPS before CSAT
+    /// before CES), with its question type.
+    pub score_before: Option<(String, i64)>,
+    /// The re-survey's score of the same question type.
+    pub score_after: Option<i64>,
 }

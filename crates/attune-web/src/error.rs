@@ -43,6 +43,7 @@ impl From<StoreError> for ApiError {
         match e {
             StoreError::NotFound => Self::NotFound,
             StoreError::Conflict(m) => Self::Conflict(m),
+            StoreError::Invalid(e) => Self::Invalid(e.0),
             StoreError::Other(e) => {
                 let mut chain = e.to_string();
                 let mut src = std::error::Error::source(&e);

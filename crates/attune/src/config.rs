@@ -46,6 +46,17 @@ pub struct Config {
     pub public_rate_per_minute: u32,
     /// Log filter, e.g. `info` or `attune_web=debug`.
     pub log: String,
+    /// Outgoing mail server: `smtp://host:port` (plain, for a local relay),
+    /// `smtp://user:pass@host:587` (STARTTLS required) or `smtps://…` (TLS). No e-mail is sent
+    /// when empty: e-mail jobs fail with a message saying so.
+    pub smtp_url: Option<Secret>,
+    /// Sender of every e-mail.
+    pub mail_from: String,
+    /// The address customers and staff reach Attune at, for links in messages.
+    pub public_url: String,
+    /// Seconds between job-queue polls in `attune serve`; 0 runs no worker (use
+    /// `attune jobs run-once` from cron instead).
+    pub worker_interval_secs: u64,
 }
 
 impl Default for Config {
@@ -57,6 +68,10 @@ impl Default for Config {
             signing_key: None,
             public_rate_per_minute: 30,
             log: "info".into(),
+            smtp_url: None,
+            mail_from: "Attune <attune@localhost>".into(),
+            public_url: "http://127.0.0.1:8080".into(),
+            worker_interval_secs: 5,
         }
     }
 }
@@ -79,7 +94,8 @@ impl Config {
     }
 
     /// Overrides from `ATTUNE_DB`, `ATTUNE_BIND`, `ATTUNE_SECURE_COOKIES`,
-    /// `ATTUNE_SIGNING_KEY`, `ATTUNE_PUBLIC_RATE_PER_MINUTE`, `ATTUNE_LOG`.
+    /// `ATTUNE_SIGNING_KEY`, `ATTUNE_PUBLIC_RATE_PER_MINUTE`, `ATTUNE_LOG`, `ATTUNE_SMTP_URL`,
+    /// `ATTUNE_MAIL_FROM`, `ATTUNE_PUBLIC_URL`, `ATTUNE_WORKER_INTERVAL_SECS`.
     pub fn apply_env(&mut self, var: impl Fn(&str) -> Option<String>) -> anyhow::Result<()> {
         if let Some(v) = var("ATTUNE_DB") {
             self.db = v;
@@ -100,6 +116,20 @@ impl Config {
         }
         if let Some(v) = var("ATTUNE_LOG") {
             self.log = v;
+        }
+        if let Some(v) = var("ATTUNE_SMTP_URL") {
+            self.smtp_url = (!v.is_empty()).then(|| Secret::new(v));
+        }
+        if let Some(v) = var("ATTUNE_MAIL_FROM") {
+            self.mail_from = v;
+        }
+        if let Some(v) = var("ATTUNE_PUBLIC_URL") {
+            self.public_url = v;
+        }
+        if let Some(v) = var("ATTUNE_WORKER_INTERVAL_SECS") {
+            self.worker_interval_secs = v
+                .parse()
+                .context("ATTUNE_WORKER_INTERVAL_SECS must be a whole number")?;
         }
         Ok(())
     }

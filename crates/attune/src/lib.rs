@@ -7,3 +7,4 @@ pub mod db;
 pub mod demo;
 pub mod import;
 pub mod server;
+pub mod worker;

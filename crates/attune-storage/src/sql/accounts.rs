@@ -243,3 +243,37 @@ impl SqlStore {
         rows.iter().map(contact_of).collect()
     }
 }
+
+/// One account of the organisation, on the caller's connection.
+pub(crate) async fn account_in(
+    conn: &mut AnyConnection,
+    org_id: &str,
+    id: &str,
+) -> StoreResult<Option<Account>> {
+    let sql = format!("SELECT {ACCOUNT_COLUMNS} FROM accounts WHERE org_id = $1 AND id = $2");
+    sqlx::query(AssertSqlSafe(sql))
+        .bind(org_id)
+        .bind(id)
+        .fetch_optional(&mut *conn)
+        .await
+        .context("reading an account")?
+        .as_ref()
+        .map(account_of)
+        .transpose()
+}
+
+impl SqlStore {
+    pub(crate) async fn contact_impl(&self, org_id: &str, id: &str) -> StoreResult<Contact> {
+        let row = sqlx::query(
+            "SELECT id, account_id, name, email, phone, role, decision_maker, language, preferences \
+             FROM contacts WHERE org_id = $1 AND id = $2",
+        )
+        .bind(org_id)
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await
+        .context("reading a contact")?
+        .ok_or(StoreError::NotFound)?;
+        contact_of(&row)
+    }
+}

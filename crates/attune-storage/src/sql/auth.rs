@@ -59,6 +59,7 @@ impl SqlStore {
                 format!("{base}-{attempt}")
             };
             let id = new_id();
+            let mut tx = self.pool.begin().await.context("starting a transaction")?;
             let res = sqlx::query(
                 "INSERT INTO orgs (id, slug, name, created_at) VALUES ($1, $2, $3, $4)",
             )
@@ -66,11 +67,13 @@ impl SqlStore {
             .bind(&slug)
             .bind(name)
             .bind(now_ms())
-            .execute(&self.pool)
+            .execute(&mut *tx)
             .await
             .context("creating an organisation");
             match res {
                 Ok(_) => {
+                    super::closed_loop::insert_defaults(&mut tx, &id, now_ms()).await?;
+                    tx.commit().await.context("creating an organisation")?;
                     return Ok(Org {
                         id,
                         slug,

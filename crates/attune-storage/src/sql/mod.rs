@@ -4,6 +4,11 @@
 
 mod accounts;
 mod auth;
+mod closed_loop;
+mod jobs;
+
+pub use closed_loop::DELIVERY_ATTEMPTS;
+pub use jobs::LEASE_MS;
 mod metrics;
 mod responses;
 mod surveys;
@@ -13,7 +18,16 @@ use sqlx::AssertSqlSafe;
 use sqlx::any::AnyArguments;
 use sqlx::{AnyPool, Arguments};
 
+use attune_domain::closed_loop::case::CasePatch;
+use attune_domain::closed_loop::rules::RuleDefinition;
+use attune_domain::closed_loop::sla::SlaPolicy;
+use attune_domain::closed_loop::template::Template;
+
 use crate::error::{Context, StoreResult};
+use crate::model::{
+    Case, CaseEvent, CaseQuery, Contact, Job, JobOutcome, LoopCase, LoopSettings, NewJob, Rule,
+    SlaPolicyRow, SlaStep, Team, Webhook, WebhookDelivery,
+};
 
 /// Which SQL dialect the pool speaks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -371,5 +385,212 @@ impl crate::Store for SqlStore {
     }
     async fn invitation(&self, invitation_id: &str) -> StoreResult<crate::model::Invitation> {
         self.invitation_impl(invitation_id).await
+    }
+
+    async fn contact(&self, org_id: &str, contact_id: &str) -> StoreResult<Contact> {
+        self.contact_impl(org_id, contact_id).await
+    }
+    async fn list_rules(&self, org_id: &str) -> StoreResult<Vec<Rule>> {
+        self.list_rules_impl(org_id).await
+    }
+    async fn save_rule(
+        &self,
+        org_id: &str,
+        rule_id: Option<&str>,
+        rule: &RuleDefinition,
+        now_ms: i64,
+    ) -> StoreResult<Rule> {
+        self.save_rule_impl(org_id, rule_id, rule, now_ms).await
+    }
+    async fn delete_rule(&self, org_id: &str, rule_id: &str) -> StoreResult<()> {
+        self.delete_rule_impl(org_id, rule_id).await
+    }
+    async fn list_sla_policies(&self, org_id: &str) -> StoreResult<Vec<SlaPolicyRow>> {
+        self.list_sla_policies_impl(org_id).await
+    }
+    async fn save_sla_policy(
+        &self,
+        org_id: &str,
+        policy_id: Option<&str>,
+        policy: &SlaPolicy,
+        make_default: bool,
+        now_ms: i64,
+    ) -> StoreResult<SlaPolicyRow> {
+        self.save_sla_policy_impl(org_id, policy_id, policy, make_default, now_ms)
+            .await
+    }
+    async fn create_team(
+        &self,
+        org_id: &str,
+        name: &str,
+        lead_user_id: Option<&str>,
+        members: &[String],
+        now_ms: i64,
+    ) -> StoreResult<Team> {
+        self.create_team_impl(org_id, name, lead_user_id, members, now_ms)
+            .await
+    }
+    async fn list_teams(&self, org_id: &str) -> StoreResult<Vec<Team>> {
+        self.list_teams_impl(org_id).await
+    }
+    async fn root_causes(&self, org_id: &str) -> StoreResult<Vec<String>> {
+        self.root_causes_impl(org_id).await
+    }
+    async fn set_root_causes(&self, org_id: &str, names: &[String]) -> StoreResult<()> {
+        self.set_root_causes_impl(org_id, names).await
+    }
+    async fn loop_settings(&self, org_id: &str) -> StoreResult<LoopSettings> {
+        self.loop_settings_impl(org_id).await
+    }
+    async fn set_loop_settings(&self, org_id: &str, settings: &LoopSettings) -> StoreResult<()> {
+        self.set_loop_settings_impl(org_id, settings).await
+    }
+    async fn template(
+        &self,
+        org_id: &str,
+        kind: &str,
+        language: &str,
+    ) -> StoreResult<Option<Template>> {
+        self.template_impl(org_id, kind, language).await
+    }
+    async fn set_template(
+        &self,
+        org_id: &str,
+        kind: &str,
+        language: &str,
+        template: &Template,
+    ) -> StoreResult<()> {
+        self.set_template_impl(org_id, kind, language, template)
+            .await
+    }
+    async fn cases(&self, org_id: &str, query: &CaseQuery) -> StoreResult<Vec<Case>> {
+        self.cases_impl(org_id, query).await
+    }
+    async fn case(&self, org_id: &str, case_id: &str) -> StoreResult<Case> {
+        self.case_impl(org_id, case_id).await
+    }
+    async fn case_events(&self, org_id: &str, case_id: &str) -> StoreResult<Vec<CaseEvent>> {
+        self.case_events_impl(org_id, case_id).await
+    }
+    async fn update_case(
+        &self,
+        org_id: &str,
+        case_id: &str,
+        actor_user_id: Option<&str>,
+        patch: &CasePatch,
+        now_ms: i64,
+    ) -> StoreResult<Case> {
+        self.update_case_impl(org_id, case_id, actor_user_id, patch, now_ms)
+            .await
+    }
+    async fn add_case_note(
+        &self,
+        org_id: &str,
+        case_id: &str,
+        actor_user_id: &str,
+        text: &str,
+        now_ms: i64,
+    ) -> StoreResult<Case> {
+        self.add_case_note_impl(org_id, case_id, actor_user_id, text, now_ms)
+            .await
+    }
+    async fn sla_step(&self, org_id: &str, case_id: &str, now_ms: i64) -> StoreResult<SlaStep> {
+        self.sla_step_impl(org_id, case_id, now_ms).await
+    }
+    async fn set_case_resurvey(
+        &self,
+        org_id: &str,
+        case_id: &str,
+        invitation_id: &str,
+    ) -> StoreResult<()> {
+        self.set_case_resurvey_impl(org_id, case_id, invitation_id)
+            .await
+    }
+    async fn loop_cases(
+        &self,
+        org_id: &str,
+        from_ms: i64,
+        to_ms: i64,
+    ) -> StoreResult<Vec<LoopCase>> {
+        self.loop_cases_impl(org_id, from_ms, to_ms).await
+    }
+    async fn account_root_causes(
+        &self,
+        org_id: &str,
+        since_ms: i64,
+    ) -> StoreResult<Vec<(String, String, i64)>> {
+        self.account_root_causes_impl(org_id, since_ms).await
+    }
+    async fn enqueue_jobs(&self, jobs: &[NewJob], now_ms: i64) -> StoreResult<()> {
+        self.enqueue_jobs_impl(jobs, now_ms).await
+    }
+    async fn claim_job(&self, worker: &str, now_ms: i64) -> StoreResult<Option<Job>> {
+        self.claim_job_impl(worker, now_ms).await
+    }
+    async fn finish_job(&self, job: &Job, outcome: &JobOutcome, now_ms: i64) -> StoreResult<()> {
+        self.finish_job_impl(job, outcome, now_ms).await
+    }
+    async fn list_jobs(&self, state: Option<&str>, limit: u32) -> StoreResult<Vec<Job>> {
+        self.list_jobs_impl(state, limit).await
+    }
+    async fn digest_schedule(&self) -> StoreResult<Vec<(String, i64)>> {
+        self.orgs_needing_digest_impl().await
+    }
+    async fn create_webhook(
+        &self,
+        org_id: &str,
+        url: &str,
+        secret: &str,
+        events: &[String],
+        now_ms: i64,
+    ) -> StoreResult<Webhook> {
+        self.create_webhook_impl(org_id, url, secret, events, now_ms)
+            .await
+    }
+    async fn list_webhooks(&self, org_id: &str) -> StoreResult<Vec<Webhook>> {
+        self.list_webhooks_impl(org_id).await
+    }
+    async fn delete_webhook(&self, org_id: &str, webhook_id: &str) -> StoreResult<()> {
+        self.delete_webhook_impl(org_id, webhook_id).await
+    }
+    async fn webhook_target(
+        &self,
+        org_id: &str,
+        webhook_id: &str,
+    ) -> StoreResult<(Webhook, String)> {
+        self.webhook_target_impl(org_id, webhook_id).await
+    }
+    async fn record_delivery(&self, org_id: &str, delivery: &WebhookDelivery) -> StoreResult<()> {
+        self.record_delivery_impl(org_id, delivery).await
+    }
+    async fn deliveries(
+        &self,
+        org_id: &str,
+        webhook_id: &str,
+        limit: u32,
+    ) -> StoreResult<Vec<WebhookDelivery>> {
+        self.deliveries_impl(org_id, webhook_id, limit).await
+    }
+    async fn record_email(
+        &self,
+        org_id: Option<&str>,
+        kind: &str,
+        case_id: Option<&str>,
+        to: &str,
+        subject: &str,
+        now_ms: i64,
+    ) -> StoreResult<()> {
+        self.record_email_impl(org_id, kind, case_id, to, subject, now_ms)
+            .await
+    }
+    async fn emit_event(
+        &self,
+        org_id: &str,
+        event: &str,
+        data: serde_json::Value,
+        now_ms: i64,
+    ) -> StoreResult<()> {
+        let mut conn = self.pool.acquire().await.context("connecting")?;
+        closed_loop::emit(&mut conn, self.dialect, org_id, event, data, now_ms).await
     }
 }

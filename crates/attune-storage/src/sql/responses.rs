@@ -9,10 +9,11 @@ use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 
 use super::accounts::{account_id_for, contact_for};
+use super::closed_loop::{LoopState, link_resurvey, on_new_responses};
 use super::metrics::Tally;
 use super::{Bind, Binds, Encoded, SqlStore, encode_rows, insert_rows, new_id};
 use crate::error::{Context, StoreError, StoreResult};
-use crate::model::{FeedItem, FeedQuery, ImportOutcome, StoredResponse, Survey};
+use crate::model::{FeedCase, FeedItem, FeedQuery, ImportOutcome, StoredResponse, Survey};
 
 const RESPONSE_COLUMNS: &str = "r.id, r.survey_id, r.answers, r.language, r.channel, r.contact_id, \
      r.account_id, r.submitted_at, r.comment, r.metadata";
@@ -170,6 +171,9 @@ async fn resolve_people(
     Ok((contact_id, account_id))
 }
 
+/// An import batch ready to write: responses, scores, and the responses for the rules.
+type Written = (Encoded, Option<Encoded>, Vec<StoredResponse>);
+
 /// Writes one prepared import batch: its responses, then their scores.
 async fn write_batch(
     conn: &mut AnyConnection,
@@ -258,6 +262,21 @@ impl SqlStore {
         tally
             .flush(&mut tx, self.dialect, org_id, &survey.id)
             .await?;
+        if let Some(inv) = invitation_id {
+            link_resurvey(&mut tx, org_id, inv, &stored.id, now_ms).await?;
+        }
+        let mut state = LoopState::load(&mut tx, org_id).await?;
+        on_new_responses(
+            &mut tx,
+            self.dialect,
+            org_id,
+            survey,
+            &mut state,
+            std::slice::from_ref(&stored),
+            now_ms,
+            true,
+        )
+        .await?;
         tx.commit().await.context("committing a response")?;
         Ok(stored)
     }
@@ -296,13 +315,15 @@ impl SqlStore {
                 seen.insert(row.try_get("dedup_key").context("reading dedup key")?);
             }
         }
+        let mut loop_state = LoopState::load(&mut tx, org_id).await?;
+        let watch = !loop_state.is_idle();
         let mut accounts: HashMap<String, String> = HashMap::new();
         let mut contacts: HashMap<String, (String, Option<String>)> = HashMap::new();
         let mut outcome = ImportOutcome::default();
         let mut tally = Tally::default();
         // Batches are pipelined: while the database writes batch k, batch k+1 is prepared
         // (ids, JSON, aggregates) on this thread.
-        let mut in_flight: Option<(Encoded, Option<Encoded>)> = None;
+        let mut in_flight: Option<Written> = None;
         for batch in responses.chunks(IMPORT_BATCH) {
             let mut resolved = Vec::with_capacity(batch.len());
             for r in batch {
@@ -358,25 +379,35 @@ impl SqlStore {
             outcome.inserted += resolved.len() as u64;
             let dialect = self.dialect;
             let tally = &mut tally;
-            let prepare_batch = move || -> StoreResult<Option<(Encoded, Option<Encoded>)>> {
+            let prepare_batch = move || -> StoreResult<Option<Written>> {
                 let mut rows = Vec::with_capacity(resolved.len());
                 let mut scores = Vec::with_capacity(resolved.len());
+                let mut stored = Vec::new();
                 for (r, contact_id, account_id) in resolved {
                     let p = prepare(survey, r, contact_id, account_id);
                     tally.add(survey, r, p.account_id.as_deref());
                     scores.extend(score_rows(org_id, survey, &p.id, &r.answers));
+                    if watch {
+                        stored.push(p.stored());
+                    }
                     rows.push(response_row(org_id, p, now_ms)?);
                 }
                 let rows = encode_rows(dialect, RESPONSE_INSERT, "", rows, IMPORT_BATCH)?;
                 let scores = encode_rows(dialect, SCORE_INSERT, "", scores, IMPORT_BATCH)?;
-                Ok(rows.map(|rows| (rows, scores)))
+                Ok(rows.map(|rows| (rows, scores, stored)))
             };
             let next = match in_flight.take() {
-                Some(previous) => {
-                    let write = write_batch(&mut tx, previous);
+                Some((rows, scores, stored)) => {
+                    let write = write_batch(&mut tx, (rows, scores));
                     let (written, next) =
                         futures_util::future::join(write, async { prepare_batch() }).await;
                     written?;
+                    // Rules see the batch once it is written (cases reference responses).
+                    on_new_responses(
+                        &mut tx, self.dialect, org_id, survey, &mut loop_state, &stored, now_ms,
+                        false,
+                    )
+                    .await?;
                     next?
                 }
                 None => prepare_batch()?,
@@ -384,8 +415,12 @@ impl SqlStore {
             in_flight = next;
             progress(outcome.inserted + outcome.duplicates);
         }
-        if let Some(last) = in_flight.take() {
-            write_batch(&mut tx, last).await?;
+        if let Some((rows, scores, stored)) = in_flight.take() {
+            write_batch(&mut tx, (rows, scores)).await?;
+            on_new_responses(
+                &mut tx, self.dialect, org_id, survey, &mut loop_state, &stored, now_ms, false,
+            )
+            .await?;
         }
         tally
             .flush(&mut tx, self.dialect, org_id, &survey.id)
@@ -486,16 +521,57 @@ impl SqlStore {
             .fetch_all(&self.pool)
             .await
             .context("reading the feed")?;
-        rows.iter()
+        let mut items = rows
+            .iter()
             .map(|row| {
                 Ok(FeedItem {
                     response: response_of(row)?,
                     survey_name: row.try_get("survey_name").context("reading feed")?,
                     account_name: row.try_get("account_name").context("reading feed")?,
                     contact_email: row.try_get("contact_email").context("reading feed")?,
+                    case: None,
                 })
             })
-            .collect()
+            .collect::<StoreResult<Vec<FeedItem>>>()?;
+        self.attach_cases(org_id, &mut items).await?;
+        Ok(items)
+    }
+
+    /// Adds each item's follow-up case (the first its response opened), in one query.
+    async fn attach_cases(&self, org_id: &str, items: &mut [FeedItem]) -> StoreResult<()> {
+        if items.is_empty() {
+            return Ok(());
+        }
+        let mut b = Binds::default();
+        let org = b.text(org_id);
+        let ids: Vec<String> = items.iter().map(|i| b.text(i.response.id.clone())).collect();
+        let sql = format!(
+            "SELECT k.id, k.response_id, k.state, k.owner_user_id, u.email FROM cases k \
+             LEFT JOIN users u ON u.id = k.owner_user_id \
+             WHERE k.org_id = {org} AND k.response_id IN ({}) ORDER BY k.opened_at DESC, k.id DESC",
+            ids.join(",")
+        );
+        let rows = sqlx::query_with(AssertSqlSafe(sql), b.into_args()?)
+            .fetch_all(&self.pool)
+            .await
+            .context("reading the feed's cases")?;
+        let mut by_response: HashMap<String, FeedCase> = HashMap::new();
+        for row in &rows {
+            // Rows come newest first, so the oldest case of a response is inserted last.
+            by_response.insert(
+                row.try_get("response_id").context("reading case")?,
+                FeedCase {
+                    id: row.try_get("id").context("reading case")?,
+                    state: row.try_get("state").context("reading case")?,
+                    owner: row.try_get("owner_user_id").context("reading case")?,
+                    owner_email: row.try_get("email").context("reading case")?,
+                },
+            );
+        }
+        for item in items {
+            item.case = by_response.remove(&item.response.id);
+        }
+        Ok(())
     }
 }
 

@@ -1,0 +1,364 @@
+//! The durable job queue, outbound webhooks and the e-mail log.
+//!
+//! A worker claims one due job at a time by moving it to `running` with a lease, in one
+//! statement; on PostgreSQL the inner `SELECT … FOR UPDATE SKIP LOCKED` lets several `attune
+//! serve` processes claim side by side without ever taking the same job. SQLite has one writer
+//! at a time, so the same statement without the locking clause is already exclusive.
+
+use sqlx::any::AnyRow;
+use sqlx::{AnyConnection, AssertSqlSafe, Row};
+
+use super::{Bind, Dialect, SqlStore, insert_rows, new_id};
+use crate::error::{Context, StoreError, StoreResult};
+use crate::model::{Job, JobOutcome, NewJob, Webhook, WebhookDelivery};
+
+/// How long a claimed job is reserved for its worker before another may take it.
+pub const LEASE_MS: i64 = 5 * 60_000;
+
+const JOB_INSERT: &str = "INSERT INTO jobs (id, org_id, kind, payload, run_at, state, attempts, \
+     max_attempts, dedup_key, created_at)";
+
+/// The row of a new job for [`insert_rows`].
+pub(crate) fn job_row(job: &NewJob, now_ms: i64) -> Vec<Bind> {
+    vec![
+        Bind::Text(new_id()),
+        Bind::OptText(job.org_id.clone()),
+        Bind::Text(job.kind.clone()),
+        Bind::Text(job.payload.to_string()),
+        Bind::Int(job.run_at),
+        Bind::Text("queued".into()),
+        Bind::Int(0),
+        Bind::Int(job.max_attempts),
+        Bind::OptText(job.dedup_key.clone()),
+        Bind::Int(now_ms),
+    ]
+}
+
+/// Stores jobs; a job whose dedup key is already stored is skipped.
+pub(crate) async fn enqueue(
+    conn: &mut AnyConnection,
+    dialect: Dialect,
+    jobs: &[NewJob],
+    now_ms: i64,
+) -> StoreResult<()> {
+    let rows = jobs.iter().map(|j| job_row(j, now_ms)).collect();
+    insert_rows(
+        conn,
+        dialect,
+        JOB_INSERT,
+        "ON CONFLICT (dedup_key) DO NOTHING",
+        rows,
+    )
+    .await
+}
+
+/// Stores a job, or moves the stored job with the same key to `run_at` and queues it again.
+pub(crate) async fn schedule(
+    conn: &mut AnyConnection,
+    job: &NewJob,
+    now_ms: i64,
+) -> StoreResult<()> {
+    sqlx::query(
+        "INSERT INTO jobs (id, org_id, kind, payload, run_at, state, attempts, max_attempts, \
+         dedup_key, created_at) VALUES ($1, $2, $3, $4, $5, 'queued', 0, $6, $7, $8) \
+         ON CONFLICT (dedup_key) DO UPDATE SET run_at = excluded.run_at, state = 'queued', \
+         attempts = 0, last_error = NULL, locked_by = NULL, locked_until = NULL, finished_at = NULL",
+    )
+    .bind(new_id())
+    .bind(job.org_id.clone())
+    .bind(&job.kind)
+    .bind(job.payload.to_string())
+    .bind(job.run_at)
+    .bind(job.max_attempts)
+    .bind(job.dedup_key.clone())
+    .bind(now_ms)
+    .execute(&mut *conn)
+    .await
+    .context("scheduling a job")?;
+    Ok(())
+}
+
+fn job_of(row: &AnyRow) -> StoreResult<Job> {
+    let payload: String = row.try_get("payload").context("reading job")?;
+    Ok(Job {
+        id: row.try_get("id").context("reading job")?,
+        org_id: row.try_get("org_id").context("reading job")?,
+        kind: row.try_get("kind").context("reading job")?,
+        payload: serde_json::from_str(&payload).context("decoding job payload")?,
+        run_at: row.try_get("run_at").context("reading job")?,
+        state: row.try_get("state").context("reading job")?,
+        attempts: row.try_get("attempts").context("reading job")?,
+        max_attempts: row.try_get("max_attempts").context("reading job")?,
+        last_error: row.try_get("last_error").context("reading job")?,
+    })
+}
+
+const JOB_COLUMNS: &str =
+    "id, org_id, kind, payload, run_at, state, attempts, max_attempts, last_error";
+
+/// Tables an organisation's webhook rows live in.
+fn webhook_of(row: &AnyRow) -> StoreResult<Webhook> {
+    let events: String = row.try_get("events").context("reading webhook")?;
+    let active: i64 = row.try_get("active").context("reading webhook")?;
+    Ok(Webhook {
+        id: row.try_get("id").context("reading webhook")?,
+        url: row.try_get("url").context("reading webhook")?,
+        events: serde_json::from_str(&events).context("decoding webhook events")?,
+        active: active != 0,
+    })
+}
+
+impl SqlStore {
+    pub(crate) async fn enqueue_jobs_impl(&self, jobs: &[NewJob], now_ms: i64) -> StoreResult<()> {
+        let mut conn = self.pool.acquire().await.context("connecting")?;
+        enqueue(&mut conn, self.dialect, jobs, now_ms).await
+    }
+
+    pub(crate) async fn claim_job_impl(
+        &self,
+        worker: &str,
+        now_ms: i64,
+    ) -> StoreResult<Option<Job>> {
+        let lock = match self.dialect {
+            Dialect::Postgres => "FOR UPDATE SKIP LOCKED",
+            Dialect::Sqlite => "",
+        };
+        let sql = format!(
+            "UPDATE jobs SET state = 'running', attempts = attempts + 1, locked_by = $1, \
+             locked_until = $2 \
+             WHERE id = (SELECT id FROM jobs \
+                 WHERE (state = 'queued' AND run_at <= $3) \
+                    OR (state = 'running' AND locked_until <= $3) \
+                 ORDER BY run_at, id LIMIT 1 {lock}) \
+             RETURNING {JOB_COLUMNS}"
+        );
+        let row = sqlx::query(AssertSqlSafe(sql))
+            .bind(worker)
+            .bind(now_ms + LEASE_MS)
+            .bind(now_ms)
+            .fetch_optional(&self.pool)
+            .await
+            .context("claiming a job")?;
+        row.as_ref().map(job_of).transpose()
+    }
+
+    pub(crate) async fn finish_job_impl(
+        &self,
+        job: &Job,
+        outcome: &JobOutcome,
+        now_ms: i64,
+    ) -> StoreResult<()> {
+        let q = match outcome {
+            JobOutcome::Done => sqlx::query(
+                "UPDATE jobs SET state = 'done', finished_at = $1, locked_by = NULL, \
+                 locked_until = NULL, last_error = NULL WHERE id = $2",
+            )
+            .bind(now_ms)
+            .bind(&job.id),
+            JobOutcome::Again(at) => sqlx::query(
+                "UPDATE jobs SET state = 'queued', run_at = $1, attempts = 0, locked_by = NULL, \
+                 locked_until = NULL, last_error = NULL WHERE id = $2",
+            )
+            .bind(*at)
+            .bind(&job.id),
+            JobOutcome::Failed { error, retry_at } => {
+                let retry = retry_at.filter(|_| job.attempts < job.max_attempts);
+                match retry {
+                    Some(at) => sqlx::query(
+                        "UPDATE jobs SET state = 'queued', run_at = $1, last_error = $2, \
+                         locked_by = NULL, locked_until = NULL WHERE id = $3",
+                    )
+                    .bind(at)
+                    .bind(error.clone())
+                    .bind(&job.id),
+                    None => sqlx::query(
+                        "UPDATE jobs SET state = 'dead', finished_at = $1, last_error = $2, \
+                         locked_by = NULL, locked_until = NULL WHERE id = $3",
+                    )
+                    .bind(now_ms)
+                    .bind(error.clone())
+                    .bind(&job.id),
+                }
+            }
+        };
+        q.execute(&self.pool).await.context("finishing a job")?;
+        Ok(())
+    }
+
+    pub(crate) async fn list_jobs_impl(
+        &self,
+        state: Option<&str>,
+        limit: u32,
+    ) -> StoreResult<Vec<Job>> {
+        let sql = format!(
+            "SELECT {JOB_COLUMNS} FROM jobs WHERE ($1 IS NULL OR state = $1) \
+             ORDER BY run_at DESC, id DESC LIMIT $2"
+        );
+        let rows = sqlx::query(AssertSqlSafe(sql))
+            .bind(state)
+            .bind(i64::from(limit))
+            .fetch_all(&self.pool)
+            .await
+            .context("listing jobs")?;
+        rows.iter().map(job_of).collect()
+    }
+
+    pub(crate) async fn create_webhook_impl(
+        &self,
+        org_id: &str,
+        url: &str,
+        secret: &str,
+        events: &[String],
+        now_ms: i64,
+    ) -> StoreResult<Webhook> {
+        let id = new_id();
+        sqlx::query(
+            "INSERT INTO webhooks (id, org_id, url, secret, events, active, created_at) \
+             VALUES ($1, $2, $3, $4, $5, 1, $6)",
+        )
+        .bind(&id)
+        .bind(org_id)
+        .bind(url)
+        .bind(secret)
+        .bind(serde_json::to_string(events).context("encoding events")?)
+        .bind(now_ms)
+        .execute(&self.pool)
+        .await
+        .context("creating a webhook")?;
+        Ok(Webhook {
+            id,
+            url: url.to_owned(),
+            events: events.to_vec(),
+            active: true,
+        })
+    }
+
+    pub(crate) async fn list_webhooks_impl(&self, org_id: &str) -> StoreResult<Vec<Webhook>> {
+        let rows = sqlx::query(
+            "SELECT id, url, events, active FROM webhooks WHERE org_id = $1 ORDER BY created_at, id",
+        )
+        .bind(org_id)
+        .fetch_all(&self.pool)
+        .await
+        .context("listing webhooks")?;
+        rows.iter().map(webhook_of).collect()
+    }
+
+    pub(crate) async fn delete_webhook_impl(&self, org_id: &str, id: &str) -> StoreResult<()> {
+        let done = sqlx::query("DELETE FROM webhooks WHERE org_id = $1 AND id = $2")
+            .bind(org_id)
+            .bind(id)
+            .execute(&self.pool)
+            .await
+            .context("deleting a webhook")?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::NotFound);
+        }
+        Ok(())
+    }
+
+    pub(crate) async fn webhook_target_impl(
+        &self,
+        org_id: &str,
+        id: &str,
+    ) -> StoreResult<(Webhook, String)> {
+        let row = sqlx::query(
+            "SELECT id, url, events, active, secret FROM webhooks WHERE org_id = $1 AND id = $2",
+        )
+        .bind(org_id)
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await
+        .context("reading a webhook")?
+        .ok_or(StoreError::NotFound)?;
+        Ok((
+            webhook_of(&row)?,
+            row.try_get("secret").context("reading webhook")?,
+        ))
+    }
+
+    pub(crate) async fn record_delivery_impl(
+        &self,
+        org_id: &str,
+        d: &WebhookDelivery,
+    ) -> StoreResult<()> {
+        sqlx::query(
+            "INSERT INTO webhook_deliveries (id, org_id, webhook_id, event, event_id, attempt, \
+             status_code, error, duration_ms, at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+        )
+        .bind(&d.id)
+        .bind(org_id)
+        .bind(&d.webhook_id)
+        .bind(&d.event)
+        .bind(&d.event_id)
+        .bind(d.attempt)
+        .bind(d.status_code)
+        .bind(d.error.clone())
+        .bind(d.duration_ms)
+        .bind(d.at)
+        .execute(&self.pool)
+        .await
+        .context("recording a delivery")?;
+        Ok(())
+    }
+
+    pub(crate) async fn deliveries_impl(
+        &self,
+        org_id: &str,
+        webhook_id: &str,
+        limit: u32,
+    ) -> StoreResult<Vec<WebhookDelivery>> {
+        let rows = sqlx::query(
+            "SELECT id, webhook_id, event, event_id, attempt, status_code, error, duration_ms, at \
+             FROM webhook_deliveries WHERE org_id = $1 AND webhook_id = $2 \
+             ORDER BY at DESC, id DESC LIMIT $3",
+        )
+        .bind(org_id)
+        .bind(webhook_id)
+        .bind(i64::from(limit))
+        .fetch_all(&self.pool)
+        .await
+        .context("listing deliveries")?;
+        rows.iter()
+            .map(|row| {
+                Ok(WebhookDelivery {
+                    id: row.try_get("id").context("reading delivery")?,
+                    webhook_id: row.try_get("webhook_id").context("reading delivery")?,
+                    event: row.try_get("event").context("reading delivery")?,
+                    event_id: row.try_get("event_id").context("reading delivery")?,
+                    attempt: row.try_get("attempt").context("reading delivery")?,
+                    status_code: row.try_get("status_code").context("reading delivery")?,
+                    error: row.try_get("error").context("reading delivery")?,
+                    duration_ms: row.try_get("duration_ms").context("reading delivery")?,
+                    at: row.try_get("at").context("reading delivery")?,
+                })
+            })
+            .collect()
+    }
+
+    pub(crate) async fn record_email_impl(
+        &self,
+        org_id: Option<&str>,
+        kind: &str,
+        case_id: Option<&str>,
+        to: &str,
+        subject: &str,
+        now_ms: i64,
+    ) -> StoreResult<()> {
+        sqlx::query(
+            "INSERT INTO email_log (id, org_id, kind, case_id, to_addr, subject, sent_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(new_id())
+        .bind(org_id)
+        .bind(kind)
+        .bind(case_id)
+        .bind(to)
+        .bind(subject)
+        .bind(now_ms)
+        .execute(&self.pool)
+        .await
+        .context("logging an e-mail")?;
+        Ok(())
+    }
+}
