@@ -86,15 +86,18 @@ impl KmStep {
     pub fn variance(&self) -> Option<f64> {
         self.greenwood
             .is_finite()
-            .then(|| self.survival * self.survival * self.greenwood)
+            .then_some(self.survival * self.survival * self.greenwood)
     }
 
     /// The confidence interval at normal quantile `z` (e.g. [`attune_domain::metrics::Z95`]).
-    /// `None` where it is undefined: S = 0 (both kinds) and S = 1 (log-log).
+    /// `None` once S = 0; the single point (1, 1) before the first churn.
     pub fn interval(&self, kind: CiKind, z: f64) -> Option<(f64, f64)> {
         let s = self.survival;
         if s <= 0.0 || !self.greenwood.is_finite() {
             return None;
+        }
+        if self.greenwood == 0.0 {
+            return Some((s, s));
         }
         let se = self.greenwood.sqrt();
         match kind {
@@ -256,7 +259,7 @@ mod tests {
     fn censored_only_never_reaches_the_median() {
         let km = KaplanMeier::fit([(1.0, false), (2.0, false)]);
         assert_eq!(km.median(), Median::NotReached);
-        assert_eq!(km.steps[0].interval(CiKind::LogLog, Z95), None);
+        assert_eq!(km.steps[0].interval(CiKind::LogLog, Z95), Some((1.0, 1.0)));
         assert_eq!(km.steps[0].interval(CiKind::Log, Z95), Some((1.0, 1.0)));
         assert_eq!(KaplanMeier::fit([]).median(), Median::NotReached);
     }
