@@ -22,6 +22,43 @@ const TR: usize = 7;
 const VI: usize = 8;
 const ID: usize = 9;
 
+/// Frequent words that are not stop words (negations, "without"), and the languages that
+/// write them: without them, "no" would count only for Portuguese ("in the"). Added to any
+/// stop-word evidence.
+const CUE_WORDS: &[(&str, &[usize])] = &[
+    ("not", &[EN]),
+    // Spanish "no" far outnumbers English "no"; Portuguese "no" ("in the") is a stop word.
+    ("no", &[ES]),
+    ("without", &[EN]),
+    ("ni", &[ES]),
+    ("sin", &[ES]),
+    ("não", &[PT]),
+    ("sem", &[PT]),
+    ("ne", &[FR]),
+    ("pas", &[FR]),
+    ("sans", &[FR]),
+    ("aucun", &[FR]),
+    ("aucune", &[FR]),
+    ("non", &[IT, FR]),
+    ("senza", &[IT]),
+    ("nessun", &[IT]),
+    ("nicht", &[DE]),
+    ("kein", &[DE]),
+    ("keine", &[DE]),
+    ("ohne", &[DE]),
+    ("niet", &[NL]),
+    ("geen", &[NL]),
+    ("zonder", &[NL]),
+    ("değil", &[TR]),
+    ("yok", &[TR]),
+    ("tidak", &[ID]),
+    ("bukan", &[ID]),
+    ("belum", &[ID]),
+    ("tanpa", &[ID]),
+    ("không", &[VI]),
+    ("chưa", &[VI]),
+];
+
 /// Endings of content words (at least five letters long) and the languages they point to.
 const SUFFIXES: &[(&str, &[usize])] = &[
     ("ción", &[ES]),
@@ -81,6 +118,11 @@ pub fn detect(norm: &str) -> Option<(&'static str, f32)> {
                 score[i] += 0.5 / langs.len() as f32;
             }
         }
+        if let Some((_, langs)) = CUE_WORDS.iter().find(|(w, _)| *w == word) {
+            for &i in *langs {
+                score[i] += 1.0 / langs.len() as f32;
+            }
+        }
         // Dutch "ij" is as telling as a diacritic.
         if word.contains("ij") {
             score[NL] += 0.5;
@@ -91,7 +133,7 @@ pub fn detect(norm: &str) -> Option<(&'static str, f32)> {
         .iter()
         .enumerate()
         .max_by(|a, b| a.1.total_cmp(b.1).then(b.0.cmp(&a.0)))?;
-    if best_score < 1.0 {
+    if best_score < 0.75 {
         return None;
     }
     let share = best_score / total;
