@@ -21,7 +21,7 @@ Fixtures:
                       contraction, churned MRR, GRR and NRR on the two simulated subscription
                       sets and on seeded synthetic rows with gaps (stored in the fixture),
                       monthly (grace 0, 7, 40 days) and quarterly, with the account ids of S, E,
-                      N and lost.
+                      N and lost, and the logo and revenue cohort tables.
   telco_audit.json    the churn audit of six Telco attributes (shares, lift, Wilson intervals,
                       chi-square or Fisher p-values; minimum support 10, which the rare tenures
                       and monthly charges fall below or near, so Fisher runs too).
@@ -287,9 +287,29 @@ def subscription_summary(name, as_of, grace, periods):
                 },
             }
         )
+    # Cohorts (PRODUCT.md "Cohort retention"): customers by the period of their first start;
+    # active in period c + k when any of their active periods shares a day with it; revenue in
+    # it = the cohort's MRR on its last day; unfinished periods empty.
+    started = [(s, e) for s, e in periods if s <= as_of]
+    first = {a: sp[0][0] for a, sp in spells.items()}
+    end_mrr = [mrr(e - 1) for _, e in started]
+    cohorts = []
+    for c, (cs, ce) in enumerate(started):
+        members = [a for a in spells if cs <= first[a] < ce]
+        active, revenue = [], []
+        for k in range(len(started) - c):
+            ps, pe = started[c + k]
+            if pe - 1 > as_of:
+                active.append(None)
+                revenue.append(None)
+                continue
+            active.append(sum(1 for a in members if any(s < pe and ps < e for s, e in spells[a])))
+            revenue.append(int(sum(end_mrr[c + k].get(a, 0) for a in members)))
+        cohorts.append({"start": int(cs), "size": len(members), "active": active, "revenue": revenue})
     return {
         "dataset": name,
         "n_accounts": n_accounts,
+        "cohorts": cohorts,
         "as_of": as_of,
         "grace_days": grace,
         "rows": rows if name == "synthetic" else None,

@@ -55,6 +55,8 @@ pub struct PeriodSummary {
     pub contraction_cents: i64,
     /// MRR₀ of the lost customers, in cents.
     pub churned_mrr_cents: i64,
+    /// Revenue churn: churned MRR / MRR₀ (logo churn weighted by MRR).
+    pub revenue_churn_rate: Option<f64>,
     /// GRR = (MRR₀ − churned − contraction) / MRR₀, in [0, 1].
     pub grr: Option<f64>,
     /// NRR = (MRR₀ + expansion − contraction − churned) / MRR₀.
@@ -294,6 +296,7 @@ fn finish(period: Period, complete: bool, c: &Acc) -> PeriodSummary {
         expansion_cents: c.expansion,
         contraction_cents: c.contraction,
         churned_mrr_cents: c.churned,
+        revenue_churn_rate: ratio(c.churned as f64, m0),
         grr: ratio((c.mrr0 - c.churned - c.contraction) as f64, m0),
         nrr: ratio(
             (c.mrr0 + c.expansion - c.contraction - c.churned) as f64,

@@ -2,7 +2,8 @@
 //! day conventions.
 
 use attune_retention::{
-    ActivityEvent, Basis, Grid, Ledger, Member, Period, PeriodUnit, Subscription, parse_day,
+    ActivityEvent, AttributeColumn, Basis, Grid, KaplanMeier, Ledger, Lifetime, Median, Member,
+    Outcome, Period, PeriodUnit, Subscription, TimeUnit, audit_members, churn_audit, parse_day,
 };
 
 fn d(s: &str) -> i32 {
@@ -87,6 +88,7 @@ fn joins_count_on_the_start_day_and_losses_on_the_end_day() {
     assert_eq!((feb.s, feb.n, feb.e, feb.lost), (1, 0, 0, 1));
     assert_eq!(feb.churned_mrr_cents, 100);
     assert_eq!(feb.grr, Some(0.0));
+    assert_eq!(feb.revenue_churn_rate, Some(1.0));
 }
 
 #[test]
@@ -264,4 +266,75 @@ fn the_parallel_sweep_agrees_with_account_by_account_drill_down() {
             }
         }
     }
+}
+
+#[test]
+fn lifetimes_run_to_the_first_churn_or_are_censored_on_as_of() {
+    let rows = [
+        sub(0, "2025-01-11", Some("2025-03-11"), 100),
+        sub(0, "2025-06-01", None, 100), // a reactivation does not extend the first lifetime
+        sub(1, "2025-01-31", Some("2025-02-28"), 100),
+        sub(2, "2025-10-15", None, 100),
+    ];
+    let ledger = Ledger::from_subscriptions(4, &rows, d("2025-12-31"), 7).unwrap();
+    let days = ledger.lifetimes(TimeUnit::Day);
+    let life = |account, duration, churned| Lifetime {
+        account,
+        duration,
+        churned,
+    };
+    assert_eq!(
+        days,
+        [
+            life(0, 59.0, true),
+            life(1, 28.0, true),
+            life(2, 78.0, false)
+        ],
+        "account 3 never started: no lifetime"
+    );
+    let months = ledger.lifetimes(TimeUnit::Month);
+    let m: Vec<f64> = months.iter().map(|l| l.duration).collect();
+    assert_eq!(
+        m,
+        [2.0, 0.0, 2.0],
+        "whole calendar months; Oct 15 → Jan 1 is 2"
+    );
+    let km = KaplanMeier::from_lifetimes(&days);
+    assert_eq!(km.median(), Median::At(59.0));
+}
+
+#[test]
+fn audit_outcomes_from_the_ledger() {
+    let rows = [
+        sub(0, "2025-01-01", Some("2025-03-01"), 100),
+        sub(1, "2025-01-01", None, 100),
+        sub(2, "2025-02-10", Some("2025-02-20"), 100),
+        sub(3, "2025-01-01", Some("2025-12-01"), 100),
+    ];
+    let ledger = Ledger::from_subscriptions(5, &rows, d("2025-12-31"), 7).unwrap();
+    use Outcome::{Churned, Excluded, Retained};
+    assert_eq!(
+        ledger.outcomes_at_as_of(),
+        [Churned, Retained, Churned, Churned, Excluded]
+    );
+    let q1 = Period {
+        start: d("2025-02-01"),
+        end: d("2025-05-01"),
+    };
+    let over = ledger.outcomes_over(q1);
+    assert_eq!(
+        over,
+        [Churned, Retained, Excluded, Retained, Excluded],
+        "only customers at the start of the period; the one who joined inside is not audited"
+    );
+    let plan = AttributeColumn::from_pairs(
+        "plan",
+        5,
+        [(0, "basic"), (1, "pro"), (2, "basic"), (3, "pro")],
+    );
+    let rows = churn_audit(&plan, &over, 1);
+    assert_eq!(rows.len(), 2);
+    assert_eq!((rows[0].churned, rows[0].retained), (1, 0));
+    assert_eq!((rows[1].churned, rows[1].retained), (0, 2));
+    assert_eq!(audit_members(&plan, &over, Some("pro"), Retained), [1, 3]);
 }

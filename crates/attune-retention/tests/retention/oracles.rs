@@ -236,7 +236,7 @@ fn subscriptions_of(case: &Value) -> Option<Vec<Subscription>> {
 }
 
 #[test]
-fn revenue_retention_matches_pandas() {
+fn revenue_retention_and_subscription_cohorts_match_pandas() {
     let fx = fixture("saas_summary.json");
     let mut checked = 0;
     for case in fx["cases"].as_array().unwrap() {
@@ -336,6 +336,32 @@ fn revenue_retention_matches_pandas() {
                     .collect();
                 assert_eq!(got_ids, ids, "{what} members {key}");
             }
+        }
+        let table = ledger.cohorts(&grid);
+        let want = case["cohorts"].as_array().unwrap();
+        assert_eq!(table.rows.len(), want.len(), "{name} cohorts");
+        for (row, w) in table.rows.iter().zip(want) {
+            let what = format!("{name} cohort {}", w["start"]);
+            assert_eq!(
+                i64::from(row.cohort.start),
+                w["start"].as_i64().unwrap(),
+                "{what}"
+            );
+            assert_eq!(row.size, w["size"].as_u64().unwrap(), "{what} size");
+            let active: Vec<Option<u64>> = w["active"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(Value::as_u64)
+                .collect();
+            assert_eq!(row.active, active, "{what} active");
+            let revenue: Vec<Option<i64>> = w["revenue"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(Value::as_i64)
+                .collect();
+            assert_eq!(row.revenue_cents, revenue, "{what} revenue");
         }
         checked += 1;
     }
