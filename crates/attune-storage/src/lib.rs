@@ -10,12 +10,12 @@ pub mod model;
 pub mod sql;
 
 use async_trait::async_trait;
-use attune_domain::org::Role;
-use attune_domain::response::NewResponse;
 use attune_domain::closed_loop::case::CasePatch;
 use attune_domain::closed_loop::rules::RuleDefinition;
 use attune_domain::closed_loop::sla::SlaPolicy;
 use attune_domain::closed_loop::template::Template;
+use attune_domain::org::Role;
+use attune_domain::response::NewResponse;
 use attune_domain::survey::SurveyDefinition;
 
 pub use error::{StoreError, StoreResult};
@@ -248,8 +248,12 @@ pub trait Store: Send + Sync + 'static {
         invitation_id: &str,
     ) -> StoreResult<()>;
     /// Cases opened in `[from, to)` with the scores before and after, for loop metrics.
-    async fn loop_cases(&self, org_id: &str, from_ms: i64, to_ms: i64)
-    -> StoreResult<Vec<LoopCase>>;
+    async fn loop_cases(
+        &self,
+        org_id: &str,
+        from_ms: i64,
+        to_ms: i64,
+    ) -> StoreResult<Vec<LoopCase>>;
     /// (account, root cause, opened at) of cases opened since `since_ms`, for recurrence.
     async fn account_root_causes(
         &self,
@@ -282,8 +286,11 @@ pub trait Store: Send + Sync + 'static {
     /// Deletes a webhook.
     async fn delete_webhook(&self, org_id: &str, webhook_id: &str) -> StoreResult<()>;
     /// A webhook with its signing secret, for delivery.
-    async fn webhook_target(&self, org_id: &str, webhook_id: &str)
-    -> StoreResult<(Webhook, String)>;
+    async fn webhook_target(
+        &self,
+        org_id: &str,
+        webhook_id: &str,
+    ) -> StoreResult<(Webhook, String)>;
     /// Logs a delivery attempt.
     async fn record_delivery(&self, org_id: &str, delivery: &WebhookDelivery) -> StoreResult<()>;
     /// Delivery log of a webhook, newest first.

@@ -85,6 +85,17 @@ impl ApiCaller {
         }
     }
 
+    /// Refuses everyone but admins (settings that affect the whole organisation).
+    pub fn admin(&self) -> Result<&Actor, ApiError> {
+        if self.0.role == Role::Admin {
+            Ok(&self.0)
+        } else {
+            Err(ApiError::Forbidden(
+                "only an admin may change this setting".into(),
+            ))
+        }
+    }
+
     /// The caller's organisation.
     pub fn org(&self) -> &str {
         &self.0.org_id

@@ -45,8 +45,119 @@ const FEED_PARAMS: &[&str] = &[
 ];
 const METRIC_PARAMS: &[&str] = &["survey", "question", "from", "to", "interval", "by"];
 
+/// The closed-loop paths: cases, rules, SLA policies, teams, root causes, templates, webhooks.
+fn loop_paths() -> Value {
+    let case_params: &[&str] = &[
+        "state", "status", "owner", "account", "response", "breached", "cursor", "limit",
+    ];
+    json!({
+        "/api/v1/cases": {"get": op("Follow-up cases by first-response deadline, overdue first (state, owner as user id or e-mail, status=active, breached=true|false)", "cases", case_params, None, "200")},
+        "/api/v1/cases/{id}": {
+            "get": op("A case with its timeline and the feedback behind it", "cases", &["path:id"], None, "200"),
+            "patch": op("Change state, owner, priority, root cause or resolution; resolving needs a root cause from the taxonomy and a resolution (422 otherwise)", "cases", &["path:id"], Some("CasePatch"), "200"),
+        },
+        "/api/v1/cases/{id}/notes": {"post": op("Add a note to the timeline", "cases", &["path:id"], Some("NoteInput"), "201")},
+        "/api/v1/loop/metrics": {"get": op("Loop metrics of cases opened in [from, to): first responses within deadline, median times, breaches by team and owner, root-cause Pareto, recurrence, recovery", "cases", &["from", "to"], None, "200")},
+        "/api/v1/loop/settings": {
+            "get": op("Daily digest recipients and hour (UTC)", "settings", &[], None, "200"),
+            "put": op("Set digest recipients and hour (admin)", "settings", &[], Some("LoopSettings"), "200"),
+        },
+        "/api/v1/rules": {
+            "get": op("Alert rules", "settings", &[], None, "200"),
+            "post": op("Create an alert rule", "settings", &[], Some("RuleInput"), "201"),
+        },
+        "/api/v1/rules/{id}": {
+            "put": op("Replace an alert rule", "settings", &["path:id"], Some("RuleInput"), "200"),
+            "delete": op("Delete an alert rule (its cases stay)", "settings", &["path:id"], None, "204"),
+        },
+        "/api/v1/sla-policies": {
+            "get": op("SLA policies", "settings", &[], None, "200"),
+            "post": op("Create an SLA policy (admin)", "settings", &[], Some("SlaPolicyInput"), "201"),
+        },
+        "/api/v1/sla-policies/{id}": {"put": op("Replace an SLA policy; open cases keep their deadlines (admin)", "settings", &["path:id"], Some("SlaPolicyInput"), "200")},
+        "/api/v1/teams": {
+            "get": op("Teams", "settings", &[], None, "200"),
+            "post": op("Create a team: members share cases round-robin, the lead receives escalations (admin)", "settings", &[], Some("TeamInput"), "201"),
+        },
+        "/api/v1/root-causes": {
+            "get": op("The root-cause taxonomy", "settings", &[], None, "200"),
+            "put": op("Replace the root-cause taxonomy (admin)", "settings", &[], Some("RootCauses"), "200"),
+        },
+        "/api/v1/templates/resolution/{lang}": {
+            "get": op("The resolution message in a language (the organisation's, else built in)", "settings", &["path:lang"], None, "200"),
+            "put": op("Set the resolution message of a language (admin)", "settings", &["path:lang"], Some("TemplateInput"), "200"),
+        },
+        "/api/v1/webhooks": {
+            "get": op("Outbound webhooks (admin)", "webhooks", &[], None, "200"),
+            "post": op("Create a webhook; the signing secret is returned once (admin)", "webhooks", &[], Some("WebhookInput"), "201"),
+        },
+        "/api/v1/webhooks/{id}": {"delete": op("Delete a webhook (admin)", "webhooks", &["path:id"], None, "204")},
+        "/api/v1/webhooks/{id}/deliveries": {"get": op("Delivery log, newest first (admin)", "webhooks", &["path:id"], None, "200")},
+    })
+}
+
+/// Schemas of the closed-loop request bodies.
+fn loop_schemas() -> Value {
+    json!({
+        "CasePatch": {"type": "object", "properties": {
+            "state": {"enum": ["open", "in_progress", "waiting", "resolved", "closed"]},
+            "owner": {"type": "string", "description": "user id or e-mail"},
+            "priority": {"enum": ["low", "normal", "high", "urgent"]},
+            "root_cause": {"type": "string"}, "resolution": {"type": "string"},
+            "resurvey": {"type": "boolean", "description": "send a re-survey link with the resolution message"}
+        }},
+        "NoteInput": {"type": "object", "required": ["text"], "properties": {"text": {"type": "string"}}},
+        "LoopSettings": {"type": "object", "required": ["digest_emails", "digest_hour"], "properties": {
+            "digest_emails": {"type": "array", "items": {"type": "string"}}, "digest_hour": {"type": "integer"}}},
+        "RuleInput": {"type": "object", "required": ["name"], "properties": {
+            "name": {"type": "string"}, "enabled": {"type": "boolean"},
+            "conditions": {"type": "array", "items": {"type": "object", "required": ["type"], "properties": {
+                "type": {"enum": ["score", "band", "survey", "channel", "language", "account", "comment"]},
+                "qtype": {"type": "string"}, "question": {"type": "string"}, "op": {"enum": ["lte", "gte", "eq"]},
+                "value": {"type": "integer"}, "band": {"enum": ["detractor", "passive", "promoter"]},
+                "attribute": {"type": "string"}, "any": {"type": "array", "items": {"type": "string"}}
+            }}},
+            "actions": {"type": "object", "properties": {
+                "open_case": {"type": "boolean"}, "priority": {"enum": ["low", "normal", "high", "urgent"]},
+                "team_id": {"type": "string"}, "sla_policy_id": {"type": "string"},
+                "notify_emails": {"type": "array", "items": {"type": "string"}}, "notify_webhooks": {"type": "boolean"}
+            }}
+        }},
+        "SlaPolicyInput": {"type": "object", "required": ["name", "first_response_minutes", "resolution_minutes"], "properties": {
+            "name": {"type": "string"}, "first_response_minutes": {"type": "integer"}, "resolution_minutes": {"type": "integer"},
+            "is_default": {"type": "boolean"},
+            "business_hours": {"type": "object", "properties": {
+                "utc_offset_minutes": {"type": "integer"},
+                "days": {"type": "object", "description": "mon…sun → [\"HH:MM\", \"HH:MM\"]"},
+                "holidays": {"type": "array", "items": {"type": "string", "format": "date"}}
+            }}
+        }},
+        "TeamInput": {"type": "object", "required": ["name"], "properties": {
+            "name": {"type": "string"}, "lead": {"type": "string"}, "members": {"type": "array", "items": {"type": "string"}}}},
+        "RootCauses": {"type": "object", "required": ["items"], "properties": {"items": {"type": "array", "items": {"type": "string"}}}},
+        "TemplateInput": {"type": "object", "required": ["subject", "body"], "properties": {
+            "subject": {"type": "string"}, "body": {"type": "string", "description": "placeholders: {{name}} {{feedback}} {{resolution}} {{resurvey}} {{org}}"}}},
+        "WebhookInput": {"type": "object", "required": ["url", "events"], "properties": {
+            "url": {"type": "string"},
+            "events": {"type": "array", "items": {"enum": ["response.created", "case.opened", "case.escalated", "case.resolved", "case.reopened", "rule.matched", "digest.daily", "*"]}}}}
+    })
+}
+
 /// The document.
 pub fn document() -> Value {
+    let mut doc = base_document();
+    if let (Some(paths), Value::Object(more)) = (doc["paths"].as_object_mut(), loop_paths()) {
+        paths.extend(more);
+    }
+    if let (Some(schemas), Value::Object(more)) =
+        (doc["components"]["schemas"].as_object_mut(), loop_schemas())
+    {
+        schemas.extend(more);
+    }
+    doc
+}
+
+fn base_document() -> Value {
     let mut survey_feed = vec!["path:id"];
     survey_feed.extend_from_slice(FEED_PARAMS);
     json!({
@@ -54,7 +165,7 @@ pub fn document() -> Value {
         "info": {
             "title": "Attune API",
             "version": env!("CARGO_PKG_VERSION"),
-            "description": "Listen to every customer: surveys, responses, the feedback feed and experience metrics. Every /api/v1 call needs `Authorization: Bearer <token>`; every read and write is scoped to the token's organisation."
+            "description": "Listen to every customer and act on every unhappy voice: surveys, responses, the feedback feed, experience metrics, follow-up cases with SLAs, rules and webhooks. Webhook deliveries carry `Attune-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of \"<t>.<body>\">`. Every /api/v1 call needs `Authorization: Bearer <token>`; every read and write is scoped to the token's organisation."
         },
         "paths": {
             "/healthz": {"get": {"summary": "The process is up", "tags": ["operations"], "security": [], "responses": {"200": {"description": "up"}}}},

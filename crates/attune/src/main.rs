@@ -63,6 +63,32 @@ enum Command {
         #[command(subcommand)]
         command: ImportCommand,
     },
+    /// Background jobs: SLA warnings and escalations, e-mail, webhooks, digests.
+    Jobs {
+        #[command(subcommand)]
+        command: JobsCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum JobsCommand {
+    /// Run every job due now (or at --now) and exit: for cron-style deployments, where
+    /// `attune serve` runs with worker_interval_secs = 0, and for tests. Safe to run from
+    /// several machines at once against one PostgreSQL database.
+    RunOnce {
+        /// The instant to run at, RFC 3339 (e.g. 2026-11-24T09:00:00Z); default: now.
+        #[arg(long)]
+        now: Option<String>,
+    },
+    /// List jobs, newest first.
+    List {
+        /// Only jobs in this state: queued, running, done or dead.
+        #[arg(long)]
+        state: Option<String>,
+        /// How many.
+        #[arg(long, default_value_t = 50)]
+        limit: u32,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -188,11 +214,33 @@ async fn main() -> anyhow::Result<()> {
                     eprintln!("the database already has organisations; not loading the demo again");
                 }
             }
-            let app = Application::build(&config, store, Arc::new(attune_web::SystemClock)).await?;
+            let app = Application::build(&config, store.clone(), Arc::new(attune_web::SystemClock))
+                .await?;
             let addr = app.addr()?;
             tracing::info!(%addr, db = %db::redact(&config.db), "attune is listening");
             eprintln!("Attune is running at http://{addr}/ (Ctrl-C to stop)");
+            let (stop, stopped) = tokio::sync::watch::channel(false);
+            let worker = if config.worker_interval_secs > 0 {
+                let w = attune::worker::Worker::new(
+                    store.clone(),
+                    attune::server::worker_config(&config, store.as_ref()).await?,
+                )?;
+                let mut stopped = stopped.clone();
+                Some(tokio::spawn(w.run_until(
+                    Arc::new(attune_web::SystemClock),
+                    std::time::Duration::from_secs(config.worker_interval_secs),
+                    async move {
+                        let _ = stopped.wait_for(|s| *s).await;
+                    },
+                )))
+            } else {
+                None
+            };
             app.run().await?;
+            let _ = stop.send(true);
+            if let Some(w) = worker {
+                let _ = w.await;
+            }
         }
         Command::Migrate => {
             db::open(&config.db).await?;
@@ -286,6 +334,37 @@ async fn main() -> anyhow::Result<()> {
                 .with_context(|| format!("no survey `{survey}` in {}", org.slug))?;
             let maps = import::parse_maps(&maps)?;
             import::import_file(&store, &org.id, &survey, &file, &maps, now_ms()).await?;
+        }
+        Command::Jobs { command } => {
+            let store: Arc<dyn attune_storage::Store> = db::open_store(&config.db).await?;
+            match command {
+                JobsCommand::RunOnce { now } => {
+                    let now = match now {
+                        Some(t) => attune_domain::period::parse_instant("--now", &t)?,
+                        None => now_ms(),
+                    };
+                    let worker = attune::worker::Worker::new(
+                        store.clone(),
+                        attune::server::worker_config(&config, store.as_ref()).await?,
+                    )?;
+                    let report = worker.run_once(now).await?;
+                    println!("{}", serde_json::to_string(&report)?);
+                }
+                JobsCommand::List { state, limit } => {
+                    for j in store.list_jobs(state.as_deref(), limit).await? {
+                        println!(
+                            "{}\t{}\t{}\t{}\tattempt {}/{}\t{}",
+                            j.id,
+                            j.kind,
+                            j.state,
+                            attune_domain::period::format_ms(j.run_at),
+                            j.attempts,
+                            j.max_attempts,
+                            j.last_error.unwrap_or_default()
+                        );
+                    }
+                }
+            }
         }
     }
     Ok(())

@@ -11,6 +11,34 @@ use tokio::net::TcpListener;
 
 use crate::config::Config;
 
+/// The key that signs invitation links: from the configuration, else generated once and kept
+/// in the database so that every instance (and the job worker) agrees.
+pub async fn signing_key(config: &Config, store: &dyn Store) -> anyhow::Result<String> {
+    Ok(match &config.signing_key {
+        Some(k) if !k.expose().is_empty() => k.expose().to_owned(),
+        _ => store
+            .setting_or_init("signing_key", &attune_web::auth::random_token(32))
+            .await
+            .context("reading the signing key")?,
+    })
+}
+
+/// What the job worker needs from the configuration.
+pub async fn worker_config(
+    config: &Config,
+    store: &dyn Store,
+) -> anyhow::Result<crate::worker::WorkerConfig> {
+    let mailer = match &config.smtp_url {
+        Some(url) => Some(crate::worker::Mailer::new(url.expose(), &config.mail_from)?),
+        None => None,
+    };
+    Ok(crate::worker::WorkerConfig {
+        mailer,
+        signing_key: Arc::from(signing_key(config, store).await?.into_bytes()),
+        public_url: config.public_url.clone(),
+    })
+}
+
 /// A bound, ready-to-run server.
 pub struct Application {
     listener: TcpListener,
@@ -24,13 +52,7 @@ impl Application {
         store: Arc<dyn Store>,
         clock: Arc<dyn Clock>,
     ) -> anyhow::Result<Self> {
-        let key = match &config.signing_key {
-            Some(k) if !k.expose().is_empty() => k.expose().to_owned(),
-            _ => store
-                .setting_or_init("signing_key", &attune_web::auth::random_token(32))
-                .await
-                .context("reading the signing key")?,
-        };
+        let key = signing_key(config, store.as_ref()).await?;
         let state = AppState::new(
             store,
             clock,

@@ -2,6 +2,7 @@
 //! machine, and the message the customer receives when their case is resolved.
 
 pub mod case;
+pub mod metrics;
 pub mod rules;
 pub mod sla;
 pub mod template;

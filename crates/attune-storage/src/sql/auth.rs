@@ -59,7 +59,7 @@ impl SqlStore {
                 format!("{base}-{attempt}")
             };
             let id = new_id();
-            let mut tx = self.pool.begin().await.context("starting a transaction")?;
+            let mut tx = self.begin_write().await?;
             let res = sqlx::query(
                 "INSERT INTO orgs (id, slug, name, created_at) VALUES ($1, $2, $3, $4)",
             )

@@ -49,8 +49,12 @@ pub(crate) fn case_of(row: &AnyRow) -> StoreResult<Case> {
         state: row.try_get("state").context("reading case")?,
         title: row.try_get("title").context("reading case")?,
         opened_at: row.try_get("opened_at").context("reading case")?,
-        first_response_warn_at: row.try_get("first_response_warn_at").context("reading case")?,
-        first_response_due_at: row.try_get("first_response_due_at").context("reading case")?,
+        first_response_warn_at: row
+            .try_get("first_response_warn_at")
+            .context("reading case")?,
+        first_response_due_at: row
+            .try_get("first_response_due_at")
+            .context("reading case")?,
         resolution_warn_at: row.try_get("resolution_warn_at").context("reading case")?,
         resolution_due_at: row.try_get("resolution_due_at").context("reading case")?,
         first_responded_at: get_opt("first_responded_at")?,
@@ -65,15 +69,18 @@ pub(crate) fn case_of(row: &AnyRow) -> StoreResult<Case> {
         escalated_to: row.try_get("escalated_to").context("reading case")?,
         root_cause: row.try_get("root_cause").context("reading case")?,
         resolution: row.try_get("resolution").context("reading case")?,
-        resurvey_invitation_id: row.try_get("resurvey_invitation_id").context("reading case")?,
-        resurvey_response_id: row.try_get("resurvey_response_id").context("reading case")?,
+        resurvey_invitation_id: row
+            .try_get("resurvey_invitation_id")
+            .context("reading case")?,
+        resurvey_response_id: row
+            .try_get("resurvey_response_id")
+            .context("reading case")?,
         sla: serde_json::from_str(&sla).context("decoding case SLA")?,
         updated_at: row.try_get("updated_at").context("reading case")?,
     })
 }
 
-const EVENT_INSERT: &str =
-    "INSERT INTO case_events (id, org_id, case_id, at, actor, kind, detail)";
+const EVENT_INSERT: &str = "INSERT INTO case_events (id, org_id, case_id, at, actor, kind, detail)";
 
 fn event_row(
     org_id: &str,
@@ -94,6 +101,7 @@ fn event_row(
     ]
 }
 
+#[expect(clippy::too_many_arguments, reason = "one timeline row: its columns")]
 async fn add_event(
     conn: &mut AnyConnection,
     dialect: Dialect,
@@ -147,7 +155,10 @@ pub(crate) fn email_job(
 }
 
 /// Active webhooks of an organisation: (id, events).
-async fn hooks_of(conn: &mut AnyConnection, org_id: &str) -> StoreResult<Vec<(String, Vec<String>)>> {
+async fn hooks_of(
+    conn: &mut AnyConnection,
+    org_id: &str,
+) -> StoreResult<Vec<(String, Vec<String>)>> {
     let rows = sqlx::query("SELECT id, events FROM webhooks WHERE org_id = $1 AND active = 1")
         .bind(org_id)
         .fetch_all(&mut *conn)
@@ -423,7 +434,12 @@ fn scored(survey: &Survey, r: &StoredResponse) -> Vec<ScoredAnswer> {
 
 /// A case's title: the start of the comment, else the scores.
 fn title_of(r: &StoredResponse, scores: &[ScoredAnswer]) -> String {
-    if let Some(c) = r.comment.as_deref().map(str::trim).filter(|c| !c.is_empty()) {
+    if let Some(c) = r
+        .comment
+        .as_deref()
+        .map(str::trim)
+        .filter(|c| !c.is_empty())
+    {
         if grapheme_len(c) <= 120 {
             return c.to_owned();
         }
@@ -450,6 +466,10 @@ const CASE_INSERT: &str = "INSERT INTO cases (id, org_id, rule_id, response_id, 
 /// Runs the organisation's rules over responses just stored in this transaction: opens cases
 /// (one per response per rule: the unique key refuses a second), queues their SLA jobs,
 /// notifications and webhook events. `announce` sends `response.created` for each response.
+#[expect(
+    clippy::too_many_arguments,
+    reason = "the transaction, the tenant, the survey and the batch"
+)]
 pub(crate) async fn on_new_responses(
     conn: &mut AnyConnection,
     dialect: Dialect,
@@ -472,7 +492,13 @@ pub(crate) async fn on_new_responses(
         if announce {
             let data = json!({"response": r, "survey_id": survey.id,
                               "submitted_at": r.submitted_at_ms});
-            jobs.extend(event_jobs(&state.hooks, org_id, "response.created", &data, now_ms));
+            jobs.extend(event_jobs(
+                &state.hooks,
+                org_id,
+                "response.created",
+                &data,
+                now_ms,
+            ));
         }
         if rules.iter().all(|rule| !rule.definition.enabled) {
             continue;
@@ -503,7 +529,13 @@ pub(crate) async fn on_new_responses(
             let data = json!({"rule_id": rule.id, "rule": rule.definition.name,
                               "response_id": r.id});
             if actions.notify_webhooks {
-                jobs.extend(event_jobs(&state.hooks, org_id, "rule.matched", &data, now_ms));
+                jobs.extend(event_jobs(
+                    &state.hooks,
+                    org_id,
+                    "rule.matched",
+                    &data,
+                    now_ms,
+                ));
             }
             let title = title_of(r, &scores);
             for to in &actions.notify_emails {
@@ -527,9 +559,11 @@ pub(crate) async fn on_new_responses(
             }
             let owner = match account.as_ref().and_then(|a| a.owner_user_id.clone()) {
                 Some(o) => Some(o),
-                None => state
-                    .next_owner(conn, org_id, actions.team_id.as_deref())
-                    .await?,
+                None => {
+                    state
+                        .next_owner(conn, org_id, actions.team_id.as_deref())
+                        .await?
+                }
             };
             let policy = actions
                 .sla_policy_id
@@ -576,7 +610,13 @@ pub(crate) async fn on_new_responses(
                                  "account_id": r.account_id, "priority": actions.priority,
                                  "first_response_due_at": d.first_response_due_at,
                                  "resolution_due_at": d.resolution_due_at});
-            jobs.extend(event_jobs(&state.hooks, org_id, "case.opened", &payload, now_ms));
+            jobs.extend(event_jobs(
+                &state.hooks,
+                org_id,
+                "case.opened",
+                &payload,
+                now_ms,
+            ));
             opened += 1;
         }
     }
@@ -729,7 +769,11 @@ fn next_check(c: &Case) -> Option<i64> {
     due.into_iter().min()
 }
 
-async fn user_email(conn: &mut AnyConnection, org_id: &str, user: &str) -> StoreResult<Option<String>> {
+async fn user_email(
+    conn: &mut AnyConnection,
+    org_id: &str,
+    user: &str,
+) -> StoreResult<Option<String>> {
     sqlx::query("SELECT email FROM users WHERE org_id = $1 AND id = $2")
         .bind(org_id)
         .bind(user)
@@ -809,13 +853,16 @@ impl SqlStore {
         def: &RuleDefinition,
         now_ms: i64,
     ) -> StoreResult<Rule> {
-        let mut tx = self.pool.begin().await.context("starting a transaction")?;
+        let mut tx = self.begin_write().await?;
         let policies = policies_of(&mut tx, org_id).await?;
         let mut p = attune_domain::error::Problems::default();
         if let Some(sla) = &def.actions.sla_policy_id
             && !policies.iter().any(|x| &x.id == sla)
         {
-            p.push("actions.sla_policy_id", "no such SLA policy in this organisation");
+            p.push(
+                "actions.sla_policy_id",
+                "no such SLA policy in this organisation",
+            );
         }
         if let Some(team) = &def.actions.team_id {
             let found = sqlx::query("SELECT id FROM teams WHERE org_id = $1 AND id = $2")
@@ -884,7 +931,10 @@ impl SqlStore {
         Ok(())
     }
 
-    pub(crate) async fn list_sla_policies_impl(&self, org_id: &str) -> StoreResult<Vec<SlaPolicyRow>> {
+    pub(crate) async fn list_sla_policies_impl(
+        &self,
+        org_id: &str,
+    ) -> StoreResult<Vec<SlaPolicyRow>> {
         let mut conn = self.pool.acquire().await.context("connecting")?;
         policies_of(&mut conn, org_id).await
     }
@@ -897,7 +947,7 @@ impl SqlStore {
         make_default: bool,
         now_ms: i64,
     ) -> StoreResult<SlaPolicyRow> {
-        let mut tx = self.pool.begin().await.context("starting a transaction")?;
+        let mut tx = self.begin_write().await?;
         let json = serde_json::to_string(policy).context("encoding SLA policy")?;
         let id = match policy_id {
             Some(id) => {
@@ -959,14 +1009,19 @@ impl SqlStore {
         members: &[String],
         now_ms: i64,
     ) -> StoreResult<Team> {
-        let mut tx = self.pool.begin().await.context("starting a transaction")?;
+        let mut tx = self.begin_write().await?;
         let mut p = attune_domain::error::Problems::default();
-        for (i, u) in lead.iter().map(|l| ("lead_user_id".to_owned(), *l)).chain(
-            members
-                .iter()
-                .enumerate()
-                .map(|(i, m)| (format!("members[{i}]"), m.as_str())),
-        ) .map(|(f, u)| (f, u)).collect::<Vec<_>>() {
+        for (i, u) in lead
+            .iter()
+            .map(|l| ("lead_user_id".to_owned(), *l))
+            .chain(
+                members
+                    .iter()
+                    .enumerate()
+                    .map(|(i, m)| (format!("members[{i}]"), m.as_str())),
+            )
+            .collect::<Vec<_>>()
+        {
             if user_email(&mut tx, org_id, u).await?.is_none() {
                 p.push(i, "no such user in this organisation");
             }
@@ -985,13 +1040,15 @@ impl SqlStore {
         .await
         .context("creating a team")?;
         for (i, m) in members.iter().enumerate() {
-            sqlx::query("INSERT INTO team_members (team_id, user_id, position) VALUES ($1, $2, $3)")
-                .bind(&id)
-                .bind(m)
-                .bind(i as i64)
-                .execute(&mut *tx)
-                .await
-                .context("adding a team member")?;
+            sqlx::query(
+                "INSERT INTO team_members (team_id, user_id, position) VALUES ($1, $2, $3)",
+            )
+            .bind(&id)
+            .bind(m)
+            .bind(i as i64)
+            .execute(&mut *tx)
+            .await
+            .context("adding a team member")?;
         }
         tx.commit().await.context("creating a team")?;
         Ok(Team {
@@ -1004,13 +1061,12 @@ impl SqlStore {
 
     pub(crate) async fn list_teams_impl(&self, org_id: &str) -> StoreResult<Vec<Team>> {
         let mut conn = self.pool.acquire().await.context("connecting")?;
-        let rows = sqlx::query(
-            "SELECT id, name, lead_user_id FROM teams WHERE org_id = $1 ORDER BY name",
-        )
-        .bind(org_id)
-        .fetch_all(&mut *conn)
-        .await
-        .context("listing teams")?;
+        let rows =
+            sqlx::query("SELECT id, name, lead_user_id FROM teams WHERE org_id = $1 ORDER BY name")
+                .bind(org_id)
+                .fetch_all(&mut *conn)
+                .await
+                .context("listing teams")?;
         let mut teams = Vec::new();
         for r in &rows {
             let id: String = r.try_get("id").context("reading team")?;
@@ -1030,31 +1086,38 @@ impl SqlStore {
         taxonomy_of(&mut conn, org_id).await
     }
 
-    pub(crate) async fn set_root_causes_impl(&self, org_id: &str, names: &[String]) -> StoreResult<()> {
-        let mut tx = self.pool.begin().await.context("starting a transaction")?;
+    pub(crate) async fn set_root_causes_impl(
+        &self,
+        org_id: &str,
+        names: &[String],
+    ) -> StoreResult<()> {
+        let mut tx = self.begin_write().await?;
         sqlx::query("DELETE FROM root_causes WHERE org_id = $1")
             .bind(org_id)
             .execute(&mut *tx)
             .await
             .context("replacing root causes")?;
         for n in names {
-            sqlx::query("INSERT INTO root_causes (org_id, name) VALUES ($1, $2) ON CONFLICT DO NOTHING")
-                .bind(org_id)
-                .bind(n)
-                .execute(&mut *tx)
-                .await
-                .context("replacing root causes")?;
+            sqlx::query(
+                "INSERT INTO root_causes (org_id, name) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+            )
+            .bind(org_id)
+            .bind(n)
+            .execute(&mut *tx)
+            .await
+            .context("replacing root causes")?;
         }
         tx.commit().await.context("replacing root causes")?;
         Ok(())
     }
 
     pub(crate) async fn loop_settings_impl(&self, org_id: &str) -> StoreResult<LoopSettings> {
-        let row = sqlx::query("SELECT digest_emails, digest_hour FROM loop_settings WHERE org_id = $1")
-            .bind(org_id)
-            .fetch_optional(&self.pool)
-            .await
-            .context("reading loop settings")?;
+        let row =
+            sqlx::query("SELECT digest_emails, digest_hour FROM loop_settings WHERE org_id = $1")
+                .bind(org_id)
+                .fetch_optional(&self.pool)
+                .await
+                .context("reading loop settings")?;
         Ok(match row {
             Some(r) => {
                 let emails: String = r.try_get("digest_emails").context("reading settings")?;
@@ -1070,7 +1133,11 @@ impl SqlStore {
         })
     }
 
-    pub(crate) async fn set_loop_settings_impl(&self, org_id: &str, s: &LoopSettings) -> StoreResult<()> {
+    pub(crate) async fn set_loop_settings_impl(
+        &self,
+        org_id: &str,
+        s: &LoopSettings,
+    ) -> StoreResult<()> {
         sqlx::query(
             "INSERT INTO loop_settings (org_id, digest_emails, digest_hour) VALUES ($1, $2, $3) \
              ON CONFLICT (org_id) DO UPDATE SET digest_emails = excluded.digest_emails, \
@@ -1153,7 +1220,8 @@ impl SqlStore {
         }
         match q.breached {
             Some(true) => {
-                sql += " AND (c.first_breached_at IS NOT NULL OR c.resolution_breached_at IS NOT NULL)"
+                sql +=
+                    " AND (c.first_breached_at IS NOT NULL OR c.resolution_breached_at IS NOT NULL)"
             }
             Some(false) => {
                 sql += " AND c.first_breached_at IS NULL AND c.resolution_breached_at IS NULL"
@@ -1219,11 +1287,33 @@ impl SqlStore {
         text: &str,
         now_ms: i64,
     ) -> StoreResult<Case> {
-        let mut tx = self.pool.begin().await.context("starting a transaction")?;
+        let mut tx = self.begin_write().await?;
         let c = case_in(&mut tx, self.dialect, org_id, case_id, true).await?;
-        add_event(&mut tx, self.dialect, org_id, case_id, now_ms, Some(actor), "note", json!({"text": text})).await?;
-        if c.first_responded_at.is_none() && mark_once(&mut tx, org_id, case_id, "first_responded_at", now_ms).await? {
-            add_event(&mut tx, self.dialect, org_id, case_id, now_ms, Some(actor), "first_response", json!({"within_deadline": now_ms <= c.first_response_due_at})).await?;
+        add_event(
+            &mut tx,
+            self.dialect,
+            org_id,
+            case_id,
+            now_ms,
+            Some(actor),
+            "note",
+            json!({"text": text}),
+        )
+        .await?;
+        if c.first_responded_at.is_none()
+            && mark_once(&mut tx, org_id, case_id, "first_responded_at", now_ms).await?
+        {
+            add_event(
+                &mut tx,
+                self.dialect,
+                org_id,
+                case_id,
+                now_ms,
+                Some(actor),
+                "first_response",
+                json!({"within_deadline": now_ms <= c.first_response_due_at}),
+            )
+            .await?;
         }
         sqlx::query("UPDATE cases SET updated_at = $1 WHERE org_id = $2 AND id = $3")
             .bind(now_ms)
@@ -1246,45 +1336,114 @@ impl SqlStore {
         now_ms: i64,
     ) -> StoreResult<Case> {
         let d = self.dialect;
-        let mut tx = self.pool.begin().await.context("starting a transaction")?;
+        let mut tx = self.begin_write().await?;
         let mut c = case_in(&mut tx, d, org_id, case_id, true).await?;
         let current = CaseState::parse(&c.state)?;
         let taxonomy = taxonomy_of(&mut tx, org_id).await?;
-        patch.check(current, c.root_cause.is_some(), c.resolution.is_some(), &taxonomy)?;
+        patch.check(
+            current,
+            c.root_cause.is_some(),
+            c.resolution.is_some(),
+            &taxonomy,
+        )?;
         if let Some(owner) = &patch.owner
             && c.owner.as_deref() != Some(owner)
         {
             if user_email(&mut tx, org_id, owner).await?.is_none() {
-                return Err(attune_domain::Invalid::one("owner", "no such user in this organisation").into());
+                return Err(attune_domain::Invalid::one(
+                    "owner",
+                    "no such user in this organisation",
+                )
+                .into());
             }
-            add_event(&mut tx, d, org_id, case_id, now_ms, actor, "assigned", json!({"from": c.owner, "to": owner})).await?;
+            add_event(
+                &mut tx,
+                d,
+                org_id,
+                case_id,
+                now_ms,
+                actor,
+                "assigned",
+                json!({"from": c.owner, "to": owner}),
+            )
+            .await?;
             c.owner = Some(owner.clone());
         }
         if let Some(p) = patch.priority
             && c.priority != p.as_str()
         {
-            add_event(&mut tx, d, org_id, case_id, now_ms, actor, "priority", json!({"from": c.priority, "to": p})).await?;
+            add_event(
+                &mut tx,
+                d,
+                org_id,
+                case_id,
+                now_ms,
+                actor,
+                "priority",
+                json!({"from": c.priority, "to": p}),
+            )
+            .await?;
             c.priority = p.as_str().to_owned();
         }
         if let Some(rc) = &patch.root_cause
             && c.root_cause.as_ref() != Some(rc)
         {
-            add_event(&mut tx, d, org_id, case_id, now_ms, actor, "root_cause", json!({"from": c.root_cause, "to": rc})).await?;
+            add_event(
+                &mut tx,
+                d,
+                org_id,
+                case_id,
+                now_ms,
+                actor,
+                "root_cause",
+                json!({"from": c.root_cause, "to": rc}),
+            )
+            .await?;
             c.root_cause = Some(rc.clone());
         }
         if let Some(res) = &patch.resolution
             && c.resolution.as_ref() != Some(res)
         {
-            add_event(&mut tx, d, org_id, case_id, now_ms, actor, "resolution", json!({"text": res})).await?;
+            add_event(
+                &mut tx,
+                d,
+                org_id,
+                case_id,
+                now_ms,
+                actor,
+                "resolution",
+                json!({"text": res}),
+            )
+            .await?;
             c.resolution = Some(res.clone());
         }
         let mut jobs = Vec::new();
         let mut events_out: Vec<(&str, serde_json::Value)> = Vec::new();
         if let Some(to) = patch.state.filter(|to| *to != current) {
-            add_event(&mut tx, d, org_id, case_id, now_ms, actor, "state", json!({"from": current, "to": to})).await?;
-            if c.first_responded_at.is_none() && actor.is_some() {
+            add_event(
+                &mut tx,
+                d,
+                org_id,
+                case_id,
+                now_ms,
+                actor,
+                "state",
+                json!({"from": current, "to": to}),
+            )
+            .await?;
+            if c.first_responded_at.is_none() {
                 c.first_responded_at = Some(now_ms);
-                add_event(&mut tx, d, org_id, case_id, now_ms, actor, "first_response", json!({"within_deadline": now_ms <= c.first_response_due_at})).await?;
+                add_event(
+                    &mut tx,
+                    d,
+                    org_id,
+                    case_id,
+                    now_ms,
+                    actor,
+                    "first_response",
+                    json!({"within_deadline": now_ms <= c.first_response_due_at}),
+                )
+                .await?;
             }
             // Leaving `waiting` resumes the clock: deadlines not yet passed move on.
             if let Some(paused) = c.paused_at.take() {
@@ -1293,7 +1452,17 @@ impl SqlStore {
                 c.first_response_due_at = s.shift(c.first_response_due_at, paused, now_ms);
                 c.resolution_warn_at = s.shift(c.resolution_warn_at, paused, now_ms);
                 c.resolution_due_at = s.shift(c.resolution_due_at, paused, now_ms);
-                add_event(&mut tx, d, org_id, case_id, now_ms, actor, "clock_resumed", json!({"paused_ms": now_ms - paused, "resolution_due_at": c.resolution_due_at})).await?;
+                add_event(
+                    &mut tx,
+                    d,
+                    org_id,
+                    case_id,
+                    now_ms,
+                    actor,
+                    "clock_resumed",
+                    json!({"paused_ms": now_ms - paused, "resolution_due_at": c.resolution_due_at}),
+                )
+                .await?;
             }
             match to {
                 CaseState::Waiting => {
@@ -1358,9 +1527,8 @@ impl SqlStore {
         .await
         .context("updating a case")?;
         let c = case_in(&mut tx, d, org_id, case_id, false).await?;
-        match next_check(&c) {
-            Some(at) => schedule(&mut tx, &sla_job(org_id, case_id, at), now_ms).await?,
-            None => {}
+        if let Some(at) = next_check(&c) {
+            schedule(&mut tx, &sla_job(org_id, case_id, at), now_ms).await?;
         }
         if c.state == "resolved" && current != CaseState::Resolved {
             events_out.push(("case.resolved", json!({})));
@@ -1381,14 +1549,15 @@ impl SqlStore {
         now_ms: i64,
     ) -> StoreResult<crate::model::SlaStep> {
         let d = self.dialect;
-        let mut tx = self.pool.begin().await.context("starting a transaction")?;
+        let mut tx = self.begin_write().await?;
         let c = match case_in(&mut tx, d, org_id, case_id, true).await {
             Ok(c) => c,
             Err(StoreError::NotFound) => return Ok(crate::model::SlaStep::default()),
             Err(e) => return Err(e),
         };
         let mut step = crate::model::SlaStep::default();
-        let active = CaseState::parse(&c.state).is_ok_and(CaseState::is_active) && c.paused_at.is_none();
+        let active =
+            CaseState::parse(&c.state).is_ok_and(CaseState::is_active) && c.paused_at.is_none();
         if active {
             let owner_email = match &c.owner {
                 Some(o) => user_email(&mut tx, org_id, o).await?,
@@ -1396,24 +1565,64 @@ impl SqlStore {
             };
             let mut jobs = Vec::new();
             let checkpoints = [
-                ("first_response", c.first_responded_at.is_none(), c.first_response_warn_at, c.first_response_due_at, "first_warned_at", "first_breached_at"),
-                ("resolution", c.resolved_at.is_none(), c.resolution_warn_at, c.resolution_due_at, "resolution_warned_at", "resolution_breached_at"),
+                (
+                    "first_response",
+                    c.first_responded_at.is_none(),
+                    c.first_response_warn_at,
+                    c.first_response_due_at,
+                    "first_warned_at",
+                    "first_breached_at",
+                ),
+                (
+                    "resolution",
+                    c.resolved_at.is_none(),
+                    c.resolution_warn_at,
+                    c.resolution_due_at,
+                    "resolution_warned_at",
+                    "resolution_breached_at",
+                ),
             ];
             for (deadline, pending, warn_at, due_at, warn_col, breach_col) in checkpoints {
                 if !pending {
                     continue;
                 }
-                if now_ms >= warn_at && now_ms < due_at && mark_once(&mut tx, org_id, case_id, warn_col, now_ms).await? {
-                    add_event(&mut tx, d, org_id, case_id, now_ms, None, "warned", json!({"deadline": deadline, "due_at": due_at})).await?;
+                if now_ms >= warn_at
+                    && now_ms < due_at
+                    && mark_once(&mut tx, org_id, case_id, warn_col, now_ms).await?
+                {
+                    add_event(
+                        &mut tx,
+                        d,
+                        org_id,
+                        case_id,
+                        now_ms,
+                        None,
+                        "warned",
+                        json!({"deadline": deadline, "due_at": due_at}),
+                    )
+                    .await?;
                     if let Some(to) = &owner_email {
-                        jobs.push(email_job(org_id, "warning", to,
+                        jobs.push(email_job(
+                            org_id,
+                            "warning",
+                            to,
                             &format!("Due soon: {}", c.title),
-                            &format!("The {} deadline of case {} is at {}.\n\n{}", deadline.replace('_', " "), c.id, attune_domain::period::format_ms(due_at), c.title),
-                            Some(case_id), now_ms));
+                            &format!(
+                                "The {} deadline of case {} is at {}.\n\n{}",
+                                deadline.replace('_', " "),
+                                c.id,
+                                attune_domain::period::format_ms(due_at),
+                                c.title
+                            ),
+                            Some(case_id),
+                            now_ms,
+                        ));
                     }
                     step.recorded.push(format!("{deadline}.warned"));
                 }
-                if now_ms >= due_at && mark_once(&mut tx, org_id, case_id, breach_col, now_ms).await? {
+                if now_ms >= due_at
+                    && mark_once(&mut tx, org_id, case_id, breach_col, now_ms).await?
+                {
                     // A warning skipped because the worker ran late is recorded with the breach.
                     mark_once(&mut tx, org_id, case_id, warn_col, now_ms).await?;
                     let target = escalation_target(&mut tx, org_id, c.team_id.as_deref()).await?;
@@ -1424,27 +1633,66 @@ impl SqlStore {
                         .execute(&mut *tx)
                         .await
                         .context("escalating a case")?;
-                    add_event(&mut tx, d, org_id, case_id, now_ms, None, "breached", json!({"deadline": deadline, "due_at": due_at})).await?;
-                    add_event(&mut tx, d, org_id, case_id, now_ms, None, "escalated", json!({"deadline": deadline, "to": target})).await?;
+                    add_event(
+                        &mut tx,
+                        d,
+                        org_id,
+                        case_id,
+                        now_ms,
+                        None,
+                        "breached",
+                        json!({"deadline": deadline, "due_at": due_at}),
+                    )
+                    .await?;
+                    add_event(
+                        &mut tx,
+                        d,
+                        org_id,
+                        case_id,
+                        now_ms,
+                        None,
+                        "escalated",
+                        json!({"deadline": deadline, "to": target}),
+                    )
+                    .await?;
                     let mut recipients = Vec::new();
                     if let Some(t) = &target
                         && let Some(e) = user_email(&mut tx, org_id, t).await?
                     {
                         recipients.push(e);
                     }
-                    if let Some(e) = &owner_email && !recipients.contains(e) {
+                    if let Some(e) = &owner_email
+                        && !recipients.contains(e)
+                    {
                         recipients.push(e.clone());
                     }
                     for to in recipients {
-                        jobs.push(email_job(org_id, "escalation", &to,
+                        jobs.push(email_job(
+                            org_id,
+                            "escalation",
+                            &to,
                             &format!("Escalated: {}", c.title),
-                            &format!("The {} deadline of case {} passed at {} without action.\n\n{}", deadline.replace('_', " "), c.id, attune_domain::period::format_ms(due_at), c.title),
-                            Some(case_id), now_ms));
+                            &format!(
+                                "The {} deadline of case {} passed at {} without action.\n\n{}",
+                                deadline.replace('_', " "),
+                                c.id,
+                                attune_domain::period::format_ms(due_at),
+                                c.title
+                            ),
+                            Some(case_id),
+                            now_ms,
+                        ));
                     }
                     let after = case_in(&mut tx, d, org_id, case_id, false).await?;
                     let mut payload = case_payload(&after);
                     payload["deadline"] = json!(deadline);
-                    jobs.extend(event_jobs(&hooks_of(&mut tx, org_id).await?, org_id, "case.escalated", &payload, now_ms));
+                    jobs.extend(event_jobs(
+                        &hooks_of(&mut tx, org_id).await?,
+                        org_id,
+                        "case.escalated",
+                        &payload,
+                        now_ms,
+                    ));
                     step.recorded.push(format!("{deadline}.breached"));
                 }
             }
@@ -1573,7 +1821,12 @@ impl SqlStore {
         .await
         .context("listing organisations for digests")?;
         rows.iter()
-            .map(|r| Ok((r.try_get("id").context("reading org")?, r.try_get("hour").context("reading org")?)))
+            .map(|r| {
+                Ok((
+                    r.try_get("id").context("reading org")?,
+                    r.try_get("hour").context("reading org")?,
+                ))
+            })
             .collect()
     }
 }
@@ -1597,7 +1850,11 @@ mod tests {
             comment: None,
             metadata: Default::default(),
         };
-        let scores = [ScoredAnswer { question: "n".into(), qtype: QuestionType::Nps, score: 3 }];
+        let scores = [ScoredAnswer {
+            question: "n".into(),
+            qtype: QuestionType::Nps,
+            score: 3,
+        }];
         assert_eq!(title_of(&r, &scores), "NPS 3");
         r.comment = Some("ਕ".repeat(200));
         let t = title_of(&r, &scores);

@@ -60,6 +60,19 @@ impl SqlStore {
     pub fn dialect(&self) -> Dialect {
         self.dialect
     }
+
+    /// Starts a transaction that will write. On SQLite it takes the write lock up front
+    /// (`BEGIN IMMEDIATE`), so that two processes sharing the file wait for each other
+    /// (busy_timeout) instead of failing when a reader tries to become a writer.
+    pub(crate) async fn begin_write(
+        &self,
+    ) -> crate::error::StoreResult<sqlx::Transaction<'static, sqlx::Any>> {
+        match self.dialect {
+            Dialect::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await,
+            Dialect::Postgres => self.pool.begin().await,
+        }
+        .context("starting a transaction")
+    }
 }
 
 /// A new time-ordered opaque id (UUIDv7), so ids sort roughly by creation.

@@ -198,7 +198,7 @@ impl SqlStore {
         if survey.org_id != org_id {
             return Err(StoreError::NotFound);
         }
-        let mut tx = self.pool.begin().await.context("starting a transaction")?;
+        let mut tx = self.begin_write().await?;
         let (mut contact_id, mut account_id) = resolve_people(&mut tx, org_id, r, now_ms).await?;
         let mut dedup = r.dedup_key.clone();
         if let Some(inv) = invitation_id {
@@ -292,7 +292,7 @@ impl SqlStore {
         if survey.org_id != org_id {
             return Err(StoreError::NotFound);
         }
-        let mut tx = self.pool.begin().await.context("starting an import")?;
+        let mut tx = self.begin_write().await?;
         // Keys already stored, or seen earlier in this batch, are duplicates.
         let keys: Vec<&str> = responses
             .iter()
@@ -404,7 +404,13 @@ impl SqlStore {
                     written?;
                     // Rules see the batch once it is written (cases reference responses).
                     on_new_responses(
-                        &mut tx, self.dialect, org_id, survey, &mut loop_state, &stored, now_ms,
+                        &mut tx,
+                        self.dialect,
+                        org_id,
+                        survey,
+                        &mut loop_state,
+                        &stored,
+                        now_ms,
                         false,
                     )
                     .await?;
@@ -418,7 +424,14 @@ impl SqlStore {
         if let Some((rows, scores, stored)) = in_flight.take() {
             write_batch(&mut tx, (rows, scores)).await?;
             on_new_responses(
-                &mut tx, self.dialect, org_id, survey, &mut loop_state, &stored, now_ms, false,
+                &mut tx,
+                self.dialect,
+                org_id,
+                survey,
+                &mut loop_state,
+                &stored,
+                now_ms,
+                false,
             )
             .await?;
         }
@@ -544,7 +557,10 @@ impl SqlStore {
         }
         let mut b = Binds::default();
         let org = b.text(org_id);
-        let ids: Vec<String> = items.iter().map(|i| b.text(i.response.id.clone())).collect();
+        let ids: Vec<String> = items
+            .iter()
+            .map(|i| b.text(i.response.id.clone()))
+            .collect();
         let sql = format!(
             "SELECT k.id, k.response_id, k.state, k.owner_user_id, u.email FROM cases k \
              LEFT JOIN users u ON u.id = k.owner_user_id \

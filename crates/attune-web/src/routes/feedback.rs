@@ -150,6 +150,7 @@ pub(crate) async fn feed_page(
                         None => Value::Null,
                     },
                 );
+                m.insert("case".into(), json!(it.case));
                 m.insert(
                     "contact".into(),
                     match &it.response.contact_id {

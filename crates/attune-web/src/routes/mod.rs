@@ -1,14 +1,16 @@
 //! The JSON API under `/api/v1`, the OpenAPI document and the health checks.
 
 mod accounts;
+pub(crate) mod cases;
 pub(crate) mod feedback;
 mod health;
+pub(crate) mod loop_config;
 mod metrics;
 mod responses;
 mod surveys;
 
 use axum::Router;
-use axum::routing::get;
+use axum::routing::{get, post, put};
 
 use crate::AppState;
 
@@ -39,5 +41,53 @@ pub(crate) fn router() -> Router<AppState> {
         .route(
             "/api/v1/contacts",
             get(accounts::contacts).post(accounts::upsert_contact),
+        )
+        .route("/api/v1/cases", get(cases::list))
+        .route("/api/v1/cases/{id}", get(cases::show).patch(cases::update))
+        .route("/api/v1/cases/{id}/notes", post(cases::note))
+        .route("/api/v1/loop/metrics", get(cases::metrics))
+        .route(
+            "/api/v1/loop/settings",
+            get(loop_config::settings).put(loop_config::set_settings),
+        )
+        .route(
+            "/api/v1/rules",
+            get(loop_config::list_rules).post(loop_config::create_rule),
+        )
+        .route(
+            "/api/v1/rules/{id}",
+            put(loop_config::replace_rule).delete(loop_config::delete_rule),
+        )
+        .route(
+            "/api/v1/sla-policies",
+            get(loop_config::list_policies).post(loop_config::create_policy),
+        )
+        .route(
+            "/api/v1/sla-policies/{id}",
+            put(loop_config::replace_policy),
+        )
+        .route(
+            "/api/v1/teams",
+            get(loop_config::list_teams).post(loop_config::create_team),
+        )
+        .route(
+            "/api/v1/root-causes",
+            get(loop_config::root_causes).put(loop_config::set_root_causes),
+        )
+        .route(
+            "/api/v1/templates/resolution/{lang}",
+            get(loop_config::template).put(loop_config::set_template),
+        )
+        .route(
+            "/api/v1/webhooks",
+            get(loop_config::list_webhooks).post(loop_config::create_webhook),
+        )
+        .route(
+            "/api/v1/webhooks/{id}",
+            axum::routing::delete(loop_config::delete_webhook),
+        )
+        .route(
+            "/api/v1/webhooks/{id}/deliveries",
+            get(loop_config::deliveries),
         )
 }

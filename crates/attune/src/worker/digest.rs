@@ -24,12 +24,29 @@ pub async fn build(w: &Worker, org_id: &str, at_ms: i64) -> Result<Value, Failur
                "language": i.response.language, "account": i.account_name,
                "case": i.case})
     };
-    let best: Vec<Value> = w.store.feed(org_id, &query((9, 10))).await?.iter().map(quote).collect();
-    let detractors: Vec<Value> =
-        w.store.feed(org_id, &query((0, 6))).await?.iter().map(quote).collect();
-    let cases = w.store.loop_cases(org_id, at_ms - 90 * DAY_MS, at_ms).await?;
+    let best: Vec<Value> = w
+        .store
+        .feed(org_id, &query((9, 10)))
+        .await?
+        .iter()
+        .map(quote)
+        .collect();
+    let detractors: Vec<Value> = w
+        .store
+        .feed(org_id, &query((0, 6)))
+        .await?
+        .iter()
+        .map(quote)
+        .collect();
+    let cases = w
+        .store
+        .loop_cases(org_id, at_ms - 90 * DAY_MS, at_ms)
+        .await?;
     let within = |t: Option<i64>| t.is_some_and(|t| t >= from && t < at_ms);
-    let opened = cases.iter().filter(|c| within(Some(c.case.opened_at))).count();
+    let opened = cases
+        .iter()
+        .filter(|c| within(Some(c.case.opened_at)))
+        .count();
     let resolved = cases.iter().filter(|c| within(c.case.resolved_at)).count();
     let breached = cases
         .iter()
@@ -54,7 +71,10 @@ fn text_of(org: &str, d: &Value) -> String {
         "Cases: {} opened, {} resolved, {} breached a deadline.\n\n",
         c["opened"], c["resolved"], c["breached"]
     );
-    for (title, key) in [("Good news", "best_quotes"), ("New detractors", "new_detractors")] {
+    for (title, key) in [
+        ("Good news", "best_quotes"),
+        ("New detractors", "new_detractors"),
+    ] {
         out += &format!("{title}:\n");
         let items = d[key].as_array().cloned().unwrap_or_default();
         if items.is_empty() {
@@ -74,7 +94,11 @@ pub(super) async fn run(
     now_ms: i64,
 ) -> Result<JobOutcome, Failure> {
     let org_id = org_of(job)?;
-    let at = job.payload.get("at").and_then(Value::as_i64).unwrap_or(now_ms);
+    let at = job
+        .payload
+        .get("at")
+        .and_then(Value::as_i64)
+        .unwrap_or(now_ms);
     let digest = build(w, org_id, at).await?;
     let org = w.store.org_by_id(org_id).await?;
     let settings = w.store.loop_settings(org_id).await?;
@@ -95,6 +119,8 @@ pub(super) async fn run(
         })
         .collect();
     w.store.enqueue_jobs(&jobs, now_ms).await?;
-    w.store.emit_event(org_id, "digest.daily", digest, now_ms).await?;
+    w.store
+        .emit_event(org_id, "digest.daily", digest, now_ms)
+        .await?;
     Ok(JobOutcome::Done)
 }

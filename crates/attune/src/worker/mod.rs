@@ -214,7 +214,10 @@ impl Worker {
         let resurvey = job.payload.get("resurvey").and_then(Value::as_bool) == Some(true);
         let case = self.store.case(org_id, case_id).await?;
         let Some(contact_id) = &case.contact_id else {
-            tracing::info!(case = case_id, "resolved case has no contact: no message sent");
+            tracing::info!(
+                case = case_id,
+                "resolved case has no contact: no message sent"
+            );
             return Ok(JobOutcome::Done);
         };
         let contact = self.store.contact(org_id, contact_id).await?;
@@ -230,7 +233,11 @@ impl Worker {
             .clone()
             .or_else(|| response.as_ref().and_then(|r| r.language.clone()))
             .unwrap_or_else(|| "en".into());
-        let lang = lang_tag.split('-').next().unwrap_or("en").to_ascii_lowercase();
+        let lang = lang_tag
+            .split('-')
+            .next()
+            .unwrap_or("en")
+            .to_ascii_lowercase();
         let template = match self.store.template(org_id, "resolution", &lang).await? {
             Some(t) => t,
             None => default_resolution_template(&lang),
@@ -241,7 +248,9 @@ impl Worker {
                 .store
                 .create_invitation(org_id, &r.survey_id, Some(contact_id), now_ms)
                 .await?;
-            self.store.set_case_resurvey(org_id, case_id, &inv.id).await?;
+            self.store
+                .set_case_resurvey(org_id, case_id, &inv.id)
+                .await?;
             let token = attune_web::auth::sign_invitation(&self.config.signing_key, &inv.id);
             link = Some(format!(
                 "{}/s/{}?t={}&lang={}",
@@ -273,7 +282,10 @@ impl Worker {
                             "case_id": case_id, "language": lang}),
             run_at: now_ms,
             max_attempts: attune_storage::sql::DELIVERY_ATTEMPTS,
-            dedup_key: Some(format!("resolution:{case_id}:{}", case.resolved_at.unwrap_or(now_ms))),
+            dedup_key: Some(format!(
+                "resolution:{case_id}:{}",
+                case.resolved_at.unwrap_or(now_ms)
+            )),
         };
         self.store.enqueue_jobs(&[email], now_ms).await?;
         Ok(JobOutcome::Done)

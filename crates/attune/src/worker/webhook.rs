@@ -20,7 +20,10 @@ pub fn sign(secret: &str, unix_secs: i64, body: &[u8]) -> String {
     mac.update(unix_secs.to_string().as_bytes());
     mac.update(b".");
     mac.update(body);
-    format!("t={unix_secs},v1={}", hex::encode(mac.finalize().into_bytes()))
+    format!(
+        "t={unix_secs},v1={}",
+        hex::encode(mac.finalize().into_bytes())
+    )
 }
 
 /// Checks a signature header: right key, right body, timestamp within `tolerance_secs`.

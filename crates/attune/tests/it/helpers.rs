@@ -81,6 +81,8 @@ pub async fn fresh_store(backend: &Backend) -> (SqlStore, String) {
 pub struct TestApp {
     pub addr: String,
     pub store: Arc<SqlStore>,
+    pub clock: Arc<FixedClock>,
+    pub db_url: String,
     pub client: reqwest::Client,
     pub org_id: String,
     pub admin_token: String,
@@ -93,12 +95,13 @@ impl TestApp {
         let store = Arc::new(store);
         let clock = Arc::new(FixedClock::new(NOW_MS));
         let config = Config {
-            db: db_url,
+            db: db_url.clone(),
             bind: "127.0.0.1:0".into(),
             secure_cookies: false,
             signing_key: None,
             public_rate_per_minute: 1000,
             log: "warn".into(),
+            ..Config::default()
         };
         let app = Application::build(&config, store.clone(), clock.clone())
             .await
@@ -115,6 +118,8 @@ impl TestApp {
         Self {
             addr,
             store,
+            clock,
+            db_url,
             client,
             org_id: org.id,
             admin_token,
@@ -149,6 +154,19 @@ impl TestApp {
         let res = self
             .client
             .post(self.url(path))
+            .bearer_auth(token)
+            .json(body)
+            .send()
+            .await
+            .expect("request");
+        let status = res.status().as_u16();
+        (status, res.json().await.unwrap_or(Value::Null))
+    }
+
+    pub async fn patch(&self, token: &str, path: &str, body: &Value) -> (u16, Value) {
+        let res = self
+            .client
+            .patch(self.url(path))
             .bearer_auth(token)
             .json(body)
             .send()

@@ -5,6 +5,7 @@ mod helpers;
 
 mod api;
 mod browser;
+mod closed_loop;
 mod conformance;
 mod import;
 mod import_props;

@@ -60,7 +60,7 @@ async fn api_answers_keep_their_shape() {
     let (_, feed) = app.get(&app.admin_token, "/api/v1/feedback?limit=1").await;
     insta::assert_json_snapshot!("feed_page", feed, {
         ".items[].id" => "[id]", ".items[].survey_id" => "[id]", ".items[].account_id" => "[id]",
-        ".items[].account.id" => "[id]", ".next_cursor" => "[cursor]"
+        ".items[].account.id" => "[id]", ".items[].case.id" => "[id]", ".next_cursor" => "[cursor]"
     });
 }
 

@@ -1,0 +1,307 @@
+//! Loop metrics: how well the organisation closes the loop — first responses within the
+//! deadline, median times, breaches by team and owner, the root-cause Pareto, recurrence of a
+//! root cause at the same account, and recovery (the re-survey scored higher).
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use crate::period::DAY_MS;
+
+/// Window in which the same root cause at the same account counts as a recurrence.
+pub const RECURRENCE_WINDOW_MS: i64 = 90 * DAY_MS;
+
+/// What the metrics need to know of one case.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CaseFacts {
+    /// Opened, epoch ms.
+    pub opened_at: i64,
+    /// First response due.
+    pub first_response_due_at: i64,
+    /// First response given.
+    pub first_responded_at: Option<i64>,
+    /// Resolved.
+    pub resolved_at: Option<i64>,
+    /// Any deadline missed.
+    pub breached: bool,
+    /// Owner (display form).
+    pub owner: Option<String>,
+    /// Team (display form).
+    pub team: Option<String>,
+    /// Root cause.
+    pub root_cause: Option<String>,
+    /// Account id.
+    pub account: Option<String>,
+    /// Score that opened the case.
+    pub score_before: Option<i64>,
+    /// Score of the re-survey.
+    pub score_after: Option<i64>,
+}
+
+/// A share with its parts; `share` is `None` when nothing is counted.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Share {
+    /// Numerator.
+    pub count: u64,
+    /// Denominator.
+    pub of: u64,
+    /// count / of.
+    pub share: Option<f64>,
+}
+
+impl Share {
+    fn new(count: u64, of: u64) -> Self {
+        Self {
+            count,
+            of,
+            share: (of > 0).then(|| count as f64 / of as f64),
+        }
+    }
+}
+
+/// One root cause in the Pareto.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ParetoRow {
+    /// Root cause.
+    pub root_cause: String,
+    /// Cases.
+    pub count: u64,
+    /// Share of cases with a root cause.
+    pub share: f64,
+    /// Running total of shares, largest cause first.
+    pub cumulative_share: f64,
+}
+
+/// The loop metrics of a set of cases.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct LoopMetrics {
+    /// Cases.
+    pub cases: u64,
+    /// Cases first-responded within the deadline, among those responded to or already due.
+    pub first_response_within_deadline: Share,
+    /// Median time to first response, ms.
+    pub median_first_response_ms: Option<i64>,
+    /// Median time to resolution, ms.
+    pub median_resolution_ms: Option<i64>,
+    /// Breached cases per owner (`unassigned` when none), most first.
+    pub breaches_by_owner: Vec<(String, u64)>,
+    /// Breached cases per team (`no team`), most first.
+    pub breaches_by_team: Vec<(String, u64)>,
+    /// Root causes, most frequent first.
+    pub root_causes: Vec<ParetoRow>,
+    /// Cases whose account had the same root cause within the previous 90 days.
+    pub recurrence: Share,
+    /// Re-surveyed cases whose score improved.
+    pub recovery: Share,
+}
+
+/// The median of durations (mean of the middle two for an even count, rounded down).
+pub fn median(values: &mut [i64]) -> Option<i64> {
+    if values.is_empty() {
+        return None;
+    }
+    values.sort_unstable();
+    let n = values.len();
+    Some(if n % 2 == 1 {
+        values[n / 2]
+    } else {
+        (values[n / 2 - 1] + values[n / 2]).div_euclid(2)
+    })
+}
+
+fn ranked(counts: BTreeMap<String, u64>) -> Vec<(String, u64)> {
+    let mut v: Vec<(String, u64)> = counts.into_iter().collect();
+    v.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    v
+}
+
+/// Computes the metrics of `cases` at `now_ms`. `history` lists (account, root cause, opened
+/// at) of every case that could precede them, for recurrence (it may include `cases`).
+pub fn loop_metrics(
+    cases: &[CaseFacts],
+    history: &[(String, String, i64)],
+    now_ms: i64,
+) -> LoopMetrics {
+    let due: Vec<&CaseFacts> = cases
+        .iter()
+        .filter(|c| c.first_responded_at.is_some() || c.first_response_due_at <= now_ms)
+        .collect();
+    let within = due
+        .iter()
+        .filter(|c| {
+            c.first_responded_at
+                .is_some_and(|t| t <= c.first_response_due_at)
+        })
+        .count() as u64;
+    let mut first: Vec<i64> = cases
+        .iter()
+        .filter_map(|c| c.first_responded_at.map(|t| t - c.opened_at))
+        .collect();
+    let mut resolution: Vec<i64> = cases
+        .iter()
+        .filter_map(|c| c.resolved_at.map(|t| t - c.opened_at))
+        .collect();
+    let mut by_owner = BTreeMap::new();
+    let mut by_team = BTreeMap::new();
+    for c in cases.iter().filter(|c| c.breached) {
+        *by_owner
+            .entry(c.owner.clone().unwrap_or_else(|| "unassigned".into()))
+            .or_insert(0) += 1;
+        *by_team
+            .entry(c.team.clone().unwrap_or_else(|| "no team".into()))
+            .or_insert(0) += 1;
+    }
+    let mut causes = BTreeMap::new();
+    for c in cases {
+        if let Some(rc) = &c.root_cause {
+            *causes.entry(rc.clone()).or_insert(0_u64) += 1;
+        }
+    }
+    let with_cause: u64 = causes.values().sum();
+    let mut cumulative = 0.0;
+    let root_causes = ranked(causes)
+        .into_iter()
+        .map(|(root_cause, count)| {
+            let share = count as f64 / with_cause as f64;
+            cumulative += share;
+            ParetoRow {
+                root_cause,
+                count,
+                share,
+                cumulative_share: cumulative,
+            }
+        })
+        .collect();
+    let mut recurring = 0;
+    let mut eligible = 0;
+    for c in cases {
+        let (Some(acc), Some(rc)) = (&c.account, &c.root_cause) else {
+            continue;
+        };
+        eligible += 1;
+        if history.iter().any(|(a, r, t)| {
+            a == acc && r == rc && *t < c.opened_at && c.opened_at - *t <= RECURRENCE_WINDOW_MS
+        }) {
+            recurring += 1;
+        }
+    }
+    let resurveyed: Vec<&CaseFacts> = cases
+        .iter()
+        .filter(|c| c.score_before.is_some() && c.score_after.is_some())
+        .collect();
+    let improved = resurveyed
+        .iter()
+        .filter(|c| c.score_after > c.score_before)
+        .count() as u64;
+    LoopMetrics {
+        cases: cases.len() as u64,
+        first_response_within_deadline: Share::new(within, due.len() as u64),
+        median_first_response_ms: median(&mut first),
+        median_resolution_ms: median(&mut resolution),
+        breaches_by_owner: ranked(by_owner),
+        breaches_by_team: ranked(by_team),
+        root_causes,
+        recurrence: Share::new(recurring, eligible),
+        recovery: Share::new(improved, resurveyed.len() as u64),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const H: i64 = 3_600_000;
+
+    fn case(opened: i64, responded: Option<i64>, resolved: Option<i64>) -> CaseFacts {
+        CaseFacts {
+            opened_at: opened,
+            first_response_due_at: opened + 24 * H,
+            first_responded_at: responded,
+            resolved_at: resolved,
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn a_worked_example() {
+        let now = 100 * 24 * H;
+        let mut cases = vec![
+            // Responded after 2 h, resolved after 10 h.
+            case(0, Some(2 * H), Some(10 * H)),
+            // Responded after 30 h: late. Resolved after 40 h.
+            case(0, Some(30 * H), Some(40 * H)),
+            // Never responded, long overdue.
+            case(0, None, None),
+            // Opened an hour ago: not yet due, not counted in the deadline share.
+            case(now - H, None, None),
+        ];
+        cases[1].breached = true;
+        cases[1].owner = Some("ana@example.com".into());
+        cases[2].breached = true;
+        cases[0].root_cause = Some("pricing".into());
+        cases[0].account = Some("acme".into());
+        cases[1].root_cause = Some("pricing".into());
+        cases[1].account = Some("acme".into());
+        cases[1].opened_at = 10 * 24 * H; // 10 days after the first pricing case
+        cases[1].first_response_due_at = cases[1].opened_at + 24 * H;
+        cases[1].first_responded_at = Some(cases[1].opened_at + 30 * H);
+        cases[1].resolved_at = Some(cases[1].opened_at + 40 * H);
+        cases[2].root_cause = Some("billing error".into());
+        cases[0].score_before = Some(3);
+        cases[0].score_after = Some(8);
+        cases[1].score_before = Some(5);
+        cases[1].score_after = Some(5);
+        let history = vec![
+            ("acme".to_owned(), "pricing".to_owned(), 0),
+            ("acme".to_owned(), "pricing".to_owned(), 10 * 24 * H),
+        ];
+        let m = loop_metrics(&cases, &history, now);
+        assert_eq!(m.cases, 4);
+        // Due or responded: the first three; within the deadline: only the first.
+        assert_eq!(
+            (
+                m.first_response_within_deadline.count,
+                m.first_response_within_deadline.of
+            ),
+            (1, 3)
+        );
+        // Median of 2 h and 30 h = 16 h; of 10 h and 40 h = 25 h.
+        assert_eq!(m.median_first_response_ms, Some(16 * H));
+        assert_eq!(m.median_resolution_ms, Some(25 * H));
+        assert_eq!(
+            m.breaches_by_owner,
+            vec![
+                ("ana@example.com".to_owned(), 1),
+                ("unassigned".to_owned(), 1)
+            ]
+        );
+        assert_eq!(m.breaches_by_team, vec![("no team".to_owned(), 2)]);
+        assert_eq!(m.root_causes[0].root_cause, "pricing");
+        assert_eq!(m.root_causes[0].count, 2);
+        assert!((m.root_causes[0].share - 2.0 / 3.0).abs() < 1e-12);
+        assert!((m.root_causes[1].cumulative_share - 1.0).abs() < 1e-12);
+        // The second pricing case at acme came 10 days after the first: one recurrence of two.
+        assert_eq!((m.recurrence.count, m.recurrence.of), (1, 2));
+        // Re-surveyed twice; one improved (3 → 8), one did not (5 → 5).
+        assert_eq!((m.recovery.count, m.recovery.of), (1, 2));
+    }
+
+    #[test]
+    fn nothing_to_count_gives_none_not_zero() {
+        let m = loop_metrics(&[], &[], 0);
+        assert_eq!(m.first_response_within_deadline.share, None);
+        assert_eq!(m.median_first_response_ms, None);
+        assert_eq!(m.recovery.share, None);
+        assert!(m.root_causes.is_empty());
+    }
+
+    #[test]
+    fn recurrence_ignores_causes_older_than_90_days() {
+        let mut c = case(200 * 24 * H, None, None);
+        c.account = Some("a".into());
+        c.root_cause = Some("pricing".into());
+        let history = vec![("a".to_owned(), "pricing".to_owned(), 100 * 24 * H)];
+        let m = loop_metrics(&[c], &history, 300 * 24 * H);
+        assert_eq!((m.recurrence.count, m.recurrence.of), (0, 1));
+    }
+}

@@ -1,0 +1,725 @@
+//! The closed loop end to end: rules open cases, the clock drives warnings and escalations
+//! (exactly once, also with two worker processes racing), resolution needs a root cause, the
+//! customer's message reaches a real SMTP server in their language, webhooks are signed.
+
+use std::sync::{Arc, Mutex};
+
+use attune::worker::{Mailer, Worker, WorkerConfig, verify};
+use attune_domain::org::Role;
+use attune_storage::Store;
+use attune_storage::model::AccountUpsert;
+use serde_json::{Value, json};
+use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+
+use crate::helpers::{Backend, NOW_MS, TestApp};
+use crate::on_both_backends;
+
+const H: i64 = 3_600_000;
+
+/// A minimal SMTP server that keeps every message it receives (the DATA section, raw).
+pub struct SmtpSink {
+    pub url: String,
+    pub messages: Arc<Mutex<Vec<String>>>,
+}
+
+impl SmtpSink {
+    pub async fn start() -> Self {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("smtp://{}", listener.local_addr().unwrap());
+        let messages = Arc::new(Mutex::new(Vec::new()));
+        let store = messages.clone();
+        tokio::spawn(async move {
+            loop {
+                let Ok((socket, _)) = listener.accept().await else {
+                    return;
+                };
+                let store = store.clone();
+                tokio::spawn(async move {
+                    let (r, mut w) = socket.into_split();
+                    let mut lines = BufReader::new(r).lines();
+                    w.write_all(b"220 sink.test ESMTP\r\n").await.ok();
+                    let mut data: Option<String> = None;
+                    while let Ok(Some(line)) = lines.next_line().await {
+                        if let Some(d) = data.as_mut() {
+                            if line == "." {
+                                store.lock().unwrap().push(data.take().unwrap_or_default());
+                                w.write_all(b"250 2.0.0 queued\r\n").await.ok();
+                            } else {
+                                d.push_str(line.strip_prefix('.').unwrap_or(&line));
+                                d.push('\n');
+                            }
+                            continue;
+                        }
+                        let upper = line.to_ascii_uppercase();
+                        let reply: &[u8] = if upper.starts_with("EHLO") || upper.starts_with("HELO")
+                        {
+                            b"250-sink.test\r\n250 8BITMIME\r\n"
+                        } else if upper.starts_with("DATA") {
+                            data = Some(String::new());
+                            b"354 go ahead\r\n"
+                        } else if upper.starts_with("QUIT") {
+                            w.write_all(b"221 bye\r\n").await.ok();
+                            return;
+                        } else {
+                            b"250 OK\r\n"
+                        };
+                        w.write_all(reply).await.ok();
+                    }
+                });
+            }
+        });
+        Self { url, messages }
+    }
+
+    /// Messages received so far, with their base64 bodies and RFC 2047 subjects decoded.
+    pub fn decoded(&self) -> Vec<(String, String, String)> {
+        self.messages
+            .lock()
+            .unwrap()
+            .iter()
+            .map(|raw| decode_message(raw))
+            .collect()
+    }
+}
+
+/// (to, subject, body) of a message lettre sent with a base64 body.
+fn decode_message(raw: &str) -> (String, String, String) {
+    use base64::Engine;
+    let b64 = base64::engine::general_purpose::STANDARD;
+    let (head, body) = raw.split_once("\n\n").unwrap_or((raw, ""));
+    // Unfold continued header lines.
+    let head = head.replace("\n ", " ").replace("\n\t", " ");
+    let header = |name: &str| {
+        head.lines()
+            .find_map(|l| l.strip_prefix(&format!("{name}: ")).map(str::to_owned))
+            .unwrap_or_default()
+    };
+    // Encoded words next to each other join without the space between them (RFC 2047).
+    let mut subject = String::new();
+    let mut last_encoded = false;
+    for w in header("Subject").split_whitespace() {
+        let decoded = w
+            .strip_prefix("=?utf-8?b?")
+            .or_else(|| w.strip_prefix("=?UTF-8?B?"))
+            .and_then(|x| x.strip_suffix("?="))
+            .and_then(|x| b64.decode(x).ok())
+            .map(|b| String::from_utf8_lossy(&b).into_owned());
+        let joins = last_encoded && decoded.is_some();
+        if !subject.is_empty() && !joins {
+            subject.push(' ');
+        }
+        last_encoded = decoded.is_some();
+        subject.push_str(&decoded.unwrap_or_else(|| w.to_owned()));
+    }
+    let body: String = body.lines().collect();
+    let body = String::from_utf8(b64.decode(body.trim()).unwrap_or_default()).unwrap_or_default();
+    (header("To"), subject, body)
+}
+
+async fn worker(app: &TestApp, smtp: Option<&SmtpSink>) -> Worker {
+    let mailer = smtp.map(|s| Mailer::new(&s.url, "Attune <noreply@acme.test>").unwrap());
+    Worker::new(
+        app.store.clone() as Arc<dyn Store>,
+        WorkerConfig {
+            mailer,
+            signing_key: Arc::from(b"test-key".to_vec()),
+            public_url: "https://attune.acme.test".into(),
+        },
+    )
+    .unwrap()
+}
+
+async fn user(app: &TestApp, email: &str, role: Role) -> String {
+    app.store
+        .create_user(&app.org_id, email, "x", role)
+        .await
+        .unwrap()
+        .id
+}
+
+/// An account owned by `owner`, a detractor from its Urdu-speaking contact; returns the case.
+async fn detractor_case(app: &TestApp, survey: &str, owner: &str) -> Value {
+    app.store
+        .upsert_account(
+            &app.org_id,
+            &AccountUpsert {
+                external_id: "ACME-1".into(),
+                name: "Acme Traders".into(),
+                owner_user_id: Some(owner.to_owned()),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    let r = app
+        .answer(
+            survey,
+            json!({"answers": {"nps": 3, "why": "ڈیلیوری میں بہت دیر ہوئی"},
+                   "language": "ur",
+                   "contact": {"email": "bilal@example.com", "name": "Bilal"},
+                   "account": {"external_id": "ACME-1"}}),
+        )
+        .await;
+    let (status, list) = app
+        .get(
+            &app.admin_token,
+            &format!("/api/v1/cases?response={}", r["id"].as_str().unwrap()),
+        )
+        .await;
+    assert_eq!(status, 200, "{list}");
+    assert_eq!(list["items"].as_array().unwrap().len(), 1, "{list}");
+    list["items"][0].clone()
+}
+
+fn ms(rfc3339: &Value) -> i64 {
+    attune_domain::period::parse_instant("t", rfc3339.as_str().unwrap()).unwrap()
+}
+
+async fn a_detractor_opens_a_case_owned_by_the_account_owner(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let owner = user(&app, "owner@acme.test", Role::Member).await;
+    let survey = app.nps_survey(&app.admin_token).await;
+    let case = detractor_case(&app, &survey, &owner).await;
+    assert_eq!(case["owner"], json!(owner));
+    assert_eq!(case["state"], "open");
+    assert_eq!(case["breached"], false);
+    let due = ms(&case["first_response_due_at"]);
+    assert!(
+        due <= NOW_MS + 24 * H,
+        "first response due {due} > 24 h after the response"
+    );
+    assert!(due > NOW_MS);
+    // A promoter and a passive open nothing.
+    for score in [9, 7] {
+        app.answer(&survey, json!({"answers": {"nps": score}}))
+            .await;
+    }
+    let (_, all) = app.get(&app.admin_token, "/api/v1/cases").await;
+    assert_eq!(all["items"].as_array().unwrap().len(), 1);
+    // The feed shows the case's state and owner beside the response.
+    let (_, feed) = app
+        .get(&app.admin_token, "/api/v1/feedback?band=detractor")
+        .await;
+    assert_eq!(feed["items"][0]["case"]["state"], "open");
+    assert_eq!(feed["items"][0]["case"]["owner_email"], "owner@acme.test");
+    // The timeline starts with the opening.
+    let (_, detail) = app
+        .get(
+            &app.admin_token,
+            &format!("/api/v1/cases/{}", case["id"].as_str().unwrap()),
+        )
+        .await;
+    assert_eq!(detail["timeline"][0]["kind"], "opened");
+    assert_eq!(detail["response"]["answers"]["nps"], 3);
+}
+
+async fn kinds(app: &TestApp, case_id: &str) -> Vec<String> {
+    app.store
+        .case_events(&app.org_id, case_id)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|e| match e.detail.get("deadline").and_then(Value::as_str) {
+            Some(d) => format!("{}:{d}", e.kind),
+            None => e.kind,
+        })
+        .collect()
+}
+
+async fn moving_the_clock_warns_then_escalates_exactly_once(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let owner = user(&app, "owner@acme.test", Role::Member).await;
+    let admin = user(&app, "boss@acme.test", Role::Admin).await;
+    let survey = app.nps_survey(&app.admin_token).await;
+    let case = detractor_case(&app, &survey, &owner).await;
+    let id = case["id"].as_str().unwrap();
+    let smtp = SmtpSink::start().await;
+    let w = worker(&app, Some(&smtp)).await;
+    // 17 h in: nothing yet (the warning falls at 75 % of 24 h = 18 h).
+    w.run_once(NOW_MS + 17 * H).await.unwrap();
+    assert_eq!(kinds(&app, id).await, ["opened"]);
+    // 18 h: the owner is warned, once, however often the worker runs.
+    for _ in 0..3 {
+        w.run_once(NOW_MS + 18 * H).await.unwrap();
+    }
+    assert_eq!(kinds(&app, id).await, ["opened", "warned:first_response"]);
+    // 24 h: breach, escalated to the admin (no team lead), once.
+    for _ in 0..3 {
+        w.run_once(NOW_MS + 24 * H).await.unwrap();
+    }
+    assert_eq!(
+        kinds(&app, id).await,
+        [
+            "opened",
+            "warned:first_response",
+            "breached:first_response",
+            "escalated:first_response"
+        ]
+    );
+    let c = app.store.case(&app.org_id, id).await.unwrap();
+    assert!(c.breached);
+    assert_eq!(c.escalated_to.as_deref(), Some(admin.as_str()));
+    // The warning went to the owner, the escalation to the admin and the owner.
+    let mails = smtp.decoded();
+    let to: Vec<&str> = mails.iter().map(|(to, _, _)| to.as_str()).collect();
+    assert_eq!(
+        to,
+        ["owner@acme.test", "boss@acme.test", "owner@acme.test"],
+        "{mails:?}"
+    );
+    assert!(mails[0].1.starts_with("Due soon"), "{mails:?}");
+    assert!(mails[1].1.starts_with("Escalated"));
+    // The case shows as breached (and overdue, on the server's clock) in the API.
+    app.clock.set(NOW_MS + 25 * H);
+    let (_, list) = app
+        .get(&app.admin_token, "/api/v1/cases?breached=true")
+        .await;
+    assert_eq!(list["items"][0]["id"], id);
+    assert_eq!(list["items"][0]["overdue"], true);
+}
+
+async fn two_worker_processes_racing_record_each_milestone_once(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    user(&app, "boss@acme.test", Role::Admin).await;
+    let survey = app.nps_survey(&app.admin_token).await;
+    for i in 0..12 {
+        app.answer(&survey, json!({"answers": {"nps": i % 7}}))
+            .await;
+    }
+    let run = |at: i64| {
+        let url = app.db_url.clone();
+        async move {
+            let t = attune_domain::period::format_ms(at);
+            let out = tokio::process::Command::new(env!("CARGO_BIN_EXE_attune"))
+                .args(["jobs", "run-once", "--now", &t])
+                .env("ATTUNE_DB", &url)
+                .env("ATTUNE_LOG", "warn")
+                .output()
+                .await
+                .expect("run attune jobs run-once");
+            assert!(
+                out.status.success(),
+                "{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            String::from_utf8_lossy(&out.stdout).into_owned()
+        }
+    };
+    for at in [
+        NOW_MS + 18 * H,
+        NOW_MS + 24 * H,
+        NOW_MS + 60 * H,
+        NOW_MS + 80 * H,
+    ] {
+        let (a, b) = tokio::join!(run(at), run(at));
+        assert!(a.contains("done") && b.contains("done"), "{a} {b}");
+    }
+    let cases = app
+        .store
+        .cases(
+            &app.org_id,
+            &attune_storage::model::CaseQuery {
+                limit: 100,
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(cases.len(), 12);
+    for c in cases {
+        let k = kinds(&app, &c.id).await;
+        for milestone in [
+            "warned:first_response",
+            "breached:first_response",
+            "escalated:first_response",
+            "warned:resolution",
+            "breached:resolution",
+        ] {
+            assert_eq!(
+                k.iter().filter(|x| *x == milestone).count(),
+                1,
+                "{milestone} in {k:?}"
+            );
+        }
+    }
+}
+
+/// Records webhook deliveries: (headers we check, body).
+async fn webhook_receiver() -> (String, Arc<Mutex<Vec<(String, String, Vec<u8>)>>>) {
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let s = seen.clone();
+    let app = axum::Router::new().route(
+        "/hook",
+        axum::routing::post(
+            move |headers: axum::http::HeaderMap, body: axum::body::Bytes| {
+                let s = s.clone();
+                async move {
+                    let h = |n: &str| {
+                        headers
+                            .get(n)
+                            .and_then(|v| v.to_str().ok())
+                            .unwrap_or("")
+                            .to_owned()
+                    };
+                    s.lock().unwrap().push((
+                        h("attune-event"),
+                        h("attune-signature"),
+                        body.to_vec(),
+                    ));
+                    "ok"
+                }
+            },
+        ),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/hook", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    (url, seen)
+}
+
+async fn resolving_needs_a_root_cause_and_tells_the_customer_in_their_language(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let owner = user(&app, "owner@acme.test", Role::Member).await;
+    let survey = app.nps_survey(&app.admin_token).await;
+    let (hook_url, seen) = webhook_receiver().await;
+    let (status, hook) = app
+        .post(&app.admin_token, "/api/v1/webhooks",
+              &json!({"url": hook_url, "events": ["case.opened", "case.resolved", "response.created"]}))
+        .await;
+    assert_eq!(status, 201, "{hook}");
+    let secret = hook["secret"].as_str().unwrap().to_owned();
+    let case = detractor_case(&app, &survey, &owner).await;
+    let path = format!("/api/v1/cases/{}", case["id"].as_str().unwrap());
+    // Without a root cause: 422 naming the field.
+    let (status, err) = app
+        .patch(
+            &app.admin_token,
+            &path,
+            &json!({"state": "resolved", "resolution": "Refunded"}),
+        )
+        .await;
+    assert_eq!(status, 422, "{err}");
+    assert_eq!(err["error"]["fields"][0]["field"], "root_cause");
+    // A root cause outside the taxonomy is refused too.
+    let (status, _) = app
+        .patch(
+            &app.admin_token,
+            &path,
+            &json!({"state": "resolved", "root_cause": "gremlins", "resolution": "Refunded"}),
+        )
+        .await;
+    assert_eq!(status, 422);
+    // Viewers cannot change cases.
+    let (status, _) = app
+        .patch(&app.viewer_token, &path, &json!({"state": "in_progress"}))
+        .await;
+    assert_eq!(status, 403);
+    app.clock.set(NOW_MS + 2 * H);
+    let (status, done) = app
+        .patch(
+            &app.admin_token,
+            &path,
+            &json!({
+            "state": "resolved", "root_cause": "delivery or service delay",
+            "resolution": "ہم نے آپ کا آرڈر اسی دن دوبارہ بھیج دیا", "resurvey": true}),
+        )
+        .await;
+    assert_eq!(status, 200, "{done}");
+    assert_eq!(done["state"], "resolved");
+    let timeline: Vec<&str> = done["timeline"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        timeline,
+        [
+            "opened",
+            "root_cause",
+            "resolution",
+            "state",
+            "first_response"
+        ]
+    );
+    let smtp = SmtpSink::start().await;
+    let w = worker(&app, Some(&smtp)).await;
+    w.run_once(NOW_MS + 2 * H).await.unwrap();
+    let mails = smtp.decoded();
+    assert_eq!(mails.len(), 1, "{mails:?}");
+    let (to, subject, body) = &mails[0];
+    assert_eq!(to, "bilal@example.com");
+    // Urdu: the built-in template's words, the customer's comment and what was done.
+    assert_eq!(subject, "ہم نے آپ کی رائے پر عمل کیا ہے");
+    assert!(
+        body.contains("آپ نے ہمیں بتایا") && body.contains("ڈیلیوری میں بہت دیر ہوئی"),
+        "{body}"
+    );
+    assert!(body.contains("ہم نے آپ کا آرڈر اسی دن دوبارہ بھیج دیا"));
+    assert!(
+        body.contains("https://attune.acme.test/s/"),
+        "re-survey link: {body}"
+    );
+    let c = app
+        .store
+        .case(&app.org_id, case["id"].as_str().unwrap())
+        .await
+        .unwrap();
+    assert!(c.resurvey_invitation_id.is_some());
+    // Webhooks: response.created, case.opened and case.resolved, each correctly signed.
+    let got = seen.lock().unwrap().clone();
+    let events: Vec<&str> = got.iter().map(|(e, _, _)| e.as_str()).collect();
+    assert_eq!(events, ["response.created", "case.opened", "case.resolved"]);
+    for (_, sig, body) in &got {
+        assert!(
+            verify(&secret, sig, body, (NOW_MS + 2 * H) / 1000, 300),
+            "bad signature {sig}"
+        );
+        assert!(!verify(
+            "whsec_wrong",
+            sig,
+            body,
+            (NOW_MS + 2 * H) / 1000,
+            300
+        ));
+    }
+    let resolved: Value = serde_json::from_slice(&got[2].2).unwrap();
+    assert_eq!(resolved["data"]["root_cause"], "delivery or service delay");
+    // The delivery log records each attempt.
+    let (_, log) = app
+        .get(
+            &app.admin_token,
+            &format!(
+                "/api/v1/webhooks/{}/deliveries",
+                hook["id"].as_str().unwrap()
+            ),
+        )
+        .await;
+    assert_eq!(log["items"].as_array().unwrap().len(), 3);
+    assert_eq!(log["items"][0]["status_code"], 200);
+}
+
+async fn importing_twice_opens_no_second_case(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    user(&app, "agent@acme.test", Role::Member).await;
+    let survey_id = app.nps_survey(&app.admin_token).await;
+    let survey = app.store.survey(&app.org_id, &survey_id).await.unwrap();
+    let rows: Vec<attune_domain::response::NewResponse> = (0..40)
+        .map(|i| {
+            let input: attune_domain::response::ResponseInput = serde_json::from_value(json!({
+                "answers": {"nps": i % 11, "why": format!("comment {i}")},
+                "external_id": format!("ext-{i}"),
+                "submitted_at": "2026-11-01T10:00:00Z"
+            }))
+            .unwrap();
+            attune_domain::response::NewResponse::parse(
+                &survey.definition,
+                input,
+                attune_domain::response::Channel::Import,
+                NOW_MS,
+            )
+            .unwrap()
+        })
+        .collect();
+    let detractors = (0..40).filter(|i| i % 11 <= 6).count();
+    for _ in 0..2 {
+        app.store
+            .import_responses(&app.org_id, &survey, &rows, NOW_MS, &|_| {})
+            .await
+            .unwrap();
+    }
+    let (_, list) = app.get(&app.admin_token, "/api/v1/cases?limit=200").await;
+    assert_eq!(list["items"].as_array().unwrap().len(), detractors);
+    // Retrying one API submission with the same response id is refused and opens nothing.
+    let body = json!({"answers": {"nps": 1}, "external_id": "api-1"});
+    app.answer(&survey_id, body.clone()).await;
+    let (status, _) = app
+        .post(
+            &app.admin_token,
+            &format!("/api/v1/surveys/{survey_id}/responses"),
+            &body,
+        )
+        .await;
+    assert_eq!(status, 409);
+    let (_, list) = app.get(&app.admin_token, "/api/v1/cases?limit=200").await;
+    assert_eq!(list["items"].as_array().unwrap().len(), detractors + 1);
+}
+
+async fn waiting_on_the_customer_pauses_the_clock(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let owner = user(&app, "owner@acme.test", Role::Member).await;
+    let survey = app.nps_survey(&app.admin_token).await;
+    let case = detractor_case(&app, &survey, &owner).await;
+    let path = format!("/api/v1/cases/{}", case["id"].as_str().unwrap());
+    let due = ms(&case["resolution_due_at"]);
+    app.clock.set(NOW_MS + 2 * H);
+    let (s, _) = app
+        .patch(&app.admin_token, &path, &json!({"state": "waiting"}))
+        .await;
+    assert_eq!(s, 200);
+    // While paused the worker records nothing, even past the old deadlines.
+    let w = worker(&app, None).await;
+    w.run_once(NOW_MS + 7 * H).await.unwrap();
+    app.clock.set(NOW_MS + 7 * H);
+    let (s, c) = app
+        .patch(&app.admin_token, &path, &json!({"state": "in_progress"}))
+        .await;
+    assert_eq!(s, 200, "{c}");
+    assert_eq!(ms(&c["resolution_due_at"]), due + 5 * H);
+    // Not allowed: closing an in-progress case straight away.
+    let (s, e) = app
+        .patch(&app.admin_token, &path, &json!({"state": "closed"}))
+        .await;
+    assert_eq!(s, 422, "{e}");
+}
+
+async fn teams_share_cases_round_robin_and_rules_are_editable(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let a = user(&app, "a@acme.test", Role::Member).await;
+    let b = user(&app, "b@acme.test", Role::Member).await;
+    let (s, team) = app
+        .post(&app.admin_token, "/api/v1/teams",
+              &json!({"name": "Care", "lead": "b@acme.test", "members": ["a@acme.test", "b@acme.test"]}))
+        .await;
+    assert_eq!(s, 201, "{team}");
+    let (_, rules) = app.get(&app.admin_token, "/api/v1/rules").await;
+    assert_eq!(
+        rules["items"].as_array().unwrap().len(),
+        2,
+        "a new organisation has two rules"
+    );
+    // A rule for comments that mention cancelling, in English or Lao, routed to the team.
+    let (s, rule) = app
+        .post(
+            &app.admin_token,
+            "/api/v1/rules",
+            &json!({
+            "name": "Cancellation risk",
+            "conditions": [{"type": "comment", "any": ["cancel", "ຍົກເລີກ"]}],
+            "actions": {"priority": "urgent", "team_id": team["id"]}}),
+        )
+        .await;
+    assert_eq!(s, 201, "{rule}");
+    let survey = app.nps_survey(&app.admin_token).await;
+    app.answer(
+        &survey,
+        json!({"answers": {"nps": 9, "why": "Great, but I may CANCEL"}}),
+    )
+    .await;
+    app.answer(
+        &survey,
+        json!({"answers": {"nps": 10, "why": "ຂ້ອຍຢາກຍົກເລີກ"}}),
+    )
+    .await;
+    app.answer(&survey, json!({"answers": {"nps": 10, "why": "all good"}}))
+        .await;
+    let (_, list) = app.get(&app.admin_token, "/api/v1/cases").await;
+    let owners: Vec<&str> = list["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["owner"].as_str().unwrap())
+        .collect();
+    assert_eq!(owners.len(), 2);
+    assert!(
+        owners.contains(&a.as_str()) && owners.contains(&b.as_str()),
+        "{owners:?}"
+    );
+    assert!(
+        list["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|c| c["priority"] == "urgent")
+    );
+    // Bad rules are refused with every reason.
+    let (s, e) = app
+        .post(&app.admin_token, "/api/v1/rules",
+              &json!({"name": "", "conditions": [{"type": "comment", "any": []}], "actions": {"team_id": "nope"}}))
+        .await;
+    assert_eq!(s, 422, "{e}");
+    // Disabling the detractor rule stops new cases.
+    let det = rules["items"][0]["id"].as_str().unwrap();
+    let (s, _) = app
+        .client
+        .put(app.url(&format!("/api/v1/rules/{det}")))
+        .bearer_auth(&app.admin_token)
+        .json(&json!({"name": "Every NPS detractor", "enabled": false,
+                      "conditions": [{"type": "band", "band": "detractor"}]}))
+        .send()
+        .await
+        .map(|r| (r.status().as_u16(), ()))
+        .unwrap();
+    assert_eq!(s, 200);
+    app.answer(&survey, json!({"answers": {"nps": 0}})).await;
+    let (_, list) = app.get(&app.admin_token, "/api/v1/cases").await;
+    assert_eq!(list["items"].as_array().unwrap().len(), 2);
+}
+
+async fn another_organisation_sees_none_of_the_cases(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let owner = user(&app, "owner@acme.test", Role::Member).await;
+    let survey = app.nps_survey(&app.admin_token).await;
+    let case = detractor_case(&app, &survey, &owner).await;
+    let (_, other) = app.other_org("Rival").await;
+    let path = format!("/api/v1/cases/{}", case["id"].as_str().unwrap());
+    assert_eq!(app.get(&other, &path).await.0, 404);
+    assert_eq!(
+        app.patch(&other, &path, &json!({"state": "in_progress"}))
+            .await
+            .0,
+        404
+    );
+    assert_eq!(
+        app.post(&other, &format!("{path}/notes"), &json!({"text": "hi"}))
+            .await
+            .0,
+        404
+    );
+    let (_, list) = app.get(&other, "/api/v1/cases").await;
+    assert_eq!(list["items"], json!([]));
+    let (_, m) = app.get(&other, "/api/v1/loop/metrics").await;
+    assert_eq!(m["cases"], 0);
+}
+
+async fn loop_metrics_follow_the_cases(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let owner = user(&app, "owner@acme.test", Role::Member).await;
+    let survey = app.nps_survey(&app.admin_token).await;
+    let case = detractor_case(&app, &survey, &owner).await;
+    let path = format!("/api/v1/cases/{}", case["id"].as_str().unwrap());
+    app.clock.set(NOW_MS + 3 * H);
+    let (s, _) = app
+        .post(
+            &app.admin_token,
+            &format!("{path}/notes"),
+            &json!({"text": "Called Bilal"}),
+        )
+        .await;
+    assert_eq!(s, 201);
+    app.clock.set(NOW_MS + 5 * H);
+    app.patch(
+        &app.admin_token,
+        &path,
+        &json!({"state": "resolved", "root_cause": "pricing", "resolution": "Discount"}),
+    )
+    .await;
+    let (_, m) = app.get(&app.admin_token, "/api/v1/loop/metrics").await;
+    assert_eq!(m["cases"], 1, "{m}");
+    assert_eq!(m["first_response_within_deadline"]["count"], 1);
+    assert_eq!(m["median_first_response_ms"], 3 * H);
+    assert_eq!(m["median_resolution_ms"], 5 * H);
+    assert_eq!(m["root_causes"][0]["root_cause"], "pricing");
+}
+
+on_both_backends!(
+    a_detractor_opens_a_case_owned_by_the_account_owner,
+    moving_the_clock_warns_then_escalates_exactly_once,
+    two_worker_processes_racing_record_each_milestone_once,
+    resolving_needs_a_root_cause_and_tells_the_customer_in_their_language,
+    importing_twice_opens_no_second_case,
+    waiting_on_the_customer_pauses_the_clock,
+    teams_share_cases_round_robin_and_rules_are_editable,
+    another_organisation_sees_none_of_the_cases,
+    loop_metrics_follow_the_cases,
+);
