@@ -35,6 +35,14 @@ pub(crate) struct ItemView {
     language: Option<String>,
     scores: Vec<ScoreView>,
     comment: Option<String>,
+    case: Option<CaseBadge>,
+}
+
+/// The follow-up case of a feed item: everyone sees who owns it and where it stands.
+pub(crate) struct CaseBadge {
+    id: String,
+    state: String,
+    owner: String,
 }
 
 #[derive(Template)]
@@ -157,6 +165,11 @@ pub(crate) async fn show(
             language: it.response.language,
             scores,
             comment: it.response.comment,
+            case: it.case.map(|c| CaseBadge {
+                id: c.id,
+                state: c.state.replace('_', " "),
+                owner: c.owner_email.unwrap_or_else(|| "unassigned".into()),
+            }),
         });
     }
     render(&page)

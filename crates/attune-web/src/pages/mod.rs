@@ -1,6 +1,7 @@
 //! Server-rendered pages: login, dashboard, feedback feed, and the public survey page.
 //! HTML comes from askama templates, which escape every value; user text carries `dir="auto"`.
 
+mod cases;
 mod chart;
 mod dashboard;
 mod feed;
@@ -26,6 +27,13 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/login", get(login::form).post(login::submit))
         .route("/logout", axum::routing::post(login::logout))
         .route("/feedback", get(feed::show))
+        .route("/cases", get(cases::queue))
+        .route("/cases/{id}", get(cases::show).post(cases::act))
+        .route("/loop", get(cases::metrics))
+        .route(
+            "/settings/loop",
+            get(cases::settings).post(cases::save_settings),
+        )
         .route("/s/{id}", get(survey::show).post(survey::submit))
 }
 

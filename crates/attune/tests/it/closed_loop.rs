@@ -723,3 +723,141 @@ on_both_backends!(
     another_organisation_sees_none_of_the_cases,
     loop_metrics_follow_the_cases,
 );
+
+fn csrf_of(html: &str) -> String {
+    let at = html
+        .find("name=\"csrf\" value=\"")
+        .expect("a form with a CSRF token")
+        + 19;
+    html[at..].split('"').next().unwrap().to_owned()
+}
+
+async fn the_pages_work_the_queue_and_escape_customer_text(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let cookie = crate::pages::login(&app).await;
+    let lead = app
+        .store
+        .user_for_login("lead@acme.example")
+        .await
+        .unwrap()
+        .0
+        .id;
+    app.store
+        .upsert_account(
+            &app.org_id,
+            &AccountUpsert {
+                external_id: "X-1".into(),
+                name: "<b>Evil</b> Corp".into(),
+                owner_user_id: Some(lead.clone()),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    let survey = app.nps_survey(&app.admin_token).await;
+    app.answer(
+        &survey,
+        json!({"answers": {"nps": 2, "why": "<script>alert(1)</script> سروس سست ہے"},
+                                "account": {"external_id": "X-1"}}),
+    )
+    .await;
+    let page = |path: &str| {
+        let req = app.client.get(app.url(path)).header("cookie", &cookie);
+        async move {
+            let res = req.send().await.unwrap();
+            (res.status().as_u16(), res.text().await.unwrap())
+        }
+    };
+    let (status, queue) = page("/cases").await;
+    assert_eq!(status, 200);
+    assert!(
+        queue.contains("&lt;script&gt;alert(1)&lt;/script&gt;"),
+        "{queue}"
+    );
+    assert!(!queue.contains("<script>alert(1)"));
+    let id = {
+        let at = queue.find("href=\"/cases/").unwrap() + 13;
+        queue[at..].split('"').next().unwrap().to_owned()
+    };
+    let (status, detail) = page(&format!("/cases/{id}")).await;
+    assert_eq!(status, 200);
+    assert!(detail.contains("&lt;b&gt;Evil&lt;/b&gt; Corp"));
+    let csrf = csrf_of(&detail);
+    let post = |form: Vec<(&'static str, String)>| {
+        let req = app
+            .client
+            .post(app.url(&format!("/cases/{id}")))
+            .header("cookie", &cookie)
+            .form(&form);
+        async move {
+            let res = req.send().await.unwrap();
+            (res.status().as_u16(), res.text().await.unwrap_or_default())
+        }
+    };
+    // A forged form is refused.
+    let (status, _) = post(vec![
+        ("csrf", "forged".into()),
+        ("action", "note".into()),
+        ("note", "x".into()),
+    ])
+    .await;
+    assert_eq!(status, 403);
+    // Resolving without a root cause shows the problem on the page.
+    let (status, html) = post(vec![
+        ("csrf", csrf.clone()),
+        ("action", "update".into()),
+        ("state", "resolved".into()),
+        ("resolution", "Called and fixed".into()),
+    ])
+    .await;
+    assert_eq!(status, 200);
+    assert!(html.contains("a root cause is required"), "{html}");
+    let (status, _) = post(vec![
+        ("csrf", csrf.clone()),
+        ("action", "note".into()),
+        ("note", "Called the customer".into()),
+    ])
+    .await;
+    assert_eq!(status, 303);
+    let (status, _) = post(vec![
+        ("csrf", csrf.clone()),
+        ("action", "update".into()),
+        ("state", "resolved".into()),
+        ("root_cause", "staff behaviour".into()),
+        ("resolution", "Apologised and coached the team".into()),
+    ])
+    .await;
+    assert_eq!(status, 303);
+    let (_, detail) = page(&format!("/cases/{id}")).await;
+    assert!(detail.contains("id=\"case-state\">resolved<"), "{detail}");
+    assert!(detail.contains("Called the customer"));
+    // The feed shows the case and its owner; the loop and settings pages render.
+    let (_, feed) = page("/feedback").await;
+    assert!(feed.contains(&format!("href=\"/cases/{id}\"")) && feed.contains("lead@acme.example"));
+    let (status, lp) = page("/loop").await;
+    assert_eq!(status, 200);
+    assert!(lp.contains("staff behaviour"));
+    let (status, settings) = page("/settings/loop").await;
+    assert_eq!(status, 200);
+    assert!(settings.contains("Every NPS detractor"));
+    let res = app
+        .client
+        .post(app.url("/settings/loop"))
+        .header("cookie", &cookie)
+        .form(&[
+            ("csrf", csrf_of(&settings).as_str()),
+            ("action", "add_rule"),
+            ("name", "ਰੱਦ ਕਰਨਾ"),
+            ("kind", "comment"),
+            ("value", "cancel, ਰੱਦ"),
+            ("priority", "high"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status().as_u16(), 303);
+    let (_, settings) = page("/settings/loop").await;
+    assert!(settings.contains("ਰੱਦ ਕਰਨਾ") && settings.contains("comment mentions cancel / ਰੱਦ"));
+}
+
+on_both_backends!(the_pages_work_the_queue_and_escape_customer_text);
