@@ -7,6 +7,7 @@
 
 pub mod error;
 pub mod model;
+pub mod retention;
 pub mod sql;
 
 use async_trait::async_trait;
@@ -318,4 +319,45 @@ pub trait Store: Send + Sync + 'static {
         data: serde_json::Value,
         now_ms: i64,
     ) -> StoreResult<()>;
+
+    /// Stores subscription rows in one transaction (all or nothing), creating accounts on
+    /// first sight. A row whose account, product, start day (and repeat number) is already
+    /// stored is updated, not stored twice. `progress` is told the rows handled so far.
+    async fn import_subscriptions(
+        &self,
+        org_id: &str,
+        rows: &[retention::NewSubscription],
+        now_ms: i64,
+        progress: &(dyn Fn(u64) + Send + Sync),
+    ) -> StoreResult<ImportOutcome>;
+    /// Stores activity events in one transaction (all or nothing); events already stored are
+    /// skipped and counted.
+    async fn import_activity(
+        &self,
+        org_id: &str,
+        rows: &[retention::NewActivity],
+        now_ms: i64,
+        progress: &(dyn Fn(u64) + Send + Sync),
+    ) -> StoreResult<ImportOutcome>;
+    /// An organisation's subscription rows or activity events, accounts numbered densely.
+    async fn retention_rows(
+        &self,
+        org_id: &str,
+        source: retention::RetentionSource,
+    ) -> StoreResult<retention::RetentionRows>;
+    /// One account attribute (a built-in column or a custom attribute key) per account number.
+    async fn retention_attribute(
+        &self,
+        org_id: &str,
+        name: &str,
+        n_accounts: usize,
+    ) -> StoreResult<attune_retention::AttributeColumn>;
+    /// The attribute names the churn audit can use: the built-in ones and every custom key.
+    async fn retention_attribute_names(&self, org_id: &str) -> StoreResult<Vec<String>>;
+    /// The accounts with these numbers, by name.
+    async fn retention_accounts(
+        &self,
+        org_id: &str,
+        idxs: &[u32],
+    ) -> StoreResult<Vec<retention::RetentionAccount>>;
 }

@@ -11,6 +11,7 @@ pub use closed_loop::DELIVERY_ATTEMPTS;
 pub use jobs::LEASE_MS;
 mod metrics;
 mod responses;
+mod retention;
 mod surveys;
 
 use async_trait::async_trait;
@@ -605,5 +606,51 @@ impl crate::Store for SqlStore {
     ) -> StoreResult<()> {
         let mut conn = self.pool.acquire().await.context("connecting")?;
         closed_loop::emit(&mut conn, self.dialect, org_id, event, data, now_ms).await
+    }
+    async fn import_subscriptions(
+        &self,
+        org_id: &str,
+        rows: &[crate::retention::NewSubscription],
+        now_ms: i64,
+        progress: &(dyn Fn(u64) + Send + Sync),
+    ) -> StoreResult<crate::model::ImportOutcome> {
+        self.import_subscriptions_impl(org_id, rows, now_ms, progress)
+            .await
+    }
+    async fn import_activity(
+        &self,
+        org_id: &str,
+        rows: &[crate::retention::NewActivity],
+        now_ms: i64,
+        progress: &(dyn Fn(u64) + Send + Sync),
+    ) -> StoreResult<crate::model::ImportOutcome> {
+        self.import_activity_impl(org_id, rows, now_ms, progress)
+            .await
+    }
+    async fn retention_rows(
+        &self,
+        org_id: &str,
+        source: crate::retention::RetentionSource,
+    ) -> StoreResult<crate::retention::RetentionRows> {
+        self.retention_rows_impl(org_id, source).await
+    }
+    async fn retention_attribute(
+        &self,
+        org_id: &str,
+        name: &str,
+        n_accounts: usize,
+    ) -> StoreResult<attune_retention::AttributeColumn> {
+        self.retention_attribute_impl(org_id, name, n_accounts)
+            .await
+    }
+    async fn retention_attribute_names(&self, org_id: &str) -> StoreResult<Vec<String>> {
+        self.retention_attribute_names_impl(org_id).await
+    }
+    async fn retention_accounts(
+        &self,
+        org_id: &str,
+        idxs: &[u32],
+    ) -> StoreResult<Vec<crate::retention::RetentionAccount>> {
+        self.retention_accounts_impl(org_id, idxs).await
     }
 }

@@ -1,0 +1,503 @@
+//! Retention rows: bulk import of subscriptions and activity events (all or nothing, accounts
+//! created on first sight and numbered densely per organisation), loading an organisation's
+//! rows as `attune_retention` inputs, account attributes for the churn audit, and the
+//! accounts behind a number.
+
+use std::collections::HashMap;
+
+use attune_retention::{ActivityEvent, AttributeColumn, Subscription};
+use sqlx::{AnyConnection, AssertSqlSafe, Row};
+
+use super::{Dialect, SqlStore, new_id};
+use crate::error::{Context, StoreError, StoreResult};
+use crate::model::ImportOutcome;
+use crate::retention::{
+    BUILTIN_ATTRIBUTES, NewActivity, NewSubscription, RetentionAccount, RetentionRows,
+    RetentionSource,
+};
+
+/// Rows per insert statement (they travel as one JSON parameter).
+const BATCH: usize = 10_000;
+
+/// One JSON value per column, in the order of the insert's column list.
+type JsonRow = Vec<serde_json::Value>;
+
+/// `INSERT INTO {table} ({columns}) SELECT … FROM <the JSON rows> WHERE true {suffix}`, with
+/// each column cast to `types[i]` (`int` or `text`) so that NULLs keep their column's type.
+fn insert_sql(
+    dialect: Dialect,
+    table: &str,
+    columns: &[&str],
+    types: &[&str],
+    suffix: &str,
+) -> String {
+    let select: Vec<String> = types
+        .iter()
+        .enumerate()
+        .map(|(i, t)| match (dialect, *t) {
+            (Dialect::Sqlite, _) => format!("json_extract(value, '$[{i}]')"),
+            (Dialect::Postgres, "int") => format!("(value->>{i})::bigint"),
+            (Dialect::Postgres, _) => format!("(value->>{i})"),
+        })
+        .collect();
+    let source = match dialect {
+        Dialect::Sqlite => "jsonb_each($1)",
+        Dialect::Postgres => "jsonb_array_elements($1::jsonb) AS value",
+    };
+    format!(
+        "INSERT INTO {table} ({}) SELECT {} FROM {source} WHERE true {suffix}",
+        columns.join(", "),
+        select.join(", ")
+    )
+}
+
+async fn send(conn: &mut AnyConnection, sql: &str, rows: &[JsonRow]) -> StoreResult<()> {
+    if rows.is_empty() {
+        return Ok(());
+    }
+    let payload = serde_json::to_string(rows).context("encoding rows")?;
+    sqlx::query(AssertSqlSafe(sql.to_owned()))
+        .bind(payload)
+        .execute(&mut *conn)
+        .await
+        .context("inserting retention rows")?;
+    Ok(())
+}
+
+fn other(message: String) -> StoreError {
+    StoreError::Other(crate::error::anyhow_like::Error {
+        context: "retention".to_owned(),
+        source: message.into(),
+    })
+}
+
+/// The dense numbers of these external ids, creating accounts and numbers on first sight.
+async fn account_indexes(
+    conn: &mut AnyConnection,
+    dialect: Dialect,
+    org_id: &str,
+    external_ids: &[&str],
+    now_ms: i64,
+) -> StoreResult<HashMap<String, u32>> {
+    let mut wanted: Vec<&str> = external_ids.to_vec();
+    wanted.sort_unstable();
+    wanted.dedup();
+    let create = insert_sql(
+        dialect,
+        "accounts",
+        &[
+            "id",
+            "org_id",
+            "external_id",
+            "name",
+            "attributes",
+            "created_at",
+        ],
+        &["text", "text", "text", "text", "text", "int"],
+        "ON CONFLICT (org_id, external_id) DO NOTHING",
+    );
+    for chunk in wanted.chunks(BATCH) {
+        let rows: Vec<JsonRow> = chunk
+            .iter()
+            .map(|x| {
+                vec![
+                    new_id().into(),
+                    org_id.into(),
+                    (*x).into(),
+                    (*x).into(),
+                    "{}".into(),
+                    now_ms.into(),
+                ]
+            })
+            .collect();
+        send(conn, &create, &rows).await?;
+    }
+    // Every account of the organisation with its number, if it has one yet.
+    let rows = sqlx::query(
+        "SELECT a.id, a.external_id, r.idx FROM accounts a \
+         LEFT JOIN retention_accounts r ON r.org_id = a.org_id AND r.account_id = a.id \
+         WHERE a.org_id = $1 AND a.external_id IS NOT NULL",
+    )
+    .bind(org_id)
+    .fetch_all(&mut *conn)
+    .await
+    .context("reading account numbers")?;
+    let mut by_external: HashMap<String, (String, Option<i64>)> =
+        HashMap::with_capacity(rows.len());
+    let mut next: i64 = 0;
+    for row in &rows {
+        let id: String = row.try_get("id").context("reading account")?;
+        let ext: String = row.try_get("external_id").context("reading account")?;
+        let idx: Option<i64> = row.try_get("idx").context("reading account number")?;
+        if let Some(i) = idx {
+            next = next.max(i + 1);
+        }
+        by_external.insert(ext, (id, idx));
+    }
+    let number = insert_sql(
+        dialect,
+        "retention_accounts",
+        &["org_id", "idx", "account_id"],
+        &["text", "int", "text"],
+        "",
+    );
+    let mut out = HashMap::with_capacity(wanted.len());
+    let mut fresh: Vec<JsonRow> = Vec::new();
+    for x in wanted {
+        let Some((id, idx)) = by_external.get(x) else {
+            return Err(other(format!("account `{x}` was not created")));
+        };
+        let idx = match idx {
+            Some(i) => *i,
+            None => {
+                fresh.push(vec![org_id.into(), next.into(), id.as_str().into()]);
+                next += 1;
+                next - 1
+            }
+        };
+        let idx =
+            u32::try_from(idx).map_err(|_| other("more than 2^32 retention accounts".into()))?;
+        out.insert(x.to_owned(), idx);
+    }
+    for chunk in fresh.chunks(BATCH) {
+        send(conn, &number, chunk).await?;
+    }
+    Ok(out)
+}
+
+/// Numbers exact repeats of a key in order of appearance (0, 1, 2, …), so that a file with
+/// two identical rows stores both, and importing it again stores neither.
+fn occurrences<K: std::hash::Hash + Eq>(keys: impl Iterator<Item = K>) -> Vec<i64> {
+    let mut seen: HashMap<K, i64> = HashMap::new();
+    keys.map(|k| {
+        let n = seen.entry(k).or_insert(0);
+        *n += 1;
+        *n - 1
+    })
+    .collect()
+}
+
+async fn count(conn: &mut AnyConnection, table: &str, org_id: &str) -> StoreResult<u64> {
+    let row = sqlx::query(AssertSqlSafe(format!(
+        "SELECT COUNT(*) AS n FROM {table} WHERE org_id = $1"
+    )))
+    .bind(org_id)
+    .fetch_one(&mut *conn)
+    .await
+    .context("counting rows")?;
+    let n: i64 = row.try_get("n").context("reading a count")?;
+    Ok(n.max(0) as u64)
+}
+
+impl SqlStore {
+    pub(crate) async fn import_subscriptions_impl(
+        &self,
+        org_id: &str,
+        rows: &[NewSubscription],
+        now_ms: i64,
+        progress: &(dyn Fn(u64) + Send + Sync),
+    ) -> StoreResult<ImportOutcome> {
+        let mut tx = self.begin_write().await?;
+        let ids: Vec<&str> = rows
+            .iter()
+            .map(|r| r.account_external_id.as_str())
+            .collect();
+        let idx = account_indexes(&mut tx, self.dialect, org_id, &ids, now_ms).await?;
+        let before = count(&mut tx, "subscriptions", org_id).await?;
+        let seq = occurrences(
+            rows.iter()
+                .map(|r| (r.account_external_id.as_str(), r.product.as_str(), r.start)),
+        );
+        let sql = insert_sql(
+            self.dialect,
+            "subscriptions",
+            &[
+                "org_id",
+                "account_idx",
+                "product",
+                "start_day",
+                "seq",
+                "end_day",
+                "mrr_cents",
+                "quantity",
+                "billing_period",
+                "cancellation_reason",
+                "created_at",
+            ],
+            &[
+                "text", "int", "text", "int", "int", "int", "int", "int", "text", "text", "int",
+            ],
+            "ON CONFLICT (org_id, account_idx, product, start_day, seq) DO UPDATE SET \
+             end_day = excluded.end_day, mrr_cents = excluded.mrr_cents, \
+             quantity = excluded.quantity, billing_period = excluded.billing_period, \
+             cancellation_reason = excluded.cancellation_reason",
+        );
+        let mut done = 0u64;
+        for (chunk, seqs) in rows.chunks(BATCH).zip(seq.chunks(BATCH)) {
+            let json: Vec<JsonRow> = chunk
+                .iter()
+                .zip(seqs)
+                .map(|(r, s)| {
+                    vec![
+                        org_id.into(),
+                        idx.get(&r.account_external_id).copied().unwrap_or(0).into(),
+                        r.product.as_str().into(),
+                        r.start.into(),
+                        (*s).into(),
+                        r.end.into(),
+                        r.mrr_cents.into(),
+                        r.quantity.into(),
+                        r.billing_period.as_deref().into(),
+                        r.cancellation_reason.as_deref().into(),
+                        now_ms.into(),
+                    ]
+                })
+                .collect();
+            send(&mut tx, &sql, &json).await?;
+            done += chunk.len() as u64;
+            progress(done);
+        }
+        let after = count(&mut tx, "subscriptions", org_id).await?;
+        tx.commit().await.context("committing the import")?;
+        let inserted = after.saturating_sub(before);
+        Ok(ImportOutcome {
+            inserted,
+            duplicates: rows.len() as u64 - inserted.min(rows.len() as u64),
+        })
+    }
+
+    pub(crate) async fn import_activity_impl(
+        &self,
+        org_id: &str,
+        rows: &[NewActivity],
+        now_ms: i64,
+        progress: &(dyn Fn(u64) + Send + Sync),
+    ) -> StoreResult<ImportOutcome> {
+        let mut tx = self.begin_write().await?;
+        let ids: Vec<&str> = rows
+            .iter()
+            .map(|r| r.account_external_id.as_str())
+            .collect();
+        let idx = account_indexes(&mut tx, self.dialect, org_id, &ids, now_ms).await?;
+        let before = count(&mut tx, "activity_events", org_id).await?;
+        let seq = occurrences(
+            rows.iter()
+                .map(|r| (r.account_external_id.as_str(), r.day, r.value_cents)),
+        );
+        let sql = insert_sql(
+            self.dialect,
+            "activity_events",
+            &[
+                "org_id",
+                "account_idx",
+                "day",
+                "value_cents",
+                "seq",
+                "created_at",
+            ],
+            &["text", "int", "int", "int", "int", "int"],
+            "ON CONFLICT (org_id, account_idx, day, value_cents, seq) DO NOTHING",
+        );
+        let mut done = 0u64;
+        for (chunk, seqs) in rows.chunks(BATCH).zip(seq.chunks(BATCH)) {
+            let json: Vec<JsonRow> = chunk
+                .iter()
+                .zip(seqs)
+                .map(|(r, s)| {
+                    vec![
+                        org_id.into(),
+                        idx.get(&r.account_external_id).copied().unwrap_or(0).into(),
+                        r.day.into(),
+                        r.value_cents.into(),
+                        (*s).into(),
+                        now_ms.into(),
+                    ]
+                })
+                .collect();
+            send(&mut tx, &sql, &json).await?;
+            done += chunk.len() as u64;
+            progress(done);
+        }
+        let after = count(&mut tx, "activity_events", org_id).await?;
+        tx.commit().await.context("committing the import")?;
+        let inserted = after.saturating_sub(before);
+        Ok(ImportOutcome {
+            inserted,
+            duplicates: rows.len() as u64 - inserted.min(rows.len() as u64),
+        })
+    }
+
+    pub(crate) async fn retention_rows_impl(
+        &self,
+        org_id: &str,
+        source: RetentionSource,
+    ) -> StoreResult<RetentionRows> {
+        let mut conn = self.pool.acquire().await.context("connecting")?;
+        let n_accounts = count(&mut conn, "retention_accounts", org_id).await? as usize;
+        let mut out = RetentionRows {
+            n_accounts,
+            ..RetentionRows::default()
+        };
+        let to_u32 =
+            |v: i64| u32::try_from(v).map_err(|_| other(format!("bad account number {v}")));
+        let to_day = |v: i64| i32::try_from(v).map_err(|_| other(format!("day {v} out of range")));
+        match source {
+            RetentionSource::Subscriptions => {
+                let rows = sqlx::query(
+                    "SELECT account_idx, start_day, end_day, mrr_cents FROM subscriptions \
+                     WHERE org_id = $1",
+                )
+                .bind(org_id)
+                .fetch_all(&mut *conn)
+                .await
+                .context("loading subscriptions")?;
+                out.subscriptions.reserve(rows.len());
+                for row in rows {
+                    let end: Option<i64> = row.try_get(2).context("reading a subscription")?;
+                    out.subscriptions.push(Subscription {
+                        account: to_u32(row.try_get(0).context("reading a subscription")?)?,
+                        start: to_day(row.try_get(1).context("reading a subscription")?)?,
+                        end: end.map(to_day).transpose()?,
+                        mrr_cents: row.try_get(3).context("reading a subscription")?,
+                    });
+                }
+            }
+            RetentionSource::Activity => {
+                let rows = sqlx::query(
+                    "SELECT account_idx, day, value_cents FROM activity_events WHERE org_id = $1",
+                )
+                .bind(org_id)
+                .fetch_all(&mut *conn)
+                .await
+                .context("loading activity")?;
+                out.activity.reserve(rows.len());
+                for row in rows {
+                    out.activity.push(ActivityEvent {
+                        account: to_u32(row.try_get(0).context("reading an event")?)?,
+                        day: to_day(row.try_get(1).context("reading an event")?)?,
+                        value_cents: row.try_get(2).context("reading an event")?,
+                    });
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    pub(crate) async fn retention_attribute_impl(
+        &self,
+        org_id: &str,
+        name: &str,
+        n_accounts: usize,
+    ) -> StoreResult<AttributeColumn> {
+        let value = match name {
+            "plan" | "size_band" | "industry" | "region" => format!("a.{name}"),
+            "owner" => "u.email".to_owned(),
+            _ if name.is_empty() || name.contains(['"', '\\']) || name.chars().count() > 100 => {
+                return Err(StoreError::Invalid(attune_domain::Invalid::one(
+                    "attribute",
+                    "is not an attribute name",
+                )));
+            }
+            _ => match self.dialect {
+                Dialect::Sqlite => "CAST(json_extract(a.attributes, $2) AS TEXT)".to_owned(),
+                Dialect::Postgres => "(a.attributes::jsonb ->> $2)".to_owned(),
+            },
+        };
+        let custom = value.contains("$2");
+        let sql = format!(
+            "SELECT r.idx, {value} AS v FROM retention_accounts r \
+             JOIN accounts a ON a.id = r.account_id \
+             LEFT JOIN users u ON u.id = a.owner_user_id \
+             WHERE r.org_id = $1"
+        );
+        let mut query = sqlx::query(AssertSqlSafe(sql)).bind(org_id);
+        if custom {
+            query = query.bind(match self.dialect {
+                Dialect::Sqlite => format!("$.\"{name}\""),
+                Dialect::Postgres => name.to_owned(),
+            });
+        }
+        let rows = query
+            .fetch_all(&self.pool)
+            .await
+            .context("loading an account attribute")?;
+        let mut pairs: Vec<(u32, String)> = Vec::with_capacity(rows.len());
+        for row in rows {
+            let idx: i64 = row.try_get(0).context("reading an attribute")?;
+            let v: Option<String> = row.try_get(1).context("reading an attribute")?;
+            if let (Ok(idx), Some(v)) = (u32::try_from(idx), v) {
+                pairs.push((idx, v));
+            }
+        }
+        Ok(AttributeColumn::from_pairs(
+            name,
+            n_accounts,
+            pairs.iter().map(|(i, v)| (*i, v.as_str())),
+        ))
+    }
+
+    pub(crate) async fn retention_attribute_names_impl(
+        &self,
+        org_id: &str,
+    ) -> StoreResult<Vec<String>> {
+        let keys = match self.dialect {
+            Dialect::Sqlite => {
+                "SELECT DISTINCT j.key AS k FROM retention_accounts r \
+                 JOIN accounts a ON a.id = r.account_id, json_each(a.attributes) j \
+                 WHERE r.org_id = $1 ORDER BY 1"
+            }
+            Dialect::Postgres => {
+                "SELECT DISTINCT k FROM retention_accounts r \
+                 JOIN accounts a ON a.id = r.account_id, jsonb_object_keys(a.attributes::jsonb) k \
+                 WHERE r.org_id = $1 ORDER BY 1"
+            }
+        };
+        let mut names: Vec<String> = BUILTIN_ATTRIBUTES.iter().map(|s| (*s).to_owned()).collect();
+        for row in sqlx::query(keys)
+            .bind(org_id)
+            .fetch_all(&self.pool)
+            .await
+            .context("listing account attributes")?
+        {
+            let k: String = row.try_get(0).context("reading an attribute name")?;
+            if !names.contains(&k) {
+                names.push(k);
+            }
+        }
+        Ok(names)
+    }
+
+    pub(crate) async fn retention_accounts_impl(
+        &self,
+        org_id: &str,
+        idxs: &[u32],
+    ) -> StoreResult<Vec<RetentionAccount>> {
+        let mut out = Vec::with_capacity(idxs.len());
+        for chunk in idxs.chunks(500) {
+            let mut b = super::Binds::default();
+            let org = b.text(org_id);
+            let list: Vec<String> = chunk.iter().map(|i| b.int(i64::from(*i))).collect();
+            let sql = format!(
+                "SELECT r.idx, a.id, a.external_id, a.name FROM retention_accounts r \
+                 JOIN accounts a ON a.id = r.account_id \
+                 WHERE r.org_id = {org} AND r.idx IN ({})",
+                list.join(",")
+            );
+            for row in sqlx::query_with(AssertSqlSafe(sql), b.into_args()?)
+                .fetch_all(&self.pool)
+                .await
+                .context("listing accounts")?
+            {
+                let idx: i64 = row.try_get(0).context("reading an account")?;
+                out.push(RetentionAccount {
+                    idx: u32::try_from(idx).unwrap_or(u32::MAX),
+                    id: row.try_get(1).context("reading an account")?,
+                    external_id: row.try_get(2).context("reading an account")?,
+                    name: row.try_get(3).context("reading an account")?,
+                });
+            }
+        }
+        out.sort_by(|a, b| a.name.cmp(&b.name).then(a.idx.cmp(&b.idx)));
+        Ok(out)
+    }
+}
