@@ -116,6 +116,9 @@ pub struct CasePatch {
     pub resolution: Option<String>,
     /// Re-survey on resolution.
     pub resurvey: bool,
+    /// Do not message the customer on resolution (history loaded after the fact, e.g. the
+    /// demo); not settable through the API.
+    pub silent: bool,
 }
 
 impl CasePatch {
@@ -153,6 +156,7 @@ impl CasePatch {
             root_cause,
             resolution,
             resurvey: input.resurvey.unwrap_or(false),
+            silent: false,
         })
     }
 

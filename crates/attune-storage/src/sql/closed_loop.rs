@@ -1303,6 +1303,20 @@ impl SqlStore {
         if c.first_responded_at.is_none()
             && mark_once(&mut tx, org_id, case_id, "first_responded_at", now_ms).await?
         {
+            if now_ms > c.first_response_due_at
+                && c.first_breached_at.is_none()
+                && mark_once(
+                    &mut tx,
+                    org_id,
+                    case_id,
+                    "first_breached_at",
+                    c.first_response_due_at,
+                )
+                .await?
+            {
+                add_event(&mut tx, self.dialect, org_id, case_id, now_ms, None, "breached",
+                    json!({"deadline": "first_response", "due_at": c.first_response_due_at, "late_by_ms": now_ms - c.first_response_due_at})).await?;
+            }
             add_event(
                 &mut tx,
                 self.dialect,
@@ -1444,6 +1458,12 @@ impl SqlStore {
                     json!({"within_deadline": now_ms <= c.first_response_due_at}),
                 )
                 .await?;
+                if now_ms > c.first_response_due_at && c.first_breached_at.is_none() {
+                    // Answered late while no worker noticed: the breach is still recorded.
+                    c.first_breached_at = Some(c.first_response_due_at);
+                    add_event(&mut tx, d, org_id, case_id, now_ms, None, "breached",
+                        json!({"deadline": "first_response", "due_at": c.first_response_due_at, "late_by_ms": now_ms - c.first_response_due_at})).await?;
+                }
             }
             // Leaving `waiting` resumes the clock: deadlines not yet passed move on.
             if let Some(paused) = c.paused_at.take() {
@@ -1470,14 +1490,19 @@ impl SqlStore {
                 }
                 CaseState::Resolved => {
                     c.resolved_at = Some(now_ms);
-                    jobs.push(NewJob {
+                    if now_ms > c.resolution_due_at && c.resolution_breached_at.is_none() {
+                        c.resolution_breached_at = Some(c.resolution_due_at);
+                        add_event(&mut tx, d, org_id, case_id, now_ms, None, "breached",
+                            json!({"deadline": "resolution", "due_at": c.resolution_due_at, "late_by_ms": now_ms - c.resolution_due_at})).await?;
+                    }
+                    jobs.extend((!patch.silent).then(|| NewJob {
                         org_id: Some(org_id.to_owned()),
                         kind: "resolution_message".into(),
                         payload: json!({"case_id": case_id, "resurvey": patch.resurvey}),
                         run_at: now_ms,
                         max_attempts: DELIVERY_ATTEMPTS,
                         dedup_key: None,
-                    });
+                    }));
                 }
                 CaseState::Closed => c.closed_at = Some(now_ms),
                 CaseState::Open | CaseState::InProgress
@@ -1503,7 +1528,7 @@ impl SqlStore {
              state = $5, first_responded_at = $6, paused_at = $7, resolved_at = $8, closed_at = $9, \
              first_response_warn_at = $10, first_response_due_at = $11, resolution_warn_at = $12, \
              resolution_due_at = $13, resolution_warned_at = $14, resolution_breached_at = $15, \
-             updated_at = $16 WHERE org_id = $17 AND id = $18",
+             updated_at = $16, first_breached_at = $19 WHERE org_id = $17 AND id = $18",
         )
         .bind(c.owner.clone())
         .bind(&c.priority)
@@ -1523,6 +1548,7 @@ impl SqlStore {
         .bind(now_ms)
         .bind(org_id)
         .bind(case_id)
+        .bind(c.first_breached_at)
         .execute(&mut *tx)
         .await
         .context("updating a case")?;

@@ -265,12 +265,30 @@ pub async fn create(
             .create_survey(&org.id, &def, now_ms - 366 * DAY_MS)
             .await?;
         let responses = demo_responses(&mut rng, &survey, count, &contacts, now_ms)?;
-        let outcome = store
-            .import_responses(&org.id, &survey, &responses, now_ms, &|_| {})
-            .await
-            .with_context(|| format!("storing demo responses for {}", survey.definition.name))?;
-        total += outcome.inserted;
+        // Stored day by day as if they had arrived then, so cases open at the right time.
+        let mut by_day: BTreeMap<i64, Vec<NewResponse>> = BTreeMap::new();
+        for r in responses {
+            by_day
+                .entry(r.submitted_at_ms.div_euclid(DAY_MS))
+                .or_default()
+                .push(r);
+        }
+        for day in by_day.into_values() {
+            let arrived = day
+                .iter()
+                .map(|r| r.submitted_at_ms)
+                .max()
+                .unwrap_or(now_ms);
+            let outcome = store
+                .import_responses(&org.id, &survey, &day, arrived, &|_| {})
+                .await
+                .with_context(|| {
+                    format!("storing demo responses for {}", survey.definition.name)
+                })?;
+            total += outcome.inserted;
+        }
     }
+    work_the_demo_cases(store, &org.id, &mut rng, now_ms).await?;
     Ok(DemoOutcome {
         org,
         email,
@@ -373,4 +391,73 @@ fn demo_responses(
         });
     }
     Ok(out)
+}
+
+/// Gives the demo a worked history: cases older than three days were answered and resolved
+/// (most within their deadlines, some late), recent ones are still open in the queue.
+async fn work_the_demo_cases(
+    store: &dyn Store,
+    org_id: &str,
+    rng: &mut StdRng,
+    now_ms: i64,
+) -> anyhow::Result<()> {
+    use attune_domain::closed_loop::case::{CasePatch, CaseState};
+    use attune_storage::model::CaseQuery;
+    const H: i64 = 3_600_000;
+    let causes = store.root_causes(org_id).await?;
+    let resolutions = [
+        "Called the customer, apologised and fixed the problem the same day.",
+        "Refunded the charge and explained the new billing date.",
+        "Sent a replacement and a discount for the next order.",
+        "Walked the customer through the setting; added it to the onboarding guide.",
+        "Escalated to the product team; the fix shipped in the next release.",
+    ];
+    let mut after = None;
+    loop {
+        let page = store
+            .cases(
+                org_id,
+                &CaseQuery {
+                    after: after.clone(),
+                    limit: 1000,
+                    ..Default::default()
+                },
+            )
+            .await?;
+        let Some(last) = page.last() else { break };
+        after = Some((last.first_response_due_at, last.id.clone()));
+        for c in &page {
+            if c.opened_at > now_ms - 3 * DAY_MS {
+                continue;
+            }
+            // Most first responses come within hours; one in eight is late.
+            let first = if rng.random_bool(0.875) {
+                rng.random_range(1..20) * H
+            } else {
+                rng.random_range(25..60) * H
+            };
+            let owner = c.owner.as_deref().unwrap_or("demo");
+            store
+                .add_case_note(
+                    org_id,
+                    &c.id,
+                    owner,
+                    "Called the customer to understand what happened.",
+                    c.opened_at + first,
+                )
+                .await?;
+            let resolve = CasePatch {
+                state: Some(CaseState::Resolved),
+                root_cause: Some(pick(rng, &causes).clone()),
+                resolution: Some((*pick(rng, &resolutions)).to_owned()),
+                silent: true,
+                ..Default::default()
+            };
+            let at = (c.opened_at + first + rng.random_range(1..48) * H).min(now_ms);
+            store
+                .update_case(org_id, &c.id, c.owner.as_deref(), &resolve, at)
+                .await?;
+        }
+    }
+    Ok(())
 }

@@ -55,6 +55,10 @@ pub struct RunReport {
     pub done: BTreeMap<String, u64>,
     /// Jobs that failed (retried later or given up), by kind.
     pub failed: BTreeMap<String, u64>,
+    /// Why jobs were given up, with how many each reason stopped (one line per reason instead
+    /// of one per job).
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub errors: BTreeMap<String, u64>,
 }
 
 /// Most jobs one pass runs, so a pass always ends.
@@ -93,14 +97,22 @@ impl Worker {
             };
             let outcome = self.handle(&job, now_ms).await;
             let bucket = match &outcome {
-                JobOutcome::Failed { error, .. } => {
-                    tracing::warn!(job = %job.id, kind = %job.kind, attempt = job.attempts, %error, "job failed");
+                JobOutcome::Failed { error, retry_at } => {
+                    if retry_at.is_some() {
+                        tracing::warn!(job = %job.id, kind = %job.kind, attempt = job.attempts, %error, "job failed; will retry");
+                    } else {
+                        tracing::debug!(job = %job.id, kind = %job.kind, %error, "job failed for good");
+                        *report.errors.entry(error.clone()).or_default() += 1;
+                    }
                     &mut report.failed
                 }
                 _ => &mut report.done,
             };
             *bucket.entry(job.kind.clone()).or_default() += 1;
             self.store.finish_job(&job, &outcome, now_ms).await?;
+        }
+        for (error, n) in &report.errors {
+            tracing::warn!(jobs = n, %error, "jobs given up");
         }
         Ok(report)
     }

@@ -771,7 +771,7 @@ async fn the_pages_work_the_queue_and_escape_customer_text(backend: Backend) {
     let (status, queue) = page("/cases").await;
     assert_eq!(status, 200);
     assert!(
-        queue.contains("&lt;script&gt;alert(1)&lt;/script&gt;"),
+        queue.contains("&#60;script&#62;alert(1)&#60;/script&#62;"),
         "{queue}"
     );
     assert!(!queue.contains("<script>alert(1)"));
@@ -781,7 +781,7 @@ async fn the_pages_work_the_queue_and_escape_customer_text(backend: Backend) {
     };
     let (status, detail) = page(&format!("/cases/{id}")).await;
     assert_eq!(status, 200);
-    assert!(detail.contains("&lt;b&gt;Evil&lt;/b&gt; Corp"));
+    assert!(detail.contains("&#60;b&#62;Evil&#60;/b&#62; Corp"));
     let csrf = csrf_of(&detail);
     let post = |form: Vec<(&'static str, String)>| {
         let req = app
@@ -861,3 +861,120 @@ async fn the_pages_work_the_queue_and_escape_customer_text(backend: Backend) {
 }
 
 on_both_backends!(the_pages_work_the_queue_and_escape_customer_text);
+
+async fn the_daily_digest_shares_good_and_bad_news(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let owner = user(&app, "owner@acme.test", Role::Member).await;
+    let (s, _) = app
+        .client
+        .put(app.url("/api/v1/loop/settings"))
+        .bearer_auth(&app.admin_token)
+        .json(&json!({"digest_emails": ["everyone@acme.test"], "digest_hour": 18}))
+        .send()
+        .await
+        .map(|r| (r.status().as_u16(), ()))
+        .unwrap();
+    assert_eq!(s, 200);
+    let survey = app.nps_survey(&app.admin_token).await;
+    detractor_case(&app, &survey, &owner).await;
+    app.answer(
+        &survey,
+        json!({"answers": {"nps": 10, "why": "ਬਹੁਤ ਵਧੀਆ ਸੇਵਾ"}}),
+    )
+    .await;
+    let smtp = SmtpSink::start().await;
+    let w = worker(&app, Some(&smtp)).await;
+    // NOW is 12:00 UTC: the digest is due at 18:00 and covers the 24 hours before.
+    w.run_once(NOW_MS).await.unwrap();
+    assert!(
+        smtp.decoded()
+            .iter()
+            .all(|(to, _, _)| to != "everyone@acme.test")
+    );
+    let report = w.run_once(NOW_MS + 6 * H).await.unwrap();
+    assert_eq!(report.done.get("digest"), Some(&1), "{report:?}");
+    let digests: Vec<_> = smtp
+        .decoded()
+        .into_iter()
+        .filter(|(to, _, _)| to == "everyone@acme.test")
+        .collect();
+    assert_eq!(digests.len(), 1);
+    let body = &digests[0].2;
+    assert!(body.contains("1 opened, 0 resolved, 0 breached"), "{body}");
+    assert!(
+        body.contains("ਬਹੁਤ ਵਧੀਆ ਸੇਵਾ") && body.contains("ڈیلیوری میں بہت دیر ہوئی"),
+        "{body}"
+    );
+    // Running again the same day sends nothing more.
+    w.run_once(NOW_MS + 7 * H).await.unwrap();
+    let again = smtp
+        .decoded()
+        .into_iter()
+        .filter(|(to, _, _)| to == "everyone@acme.test")
+        .count();
+    assert_eq!(again, 1);
+}
+
+async fn a_business_hours_policy_and_a_resurvey_that_recovers(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let owner = user(&app, "owner@acme.test", Role::Member).await;
+    let (s, policy) = app
+        .post(&app.admin_token, "/api/v1/sla-policies", &json!({
+            "name": "Office hours", "first_response_minutes": 480, "resolution_minutes": 960,
+            "is_default": true,
+            "business_hours": {"utc_offset_minutes": 0,
+                "days": {"mon": ["09:00", "17:00"], "tue": ["09:00", "17:00"], "wed": ["09:00", "17:00"],
+                         "thu": ["09:00", "17:00"], "fri": ["09:00", "17:00"]}}}))
+        .await;
+    assert_eq!(s, 201, "{policy}");
+    let survey = app.nps_survey(&app.admin_token).await;
+    // NOW is Monday 2026-11-23 12:00 UTC: 5 working hours today, 3 on Tuesday → Tue 12:00.
+    let case = detractor_case(&app, &survey, &owner).await;
+    assert_eq!(case["first_response_due_at"], "2026-11-24T12:00:00Z");
+    assert_eq!(case["sla"]["name"], "Office hours");
+    let id = case["id"].as_str().unwrap().to_owned();
+    app.patch(
+        &app.admin_token,
+        &format!("/api/v1/cases/{id}"),
+        &json!({
+        "state": "resolved", "root_cause": "delivery or service delay",
+        "resolution": "Re-sent the order", "resurvey": true}),
+    )
+    .await;
+    let w = worker(&app, None).await;
+    w.run_once(NOW_MS).await.unwrap();
+    let c = app.store.case(&app.org_id, &id).await.unwrap();
+    let inv = c
+        .resurvey_invitation_id
+        .clone()
+        .expect("a re-survey invitation");
+    // The customer answers the re-survey, happier: the case records it and recovery counts it.
+    let s = app.store.survey(&app.org_id, &survey).await.unwrap();
+    let input: attune_domain::response::ResponseInput =
+        serde_json::from_value(json!({"answers": {"nps": 9}})).unwrap();
+    let r = attune_domain::response::NewResponse::parse(
+        &s.definition,
+        input,
+        attune_domain::response::Channel::Email,
+        NOW_MS + H,
+    )
+    .unwrap();
+    let stored = app
+        .store
+        .insert_response(&app.org_id, &s, &r, Some(&inv), NOW_MS + H)
+        .await
+        .unwrap();
+    let c = app.store.case(&app.org_id, &id).await.unwrap();
+    assert_eq!(c.resurvey_response_id.as_deref(), Some(stored.id.as_str()));
+    let (_, m) = app.get(&app.admin_token, "/api/v1/loop/metrics").await;
+    assert_eq!(
+        (m["recovery"]["count"].clone(), m["recovery"]["of"].clone()),
+        (json!(1), json!(1)),
+        "{m}"
+    );
+}
+
+on_both_backends!(
+    the_daily_digest_shares_good_and_bad_news,
+    a_business_hours_policy_and_a_resurvey_that_recovers,
+);
