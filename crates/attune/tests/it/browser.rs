@@ -223,4 +223,23 @@ async fn browser_login_dashboard_answer_and_feed() {
         "the answer is in the feed: {html}"
     );
     d.screenshot("attune-feed.png").await;
+
+    // The detractor opened a case in the lead's queue; resolve it through the page.
+    d.click("#feed .case-badge a").await;
+    d.wait_for("id=\"case-state\"").await;
+    d.click("#root_cause option[value='delivery or service delay']")
+        .await;
+    d.type_into("#resolution", "ہم نے آرڈر دوبارہ بھیج دیا")
+        .await;
+    d.click("#state option[value='resolved']").await;
+    d.click("form[action^='/cases/'] button[type=submit]").await;
+    let html = d.wait_for("id=\"case-state\">resolved<").await;
+    assert!(html.contains("ہم نے آرڈر دوبارہ بھیج دیا"), "{html}");
+    d.screenshot("attune-case.png").await;
+    d.go(&app.url("/cases")).await;
+    let html = d.wait_for("My queue").await;
+    assert!(
+        html.contains("Nothing waiting"),
+        "the queue is empty again: {html}"
+    );
 }

@@ -680,6 +680,41 @@ async fn another_organisation_sees_none_of_the_cases(backend: Backend) {
     assert_eq!(list["items"], json!([]));
     let (_, m) = app.get(&other, "/api/v1/loop/metrics").await;
     assert_eq!(m["cases"], 0);
+    // The same at the storage boundary: another organisation's id finds nothing and changes
+    // nothing, whatever the caller passes.
+    let (other_org, _) = app.other_org("Rival 2").await;
+    let id = case["id"].as_str().unwrap();
+    let s = &app.store;
+    assert!(matches!(
+        s.case(&other_org, id).await,
+        Err(attune_storage::StoreError::NotFound)
+    ));
+    assert!(s.case_events(&other_org, id).await.unwrap().is_empty());
+    let patch = attune_domain::closed_loop::case::CasePatch {
+        state: Some(attune_domain::closed_loop::case::CaseState::InProgress),
+        ..Default::default()
+    };
+    assert!(matches!(
+        s.update_case(&other_org, id, None, &patch, NOW_MS).await,
+        Err(attune_storage::StoreError::NotFound)
+    ));
+    assert!(matches!(
+        s.add_case_note(&other_org, id, "x", "hi", NOW_MS).await,
+        Err(attune_storage::StoreError::NotFound)
+    ));
+    let step = s.sla_step(&other_org, id, NOW_MS + 100 * H).await.unwrap();
+    assert!(step.recorded.is_empty() && step.next_check.is_none());
+    assert_eq!(
+        kinds(&app, id).await,
+        ["opened"],
+        "nothing happened to the case"
+    );
+    assert!(
+        s.loop_cases(&other_org, 0, i64::MAX)
+            .await
+            .unwrap()
+            .is_empty()
+    );
 }
 
 async fn loop_metrics_follow_the_cases(backend: Backend) {
