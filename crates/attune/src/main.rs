@@ -68,6 +68,37 @@ enum Command {
         #[command(subcommand)]
         command: JobsCommand,
     },
+    /// Follow-up cases (the closed loop).
+    Cases {
+        #[command(subcommand)]
+        command: CasesCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum CasesCommand {
+    /// List cases by first-response deadline (tab-separated: id, state, priority, owner,
+    /// first response due, breached, title).
+    List {
+        /// Organisation slug.
+        #[arg(long)]
+        org: String,
+        /// Only cases in this state: open, in_progress, waiting, resolved or closed.
+        #[arg(long)]
+        state: Option<String>,
+        /// Only open, in-progress and waiting cases.
+        #[arg(long)]
+        active: bool,
+        /// How many.
+        #[arg(long, default_value_t = 100)]
+        limit: u32,
+    },
+    /// List the organisation's alert rules as JSON.
+    Rules {
+        /// Organisation slug.
+        #[arg(long)]
+        org: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -334,6 +365,56 @@ async fn main() -> anyhow::Result<()> {
                 .with_context(|| format!("no survey `{survey}` in {}", org.slug))?;
             let maps = import::parse_maps(&maps)?;
             import::import_file(&store, &org.id, &survey, &file, &maps, now_ms()).await?;
+        }
+        Command::Cases { command } => {
+            let store = db::open(&config.db).await?;
+            let slug = match &command {
+                CasesCommand::List { org, .. } | CasesCommand::Rules { org } => org.clone(),
+            };
+            let org = attune_storage::Store::org_by_slug(&store, &slug)
+                .await
+                .with_context(|| format!("no organisation with slug `{slug}`"))?;
+            match command {
+                CasesCommand::List {
+                    state,
+                    active,
+                    limit,
+                    ..
+                } => {
+                    let state = state
+                        .map(|s| attune_domain::closed_loop::case::CaseState::parse(&s))
+                        .transpose()?
+                        .map(|s| s.as_str().to_owned());
+                    let users = attune_storage::Store::list_users(&store, &org.id).await?;
+                    let q = attune_storage::model::CaseQuery {
+                        state,
+                        active,
+                        limit: limit.clamp(1, 1000),
+                        ..Default::default()
+                    };
+                    for c in attune_storage::Store::cases(&store, &org.id, &q).await? {
+                        let owner = c
+                            .owner
+                            .as_ref()
+                            .and_then(|o| users.iter().find(|u| &u.id == o))
+                            .map_or("unassigned", |u| u.email.as_str());
+                        println!(
+                            "{}\t{}\t{}\t{}\t{}\t{}\t{}",
+                            c.id,
+                            c.state,
+                            c.priority,
+                            owner,
+                            attune_domain::period::format_ms(c.first_response_due_at),
+                            if c.breached { "breached" } else { "-" },
+                            c.title.replace(['\t', '\n'], " ")
+                        );
+                    }
+                }
+                CasesCommand::Rules { .. } => {
+                    let rules = attune_storage::Store::list_rules(&store, &org.id).await?;
+                    println!("{}", serde_json::to_string_pretty(&rules)?);
+                }
+            }
         }
         Command::Jobs { command } => {
             let store: Arc<dyn attune_storage::Store> = db::open_store(&config.db).await?;
