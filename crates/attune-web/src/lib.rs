@@ -12,6 +12,7 @@ mod metrics;
 pub mod openapi;
 mod pages;
 mod ratelimit;
+pub mod retention;
 pub(crate) mod routes;
 
 use std::sync::Arc;

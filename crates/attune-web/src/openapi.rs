@@ -5,7 +5,7 @@
 use axum::Json;
 use serde_json::{Value, json};
 
-fn op(summary: &str, tag: &str, params: &[&str], body: Option<&str>, ok: &str) -> Value {
+pub(crate) fn op(summary: &str, tag: &str, params: &[&str], body: Option<&str>, ok: &str) -> Value {
     let mut parameters: Vec<Value> = Vec::new();
     for p in params {
         let (name, location) = match p.strip_prefix("path:") {
@@ -152,6 +152,18 @@ pub fn document() -> Value {
     if let (Some(schemas), Value::Object(more)) =
         (doc["components"]["schemas"].as_object_mut(), loop_schemas())
     {
+        schemas.extend(more);
+    }
+    if let (Some(paths), Value::Object(more)) = (
+        doc["paths"].as_object_mut(),
+        crate::routes::retention::openapi_paths(),
+    ) {
+        paths.extend(more);
+    }
+    if let (Some(schemas), Value::Object(more)) = (
+        doc["components"]["schemas"].as_object_mut(),
+        crate::routes::retention::openapi_schemas(),
+    ) {
         schemas.extend(more);
     }
     doc

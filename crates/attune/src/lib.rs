@@ -6,5 +6,7 @@ pub mod config;
 pub mod db;
 pub mod demo;
 pub mod import;
+pub mod retention_import;
+pub mod retention_report;
 pub mod server;
 pub mod worker;

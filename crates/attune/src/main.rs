@@ -43,6 +43,11 @@ enum Command {
     /// Create the demo organisation "Demo" with ~20,000 responses; prints a login and a token.
     /// The password comes from ATTUNE_PASSWORD, else it is generated.
     Demo,
+    /// Reports computed from stored data.
+    Report {
+        #[command(subcommand)]
+        command: ReportCommand,
+    },
     /// Organisations.
     Org {
         #[command(subcommand)]
@@ -184,6 +189,67 @@ enum ImportCommand {
         /// question=column (or field=column for the optional columns); repeatable.
         #[arg(long = "map")]
         maps: Vec<String>,
+    },
+    /// Import subscriptions or contracts: one row a subscription, canonical columns
+    /// account_external_id,start_date,end_date,mrr,product (empty end_date = still active;
+    /// optional quantity, billing_period, cancellation_reason). Accounts are created on first
+    /// sight; checked whole first, stored all or nothing; re-importing stores nothing twice.
+    Subscriptions(RetentionImportArgs),
+    /// Import purchase or activity events: canonical columns account_external_id,date,value.
+    Activity(RetentionImportArgs),
+    /// Import account attributes for the churn audit: account_external_id, name, plan,
+    /// size_band, industry, region; every other column becomes a custom attribute.
+    Accounts(RetentionImportArgs),
+}
+
+/// Where and what to import.
+#[derive(Debug, clap::Args)]
+struct RetentionImportArgs {
+    /// Organisation slug.
+    #[arg(long)]
+    org: String,
+    /// The file (CSV, or another delimiter; see --delimiter).
+    file: PathBuf,
+    /// field=column for columns with other names; repeatable.
+    #[arg(long = "map")]
+    maps: Vec<String>,
+    /// `,`, `;`, `tab` or `whitespace` (runs of spaces); default: detected from the header.
+    #[arg(long)]
+    delimiter: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+enum ReportCommand {
+    /// Customer retention per period: S, E, N, lost, CRR beside the retained share, churn,
+    /// reactivations, GRR and NRR.
+    Retention {
+        /// Organisation slug.
+        #[arg(long)]
+        org: String,
+        /// month, quarter, year, or custom (one period [--from, --to)).
+        #[arg(long, default_value = "quarter")]
+        period: String,
+        /// First day covered, YYYY-MM-DD (default: the first day with data).
+        #[arg(long)]
+        from: Option<String>,
+        /// First day not covered (default: the day after --as-of).
+        #[arg(long)]
+        to: Option<String>,
+        /// The day the data is taken as known (default: today).
+        #[arg(long)]
+        as_of: Option<String>,
+        /// subscription or activity.
+        #[arg(long, default_value = "subscription")]
+        basis: String,
+        /// Gaps shorter than this many days are not churn (subscription basis).
+        #[arg(long)]
+        grace_days: Option<u32>,
+        /// A purchase keeps a customer active this many days (activity basis).
+        #[arg(long)]
+        window_days: Option<u32>,
+        /// table, csv or json.
+        #[arg(long, default_value = "table")]
+        format: String,
     },
 }
 
@@ -348,6 +414,48 @@ async fn main() -> anyhow::Result<()> {
             println!("{token}");
         }
         Command::Import {
+            command: ImportCommand::Subscriptions(args),
+        } => import_retention(&config, attune::retention_import::Kind::Subscriptions, args).await?,
+        Command::Import {
+            command: ImportCommand::Activity(args),
+        } => import_retention(&config, attune::retention_import::Kind::Activity, args).await?,
+        Command::Import {
+            command: ImportCommand::Accounts(args),
+        } => import_retention(&config, attune::retention_import::Kind::Accounts, args).await?,
+        Command::Report {
+            command:
+                ReportCommand::Retention {
+                    org,
+                    period,
+                    from,
+                    to,
+                    as_of,
+                    basis,
+                    grace_days,
+                    window_days,
+                    format,
+                },
+        } => {
+            let format = attune::retention_report::Format::parse(&format)?;
+            let store = db::open(&config.db).await?;
+            let org = attune_storage::Store::org_by_slug(&store, &org)
+                .await
+                .with_context(|| format!("no organisation with slug `{org}`"))?;
+            let params = attune_web::retention::RetentionParams {
+                period: Some(period),
+                from,
+                to,
+                as_of,
+                basis: Some(basis),
+                grace_days: grace_days.map(|d| d.to_string()),
+                window_days: window_days.map(|d| d.to_string()),
+                ..Default::default()
+            };
+            let summary =
+                attune::retention_report::summary(&store, &org.id, &params, now_ms()).await?;
+            print!("{}", attune::retention_report::render(&summary, format));
+        }
+        Command::Import {
             command:
                 ImportCommand::Responses {
                     org,
@@ -448,6 +556,35 @@ async fn main() -> anyhow::Result<()> {
             }
         }
     }
+    Ok(())
+}
+
+/// `attune import subscriptions|activity|accounts`.
+async fn import_retention(
+    config: &Config,
+    kind: attune::retention_import::Kind,
+    args: RetentionImportArgs,
+) -> anyhow::Result<()> {
+    let delimiter = args
+        .delimiter
+        .as_deref()
+        .map(attune::retention_import::Delimiter::parse)
+        .transpose()?;
+    let store = db::open(&config.db).await?;
+    let org = attune_storage::Store::org_by_slug(&store, &args.org)
+        .await
+        .with_context(|| format!("no organisation with slug `{}`", args.org))?;
+    let maps = import::parse_maps(&args.maps)?;
+    attune::retention_import::import_file(
+        &store,
+        &org.id,
+        kind,
+        &args.file,
+        &maps,
+        delimiter,
+        now_ms(),
+    )
+    .await?;
     Ok(())
 }
 

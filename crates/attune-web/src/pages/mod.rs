@@ -6,6 +6,7 @@ mod chart;
 mod dashboard;
 mod feed;
 mod login;
+mod retention;
 mod survey;
 mod words;
 
@@ -30,6 +31,7 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/cases", get(cases::queue))
         .route("/cases/{id}", get(cases::show).post(cases::act))
         .route("/loop", get(cases::metrics))
+        .route("/retention", get(retention::show))
         .route(
             "/settings/loop",
             get(cases::settings).post(cases::save_settings),

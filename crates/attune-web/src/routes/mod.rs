@@ -7,6 +7,7 @@ mod health;
 pub(crate) mod loop_config;
 mod metrics;
 mod responses;
+pub(crate) mod retention;
 mod surveys;
 
 use axum::Router;
@@ -90,4 +91,12 @@ pub(crate) fn router() -> Router<AppState> {
             "/api/v1/webhooks/{id}/deliveries",
             get(loop_config::deliveries),
         )
+        .route("/api/v1/retention/summary", get(retention::summary))
+        .route("/api/v1/retention/cohorts", get(retention::cohorts))
+        .route("/api/v1/retention/survival", get(retention::survival))
+        .route("/api/v1/retention/audit", get(retention::audit))
+        .route("/api/v1/retention/attributes", get(retention::attributes))
+        .route("/api/v1/retention/members", get(retention::members))
+        .route("/api/v1/subscriptions", post(retention::create_subscriptions))
+        .route("/api/v1/activity", post(retention::create_activity))
 }

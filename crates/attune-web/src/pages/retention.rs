@@ -1,0 +1,334 @@
+//! The retention page: the period summary (CRR beside the retained share, with why they
+//! differ), the customers lost in the latest period, the Kaplan–Meier survival curve and the
+//! cohort heat map, both as server-rendered SVG. Coordinates are computed here; every label is
+//! written by the template, which escapes it.
+
+use askama::Template;
+use attune_retention::calendar::format_day;
+use attune_retention::{CiKind, KaplanMeier, Median, Member, PeriodUnit, TimeUnit};
+use axum::extract::State;
+use axum::response::{IntoResponse, Response};
+
+use super::render;
+use crate::AppState;
+use crate::auth::PageUser;
+use crate::extract::Query;
+use crate::retention::{Report, RetentionParams, Spec, day_of_ms};
+
+/// Accounts listed under "lost in the latest period".
+const LOST_SHOWN: usize = 20;
+
+pub(crate) struct Row {
+    label: String,
+    s: u64,
+    e: u64,
+    n: u64,
+    lost: u64,
+    lost_new: u64,
+    crr: String,
+    retained_share: String,
+    churn_rate: String,
+    grr: String,
+    nrr: String,
+    complete: bool,
+}
+
+pub(crate) struct Curve {
+    /// Polyline points of the step function.
+    pub line: String,
+    /// Polygon of the 95% band.
+    pub band: String,
+    pub x_ticks: Vec<(f64, String)>,
+    pub y_ticks: Vec<(f64, String)>,
+    pub median: String,
+    pub restricted_mean: String,
+    pub n: u64,
+    pub events: usize,
+}
+
+pub(crate) struct Cell {
+    x: f64,
+    y: f64,
+    opacity: String,
+    text: String,
+    title: String,
+    dark: bool,
+}
+
+pub(crate) struct Heat {
+    width: f64,
+    height: f64,
+    cells: Vec<Cell>,
+    rows: Vec<(f64, String)>,
+    cols: Vec<(f64, String)>,
+}
+
+pub(crate) struct Lost {
+    name: String,
+    external_id: String,
+}
+
+#[derive(Template)]
+#[template(path = "retention.html")]
+struct RetentionPage {
+    lang: &'static str,
+    dir: &'static str,
+    user_email: String,
+    csrf: String,
+    period: String,
+    basis: String,
+    as_of: String,
+    problem: Option<String>,
+    n_accounts: usize,
+    rows: Vec<Row>,
+    lost_new_total: u64,
+    lost_period: String,
+    lost: Vec<Lost>,
+    lost_count: usize,
+    curve: Option<Curve>,
+    heat: Option<Heat>,
+}
+
+fn pct(v: Option<f64>) -> String {
+    v.map_or_else(|| "undefined".into(), |x| format!("{:.1}%", x * 100.0))
+}
+
+fn month_label(day: i32) -> String {
+    format_day(day).get(..7).unwrap_or_default().to_owned()
+}
+
+fn curve(report: &Report) -> Option<Curve> {
+    let lifetimes = report.ledger.lifetimes(TimeUnit::Month);
+    let km = KaplanMeier::from_lifetimes(&lifetimes);
+    let horizon = lifetimes.iter().map(|l| l.duration).fold(0.0, f64::max);
+    if km.n == 0 {
+        return None;
+    }
+    let (left, right, top, bottom) = (48.0, 700.0, 12.0, 240.0);
+    let t_max = horizon.max(1.0);
+    let x = |t: f64| left + t / t_max * (right - left);
+    let y = |s: f64| bottom - s * (bottom - top);
+    let mut line = vec![format!("{:.1},{:.1}", x(0.0), y(1.0))];
+    let mut upper = vec![format!("{:.1},{:.1}", x(0.0), y(1.0))];
+    let mut lower = vec![format!("{:.1},{:.1}", x(0.0), y(1.0))];
+    let mut level = 1.0;
+    let (mut hi_level, mut lo_level) = (1.0, 1.0);
+    for s in &km.steps {
+        let xs = x(s.time);
+        line.push(format!("{xs:.1},{:.1}", y(level)));
+        line.push(format!("{xs:.1},{:.1}", y(s.survival)));
+        let (lo, hi) = s
+            .interval(CiKind::Log, attune_domain::metrics::Z95)
+            .unwrap_or((s.survival, s.survival));
+        upper.push(format!("{xs:.1},{:.1}", y(hi_level)));
+        upper.push(format!("{xs:.1},{:.1}", y(hi)));
+        lower.push(format!("{xs:.1},{:.1}", y(lo_level)));
+        lower.push(format!("{xs:.1},{:.1}", y(lo)));
+        level = s.survival;
+        hi_level = hi;
+        lo_level = lo;
+    }
+    line.push(format!("{:.1},{:.1}", x(t_max), y(level)));
+    upper.push(format!("{:.1},{:.1}", x(t_max), y(hi_level)));
+    lower.push(format!("{:.1},{:.1}", x(t_max), y(lo_level)));
+    lower.reverse();
+    upper.extend(lower);
+    let step = (t_max / 6.0).ceil().max(1.0);
+    let x_ticks = (0..)
+        .map(|i| f64::from(i) * step)
+        .take_while(|t| *t <= t_max)
+        .map(|t| (x(t), format!("{t:.0}")))
+        .collect();
+    let y_ticks = [0.0, 0.25, 0.5, 0.75, 1.0]
+        .iter()
+        .map(|s| (y(*s), format!("{:.0}%", s * 100.0)))
+        .collect();
+    Some(Curve {
+        line: line.join(" "),
+        band: upper.join(" "),
+        x_ticks,
+        y_ticks,
+        median: match km.median() {
+            Median::At(t) => format!("{t:.0} months"),
+            Median::NotReached => "not reached (over half are still customers)".into(),
+        },
+        restricted_mean: format!("{:.1} months over {t_max:.0}", km.restricted_mean(horizon)),
+        n: km.n,
+        events: lifetimes.iter().filter(|l| l.churned).count(),
+    })
+}
+
+fn heat(report: &Report) -> Option<Heat> {
+    let table = report.ledger.cohorts(&report.grid);
+    // The last 24 cohorts at most, so the map stays readable.
+    let rows: Vec<_> = table.rows.iter().filter(|r| r.size > 0).collect();
+    let rows = &rows[rows.len().saturating_sub(24)..];
+    if rows.is_empty() {
+        return None;
+    }
+    let k_max = rows
+        .iter()
+        .map(|r| r.share.len())
+        .max()
+        .unwrap_or(0)
+        .min(24);
+    let (cw, ch, left, top) = (30.0, 20.0, 110.0, 22.0);
+    let mut cells = Vec::new();
+    for (i, r) in rows.iter().enumerate() {
+        for (k, share) in r.share.iter().take(k_max).enumerate() {
+            let Some(share) = share else { continue };
+            cells.push(Cell {
+                x: left + k as f64 * cw,
+                y: top + i as f64 * ch,
+                opacity: format!("{:.2}", 0.08 + 0.92 * share),
+                text: format!("{:.0}", share * 100.0),
+                title: format!(
+                    "cohort {} (n = {}), {k} periods later: {:.1}% active ({} customers)",
+                    month_label(r.cohort.start),
+                    r.size,
+                    share * 100.0,
+                    r.active.get(k).copied().flatten().unwrap_or(0)
+                ),
+                dark: *share > 0.55,
+            });
+        }
+    }
+    Some(Heat {
+        width: left + k_max as f64 * cw + 8.0,
+        height: top + rows.len() as f64 * ch + 8.0,
+        cells,
+        rows: rows
+            .iter()
+            .enumerate()
+            .map(|(i, r)| {
+                (
+                    top + i as f64 * ch + 14.0,
+                    format!("{} · {}", month_label(r.cohort.start), r.size),
+                )
+            })
+            .collect(),
+        cols: (0..k_max)
+            .map(|k| (left + k as f64 * cw + cw / 2.0, k.to_string()))
+            .collect(),
+    })
+}
+
+/// `GET /retention`
+pub(crate) async fn show(
+    State(state): State<AppState>,
+    user: PageUser,
+    Query(q): Query<RetentionParams>,
+) -> Response {
+    let today = day_of_ms(state.now_ms());
+    let org = user.actor.org_id.clone();
+    let mut page = RetentionPage {
+        lang: "en",
+        dir: "ltr",
+        user_email: user.email,
+        csrf: user.csrf_token,
+        period: q.period.clone().unwrap_or_else(|| "quarter".into()),
+        basis: q.basis.clone().unwrap_or_else(|| "subscription".into()),
+        as_of: q.as_of.clone().unwrap_or_else(|| format_day(today)),
+        problem: None,
+        n_accounts: 0,
+        rows: Vec::new(),
+        lost_new_total: 0,
+        lost_period: String::new(),
+        lost: Vec::new(),
+        lost_count: 0,
+        curve: None,
+        heat: None,
+    };
+    let spec = match Spec::parse(&q, today, PeriodUnit::Quarter) {
+        Ok(s) => s,
+        Err(e) => {
+            page.problem = Some(
+                e.0.iter()
+                    .map(|f| format!("{}: {}", f.field, f.message))
+                    .collect::<Vec<_>>()
+                    .join("; "),
+            );
+            return render(&page);
+        }
+    };
+    let rows = match state.store.retention_rows(&org, spec.source()).await {
+        Ok(r) => r,
+        Err(e) => return crate::ApiError::from(e).into_response(),
+    };
+    let built = tokio::task::spawn_blocking(move || {
+        let report = Report::build(&rows, spec)?;
+        let summary = report.ledger.summary(&report.grid);
+        // Cohorts and survival read monthly, whatever the summary's period.
+        let monthly_spec = Spec {
+            unit: Some(PeriodUnit::Month),
+            ..spec
+        };
+        let monthly = Report::build(&rows, monthly_spec)?;
+        let last = summary.iter().rev().find(|p| p.lost > 0).map(|p| p.period);
+        let lost = last
+            .map(|p| report.ledger.period_members(p, Member::Lost))
+            .unwrap_or_default();
+        Ok::<_, crate::ApiError>((
+            report.ledger.n_accounts(),
+            summary,
+            last,
+            lost,
+            curve(&monthly),
+            heat(&monthly),
+        ))
+    })
+    .await;
+    let (n_accounts, summary, last, lost, curve, heat) = match built {
+        Ok(Ok(v)) => v,
+        Ok(Err(e)) => return e.into_response(),
+        Err(e) => {
+            return crate::ApiError::Internal(format!("retention page: {e}")).into_response();
+        }
+    };
+    page.n_accounts = n_accounts;
+    page.lost_new_total = summary.iter().map(|p| p.lost_new).sum();
+    page.rows = summary
+        .iter()
+        .rev()
+        .take(12)
+        .rev()
+        .map(|p| Row {
+            label: format!(
+                "{} – {}",
+                format_day(p.period.start),
+                format_day(p.period.last_day())
+            ),
+            s: p.s,
+            e: p.e,
+            n: p.n,
+            lost: p.lost,
+            lost_new: p.lost_new,
+            crr: pct(p.crr),
+            retained_share: pct(p.retained_share),
+            churn_rate: pct(p.churn_rate),
+            grr: pct(p.grr),
+            nrr: pct(p.nrr),
+            complete: p.complete,
+        })
+        .collect();
+    if let Some(p) = last {
+        page.lost_period = format!("{} – {}", format_day(p.start), format_day(p.last_day()));
+        page.lost_count = lost.len();
+        let shown: Vec<u32> = lost.into_iter().take(LOST_SHOWN).collect();
+        match state.store.retention_accounts(&org, &shown).await {
+            Ok(accounts) => {
+                page.lost = accounts
+                    .into_iter()
+                    .map(|a| Lost {
+                        name: a.name,
+                        external_id: a.external_id.unwrap_or_default(),
+                    })
+                    .collect();
+            }
+            Err(e) => return crate::ApiError::from(e).into_response(),
+        }
+    }
+    page.curve = curve;
+    page.heat = heat;
+    render(&page)
+}

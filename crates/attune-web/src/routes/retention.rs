@@ -1,0 +1,391 @@
+//! Retention: summary per period, cohorts, survival, churn audit, drill-down to the customers
+//! behind a number, and writing subscription rows and activity events. Every call reads or
+//! writes the caller's organisation only.
+
+use attune_domain::error::Problems;
+use attune_retention::{PeriodUnit, parse_day};
+use attune_storage::retention::{NewActivity, NewSubscription};
+use axum::extract::State;
+use axum::http::StatusCode;
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use crate::auth::ApiCaller;
+use crate::extract::{Json, Query};
+use crate::retention::{
+    RetentionParams, Spec, day_of_ms, drill_options, parse_cents, survival_options, with_report,
+};
+use crate::{ApiError, AppState};
+
+/// The most rows one request may carry.
+const MAX_ROWS: usize = 10_000;
+
+fn spec(state: &AppState, q: &RetentionParams, unit: PeriodUnit) -> Result<Spec, ApiError> {
+    Ok(Spec::parse(q, day_of_ms(state.now_ms()), unit)?)
+}
+
+/// `GET /api/v1/retention/summary`
+pub(crate) async fn summary(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Query(q): Query<RetentionParams>,
+) -> Result<axum::Json<Value>, ApiError> {
+    let spec = spec(&state, &q, PeriodUnit::Quarter)?;
+    let v = with_report(state.store.as_ref(), caller.org(), spec, |r| {
+        Ok(r.summary_json())
+    })
+    .await?;
+    Ok(axum::Json(v))
+}
+
+/// `GET /api/v1/retention/cohorts`
+pub(crate) async fn cohorts(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Query(q): Query<RetentionParams>,
+) -> Result<axum::Json<Value>, ApiError> {
+    let spec = spec(&state, &q, PeriodUnit::Month)?;
+    let v = with_report(state.store.as_ref(), caller.org(), spec, |r| {
+        Ok(r.cohorts_json())
+    })
+    .await?;
+    Ok(axum::Json(v))
+}
+
+/// `GET /api/v1/retention/survival`
+pub(crate) async fn survival(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Query(q): Query<RetentionParams>,
+) -> Result<axum::Json<Value>, ApiError> {
+    let spec = spec(&state, &q, PeriodUnit::Month);
+    let opts = survival_options(&q).map_err(ApiError::from);
+    let (spec, (unit, ci)) = merge(spec, opts)?;
+    let v = with_report(state.store.as_ref(), caller.org(), spec, move |r| {
+        Ok(r.survival_json(unit, ci))
+    })
+    .await?;
+    Ok(axum::Json(v))
+}
+
+/// Both results, or every field problem of both.
+fn merge<A, B>(a: Result<A, ApiError>, b: Result<B, ApiError>) -> Result<(A, B), ApiError> {
+    match (a, b) {
+        (Ok(a), Ok(b)) => Ok((a, b)),
+        (Err(ApiError::Invalid(mut x)), Err(ApiError::Invalid(y))) => {
+            x.extend(y);
+            Err(ApiError::Invalid(x))
+        }
+        (Err(e), _) | (_, Err(e)) => Err(e),
+    }
+}
+
+/// `GET /api/v1/retention/audit`
+pub(crate) async fn audit(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Query(q): Query<RetentionParams>,
+) -> Result<axum::Json<Value>, ApiError> {
+    let spec = spec(&state, &q, PeriodUnit::Month);
+    let mut p = Problems::default();
+    let attribute = match q.attribute.as_deref().map(str::trim) {
+        Some(a) if !a.is_empty() => a.to_owned(),
+        _ => {
+            p.push(
+                "attribute",
+                "is required, e.g. plan, size_band, industry, region, owner or a custom attribute",
+            );
+            String::new()
+        }
+    };
+    let min_support = match q.min_support.as_deref().map(str::trim) {
+        None | Some("") => 30,
+        Some(s) => s.parse::<u64>().unwrap_or_else(|_| {
+            p.push("min_support", "must be a whole number");
+            30
+        }),
+    };
+    let period = match q.period_start.as_deref().map(str::trim) {
+        None | Some("") => None,
+        Some(s) => {
+            let d = parse_day(s);
+            if d.is_none() {
+                p.push("period_start", "must be a date, YYYY-MM-DD");
+            }
+            d
+        }
+    };
+    let (spec, ()) = merge(spec, p.finish(()).map_err(ApiError::from))?;
+    let names = state.store.retention_attribute_names(caller.org()).await?;
+    if !names.contains(&attribute) {
+        return Err(ApiError::field(
+            "attribute",
+            format!(
+                "is not an attribute of this organisation's accounts (known: {})",
+                names.join(", ")
+            ),
+        ));
+    }
+    let rows = state
+        .store
+        .retention_rows(caller.org(), spec.source())
+        .await?;
+    let column = state
+        .store
+        .retention_attribute(caller.org(), &attribute, rows.n_accounts)
+        .await?;
+    let v = tokio::task::spawn_blocking(move || {
+        let report = crate::retention::Report::build(&rows, spec)?;
+        let period = match period {
+            Some(start) => Some(report.period_starting(start).ok_or_else(|| {
+                ApiError::field(
+                    "period_start",
+                    "is not the first day of a period of this report",
+                )
+            })?),
+            None => None,
+        };
+        Ok::<_, ApiError>(report.audit_json(&column, period, min_support))
+    })
+    .await
+    .map_err(|e| ApiError::Internal(format!("retention audit: {e}")))??;
+    Ok(axum::Json(v))
+}
+
+/// `GET /api/v1/retention/attributes`
+pub(crate) async fn attributes(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+) -> Result<axum::Json<Value>, ApiError> {
+    let names = state.store.retention_attribute_names(caller.org()).await?;
+    Ok(axum::Json(json!({ "attributes": names })))
+}
+
+/// `GET /api/v1/retention/members`: the accounts behind a number.
+pub(crate) async fn members(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Query(q): Query<RetentionParams>,
+) -> Result<axum::Json<Value>, ApiError> {
+    let spec = spec(&state, &q, PeriodUnit::Quarter);
+    let opts = drill_options(&q).map_err(ApiError::from);
+    let (spec, (drill, limit)) = merge(spec, opts)?;
+    let idxs = with_report(state.store.as_ref(), caller.org(), spec, move |r| {
+        r.drill(drill)
+    })
+    .await?;
+    let shown: Vec<u32> = idxs.iter().copied().take(limit).collect();
+    let accounts = state.store.retention_accounts(caller.org(), &shown).await?;
+    Ok(axum::Json(json!({
+        "count": idxs.len(),
+        "limit": limit,
+        "accounts": accounts,
+    })))
+}
+
+/// A subscription row as received.
+#[derive(Debug, Deserialize)]
+pub(crate) struct SubscriptionInput {
+    account_external_id: Option<String>,
+    start_date: Option<String>,
+    end_date: Option<String>,
+    mrr: Option<Value>,
+    product: Option<String>,
+    quantity: Option<i64>,
+    billing_period: Option<Value>,
+    cancellation_reason: Option<String>,
+}
+
+/// An activity event as received.
+#[derive(Debug, Deserialize)]
+pub(crate) struct ActivityInput {
+    account_external_id: Option<String>,
+    date: Option<String>,
+    value: Option<Value>,
+}
+
+fn text(p: &mut Problems, field: String, v: Option<&str>, required: bool) -> Option<String> {
+    match v.map(str::trim).filter(|s| !s.is_empty()) {
+        Some(s) if s.chars().count() > 200 => {
+            p.push(field, "must be at most 200 characters");
+            None
+        }
+        Some(s) => Some(s.to_owned()),
+        None => {
+            if required {
+                p.push(field, "is required");
+            }
+            None
+        }
+    }
+}
+
+fn date(p: &mut Problems, field: String, v: Option<&str>, required: bool) -> Option<i32> {
+    let s = text(p, field.clone(), v, required)?;
+    let d = parse_day(&s);
+    if d.is_none() {
+        p.push(field, "must be a date, YYYY-MM-DD");
+    }
+    d
+}
+
+fn money(p: &mut Problems, field: String, v: Option<&Value>) -> i64 {
+    let raw = match v {
+        None | Some(Value::Null) => return 0,
+        Some(Value::Number(n)) => n.to_string(),
+        Some(Value::String(s)) if s.trim().is_empty() => return 0,
+        Some(Value::String(s)) => s.clone(),
+        Some(_) => String::new(),
+    };
+    parse_cents(&raw).unwrap_or_else(|| {
+        p.push(field, "must be an amount such as 49.90");
+        0
+    })
+}
+
+fn too_many(n: usize) -> Result<(), ApiError> {
+    if n > MAX_ROWS {
+        return Err(ApiError::field(
+            "body",
+            format!("at most {MAX_ROWS} rows per request"),
+        ));
+    }
+    Ok(())
+}
+
+/// `POST /api/v1/subscriptions`: a JSON array of rows, stored all or nothing.
+pub(crate) async fn create_subscriptions(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Json(input): Json<Vec<SubscriptionInput>>,
+) -> Result<(StatusCode, axum::Json<Value>), ApiError> {
+    let actor = caller.writer()?;
+    too_many(input.len())?;
+    let mut p = Problems::default();
+    let mut rows = Vec::with_capacity(input.len());
+    for (i, r) in input.iter().enumerate() {
+        let f = |name: &str| format!("[{i}].{name}");
+        let account = text(
+            &mut p,
+            f("account_external_id"),
+            r.account_external_id.as_deref(),
+            true,
+        );
+        let start = date(&mut p, f("start_date"), r.start_date.as_deref(), true);
+        let end = date(&mut p, f("end_date"), r.end_date.as_deref(), false);
+        if let (Some(s), Some(e)) = (start, end)
+            && e < s
+        {
+            p.push(f("end_date"), "must not be before start_date");
+        }
+        let mrr_cents = money(&mut p, f("mrr"), r.mrr.as_ref());
+        if mrr_cents < 0 {
+            p.push(f("mrr"), "must not be negative");
+        }
+        let billing = r.billing_period.as_ref().and_then(|v| match v {
+            Value::String(s) => Some(s.clone()),
+            Value::Number(n) => Some(n.to_string()),
+            _ => None,
+        });
+        let row = NewSubscription {
+            account_external_id: account.unwrap_or_default(),
+            product: text(&mut p, f("product"), r.product.as_deref(), false).unwrap_or_default(),
+            start: start.unwrap_or(0),
+            end,
+            mrr_cents,
+            quantity: r.quantity,
+            billing_period: text(&mut p, f("billing_period"), billing.as_deref(), false),
+            cancellation_reason: text(
+                &mut p,
+                f("cancellation_reason"),
+                r.cancellation_reason.as_deref(),
+                false,
+            ),
+        };
+        rows.push(row);
+    }
+    let rows = p.finish(rows)?;
+    let outcome = state
+        .store
+        .import_subscriptions(&actor.org_id, &rows, state.now_ms(), &|_| {})
+        .await?;
+    Ok((StatusCode::CREATED, axum::Json(json!(outcome))))
+}
+
+/// `POST /api/v1/activity`: a JSON array of events, stored all or nothing.
+pub(crate) async fn create_activity(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Json(input): Json<Vec<ActivityInput>>,
+) -> Result<(StatusCode, axum::Json<Value>), ApiError> {
+    let actor = caller.writer()?;
+    too_many(input.len())?;
+    let mut p = Problems::default();
+    let mut rows = Vec::with_capacity(input.len());
+    for (i, r) in input.iter().enumerate() {
+        let f = |name: &str| format!("[{i}].{name}");
+        let account = text(
+            &mut p,
+            f("account_external_id"),
+            r.account_external_id.as_deref(),
+            true,
+        );
+        let day = date(&mut p, f("date"), r.date.as_deref(), true);
+        let value_cents = money(&mut p, f("value"), r.value.as_ref());
+        rows.push(NewActivity {
+            account_external_id: account.unwrap_or_default(),
+            day: day.unwrap_or(0),
+            value_cents,
+        });
+    }
+    let rows = p.finish(rows)?;
+    let outcome = state
+        .store
+        .import_activity(&actor.org_id, &rows, state.now_ms(), &|_| {})
+        .await?;
+    Ok((StatusCode::CREATED, axum::Json(json!(outcome))))
+}
+
+/// The retention paths of the OpenAPI document.
+pub(crate) fn openapi_paths() -> Value {
+    use crate::openapi::op;
+    const RANGE: &[&str] = &[
+        "period",
+        "from",
+        "to",
+        "as_of",
+        "basis",
+        "grace_days",
+        "window_days",
+    ];
+    let with = |extra: &[&'static str]| -> Vec<&'static str> {
+        RANGE.iter().chain(extra).copied().collect()
+    };
+    json!({
+        "/api/v1/retention/summary": {"get": op("Per period (month, quarter, year, or custom [from, to)): S, E, N, lost, lost_new, retained, reactivated, CRR = (E − N) / S beside the retained share, churn rate, MRR₀, expansion, contraction, churned MRR, GRR and NRR; ratios are fractions, null when undefined. basis=activity counts a customer active for window_days after a purchase", "retention", RANGE, None, "200")},
+        "/api/v1/retention/cohorts": {"get": op("Cohorts by starting period: customers (and revenue) still active k periods later; unfinished periods are null", "retention", RANGE, None, "200")},
+        "/api/v1/retention/survival": {"get": op("Kaplan–Meier survival of first lifetimes (unit=day|month), Greenwood 95% intervals (ci=log|loglog), median and restricted mean lifetime", "retention", &with(&["unit", "ci"]), None, "200")},
+        "/api/v1/retention/audit": {"get": op("Churn audit of one account attribute: each value's share among churned and retained customers, lift, Wilson intervals, chi-square or Fisher test (values under min_support show counts only); period_start audits the customers lost in that period", "retention", &with(&["attribute", "min_support", "period_start"]), None, "200")},
+        "/api/v1/retention/attributes": {"get": op("The account attributes the churn audit can use", "retention", &[], None, "200")},
+        "/api/v1/retention/members": {"get": op("The customers behind a number: which=start|end|new|lost|lost_new|retained|reactivated|expanded|contracted for the period starting on period_start, or which=cohort with k", "retention", &with(&["period_start", "which", "k", "limit"]), None, "200")},
+        "/api/v1/subscriptions": {"post": op("Store subscription rows (a JSON array, at most 10,000), all or nothing; accounts are created on first sight; a row with the same account, product and start date updates the stored one", "retention", &[], Some("SubscriptionRows"), "201")},
+        "/api/v1/activity": {"post": op("Store purchase or activity events (a JSON array, at most 10,000), all or nothing; events already stored are skipped", "retention", &[], Some("ActivityRows"), "201")},
+    })
+}
+
+/// Schemas of the retention request bodies.
+pub(crate) fn openapi_schemas() -> Value {
+    json!({
+        "SubscriptionRows": {"type": "array", "items": {"type": "object", "required": ["account_external_id", "start_date"], "properties": {
+            "account_external_id": {"type": "string"}, "start_date": {"type": "string", "format": "date"},
+            "end_date": {"type": ["string", "null"], "format": "date", "description": "first day no longer active; empty or absent while it runs"},
+            "mrr": {"type": ["number", "string"], "description": "monthly recurring revenue, e.g. 49.90"},
+            "product": {"type": "string"}, "quantity": {"type": "integer"},
+            "billing_period": {"type": ["string", "integer"]}, "cancellation_reason": {"type": "string"}
+        }}},
+        "ActivityRows": {"type": "array", "items": {"type": "object", "required": ["account_external_id", "date"], "properties": {
+            "account_external_id": {"type": "string"}, "date": {"type": "string", "format": "date"},
+            "value": {"type": ["number", "string"]}
+        }}}
+    })
+}
