@@ -131,8 +131,18 @@ pub trait Store: Send + Sync + 'static {
     ) -> StoreResult<ImportOutcome>;
     /// One response.
     async fn response(&self, org_id: &str, response_id: &str) -> StoreResult<StoredResponse>;
-    /// The feedback feed, newest first.
+    /// The feedback feed, newest first; with search terms, best match first.
     async fn feed(&self, org_id: &str, query: &FeedQuery) -> StoreResult<Vec<FeedItem>>;
+    /// Analysed comments (content terms and a score), newest first, for keywords and drivers.
+    async fn text_docs(&self, org_id: &str, query: &TextDocsQuery) -> StoreResult<Vec<TextDoc>>;
+    /// Analyses every response of the organisation again (language, terms, search index), in
+    /// transactions of `batch` responses; safe to re-run. `progress` gets the count so far.
+    async fn reindex(
+        &self,
+        org_id: &str,
+        batch: u32,
+        progress: &(dyn Fn(u64) + Send + Sync),
+    ) -> StoreResult<ReindexOutcome>;
 
     /// Daily score counts from the aggregates (never the raw responses).
     async fn score_counts(

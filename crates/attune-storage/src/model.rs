@@ -225,6 +225,10 @@ pub struct FeedQuery {
     pub with_comment: bool,
     /// Continue after this (submitted_at_ms, id).
     pub after: Option<(i64, String)>,
+    /// With a term search (ranked, so it pages by position): results to skip.
+    pub offset: u32,
+    /// With a term search: match comments containing any term, not all of them.
+    pub any_term: bool,
     /// Page size.
     pub limit: u32,
 }
@@ -599,4 +603,45 @@ pub struct LoopCase {
     pub score_before: Option<(String, i64)>,
     /// The re-survey's score of the same question type.
     pub score_after: Option<i64>,
+}
+
+/// Which analysed comments text analytics reads: all optional, combined with AND.
+#[derive(Debug, Clone, Default)]
+pub struct TextDocsQuery {
+    /// One survey.
+    pub survey_id: Option<String>,
+    /// The question whose score comes with each comment (else the first NPS answer's).
+    pub question_key: Option<String>,
+    /// Submitted at or after, epoch ms.
+    pub from_ms: Option<i64>,
+    /// Submitted before, epoch ms.
+    pub to_ms: Option<i64>,
+    /// At most this many, newest first.
+    pub limit: u32,
+}
+
+/// An analysed comment, for keywords, themes and drivers.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TextDoc {
+    /// Response id.
+    pub id: String,
+    /// Its survey.
+    pub survey_id: String,
+    /// Effective language (declared, or detected).
+    pub language: Option<String>,
+    /// When it was given, epoch ms.
+    pub submitted_at_ms: i64,
+    /// The original comment.
+    pub comment: Option<String>,
+    /// Content terms in text order.
+    pub terms: Vec<String>,
+    /// The score of the chosen question.
+    pub score: Option<i64>,
+}
+
+/// What `reindex` did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct ReindexOutcome {
+    /// Responses analysed again.
+    pub responses: u64,
 }

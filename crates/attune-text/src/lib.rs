@@ -7,6 +7,7 @@
 //!   Japanese), with byte offsets into the original text; stop words ([`stopwords`]).
 //! - [`keywords`]: over-represented terms (keywords, key drivers) with effect sizes and tests,
 //!   grouped into themes; [`stats`] holds the arithmetic.
+//! - [`search`]: query terms and highlighting for the feed's search.
 //! - [`analyze`] combines the first three into the [`Analysis`] stored with a response.
 
 #![forbid(unsafe_code)]
@@ -15,6 +16,7 @@ pub mod keywords;
 pub mod lang;
 pub mod normalize;
 pub mod script;
+pub mod search;
 pub mod segment;
 pub mod stats;
 pub mod stopwords;
@@ -24,6 +26,7 @@ use serde::{Deserialize, Serialize};
 pub use keywords::{Doc, Keyword, Options, Theme, over_represented, themes};
 pub use lang::{Detection, detect, detect_with_declared};
 pub use normalize::{Normalized, normalize, normalize_mapped};
+pub use search::{highlight, query_terms};
 pub use segment::Token;
 
 /// What the analysis of one text yields: stored with a response and indexed for search.

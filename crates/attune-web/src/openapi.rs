@@ -40,8 +40,8 @@ pub(crate) fn op(summary: &str, tag: &str, params: &[&str], body: Option<&str>, 
 }
 
 const FEED_PARAMS: &[&str] = &[
-    "survey", "question", "band", "from", "to", "language", "account", "channel", "q", "cursor",
-    "limit",
+    "survey", "question", "band", "from", "to", "language", "account", "channel", "q", "match",
+    "cursor", "limit",
 ];
 const METRIC_PARAMS: &[&str] = &["survey", "question", "from", "to", "interval", "by"];
 
@@ -196,7 +196,9 @@ fn base_document() -> Value {
                 "post": op("Create a personal, single-use survey link", "surveys", &["path:id"], Some("InvitationInput"), "201"),
             },
             "/api/v1/responses/{id}": {"get": op("Show a response", "responses", &["path:id"], None, "200")},
-            "/api/v1/feedback": {"get": op("The feedback feed, newest first", "feedback", FEED_PARAMS, None, "200")},
+            "/api/v1/feedback": {"get": op("The feedback feed, newest first; with `q`, comments containing every word of it (any word with `match=any`), best match first, in any script", "feedback", FEED_PARAMS, None, "200")},
+            "/api/v1/text/themes": {"get": op("Themes: significant words and phrases of the selected comments (survey, language, band) against the rest of the organisation's comments of the period, grouped, with counts, tests and example quotes", "text", &["survey", "question", "from", "to", "language", "band"], None, "200")},
+            "/api/v1/text/drivers": {"get": op("Key drivers: terms over-represented among NPS detractors against promoters (or low against high CSAT), with log odds ratio, 95% interval, chi-square p and BH q, and example quotes", "text", &["survey", "question", "from", "to"], None, "200")},
             "/api/v1/metrics/nps": {"get": op("NPS with Tango's 95% interval", "metrics", METRIC_PARAMS, None, "200")},
             "/api/v1/metrics/csat": {"get": op("CSAT (top-2 box) with Wilson's 95% interval", "metrics", METRIC_PARAMS, None, "200")},
             "/api/v1/metrics/ces": {"get": op("CES mean and share of easy answers", "metrics", METRIC_PARAMS, None, "200")},

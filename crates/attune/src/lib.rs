@@ -8,5 +8,6 @@ pub mod demo;
 pub mod import;
 pub mod retention_import;
 pub mod retention_report;
+pub mod reindex;
 pub mod server;
 pub mod worker;

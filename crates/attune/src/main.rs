@@ -7,7 +7,7 @@ use std::sync::Arc;
 use anyhow::Context;
 use attune::config::Config;
 use attune::server::Application;
-use attune::{db, demo, import};
+use attune::{db, demo, import, reindex};
 use attune_domain::org::Role;
 use attune_domain::text::Email;
 use attune_web::Clock;
@@ -67,6 +67,15 @@ enum Command {
     Import {
         #[command(subcommand)]
         command: ImportCommand,
+    },
+    /// Analyse every stored comment again (language, terms, search index); safe to re-run.
+    Reindex {
+        /// Only this organisation (slug); default: all.
+        #[arg(long)]
+        org: Option<String>,
+        /// Responses per transaction.
+        #[arg(long, default_value_t = reindex::BATCH)]
+        batch: u32,
     },
     /// Background jobs: SLA warnings and escalations, e-mail, webhooks, digests.
     Jobs {
@@ -473,6 +482,11 @@ async fn main() -> anyhow::Result<()> {
                 .with_context(|| format!("no survey `{survey}` in {}", org.slug))?;
             let maps = import::parse_maps(&maps)?;
             import::import_file(&store, &org.id, &survey, &file, &maps, now_ms()).await?;
+        }
+        Command::Reindex { org, batch } => {
+            let store = db::open(&config.db).await?;
+            let n = reindex::run(&store, org.as_deref(), batch).await?;
+            eprintln!("reindexed {n} responses");
         }
         Command::Cases { command } => {
             let store = db::open(&config.db).await?;

@@ -19,14 +19,20 @@ use crate::model::{ScoreCount, ScoreFilter, SegmentDim, Survey};
 pub(crate) struct Tally(HashMap<(String, &'static str, i64, i64, &'static str, String), i64>);
 
 impl Tally {
-    /// Counts the numeric answers of one response.
-    pub(crate) fn add(&mut self, survey: &Survey, r: &NewResponse, account_id: Option<&str>) {
+    /// Counts the numeric answers of one response; `language` is its effective language tag
+    /// (declared, or detected from its comment).
+    pub(crate) fn add(
+        &mut self,
+        survey: &Survey,
+        r: &NewResponse,
+        account_id: Option<&str>,
+        language: Option<&str>,
+    ) {
         let day = day_of_ms(r.submitted_at_ms);
-        let language = r
-            .language
-            .as_ref()
-            .map(|l| l.primary().to_owned())
-            .unwrap_or_default();
+        let language = language
+            .and_then(|l| l.split('-').next())
+            .unwrap_or_default()
+            .to_ascii_lowercase();
         for (key, answer) in &r.answers {
             let (Answer::Score(score), Some(q)) = (answer, survey.definition.question(key)) else {
                 continue;

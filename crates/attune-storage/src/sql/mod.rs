@@ -13,6 +13,7 @@ mod metrics;
 mod responses;
 mod retention;
 mod surveys;
+mod text;
 
 use async_trait::async_trait;
 use sqlx::AssertSqlSafe;
@@ -87,6 +88,7 @@ pub(crate) enum Bind {
     Text(String),
     OptText(Option<String>),
     Int(i64),
+    OptInt(Option<i64>),
 }
 
 /// Collects bind values and hands out their `$n` placeholders in order.
@@ -116,6 +118,7 @@ impl Binds {
                 Bind::Text(s) => args.add(s),
                 Bind::OptText(s) => args.add(s),
                 Bind::Int(i) => args.add(i),
+                Bind::OptInt(i) => args.add(i),
             };
             r.map_err(sqlx::Error::Encode).context("binding a value")?;
         }
@@ -182,7 +185,9 @@ pub(crate) fn encode_rows(
         .enumerate()
         .map(|(i, b)| match (dialect, b) {
             (Dialect::Sqlite, _) => format!("json_extract(value, '$[{i}]')"),
-            (Dialect::Postgres, Bind::Int(_)) => format!("(value->>{i})::bigint"),
+            (Dialect::Postgres, Bind::Int(_) | Bind::OptInt(_)) => {
+                format!("(value->>{i})::bigint")
+            }
             (Dialect::Postgres, _) => format!("(value->>{i})"),
         })
         .collect();
@@ -214,6 +219,7 @@ impl Bind {
             Bind::Text(s) => serde_json::Value::String(s),
             Bind::OptText(s) => s.map_or(serde_json::Value::Null, serde_json::Value::String),
             Bind::Int(i) => serde_json::Value::from(i),
+            Bind::OptInt(i) => i.map_or(serde_json::Value::Null, serde_json::Value::from),
         }
     }
 }
@@ -378,6 +384,21 @@ impl crate::Store for SqlStore {
         query: &crate::model::FeedQuery,
     ) -> StoreResult<Vec<crate::model::FeedItem>> {
         self.feed_impl(org_id, query).await
+    }
+    async fn text_docs(
+        &self,
+        org_id: &str,
+        query: &crate::model::TextDocsQuery,
+    ) -> StoreResult<Vec<crate::model::TextDoc>> {
+        self.text_docs_impl(org_id, query).await
+    }
+    async fn reindex(
+        &self,
+        org_id: &str,
+        batch: u32,
+        progress: &(dyn Fn(u64) + Send + Sync),
+    ) -> StoreResult<crate::model::ReindexOutcome> {
+        self.reindex_impl(org_id, batch, progress).await
     }
     async fn score_counts(
         &self,

@@ -11,6 +11,7 @@ use sqlx::{AnyConnection, Row};
 use super::accounts::{account_id_for, contact_for};
 use super::closed_loop::{LoopState, link_resurvey, on_new_responses};
 use super::metrics::Tally;
+use super::text::{Indexed, TERM_INSERT, index_comment, term_rows};
 use super::{Bind, Binds, Encoded, SqlStore, encode_rows, insert_rows, new_id};
 use crate::error::{Context, StoreError, StoreResult};
 use crate::model::{FeedCase, FeedItem, FeedQuery, ImportOutcome, StoredResponse, Survey};
@@ -46,6 +47,8 @@ struct Prepared<'a> {
     comment: Option<String>,
     search_text: Option<String>,
     dedup_key: Option<String>,
+    /// The comment's analysis: effective language and search terms.
+    ix: Indexed,
 }
 
 impl Prepared<'_> {
@@ -55,7 +58,7 @@ impl Prepared<'_> {
             id: self.id.clone(),
             survey_id: self.survey_id.to_owned(),
             answers: self.r.answers.clone(),
-            language: self.r.language.as_ref().map(|l| l.as_str().to_owned()),
+            language: self.ix.language.clone(),
             channel: self.r.channel,
             contact_id: self.contact_id.clone(),
             account_id: self.account_id.clone(),
@@ -67,7 +70,8 @@ impl Prepared<'_> {
 }
 
 const RESPONSE_INSERT: &str = "INSERT INTO responses (id, org_id, survey_id, contact_id, account_id, channel, \
-     language, submitted_at, created_at, answers, metadata, comment, search_text, dedup_key)";
+     language, submitted_at, created_at, answers, metadata, comment, search_text, dedup_key, \
+     language_source, text_language, language_confidence, terms)";
 
 fn prepare<'a>(
     survey: &'a Survey,
@@ -76,6 +80,7 @@ fn prepare<'a>(
     account_id: Option<String>,
 ) -> Prepared<'a> {
     let comment = comment_of(&survey.definition, &r.answers);
+    let ix = index_comment(comment.as_deref(), r.language.as_ref());
     Prepared {
         r,
         id: new_id(),
@@ -85,6 +90,7 @@ fn prepare<'a>(
         search_text: comment.as_deref().map(search_form),
         comment,
         dedup_key: r.dedup_key.clone(),
+        ix,
     }
 }
 
@@ -97,7 +103,7 @@ fn response_row(org_id: &str, p: Prepared<'_>, now_ms: i64) -> StoreResult<Vec<B
         Bind::OptText(p.contact_id),
         Bind::OptText(p.account_id),
         Bind::Text(r.channel.as_str().to_owned()),
-        Bind::OptText(r.language.as_ref().map(|l| l.as_str().to_owned())),
+        Bind::OptText(p.ix.language),
         Bind::Int(r.submitted_at_ms),
         Bind::Int(now_ms),
         Bind::Text(serde_json::to_string(&r.answers).context("encoding answers")?),
@@ -105,6 +111,10 @@ fn response_row(org_id: &str, p: Prepared<'_>, now_ms: i64) -> StoreResult<Vec<B
         Bind::OptText(p.comment),
         Bind::OptText(p.search_text),
         Bind::OptText(p.dedup_key),
+        Bind::OptText(p.ix.source.map(str::to_owned)),
+        Bind::OptText(p.ix.text_language),
+        Bind::OptInt(p.ix.confidence_pm),
+        Bind::OptText(p.ix.terms),
     ])
 }
 
@@ -171,17 +181,18 @@ async fn resolve_people(
     Ok((contact_id, account_id))
 }
 
-/// An import batch ready to write: responses, scores, and the responses for the rules.
-type Written = (Encoded, Option<Encoded>, Vec<StoredResponse>);
+/// An import batch ready to write: responses, then scores and search terms, and the responses
+/// for the rules.
+type Written = (Encoded, Vec<Encoded>, Vec<StoredResponse>);
 
-/// Writes one prepared import batch: its responses, then their scores.
+/// Writes one prepared import batch: its responses, then the rows that refer to them.
 async fn write_batch(
     conn: &mut AnyConnection,
-    (responses, scores): (Encoded, Option<Encoded>),
+    (responses, rest): (Encoded, Vec<Encoded>),
 ) -> StoreResult<()> {
     responses.execute(conn).await?;
-    if let Some(scores) = scores {
-        scores.execute(conn).await?;
+    for rows in rest {
+        rows.execute(conn).await?;
     }
     Ok(())
 }
@@ -235,6 +246,7 @@ impl SqlStore {
         let mut p = prepare(survey, r, contact_id, account_id);
         p.dedup_key = dedup;
         let stored = p.stored();
+        let terms = term_rows(org_id, &stored.id, &p.ix);
         insert_rows(
             &mut tx,
             self.dialect,
@@ -257,8 +269,14 @@ impl SqlStore {
             score_rows(org_id, survey, &stored.id, &stored.answers),
         )
         .await?;
+        insert_rows(&mut tx, self.dialect, TERM_INSERT, "", terms).await?;
         let mut tally = Tally::default();
-        tally.add(survey, r, stored.account_id.as_deref());
+        tally.add(
+            survey,
+            r,
+            stored.account_id.as_deref(),
+            stored.language.as_deref(),
+        );
         tally
             .flush(&mut tx, self.dialect, org_id, &survey.id)
             .await?;
@@ -382,11 +400,18 @@ impl SqlStore {
             let prepare_batch = move || -> StoreResult<Option<Written>> {
                 let mut rows = Vec::with_capacity(resolved.len());
                 let mut scores = Vec::with_capacity(resolved.len());
+                let mut terms = Vec::with_capacity(resolved.len() * 4);
                 let mut stored = Vec::new();
                 for (r, contact_id, account_id) in resolved {
                     let p = prepare(survey, r, contact_id, account_id);
-                    tally.add(survey, r, p.account_id.as_deref());
+                    tally.add(
+                        survey,
+                        r,
+                        p.account_id.as_deref(),
+                        p.ix.language.as_deref(),
+                    );
                     scores.extend(score_rows(org_id, survey, &p.id, &r.answers));
+                    terms.extend(term_rows(org_id, &p.id, &p.ix));
                     if watch {
                         stored.push(p.stored());
                     }
@@ -394,7 +419,9 @@ impl SqlStore {
                 }
                 let rows = encode_rows(dialect, RESPONSE_INSERT, "", rows, IMPORT_BATCH)?;
                 let scores = encode_rows(dialect, SCORE_INSERT, "", scores, IMPORT_BATCH)?;
-                Ok(rows.map(|rows| (rows, scores, stored)))
+                let terms = encode_rows(dialect, TERM_INSERT, "", terms, IMPORT_BATCH * 4)?;
+                let rest = scores.into_iter().chain(terms).collect();
+                Ok(rows.map(|rows| (rows, rest, stored)))
             };
             let next = match in_flight.take() {
                 Some((rows, scores, stored)) => {
@@ -465,14 +492,30 @@ impl SqlStore {
         q: &FeedQuery,
     ) -> StoreResult<Vec<FeedItem>> {
         let mut b = Binds::default();
+        // Words are looked up in the search index and ranked; a query without any (only
+        // punctuation or stop words) falls back to substring matching.
+        let terms = q
+            .text
+            .as_deref()
+            .map(attune_text::query_terms)
+            .unwrap_or_default();
+        let ranked = if terms.is_empty() {
+            None
+        } else {
+            Some(
+                self.ranked_search(&mut b, org_id, &terms, q.any_term)
+                    .await?,
+            )
+        };
         let org = b.text(org_id);
         let mut sql = format!(
             "SELECT {RESPONSE_COLUMNS}, s.name AS survey_name, a.name AS account_name, c.email AS contact_email \
-             FROM responses r \
+             FROM responses r{} \
              JOIN surveys s ON s.id = r.survey_id AND s.org_id = r.org_id \
              LEFT JOIN accounts a ON a.id = r.account_id AND a.org_id = r.org_id \
              LEFT JOIN contacts c ON c.id = r.contact_id AND c.org_id = r.org_id \
-             WHERE r.org_id = {org}"
+             WHERE r.org_id = {org}",
+            ranked.as_ref().map_or("", |s| s.join.as_str())
         );
         if let Some(s) = &q.survey_id {
             sql += &format!(" AND r.survey_id = {}", b.text(s));
@@ -512,13 +555,13 @@ impl SqlStore {
         if q.with_comment {
             sql += " AND r.comment IS NOT NULL";
         }
-        if let Some(text) = &q.text {
+        if let Some(text) = q.text.as_ref().filter(|_| ranked.is_none()) {
             for word in search_form(text).split_whitespace().take(10) {
                 let p = b.text(format!("%{}%", like_escape(word)));
                 sql += &format!(" AND r.search_text LIKE {p} ESCAPE '\\'");
             }
         }
-        if let Some((at, id)) = &q.after {
+        if let Some((at, id)) = q.after.as_ref().filter(|_| ranked.is_none()) {
             let at1 = b.int(*at);
             let at2 = b.int(*at);
             let id = b.text(id);
@@ -527,9 +570,13 @@ impl SqlStore {
             );
         }
         sql += &format!(
-            " ORDER BY r.submitted_at DESC, r.id DESC LIMIT {}",
+            " ORDER BY {}r.submitted_at DESC, r.id DESC LIMIT {}",
+            ranked.as_ref().map_or("", |s| s.order),
             b.int(i64::from(q.limit.clamp(1, 500)))
         );
+        if ranked.is_some() && q.offset > 0 {
+            sql += &format!(" OFFSET {}", b.int(i64::from(q.offset)));
+        }
         let rows = sqlx::query_with(AssertSqlSafe(sql), b.into_args()?)
             .fetch_all(&self.pool)
             .await

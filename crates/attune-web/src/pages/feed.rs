@@ -14,7 +14,7 @@ use super::render;
 use crate::AppState;
 use crate::auth::PageUser;
 use crate::extract::Query;
-use crate::routes::feedback::{FeedParams, encode_cursor};
+use crate::routes::feedback::{FeedParams, next_cursor};
 
 pub(crate) struct ScoreView {
     key: String,
@@ -35,7 +35,15 @@ pub(crate) struct ItemView {
     language: Option<String>,
     scores: Vec<ScoreView>,
     comment: Option<String>,
+    /// The comment cut into pieces, searched-for words flagged (rendered as `<mark>`).
+    comment_parts: Vec<Piece>,
     case: Option<CaseBadge>,
+}
+
+/// A piece of a comment; the template escapes `text` like any other value.
+pub(crate) struct Piece {
+    text: String,
+    mark: bool,
 }
 
 /// The follow-up case of a feed item: everyone sees who owns it and where it stands.
@@ -107,7 +115,7 @@ pub(crate) async fn show(
     if items.len() > limit
         && let Some(last) = items.get(limit - 1)
     {
-        let cursor = encode_cursor(last.response.submitted_at_ms, &last.response.id);
+        let cursor = next_cursor(&query, last, limit as u32);
         let mut pairs: Vec<(&str, String)> = vec![("cursor", cursor)];
         for (k, v) in [
             ("q", &page.q),
@@ -125,6 +133,11 @@ pub(crate) async fn show(
             .join("&");
         page.next = Some(format!("/feedback?{qs}"));
     }
+    let terms = query
+        .text
+        .as_deref()
+        .map(attune_text::query_terms)
+        .unwrap_or_default();
     for it in items.into_iter().take(limit) {
         let survey = surveys.get(&it.response.survey_id);
         let scores = it
@@ -164,6 +177,20 @@ pub(crate) async fn show(
             channel: it.response.channel.as_str(),
             language: it.response.language,
             scores,
+            comment_parts: it
+                .response
+                .comment
+                .as_deref()
+                .map(|c| {
+                    attune_text::highlight(c, &terms)
+                        .into_iter()
+                        .map(|(text, mark)| Piece {
+                            text: text.to_owned(),
+                            mark,
+                        })
+                        .collect()
+                })
+                .unwrap_or_default(),
             comment: it.response.comment,
             case: it.case.map(|c| CaseBadge {
                 id: c.id,

@@ -5,6 +5,7 @@ mod cases;
 mod chart;
 mod dashboard;
 mod feed;
+mod insights;
 mod login;
 mod retention;
 mod survey;
@@ -28,6 +29,7 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/login", get(login::form).post(login::submit))
         .route("/logout", axum::routing::post(login::logout))
         .route("/feedback", get(feed::show))
+        .route("/insights", get(insights::show))
         .route("/cases", get(cases::queue))
         .route("/cases/{id}", get(cases::show).post(cases::act))
         .route("/loop", get(cases::metrics))

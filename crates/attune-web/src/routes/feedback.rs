@@ -30,6 +30,9 @@ pub(crate) struct FeedParams {
     pub account: Option<String>,
     pub channel: Option<String>,
     pub q: Option<String>,
+    /// `any`: a comment matching any word of `q` is enough (default: all of them).
+    #[serde(rename = "match")]
+    pub match_mode: Option<String>,
     pub cursor: Option<String>,
     pub limit: Option<u32>,
 }
@@ -48,12 +51,19 @@ impl FeedParams {
             }
             None => None,
         };
-        let after = match nonempty(&self.cursor) {
-            Some(c) => Some(
-                decode_cursor(&c)
-                    .ok_or_else(|| ApiError::field("cursor", "is not a cursor from this feed"))?,
-            ),
-            None => None,
+        let (after, offset) = match nonempty(&self.cursor) {
+            Some(c) => match decode_cursor(&c)
+                .ok_or_else(|| ApiError::field("cursor", "is not a cursor from this feed"))?
+            {
+                Cursor::After(at, id) => (Some((at, id)), 0),
+                Cursor::Offset(n) => (None, n),
+            },
+            None => (None, 0),
+        };
+        let any_term = match nonempty(&self.match_mode).as_deref() {
+            None | Some("all") => false,
+            Some("any") => true,
+            Some(_) => return Err(ApiError::field("match", "must be all or any")),
         };
         let limit = self.limit.unwrap_or(50);
         if !(1..=200).contains(&limit) {
@@ -79,6 +89,8 @@ impl FeedParams {
             text: nonempty(&self.q),
             with_comment: false,
             after,
+            offset,
+            any_term,
             limit,
         })
     }
@@ -88,10 +100,33 @@ pub(crate) fn encode_cursor(at_ms: i64, id: &str) -> String {
     URL_SAFE_NO_PAD.encode(format!("{at_ms}:{id}"))
 }
 
-fn decode_cursor(c: &str) -> Option<(i64, String)> {
+/// Where the next page starts: after a (time, id) in the newest-first feed, or at a position
+/// of a ranked search.
+enum Cursor {
+    After(i64, String),
+    Offset(u32),
+}
+
+fn decode_cursor(c: &str) -> Option<Cursor> {
     let raw = String::from_utf8(URL_SAFE_NO_PAD.decode(c).ok()?).ok()?;
     let (at, id) = raw.split_once(':')?;
-    Some((at.parse().ok()?, id.to_owned()))
+    if at == "rank" {
+        return Some(Cursor::Offset(id.parse().ok()?));
+    }
+    Some(Cursor::After(at.parse().ok()?, id.to_owned()))
+}
+
+/// The cursor of the page after one that ended with `last` (`shown` items shown).
+pub(crate) fn next_cursor(q: &FeedQuery, last: &FeedItem, shown: u32) -> String {
+    let ranked = q
+        .text
+        .as_deref()
+        .is_some_and(|t| !attune_text::query_terms(t).is_empty());
+    if ranked {
+        URL_SAFE_NO_PAD.encode(format!("rank:{}", q.offset.saturating_add(shown)))
+    } else {
+        encode_cursor(last.response.submitted_at_ms, &last.response.id)
+    }
 }
 
 /// The NPS band of a response's first NPS answer.
@@ -127,11 +162,7 @@ pub(crate) async fn feed_page(
         .map(|s| (s.id.clone(), s))
         .collect();
     let next_cursor = more
-        .then(|| {
-            items
-                .last()
-                .map(|l| encode_cursor(l.response.submitted_at_ms, &l.response.id))
-        })
+        .then(|| items.last().map(|l| next_cursor(&q, l, limit)))
         .flatten();
     let items: Vec<Value> = items
         .iter()

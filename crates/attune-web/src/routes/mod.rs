@@ -9,6 +9,7 @@ mod metrics;
 mod responses;
 pub(crate) mod retention;
 mod surveys;
+pub(crate) mod text;
 
 use axum::Router;
 use axum::routing::{get, post, put};
@@ -33,6 +34,8 @@ pub(crate) fn router() -> Router<AppState> {
         )
         .route("/api/v1/responses/{id}", get(responses::show))
         .route("/api/v1/feedback", get(feedback::feed))
+        .route("/api/v1/text/themes", get(text::themes_api))
+        .route("/api/v1/text/drivers", get(text::drivers_api))
         .route("/api/v1/metrics/{kind}", get(metrics::metric))
         .route(
             "/api/v1/accounts",

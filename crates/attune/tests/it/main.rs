@@ -13,3 +13,4 @@ mod metrics;
 mod pages;
 mod snapshots;
 mod tenancy;
+mod text;

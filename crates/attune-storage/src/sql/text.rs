@@ -1,0 +1,418 @@
+//! Text analytics in storage: each comment's analysis written with its response (language,
+//! content terms, the `response_terms` search index), ranked term search for the feed, the
+//! documents that keywords and drivers are computed from, and rebuilding it all (`reindex`).
+
+use std::collections::HashMap;
+
+use attune_domain::text::LanguageTag;
+use attune_text::lang::MIN_CONFIDENCE;
+use sqlx::any::AnyRow;
+use sqlx::{AnyConnection, AssertSqlSafe, Row};
+
+use super::{Bind, Binds, Dialect, SqlStore, insert_rows};
+use crate::error::{Context, StoreResult};
+use crate::model::{ReindexOutcome, TextDoc, TextDocsQuery};
+
+/// What storage keeps of a comment's analysis.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub(crate) struct Indexed {
+    /// The effective language: the declared tag, else the confidently detected language.
+    pub language: Option<String>,
+    /// `declared`, `detected`, or `None` when the language is unknown.
+    pub source: Option<&'static str>,
+    /// The language the analysis used (`und` when unsure); `None` without a comment.
+    pub text_language: Option<String>,
+    /// Its confidence in thousandths.
+    pub confidence_pm: Option<i64>,
+    /// Content terms in text order, space separated.
+    pub terms: Option<String>,
+    /// Distinct content terms with their counts, for the search index.
+    pub counts: Vec<(String, i64)>,
+}
+
+/// Analyses a comment; the declared language wins over detection.
+pub(crate) fn index_comment(comment: Option<&str>, declared: Option<&LanguageTag>) -> Indexed {
+    let declared_tag = declared.map(|l| l.as_str().to_owned());
+    let Some(comment) = comment else {
+        return Indexed {
+            source: declared_tag.as_ref().map(|_| "declared"),
+            language: declared_tag,
+            ..Indexed::default()
+        };
+    };
+    let a = attune_text::analyze(comment, declared.map(LanguageTag::as_str));
+    let (language, source) = if a.declared {
+        (declared_tag, Some("declared"))
+    } else if a.lang != attune_text::lang::UNDETERMINED && a.confidence >= MIN_CONFIDENCE {
+        (Some(a.lang.clone()), Some("detected"))
+    } else {
+        // A malformed or `und` declaration still counts as the caller's word.
+        (
+            declared_tag.clone(),
+            declared_tag.as_ref().map(|_| "declared"),
+        )
+    };
+    let mut counts: Vec<(String, i64)> = Vec::new();
+    let mut terms = String::new();
+    for term in a.terms() {
+        if term.contains(char::is_whitespace) {
+            continue;
+        }
+        if !terms.is_empty() {
+            terms.push(' ');
+        }
+        terms.push_str(term);
+        match counts.iter_mut().find(|(t, _)| t == term) {
+            Some((_, n)) => *n += 1,
+            None => counts.push((term.to_owned(), 1)),
+        }
+    }
+    Indexed {
+        language,
+        source,
+        text_language: Some(a.lang),
+        confidence_pm: Some((f64::from(a.confidence) * 1000.0).round() as i64),
+        terms: Some(terms),
+        counts,
+    }
+}
+
+/// The search index insert; rows from [`term_rows`].
+pub(crate) const TERM_INSERT: &str = "INSERT INTO response_terms (org_id, term, response_id, tf)";
+
+/// The search index rows of one response.
+pub(crate) fn term_rows(org_id: &str, response_id: &str, ix: &Indexed) -> Vec<Vec<Bind>> {
+    ix.counts
+        .iter()
+        .map(|(term, tf)| {
+            vec![
+                Bind::Text(org_id.to_owned()),
+                Bind::Text(term.clone()),
+                Bind::Text(response_id.to_owned()),
+                Bind::Int(*tf),
+            ]
+        })
+        .collect()
+}
+
+/// How the feed ranks a term search: a join onto the matching responses and the ordering.
+pub(crate) struct RankedSearch {
+    /// `JOIN (…) m ON m.response_id = r.id`.
+    pub join: String,
+    /// `m.hits DESC, m.rank DESC, ` to put before the feed's own order.
+    pub order: &'static str,
+}
+
+impl SqlStore {
+    /// Builds the ranked search for `terms` (already query terms): responses containing all of
+    /// them (any of them when `any`), ranked by matched terms, then Σ tf·idf, with idf from the
+    /// organisation's own index.
+    pub(crate) async fn ranked_search(
+        &self,
+        b: &mut Binds,
+        org_id: &str,
+        terms: &[String],
+        any: bool,
+    ) -> StoreResult<RankedSearch> {
+        let idf = self.idf(org_id, terms).await?;
+        let org = b.text(org_id);
+        let list: Vec<String> = terms.iter().map(|t| b.text(t.clone())).collect();
+        let cases: Vec<String> = terms
+            .iter()
+            .map(|t| {
+                let w = idf.get(t).copied().unwrap_or(0);
+                format!("WHEN {} THEN {}", b.text(t.clone()), b.int(w))
+            })
+            .collect();
+        let having = if any {
+            String::new()
+        } else {
+            format!(" HAVING COUNT(*) = {}", b.int(terms.len() as i64))
+        };
+        let join = format!(
+            " JOIN (SELECT t.response_id, COUNT(*) AS hits, \
+             SUM(t.tf * CASE t.term {} ELSE 0 END) AS rank \
+             FROM response_terms t WHERE t.org_id = {org} AND t.term IN ({}) \
+             GROUP BY t.response_id{having}) m ON m.response_id = r.id",
+            cases.join(" "),
+            list.join(", ")
+        );
+        Ok(RankedSearch {
+            join,
+            order: "m.hits DESC, m.rank DESC, ",
+        })
+    }
+
+    /// Inverse document frequency of each term in the organisation's index, in thousandths:
+    /// ln(1 + N / df), N the responses with an analysed comment.
+    async fn idf(&self, org_id: &str, terms: &[String]) -> StoreResult<HashMap<String, i64>> {
+        let mut b = Binds::default();
+        let org = b.text(org_id);
+        let list: Vec<String> = terms.iter().map(|t| b.text(t.clone())).collect();
+        let sql = format!(
+            "SELECT term, COUNT(*) AS df FROM response_terms WHERE org_id = {org} AND term IN ({}) \
+             GROUP BY term",
+            list.join(", ")
+        );
+        let rows = sqlx::query_with(AssertSqlSafe(sql), b.into_args()?)
+            .fetch_all(&self.pool)
+            .await
+            .context("counting search terms")?;
+        let n: i64 = sqlx::query(
+            "SELECT COUNT(*) AS n FROM responses WHERE org_id = $1 AND terms IS NOT NULL",
+        )
+        .bind(org_id)
+        .fetch_one(&self.pool)
+        .await
+        .context("counting indexed responses")?
+        .try_get("n")
+        .context("reading a count")?;
+        let mut out = HashMap::new();
+        for row in &rows {
+            let term: String = row.try_get("term").context("reading a term")?;
+            let df: i64 = row.try_get("df").context("reading a count")?;
+            let idf = (1.0 + n.max(1) as f64 / df.max(1) as f64).ln();
+            out.insert(term, (idf * 1000.0).round() as i64);
+        }
+        Ok(out)
+    }
+
+    pub(crate) async fn text_docs_impl(
+        &self,
+        org_id: &str,
+        q: &TextDocsQuery,
+    ) -> StoreResult<Vec<TextDoc>> {
+        let mut b = Binds::default();
+        let org = b.text(org_id);
+        let score = match &q.question_key {
+            Some(k) => format!(
+                "(SELECT MIN(rs.score) FROM response_scores rs WHERE rs.response_id = r.id \
+                 AND rs.question_key = {})",
+                b.text(k.clone())
+            ),
+            None => "(SELECT MIN(rs.score) FROM response_scores rs WHERE rs.response_id = r.id \
+                     AND rs.qtype = 'nps')"
+                .to_owned(),
+        };
+        let mut sql = format!(
+            "SELECT r.id, r.survey_id, r.language, r.submitted_at, r.comment, r.terms, \
+             {score} AS score FROM responses r \
+             WHERE r.org_id = {org} AND r.terms IS NOT NULL"
+        );
+        if let Some(s) = &q.survey_id {
+            sql += &format!(" AND r.survey_id = {}", b.text(s.clone()));
+        }
+        if let Some(t) = q.from_ms {
+            sql += &format!(" AND r.submitted_at >= {}", b.int(t));
+        }
+        if let Some(t) = q.to_ms {
+            sql += &format!(" AND r.submitted_at < {}", b.int(t));
+        }
+        sql += &format!(
+            " ORDER BY r.submitted_at DESC, r.id DESC LIMIT {}",
+            b.int(i64::from(q.limit.max(1)))
+        );
+        let rows = sqlx::query_with(AssertSqlSafe(sql), b.into_args()?)
+            .fetch_all(&self.pool)
+            .await
+            .context("reading comments for text analytics")?;
+        rows.iter().map(text_doc_of).collect()
+    }
+
+    pub(crate) async fn reindex_impl(
+        &self,
+        org_id: &str,
+        batch: u32,
+        progress: &(dyn Fn(u64) + Send + Sync),
+    ) -> StoreResult<ReindexOutcome> {
+        let mut outcome = ReindexOutcome::default();
+        let mut after = String::new();
+        loop {
+            let mut tx = self.begin_write().await?;
+            let rows = sqlx::query(
+                "SELECT id, language, language_source, comment, terms FROM responses \
+                 WHERE org_id = $1 AND id > $2 ORDER BY id LIMIT $3",
+            )
+            .bind(org_id)
+            .bind(&after)
+            .bind(i64::from(batch.max(1)))
+            .fetch_all(&mut *tx)
+            .await
+            .context("reading responses to reindex")?;
+            let Some(last) = rows.last() else {
+                break;
+            };
+            after = last.try_get("id").context("reading a response id")?;
+            let mut stale: Vec<Vec<Bind>> = Vec::new();
+            let mut updates: Vec<Vec<Bind>> = Vec::new();
+            let mut index: Vec<Vec<Bind>> = Vec::new();
+            for row in &rows {
+                let id: String = row.try_get("id").context("reading a response")?;
+                let language: Option<String> = row.try_get("language").context("reading")?;
+                let source: Option<String> = row.try_get("language_source").context("reading")?;
+                let comment: Option<String> = row.try_get("comment").context("reading")?;
+                let old_terms: Option<String> = row.try_get("terms").context("reading")?;
+                // A detected language is detected again; a declared one is kept.
+                let declared = match source.as_deref() {
+                    Some("detected") => None,
+                    _ => language.as_deref().and_then(|l| LanguageTag::parse(l).ok()),
+                };
+                let ix = index_comment(comment.as_deref(), declared.as_ref());
+                let mut old: Vec<&str> = old_terms.as_deref().unwrap_or("").split(' ').collect();
+                old.sort_unstable();
+                old.dedup();
+                stale.extend(
+                    old.into_iter()
+                        .filter(|t| !t.is_empty())
+                        .map(|t| vec![Bind::Text(t.to_owned()), Bind::Text(id.clone())]),
+                );
+                index.extend(term_rows(org_id, &id, &ix));
+                updates.push(vec![
+                    Bind::Text(id),
+                    Bind::OptText(ix.language),
+                    Bind::OptText(ix.source.map(str::to_owned)),
+                    Bind::OptText(ix.text_language),
+                    Bind::OptInt(ix.confidence_pm),
+                    Bind::OptText(ix.terms),
+                ]);
+            }
+            self.delete_terms(&mut tx, org_id, stale).await?;
+            self.update_analysis(&mut tx, org_id, updates).await?;
+            insert_rows(
+                &mut tx,
+                self.dialect,
+                TERM_INSERT,
+                "ON CONFLICT (org_id, term, response_id) DO UPDATE SET tf = excluded.tf",
+                index,
+            )
+            .await?;
+            tx.commit().await.context("committing a reindex batch")?;
+            outcome.responses += rows.len() as u64;
+            progress(outcome.responses);
+        }
+        Ok(outcome)
+    }
+
+    /// Deletes search index rows by (term, response id).
+    async fn delete_terms(
+        &self,
+        conn: &mut AnyConnection,
+        org_id: &str,
+        keys: Vec<Vec<Bind>>,
+    ) -> StoreResult<()> {
+        let source = match self.dialect {
+            Dialect::Sqlite => {
+                "SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]') FROM json_each($2)"
+            }
+            Dialect::Postgres => {
+                "SELECT value->>0, value->>1 FROM jsonb_array_elements($2::jsonb) AS value"
+            }
+        };
+        let sql = format!(
+            "DELETE FROM response_terms WHERE org_id = $1 AND (term, response_id) IN ({source})"
+        );
+        for chunk in keys.chunks(5_000) {
+            sqlx::query(AssertSqlSafe(sql.clone()))
+                .bind(org_id)
+                .bind(json_rows(chunk))
+                .execute(&mut *conn)
+                .await
+                .context("deleting stale search terms")?;
+        }
+        Ok(())
+    }
+
+    /// Writes re-analysed language and terms onto responses.
+    async fn update_analysis(
+        &self,
+        conn: &mut AnyConnection,
+        org_id: &str,
+        rows: Vec<Vec<Bind>>,
+    ) -> StoreResult<()> {
+        let (source, confidence) = match self.dialect {
+            Dialect::Sqlite => (
+                "SELECT json_extract(value, '$[0]') AS id, json_extract(value, '$[1]') AS language, \
+                 json_extract(value, '$[2]') AS source, json_extract(value, '$[3]') AS text_language, \
+                 json_extract(value, '$[4]') AS confidence, json_extract(value, '$[5]') AS terms \
+                 FROM json_each($2)",
+                "u.confidence",
+            ),
+            Dialect::Postgres => (
+                "SELECT value->>0 AS id, value->>1 AS language, value->>2 AS source, \
+                 value->>3 AS text_language, value->>4 AS confidence, value->>5 AS terms \
+                 FROM jsonb_array_elements($2::jsonb) AS value",
+                "CAST(u.confidence AS BIGINT)",
+            ),
+        };
+        let sql = format!(
+            "UPDATE responses SET language = u.language, language_source = u.source, \
+             text_language = u.text_language, language_confidence = {confidence}, terms = u.terms \
+             FROM ({source}) u WHERE responses.org_id = $1 AND responses.id = u.id"
+        );
+        for chunk in rows.chunks(5_000) {
+            sqlx::query(AssertSqlSafe(sql.clone()))
+                .bind(org_id)
+                .bind(json_rows(chunk))
+                .execute(&mut *conn)
+                .await
+                .context("updating analysed responses")?;
+        }
+        Ok(())
+    }
+}
+
+/// Rows as one JSON array of arrays.
+fn json_rows(rows: &[Vec<Bind>]) -> String {
+    serde_json::Value::Array(
+        rows.iter()
+            .map(|r| serde_json::Value::Array(r.iter().cloned().map(Bind::into_json).collect()))
+            .collect(),
+    )
+    .to_string()
+}
+
+fn text_doc_of(row: &AnyRow) -> StoreResult<TextDoc> {
+    let terms: Option<String> = row.try_get("terms").context("reading comment terms")?;
+    Ok(TextDoc {
+        id: row.try_get("id").context("reading comment")?,
+        survey_id: row.try_get("survey_id").context("reading comment")?,
+        language: row.try_get("language").context("reading comment")?,
+        submitted_at_ms: row.try_get("submitted_at").context("reading comment")?,
+        comment: row.try_get("comment").context("reading comment")?,
+        terms: terms
+            .unwrap_or_default()
+            .split(' ')
+            .filter(|t| !t.is_empty())
+            .map(str::to_owned)
+            .collect(),
+        score: row.try_get("score").context("reading comment score")?,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_declared_language_wins_and_a_confident_detection_fills_in() {
+        let lo = index_comment(Some("ລາຄາແພງເກີນໄປ ຂ້ອຍຢາກຍົກເລີກການສະໝັກ"), None);
+        assert_eq!(lo.language.as_deref(), Some("lo"));
+        assert_eq!(lo.source, Some("detected"));
+        assert!(lo.counts.iter().any(|(t, _)| t == "ລາຄາ"));
+        let tag = LanguageTag::parse("en-GB").expect("tag");
+        let en = index_comment(Some("ລາຄາແພງເກີນໄປ"), Some(&tag));
+        assert_eq!(en.language.as_deref(), Some("en-GB"));
+        assert_eq!(en.source, Some("declared"));
+        assert_eq!(en.confidence_pm, Some(1000));
+        let none = index_comment(Some("👍"), None);
+        assert_eq!((none.language, none.source), (None, None));
+        assert_eq!(none.text_language.as_deref(), Some("und"));
+    }
+
+    #[test]
+    fn terms_keep_order_and_counts_are_per_term() {
+        let ix = index_comment(Some("slow app, slow support"), None);
+        assert_eq!(ix.terms.as_deref(), Some("slow app slow support"));
+        assert_eq!(ix.counts[0], ("slow".to_owned(), 2));
+    }
+}

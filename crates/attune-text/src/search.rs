@@ -1,0 +1,82 @@
+//! Search terms of a query, and highlighting of matched words in an original text.
+//!
+//! A query is segmented exactly as comments are ([`crate::analyze`]), so a Lao or Thai word finds
+//! a sentence written without spaces. The index holds each comment's content terms (stop words
+//! of its language left out); a query is usually too short to detect its language, so a query
+//! term that is a stop word in *any* list is not required (it could not be found in a comment of
+//! that language).
+
+use std::collections::BTreeSet;
+
+use crate::stopwords;
+
+/// Most terms a query contributes; the rest are ignored.
+pub const MAX_QUERY_TERMS: usize = 10;
+
+/// The distinct terms a comment must contain to match `query`, in query order.
+pub fn query_terms(query: &str) -> Vec<String> {
+    let analysis = crate::analyze(query, None);
+    let mut seen = BTreeSet::new();
+    analysis
+        .tokens
+        .into_iter()
+        .filter(|t| !t.stop && stopwords::lookup(&t.term) == 0)
+        .map(|t| t.term)
+        .filter(|t| seen.insert(t.clone()))
+        .take(MAX_QUERY_TERMS)
+        .collect()
+}
+
+/// `text` cut into consecutive pieces, each flagged when it is a word whose term is in `terms`.
+/// The pieces join back to `text` exactly; callers render them escaped.
+pub fn highlight<'a>(text: &'a str, terms: &[String]) -> Vec<(&'a str, bool)> {
+    if terms.is_empty() {
+        return vec![(text, false)];
+    }
+    let mut out = Vec::new();
+    let mut at = 0;
+    for token in crate::tokens(text) {
+        if !terms.contains(&token.term) || token.start < at {
+            continue;
+        }
+        if token.start > at {
+            out.push((&text[at..token.start], false));
+        }
+        out.push((&text[token.start..token.end], true));
+        at = token.end;
+    }
+    if at < text.len() || out.is_empty() {
+        out.push((&text[at..], false));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn query_terms_drop_stop_words_and_repeats() {
+        assert_eq!(query_terms("The PRICE, the price!"), vec!["price"]);
+        assert!(query_terms("the and of").is_empty());
+        assert!(query_terms("  ").is_empty());
+    }
+
+    #[test]
+    fn a_lao_word_is_a_term_of_a_sentence_without_spaces() {
+        let terms = query_terms("ລາຄາ");
+        assert_eq!(terms, vec!["ລາຄາ"]);
+        let sentence = crate::analyze("ລາຄາແພງເກີນໄປ ຂ້ອຍຢາກຍົກເລີກການສະໝັກ", None);
+        assert!(sentence.terms().any(|t| t == "ລາຄາ"));
+    }
+
+    #[test]
+    fn highlighting_marks_words_by_their_original_bytes() {
+        let text = "Café PRICE <b>too</b> high";
+        let pieces = highlight(text, &query_terms("price cafe\u{301}"));
+        assert_eq!(pieces.iter().map(|p| p.0).collect::<String>(), text);
+        let marked: Vec<&str> = pieces.iter().filter(|p| p.1).map(|p| p.0).collect();
+        assert_eq!(marked, vec!["Café", "PRICE"]);
+        assert_eq!(highlight("", &["x".into()]), vec![("", false)]);
+    }
+}

@@ -1,0 +1,120 @@
+//! The insights page: themes of the chosen comments against the organisation's background and
+//! the key drivers of a survey's score, with example quotes (escaped, `dir="auto"`).
+
+use std::borrow::Borrow;
+
+use askama::Template;
+use attune_domain::period::{day_of_ms, format_day};
+use axum::extract::State;
+use axum::response::{IntoResponse, Response};
+
+use super::render;
+use crate::AppState;
+use crate::auth::PageUser;
+use crate::extract::Query;
+use crate::routes::text::{TextParams, TextReport, drivers_report, themes_report};
+
+/// A survey in the picker.
+pub(crate) struct SurveyOption {
+    id: String,
+    name: String,
+    selected: bool,
+}
+
+#[derive(Template)]
+#[template(path = "insights.html")]
+struct InsightsPage {
+    lang: &'static str,
+    dir: &'static str,
+    user_email: String,
+    csrf: String,
+    surveys: Vec<SurveyOption>,
+    from: String,
+    to: String,
+    language: String,
+    band: String,
+    themes: Option<TextReport>,
+    drivers: Option<TextReport>,
+    error: Option<String>,
+}
+
+impl InsightsPage {
+    /// Percent with one decimal.
+    fn pct(&self, x: impl Borrow<f64>) -> String {
+        format!("{:.1}%", x.borrow() * 100.0)
+    }
+
+    /// A number with two decimals.
+    fn num(&self, x: impl Borrow<f64>) -> String {
+        format!("{:.2}", x.borrow())
+    }
+
+    /// A p- or q-value: small ones in scientific notation.
+    fn pval(&self, x: impl Borrow<f64>) -> String {
+        let x = *x.borrow();
+        if x < 0.001 {
+            format!("{x:.1e}")
+        } else {
+            format!("{x:.3}")
+        }
+    }
+}
+
+/// `GET /insights`
+pub(crate) async fn show(
+    State(state): State<AppState>,
+    user: PageUser,
+    Query(mut params): Query<TextParams>,
+) -> Response {
+    let org = user.actor.org_id.clone();
+    let surveys = match state.store.list_surveys(&org).await {
+        Ok(s) => s,
+        Err(e) => return crate::ApiError::from(e).into_response(),
+    };
+    // Defaults: the newest survey, the last 90 days.
+    if params.survey.as_deref().is_none_or(str::is_empty) {
+        params.survey = surveys.first().map(|s| s.id.clone());
+    }
+    let today = day_of_ms(state.now_ms());
+    if params.from.is_none() && params.to.is_none() {
+        params.from = Some(format_day(today - 90));
+        params.to = Some(format_day(today + 1));
+    }
+    let mut page = InsightsPage {
+        lang: "en",
+        dir: "ltr",
+        user_email: user.email,
+        csrf: user.csrf_token,
+        surveys: surveys
+            .iter()
+            .map(|s| SurveyOption {
+                id: s.id.clone(),
+                name: s.definition.name.clone(),
+                selected: params.survey.as_deref() == Some(s.id.as_str()),
+            })
+            .collect(),
+        from: params.from.clone().unwrap_or_default(),
+        to: params.to.clone().unwrap_or_default(),
+        language: params.language.clone().unwrap_or_default(),
+        band: params.band.clone().unwrap_or_default(),
+        themes: None,
+        drivers: None,
+        error: None,
+    };
+    if params.survey.is_some() {
+        match themes_report(&state, &org, &params).await {
+            Ok(r) => page.themes = Some(r),
+            Err(e) => page.error = Some(e.message()),
+        }
+        let drivers = TextParams {
+            language: None,
+            band: None,
+            ..params.clone()
+        };
+        match drivers_report(&state, &org, &drivers).await {
+            Ok(r) => page.drivers = Some(r),
+            Err(e) => page.error = page.error.or(Some(e.message())),
+        }
+    }
+    render(&page)
+}
