@@ -2,7 +2,8 @@
 //!
 //! Run: `cargo bench -p attune-text`. Reads ../shared/data/text/*.txt (11,601 Thai comments) and
 //! feedback-multilingual.jsonl; measures (a) word segmentation alone (ICU dictionary + the
-//! Thai/Lao repair) and (b) the full analysis (normalise + detect + segment + stop words).
+//! Thai/Lao repair), (b) the full analysis (normalise + detect + segment + stop words) and (c)
+//! the analysis plus the search index rows storage writes (terms in order, counts per term).
 
 use std::hint::black_box;
 use std::path::PathBuf;
@@ -51,6 +52,15 @@ fn main() {
         "full analysis (normalise + detect + segment + stop words)",
         &comments,
         |c| attune_text::analyze(c, None).tokens.len(),
+    );
+    run(
+        "analysis + index rows as stored (normalise + detect + segment + stop words + terms and counts)",
+        &comments,
+        |c| {
+            attune_text::index_terms(&attune_text::analyze(c, None))
+                .1
+                .len()
+        },
     );
 }
 

@@ -26,7 +26,7 @@ use serde::{Deserialize, Serialize};
 pub use keywords::{Doc, Keyword, Options, Theme, over_represented, themes};
 pub use lang::{Detection, detect, detect_with_declared};
 pub use normalize::{Normalized, normalize, normalize_mapped};
-pub use search::{highlight, query_terms};
+pub use search::{highlight, index_terms, query_terms};
 pub use segment::Token;
 
 /// What the analysis of one text yields: stored with a response and indexed for search.

@@ -27,6 +27,26 @@ pub fn query_terms(query: &str) -> Vec<String> {
         .collect()
 }
 
+/// What the search index keeps of an analysis: the content terms in text order, space
+/// separated (for keywords and drivers), and each distinct term with its count (the index rows).
+pub fn index_terms(a: &crate::Analysis) -> (String, Vec<(String, i64)>) {
+    let mut joined = String::new();
+    let mut counts: Vec<(String, i64)> = Vec::new();
+    // A term never holds whitespace (normalisation collapses it and segments split on it);
+    // the check keeps the joined form splittable whatever the segmenter does.
+    for term in a.terms().filter(|t| !t.contains(char::is_whitespace)) {
+        if !joined.is_empty() {
+            joined.push(' ');
+        }
+        joined.push_str(term);
+        match counts.iter_mut().find(|(t, _)| t == term) {
+            Some((_, n)) => *n += 1,
+            None => counts.push((term.to_owned(), 1)),
+        }
+    }
+    (joined, counts)
+}
+
 /// `text` cut into consecutive pieces, each flagged when it is a word whose term is in `terms`.
 /// The pieces join back to `text` exactly; callers render them escaped.
 pub fn highlight<'a>(text: &'a str, terms: &[String]) -> Vec<(&'a str, bool)> {

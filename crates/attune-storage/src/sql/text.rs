@@ -52,21 +52,7 @@ pub(crate) fn index_comment(comment: Option<&str>, declared: Option<&LanguageTag
             declared_tag.as_ref().map(|_| "declared"),
         )
     };
-    let mut counts: Vec<(String, i64)> = Vec::new();
-    let mut terms = String::new();
-    for term in a.terms() {
-        if term.contains(char::is_whitespace) {
-            continue;
-        }
-        if !terms.is_empty() {
-            terms.push(' ');
-        }
-        terms.push_str(term);
-        match counts.iter_mut().find(|(t, _)| t == term) {
-            Some((_, n)) => *n += 1,
-            None => counts.push((term.to_owned(), 1)),
-        }
-    }
+    let (terms, counts) = attune_text::index_terms(&a);
     Indexed {
         language,
         source,
