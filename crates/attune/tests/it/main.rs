@@ -11,6 +11,7 @@ mod import;
 mod import_props;
 mod metrics;
 mod pages;
+mod retention;
 mod snapshots;
 mod tenancy;
 mod text;

@@ -1,0 +1,311 @@
+//! The retention report at the issue's scale, end to end from the database, beside pandas and
+//! DuckDB on the same rows in the same run:
+//!
+//! 1,000,000 accounts, 5,000,000 subscription rows and 5 account attributes stored through
+//! `Store::import_subscriptions` (SQLite; PostgreSQL too when `ATTUNE_BENCH_POSTGRES_URL` is
+//! set), then the full report for 36 monthly periods: summary, cohorts, survival and the audit
+//! over the 5 attributes, timed as load (rows and attributes from the database) and compute
+//! (the same code as the API). The rows are also written to CSV and
+//! `tools/bench/retention_baseline.py` computes the same summary and cohorts with pandas and
+//! DuckDB (from Parquet); the results are compared.
+//!
+//! Run: `cargo bench -p attune --bench retention -- [ACCOUNTS]` (default 1000000). Needs
+//! `python3` with pandas, pyarrow and duckdb (`pip install pandas pyarrow duckdb`).
+
+use std::io::Write;
+use std::time::{Duration, Instant};
+
+use attune_retention::calendar::format_day;
+use attune_retention::{CiKind, PeriodUnit, TimeUnit, parse_day};
+use attune_storage::Store;
+use attune_storage::retention::{NewSubscription, RetentionSource};
+use attune_storage::sql::SqlStore;
+use attune_web::retention::{Report, Spec};
+use serde_json::Value;
+
+const NOW_MS: i64 = 1_795_435_200_000;
+const ATTRIBUTES: [&str; 5] = ["plan", "size_band", "industry", "region", "channel"];
+const RUNS: usize = 3;
+
+/// xorshift64*: the same deterministic data as `attune-retention`'s scale example.
+struct Rng(u64);
+
+impl Rng {
+    fn below(&mut self, n: u64) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        (self.0.wrapping_mul(0x2545_f491_4f6c_dd1d) >> 11) % n
+    }
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1e3
+}
+
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(f64::total_cmp);
+    v[v.len() / 2]
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let accounts: usize = std::env::args()
+        .skip(1)
+        .filter(|a| !a.starts_with('-'))
+        .find_map(|a| a.parse().ok())
+        .unwrap_or(1_000_000);
+    let from = parse_day("2023-01-01").unwrap_or(19_358);
+    let to = parse_day("2026-01-01").unwrap_or(20_454);
+    let as_of = to - 1;
+
+    let t = Instant::now();
+    let rows = generate(accounts, from, to);
+    println!(
+        "generated {accounts} accounts, {} subscription rows in {:.1} s",
+        rows.len(),
+        t.elapsed().as_secs_f64()
+    );
+    let dir = std::env::temp_dir().join(format!("attune-bench-retention-{accounts}"));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir)?;
+
+    let sqlite = attune::db::open(dir.join("attune.db").to_str().unwrap_or("bench.db")).await?;
+    let sqlite_result = bench_backend("SQLite", &sqlite, &rows, from, to, as_of).await?;
+    if let Ok(url) = std::env::var("ATTUNE_BENCH_POSTGRES_URL") {
+        let pg = attune::db::open(&url).await?;
+        bench_backend("PostgreSQL", &pg, &rows, from, to, as_of).await?;
+    }
+
+    // The same rows for pandas and DuckDB (writing is not timed).
+    let csv = dir.join("subscriptions.csv");
+    {
+        let mut w = std::io::BufWriter::new(std::fs::File::create(&csv)?);
+        writeln!(w, "account,start,end,mrr")?;
+        for r in &rows {
+            let account: u32 = r.account_external_id.parse()?;
+            match r.end {
+                Some(e) => writeln!(w, "{account},{},{e},{}", r.start, r.mrr_cents)?,
+                None => writeln!(w, "{account},{},,{}", r.start, r.mrr_cents)?,
+            }
+        }
+    }
+    let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../tools/bench/retention_baseline.py");
+    let out = std::process::Command::new("python3")
+        .arg(&script)
+        .arg(&csv)
+        .args([as_of, from, to, 7].map(|d| d.to_string()))
+        .output();
+    match out {
+        Ok(o) if o.status.success() => {
+            let v: Value = serde_json::from_slice(&o.stdout)?;
+            for lib in ["pandas", "duckdb"] {
+                let r = &v[lib];
+                let same = compare(&sqlite_result, r);
+                println!(
+                    "{lib} {}: load {:.0} ms, summary + cohorts {:.0} ms, total {:.0} ms; {}",
+                    v[format!("{lib}_version")].as_str().unwrap_or("?"),
+                    r["load_s"].as_f64().unwrap_or(0.0) * 1e3,
+                    r["compute_s"].as_f64().unwrap_or(0.0) * 1e3,
+                    (r["load_s"].as_f64().unwrap_or(0.0) + r["compute_s"].as_f64().unwrap_or(0.0))
+                        * 1e3,
+                    same
+                );
+            }
+        }
+        Ok(o) => println!(
+            "baseline failed: {}",
+            String::from_utf8_lossy(&o.stderr).trim()
+        ),
+        Err(e) => println!("baseline missing: python3 could not run ({e})"),
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+    Ok(())
+}
+
+fn generate(accounts: usize, from: i32, to: i32) -> Vec<NewSubscription> {
+    let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
+    let mut rows = Vec::with_capacity(accounts * 5);
+    for a in 0..accounts {
+        // Five contracts of one to twelve months, mostly back to back, sometimes with a gap,
+        // an overlap or no end.
+        let mut start = from - 365 + rng.below((to - from + 365) as u64) as i32;
+        let mut mrr = 1_000 + rng.below(50_000) as i64;
+        for i in 0..5 {
+            let len = 30 * (1 + rng.below(12) as i32);
+            let open = i == 4 && rng.below(3) == 0;
+            rows.push(NewSubscription {
+                account_external_id: a.to_string(),
+                product: String::new(),
+                start,
+                end: (!open).then_some(start + len),
+                mrr_cents: mrr,
+                quantity: None,
+                billing_period: None,
+                cancellation_reason: None,
+            });
+            start += len + [0, 0, 0, 3, 10, 45, -15][rng.below(7) as usize];
+            mrr = (mrr + rng.below(4_001) as i64 - 2_000).max(0);
+        }
+    }
+    rows
+}
+
+/// What the Rust side computed, for the comparison with the baselines.
+struct Computed {
+    summary: Value,
+    cohorts: Value,
+}
+
+async fn bench_backend(
+    name: &str,
+    store: &SqlStore,
+    rows: &[NewSubscription],
+    from: i32,
+    to: i32,
+    as_of: i32,
+) -> anyhow::Result<Computed> {
+    let org = store.create_org(&format!("Bench {name}")).await?;
+    let t = Instant::now();
+    let outcome = store
+        .import_subscriptions(&org.id, rows, NOW_MS, &|_| {})
+        .await?;
+    let import = t.elapsed();
+    // Five attributes of cardinality 4, 6, 20, 30 and 200 (four columns, one custom).
+    let t = Instant::now();
+    sqlx::query(
+        "UPDATE accounts SET plan = 'plan-' || (CAST(external_id AS BIGINT) % 4), \
+         size_band = 'size-' || (CAST(external_id AS BIGINT) % 6), \
+         industry = 'industry-' || ((CAST(external_id AS BIGINT) / 7) % 30), \
+         region = 'region-' || ((CAST(external_id AS BIGINT) / 3) % 20), \
+         attributes = '{\"channel\":\"ch-' || ((CAST(external_id AS BIGINT) / 11) % 200) || '\"}' \
+         WHERE org_id = $1",
+    )
+    .bind(&org.id)
+    .execute(store.pool())
+    .await?;
+    println!(
+        "{name}: stored {} rows of {} accounts in {:.1} s ({:.0} rows/s); attributes set in {:.1} s",
+        outcome.inserted,
+        rows.len() / 5,
+        import.as_secs_f64(),
+        outcome.inserted as f64 / import.as_secs_f64().max(1e-9),
+        t.elapsed().as_secs_f64()
+    );
+    let spec = Spec {
+        unit: Some(PeriodUnit::Month),
+        from: Some(from),
+        to: Some(to),
+        as_of,
+        basis: attune_retention::Basis::Subscription { grace_days: 7 },
+    };
+    let (mut load_rows, mut load_attrs, mut compute, mut total) = (vec![], vec![], vec![], vec![]);
+    let mut last = None;
+    for _ in 0..RUNS {
+        let t0 = Instant::now();
+        let data = store
+            .retention_rows(&org.id, RetentionSource::Subscriptions)
+            .await?;
+        let t1 = Instant::now();
+        let mut columns = Vec::new();
+        for a in ATTRIBUTES {
+            columns.push(
+                store
+                    .retention_attribute(&org.id, a, data.n_accounts)
+                    .await?,
+            );
+        }
+        let t2 = Instant::now();
+        let (summary, cohorts, periods, km_steps, audit_rows) =
+            tokio::task::spawn_blocking(move || -> anyhow::Result<_> {
+                let report = Report::build(&data, spec).map_err(|e| anyhow::anyhow!("{e:?}"))?;
+                let summary = report.summary_json();
+                let cohorts = report.cohorts_json();
+                let km = report.survival_json(TimeUnit::Day, CiKind::Log);
+                let audits: Vec<Value> = columns
+                    .iter()
+                    .map(|c| report.audit_json(c, None, 30))
+                    .collect();
+                let periods = summary["periods"].as_array().map_or(0, Vec::len);
+                let km_steps = km["steps"].as_array().map_or(0, Vec::len);
+                let audit_rows: usize = audits
+                    .iter()
+                    .map(|a| a["rows"].as_array().map_or(0, Vec::len))
+                    .sum();
+                Ok((summary, cohorts, periods, km_steps, audit_rows))
+            })
+            .await??;
+        let t3 = Instant::now();
+        load_rows.push(ms(t1 - t0));
+        load_attrs.push(ms(t2 - t1));
+        compute.push(ms(t3 - t2));
+        total.push(ms(t3 - t0));
+        println!(
+            "{name}: load rows {:.0} ms, load 5 attributes {:.0} ms, compute {:.0} ms, total {:.0} ms ({periods} periods, {km_steps} KM steps, {audit_rows} audit rows)",
+            ms(t1 - t0),
+            ms(t2 - t1),
+            ms(t3 - t2),
+            ms(t3 - t0)
+        );
+        last = Some(Computed { summary, cohorts });
+    }
+    println!(
+        "{name} median of {RUNS}: load rows {:.0} ms + attributes {:.0} ms + compute {:.0} ms = {:.0} ms end to end (as of {})",
+        median(load_rows),
+        median(load_attrs),
+        median(compute),
+        median(total),
+        format_day(as_of)
+    );
+    last.ok_or_else(|| anyhow::anyhow!("no run"))
+}
+
+/// Whether a baseline's summary (S, E, N, lost) and cohorts agree with ours.
+fn compare(ours: &Computed, theirs: &Value) -> String {
+    let empty = Vec::new();
+    let a = ours.summary["periods"].as_array().unwrap_or(&empty);
+    let b = theirs["summary"].as_array().unwrap_or(&empty);
+    let mut diffs = 0;
+    if a.len() != b.len() {
+        return format!("DIFFERENT: {} periods vs {}", a.len(), b.len());
+    }
+    for (x, y) in a.iter().zip(b) {
+        for k in ["S", "E", "N", "lost"] {
+            if x[k] != y[k] {
+                diffs += 1;
+            }
+        }
+    }
+    let sizes: Vec<u64> = ours.cohorts["cohorts"]
+        .as_array()
+        .unwrap_or(&empty)
+        .iter()
+        .map(|r| r["size"].as_u64().unwrap_or(0))
+        .collect();
+    let active: u64 = ours.cohorts["cohorts"]
+        .as_array()
+        .unwrap_or(&empty)
+        .iter()
+        .flat_map(|r| r["active"].as_array().cloned().unwrap_or_default())
+        .filter_map(|v| v.as_u64())
+        .sum();
+    let their_sizes: Vec<u64> = theirs["cohort_sizes"]
+        .as_array()
+        .unwrap_or(&empty)
+        .iter()
+        .map(|v| v.as_u64().unwrap_or(0))
+        .collect();
+    if diffs == 0 && sizes == their_sizes && Some(active) == theirs["active_total"].as_u64() {
+        format!(
+            "same S/E/N/lost in all {} periods and same cohorts",
+            a.len()
+        )
+    } else {
+        format!(
+            "DIFFERENT: {diffs} summary cells; cohort sizes equal: {}; active {active} vs {}",
+            sizes == their_sizes,
+            theirs["active_total"]
+        )
+    }
+}

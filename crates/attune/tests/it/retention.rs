@@ -1,0 +1,666 @@
+//! Retention end to end: the shared files imported through the CLI's code path, the API's
+//! numbers checked against the pandas fixtures of `attune-retention` and against the
+//! arithmetic run directly on the parsed file; re-import, bad files, bad parameters, tenancy,
+//! drill-down and the page.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+
+use attune::retention_import::{Kind, import_file};
+use attune_retention::calendar::format_day;
+use attune_retention::{ActivityEvent, Grid, Ledger, PeriodUnit, parse_day};
+use attune_storage::Store;
+use attune_storage::retention::RetentionSource;
+use serde_json::{Value, json};
+
+use crate::helpers::{Backend, NOW_MS, TestApp};
+use crate::on_both_backends;
+use crate::pages::login;
+
+on_both_backends!(
+    saas_subscriptions_imported_by_the_cli_match_pandas_and_the_arithmetic,
+    cdnow_purchases_import_with_a_mapping_and_match_the_arithmetic,
+    a_bad_file_reports_lines_and_stores_nothing,
+    bad_parameters_and_rows_are_422_naming_the_field,
+    another_organisation_sees_none_of_it,
+    the_page_draws_the_charts_and_escapes_account_names,
+);
+
+fn data_path(name: &str) -> Option<PathBuf> {
+    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../../shared/data/retention")
+        .join(name);
+    if p.exists() {
+        Some(p)
+    } else {
+        eprintln!("SKIPPED: {} is absent", p.display());
+        None
+    }
+}
+
+fn fixture(name: &str) -> Value {
+    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../attune-retention/tests/fixtures")
+        .join(name);
+    serde_json::from_str(&std::fs::read_to_string(p).expect("fixture")).expect("fixture JSON")
+}
+
+fn maps(pairs: &[(&str, &str)]) -> HashMap<String, String> {
+    pairs
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+        .collect()
+}
+
+#[track_caller]
+fn close(got: &Value, want: &Value, what: &str) {
+    match (got.as_f64(), want.as_f64()) {
+        (Some(a), Some(b)) => assert!(
+            (a - b).abs() <= 1e-9 * b.abs().max(1.0),
+            "{what}: {a} vs {b}"
+        ),
+        (None, None) => {}
+        _ => panic!("{what}: got {got}, want {want}"),
+    }
+}
+
+async fn import_saas(app: &TestApp) -> Option<attune_storage::model::ImportOutcome> {
+    let path = data_path("simulated-saas-subscriptions.csv")?;
+    Some(
+        import_file(
+            app.store.as_ref(),
+            &app.org_id,
+            Kind::Subscriptions,
+            &path,
+            &maps(&[
+                ("account_external_id", "account_id"),
+                ("billing_period", "bill_period_months"),
+            ]),
+            None,
+            NOW_MS,
+        )
+        .await
+        .expect("import"),
+    )
+}
+
+async fn saas_subscriptions_imported_by_the_cli_match_pandas_and_the_arithmetic(b: Backend) {
+    let app = TestApp::spawn(b).await;
+    let Some(first) = import_saas(&app).await else {
+        return;
+    };
+    assert_eq!((first.inserted, first.duplicates), (690, 0));
+
+    let fx = fixture("saas_summary.json");
+    let cases: Vec<&Value> = fx["cases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["dataset"] == "saas")
+        .collect();
+    assert!(!cases.is_empty());
+    for case in cases {
+        let want = case["periods"].as_array().unwrap();
+        let from = format_day(want[0]["start"].as_i64().unwrap() as i32);
+        let to = format_day(want.last().unwrap()["end"].as_i64().unwrap() as i32);
+        let as_of = format_day(case["as_of"].as_i64().unwrap() as i32);
+        let (unit, grace) = (case["unit"].as_str().unwrap(), &case["grace_days"]);
+        let q = format!(
+            "/api/v1/retention/summary?period={unit}&from={from}&to={to}&as_of={as_of}&grace_days={grace}"
+        );
+        let (status, got) = app.get(&app.viewer_token, &q).await;
+        assert_eq!(status, 200, "{q}: {got}");
+        let periods = got["periods"].as_array().unwrap();
+        assert_eq!(periods.len(), want.len(), "{q}");
+        for (g, w) in periods.iter().zip(want) {
+            let what = format!("{unit} grace {grace} {}", g["start"]);
+            assert_eq!(g["start"], format_day(w["start"].as_i64().unwrap() as i32));
+            for k in ["S", "E", "N", "lost", "lost_new", "reactivated"] {
+                assert_eq!(g[k], w[k], "{what} {k}");
+            }
+            for (ours, theirs) in [
+                ("mrr0_cents", "mrr0"),
+                ("mrr_end_cents", "mrr_end"),
+                ("expansion_cents", "expansion"),
+                ("contraction_cents", "contraction"),
+                ("churned_mrr_cents", "churned_mrr"),
+            ] {
+                assert_eq!(g[ours], w[theirs], "{what} {ours}");
+            }
+            for k in ["crr", "retained_share", "churn_rate", "grr", "nrr"] {
+                close(&g[k], &w[k], &format!("{what} {k}"));
+            }
+            // Drill-down: the customers behind N and lost are pandas' (account ids are the
+            // file's, so the dense numbers never leak).
+            for which in ["new", "lost"] {
+                let (status, m) = app
+                    .get(
+                        &app.viewer_token,
+                        &format!(
+                            "{q}&period_start={}&which={which}&limit=1000",
+                            g["start"].as_str().unwrap()
+                        )
+                        .replace("/summary?", "/members?"),
+                    )
+                    .await;
+                assert_eq!(status, 200, "{m}");
+                let mut ids: Vec<u64> = m["accounts"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|a| a["external_id"].as_str().unwrap().parse().unwrap())
+                    .collect();
+                ids.sort_unstable();
+                let mut expected: Vec<u64> = w["members"][which]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|v| v.as_u64().unwrap())
+                    .collect();
+                expected.sort_unstable();
+                assert_eq!(ids, expected, "{what} members {which}");
+                assert_eq!(m["count"], expected.len(), "{what}");
+            }
+        }
+    }
+
+    // The same numbers from the arithmetic run directly on the rows as stored.
+    let rows = app
+        .store
+        .retention_rows(&app.org_id, RetentionSource::Subscriptions)
+        .await
+        .unwrap();
+    assert_eq!((rows.n_accounts, rows.subscriptions.len()), (60, 690));
+    let as_of = parse_day("2023-03-15").unwrap();
+    let ledger =
+        Ledger::from_subscriptions(rows.n_accounts, &rows.subscriptions, as_of, 7).unwrap();
+    let direct = ledger.summary(&Grid::calendar(
+        PeriodUnit::Quarter,
+        parse_day("2022-01-01").unwrap(),
+        as_of + 1,
+    ));
+    let (_, api) = app
+        .get(
+            &app.viewer_token,
+            "/api/v1/retention/summary?period=quarter&from=2022-01-01&as_of=2023-03-15",
+        )
+        .await;
+    let api = api["periods"].as_array().unwrap();
+    assert_eq!(api.len(), direct.len());
+    for (a, d) in api.iter().zip(&direct) {
+        assert_eq!(a["S"], d.s);
+        assert_eq!(a["E"], d.e);
+        assert_eq!(a["N"], d.n);
+        assert_eq!(a["lost"], d.lost);
+        close(&a["crr"], &json!(d.crr), "crr");
+        close(&a["nrr"], &json!(d.nrr), "nrr");
+    }
+
+    // Importing the same file again stores nothing twice and changes no number.
+    let again = import_saas(&app).await.unwrap();
+    assert_eq!((again.inserted, again.duplicates), (0, 690));
+    let rows2 = app
+        .store
+        .retention_rows(&app.org_id, RetentionSource::Subscriptions)
+        .await
+        .unwrap();
+    assert_eq!(rows2.subscriptions.len(), 690);
+
+    // Cohorts, survival and the audit answer over the same rows.
+    let (s, c) = app
+        .get(
+            &app.viewer_token,
+            "/api/v1/retention/cohorts?period=month&as_of=2023-03-15",
+        )
+        .await;
+    assert_eq!(s, 200, "{c}");
+    let total: u64 = c["cohorts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["size"].as_u64().unwrap())
+        .sum();
+    assert_eq!(total, 60, "every customer is in one cohort");
+    let (s, km) = app
+        .get(
+            &app.viewer_token,
+            "/api/v1/retention/survival?unit=month&as_of=2023-03-15&ci=loglog",
+        )
+        .await;
+    assert_eq!(s, 200, "{km}");
+    assert_eq!(km["n"], 60);
+    assert!(km["steps"].as_array().unwrap().iter().all(|s| {
+        let v = s["survival"].as_f64().unwrap();
+        (0.0..=1.0).contains(&v)
+    }));
+    let accounts = data_path("simulated-saas-accounts.csv").unwrap();
+    import_file(
+        app.store.as_ref(),
+        &app.org_id,
+        Kind::Accounts,
+        &accounts,
+        &maps(&[("account_external_id", "account_id")]),
+        None,
+        NOW_MS,
+    )
+    .await
+    .unwrap();
+    let (s, audit) = app
+        .get(
+            &app.viewer_token,
+            "/api/v1/retention/audit?attribute=channel&min_support=5&as_of=2023-03-15",
+        )
+        .await;
+    assert_eq!(s, 200, "{audit}");
+    let n: u64 = audit["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["churned"].as_u64().unwrap() + r["retained"].as_u64().unwrap())
+        .sum();
+    let audited = ledger
+        .outcomes_at_as_of()
+        .iter()
+        .filter(|o| **o != attune_retention::Outcome::Excluded)
+        .count();
+    assert!(audited > 0);
+    assert_eq!(
+        n, audited as u64,
+        "every customer ever active is audited once"
+    );
+}
+
+async fn cdnow_purchases_import_with_a_mapping_and_match_the_arithmetic(b: Backend) {
+    let app = TestApp::spawn(b).await;
+    let Some(path) = data_path("cdnow-purchases.txt") else {
+        return;
+    };
+    let outcome = import_file(
+        app.store.as_ref(),
+        &app.org_id,
+        Kind::Activity,
+        &path,
+        &maps(&[
+            ("account_external_id", "customer_id"),
+            ("value", "dollar_value"),
+        ]),
+        None,
+        NOW_MS,
+    )
+    .await
+    .unwrap();
+    assert_eq!(outcome.inserted + outcome.duplicates, 69_659);
+
+    // The file parsed independently of the importer.
+    let text = std::fs::read_to_string(&path).unwrap();
+    let mut ids: HashMap<String, u32> = HashMap::new();
+    let mut events = Vec::new();
+    for line in text.lines().skip(1).filter(|l| !l.trim().is_empty()) {
+        let f: Vec<&str> = line.split_whitespace().collect();
+        let n = ids.len() as u32;
+        let account = *ids.entry(f[0].to_owned()).or_insert(n);
+        let d = f[1];
+        events.push(ActivityEvent {
+            account,
+            day: parse_day(&format!("{}-{}-{}", &d[..4], &d[4..6], &d[6..])).unwrap(),
+            value_cents: (f[3].parse::<f64>().unwrap() * 100.0).round() as i64,
+        });
+    }
+    let fx = fixture("cdnow_cohorts.json");
+    let as_of = fx["as_of"].as_i64().unwrap() as i32;
+    let (from, to) = (
+        fx["from"].as_i64().unwrap() as i32,
+        fx["to"].as_i64().unwrap() as i32,
+    );
+    let ledger = Ledger::from_activity(ids.len(), &events, as_of, 90).unwrap();
+    let grid = Grid::calendar(PeriodUnit::Month, from, to);
+    let direct = ledger.summary(&grid);
+    let range = format!(
+        "period=month&basis=activity&from={}&to={}&as_of={}",
+        format_day(from),
+        format_day(to),
+        format_day(as_of)
+    );
+    let (s, api) = app
+        .get(
+            &app.viewer_token,
+            &format!("/api/v1/retention/summary?{range}"),
+        )
+        .await;
+    assert_eq!(s, 200, "{api}");
+    assert_eq!(api["basis"], "activity");
+    let periods = api["periods"].as_array().unwrap();
+    assert_eq!(periods.len(), direct.len());
+    for (a, d) in periods.iter().zip(&direct) {
+        for (k, v) in [
+            ("S", d.s),
+            ("E", d.e),
+            ("N", d.n),
+            ("lost", d.lost),
+            ("lost_new", d.lost_new),
+        ] {
+            assert_eq!(a[k], v, "{} {k}", a["start"]);
+        }
+        close(
+            &a["retained_share"],
+            &json!(d.retained_share),
+            "retained share",
+        );
+    }
+
+    // Monthly cohorts (active = a purchase in month k) equal pandas'.
+    let (s, got) = app
+        .get(
+            &app.viewer_token,
+            &format!("/api/v1/retention/cohorts?{range}"),
+        )
+        .await;
+    assert_eq!(s, 200, "{got}");
+    let got = got["cohorts"].as_array().unwrap();
+    for w in fx["cohorts"].as_array().unwrap() {
+        let start = format_day(w["start_day"].as_i64().unwrap() as i32);
+        let g = got
+            .iter()
+            .find(|g| g["start"] == start.as_str())
+            .expect("cohort");
+        assert_eq!(g["size"], w["size"], "{start}");
+        let active = w["active"].as_array().unwrap();
+        for (k, a) in active.iter().enumerate() {
+            assert_eq!(g["active"][k], *a, "{start} +{k}");
+        }
+    }
+}
+
+async fn a_bad_file_reports_lines_and_stores_nothing(b: Backend) {
+    let app = TestApp::spawn(b).await;
+    let dir = std::env::temp_dir().join(format!("attune-ret-{}", uuid::Uuid::new_v4().simple()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("subs.csv");
+    std::fs::write(
+        &path,
+        "account_external_id,start_date,end_date,mrr,product\n\
+         a1,2025-01-01,,10.00,pro\n\
+         a2,2025-02-30,,10.00,pro\n\
+         a3,2025-03-01,2025-02-01,ten,pro\n\
+         a4,2025-03-01,,5,pro\n",
+    )
+    .unwrap();
+    let err = import_file(
+        app.store.as_ref(),
+        &app.org_id,
+        Kind::Subscriptions,
+        &path,
+        &HashMap::new(),
+        None,
+        NOW_MS,
+    )
+    .await
+    .expect_err("the file has errors");
+    let msg = err.to_string();
+    assert!(msg.contains("nothing was imported"), "{msg}");
+    assert!(msg.contains("line 3, column `start_date`"), "{msg}");
+    assert!(
+        msg.contains("line 4, column `end_date`: is before start_date"),
+        "{msg}"
+    );
+    assert!(msg.contains("line 4, column `mrr`"), "{msg}");
+    let rows = app
+        .store
+        .retention_rows(&app.org_id, RetentionSource::Subscriptions)
+        .await
+        .unwrap();
+    assert_eq!((rows.n_accounts, rows.subscriptions.len()), (0, 0));
+    assert!(
+        app.store
+            .list_accounts(&app.org_id)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+
+    // A missing column is named with the header it looked in.
+    std::fs::write(&path, "customer,when\nx,2025-01-01\n").unwrap();
+    let err = import_file(
+        app.store.as_ref(),
+        &app.org_id,
+        Kind::Activity,
+        &path,
+        &HashMap::new(),
+        None,
+        NOW_MS,
+    )
+    .await
+    .expect_err("no columns match");
+    assert!(
+        err.to_string()
+            .contains("line 1, column `account_external_id`"),
+        "{err}"
+    );
+
+    // An API batch with one bad row stores none of them.
+    let (s, body) = app
+        .post(
+            &app.admin_token,
+            "/api/v1/subscriptions",
+            &json!([
+                {"account_external_id": "ok", "start_date": "2025-01-01", "mrr": 10},
+                {"account_external_id": "bad", "start_date": "yesterday", "mrr": 10}
+            ]),
+        )
+        .await;
+    assert_eq!(s, 422, "{body}");
+    assert_eq!(body["error"]["fields"][0]["field"], "[1].start_date");
+    assert!(
+        app.store
+            .list_accounts(&app.org_id)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    std::fs::remove_dir_all(dir).ok();
+}
+
+async fn bad_parameters_and_rows_are_422_naming_the_field(b: Backend) {
+    let app = TestApp::spawn(b).await;
+    for (q, field) in [
+        ("/api/v1/retention/summary?period=week", "period"),
+        ("/api/v1/retention/summary?as_of=2025-13-01", "as_of"),
+        ("/api/v1/retention/summary?basis=logins", "basis"),
+        ("/api/v1/retention/summary?grace_days=-1", "grace_days"),
+        (
+            "/api/v1/retention/summary?period=custom&from=2025-01-01",
+            "from",
+        ),
+        (
+            "/api/v1/retention/summary?from=2025-02-01&to=2025-01-01",
+            "to",
+        ),
+        ("/api/v1/retention/survival?unit=week", "unit"),
+        ("/api/v1/retention/survival?ci=plain", "ci"),
+        ("/api/v1/retention/audit", "attribute"),
+        ("/api/v1/retention/audit?attribute=shoe_size", "attribute"),
+        ("/api/v1/retention/members?which=lost", "period_start"),
+        (
+            "/api/v1/retention/members?period_start=2025-01-01&which=gone",
+            "which",
+        ),
+        (
+            "/api/v1/retention/summary?window_days=0&basis=activity",
+            "window_days",
+        ),
+    ] {
+        let (s, body) = app.get(&app.viewer_token, q).await;
+        assert_eq!(s, 422, "{q}: {body}");
+        let fields: Vec<&str> = body["error"]["fields"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["field"].as_str().unwrap())
+            .collect();
+        assert!(fields.contains(&field), "{q}: {fields:?}");
+    }
+    let (s, body) = app
+        .post(
+            &app.admin_token,
+            "/api/v1/activity",
+            &json!([{"account_external_id": "a", "date": "2025-01-01", "value": "12,50"}]),
+        )
+        .await;
+    assert_eq!(s, 422, "{body}");
+    assert_eq!(body["error"]["fields"][0]["field"], "[0].value");
+    let (s, _) = app
+        .post(
+            &app.viewer_token,
+            "/api/v1/subscriptions",
+            &json!([{"account_external_id": "a", "start_date": "2025-01-01"}]),
+        )
+        .await;
+    assert_eq!(s, 403, "viewers cannot write");
+    let (s, _) = app.get("not-a-token", "/api/v1/retention/summary").await;
+    assert_eq!(s, 401);
+}
+
+async fn another_organisation_sees_none_of_it(b: Backend) {
+    let app = TestApp::spawn(b).await;
+    let (s, body) = app
+        .post(
+            &app.admin_token,
+            "/api/v1/subscriptions",
+            &json!([
+                {"account_external_id": "c1", "start_date": "2025-01-10", "end_date": "2025-05-01", "mrr": "99.90", "product": "pro"},
+                {"account_external_id": "c2", "start_date": "2025-02-01", "mrr": 10}
+            ]),
+        )
+        .await;
+    assert_eq!(s, 201, "{body}");
+    assert_eq!(body["inserted"], 2);
+    let (s, body) = app
+        .post(
+            &app.admin_token,
+            "/api/v1/activity",
+            &json!([{"account_external_id": "c1", "date": "2025-03-03", "value": 5}]),
+        )
+        .await;
+    assert_eq!(s, 201, "{body}");
+    let q = "/api/v1/retention/summary?period=month&from=2025-01-01&to=2025-07-01&as_of=2025-06-30";
+    let (_, mine) = app.get(&app.viewer_token, q).await;
+    assert_eq!(mine["n_accounts"], 2);
+    let may = &mine["periods"][4];
+    assert_eq!(
+        (
+            may["start"].as_str(),
+            may["S"].as_u64(),
+            may["lost"].as_u64()
+        ),
+        (Some("2025-05-01"), Some(2), Some(1))
+    );
+    let (_, lost) = app
+        .get(
+            &app.viewer_token,
+            "/api/v1/retention/members?period=month&from=2025-01-01&to=2025-07-01&as_of=2025-06-30&period_start=2025-05-01&which=lost",
+        )
+        .await;
+    assert_eq!(lost["accounts"][0]["external_id"], "c1");
+
+    let (_, other) = app.other_org("Other").await;
+    let (s, theirs) = app.get(&other, q).await;
+    assert_eq!(s, 200);
+    assert_eq!(theirs["n_accounts"], 0);
+    assert!(
+        theirs["periods"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|p| p["S"] == 0 && p["E"] == 0)
+    );
+    let (_, theirs) = app
+        .get(&other, "/api/v1/retention/summary?basis=activity&period=month&from=2025-01-01&as_of=2025-06-30")
+        .await;
+    assert_eq!(theirs["n_accounts"], 0);
+    let (_, m) = app
+        .get(
+            &other,
+            "/api/v1/retention/members?period=month&from=2025-01-01&to=2025-07-01&as_of=2025-06-30&period_start=2025-05-01&which=start",
+        )
+        .await;
+    assert_eq!(m["count"], 0);
+    let (_, attrs) = app.get(&other, "/api/v1/retention/attributes").await;
+    assert_eq!(
+        attrs["attributes"].as_array().unwrap().len(),
+        5,
+        "built-ins only"
+    );
+}
+
+async fn the_page_draws_the_charts_and_escapes_account_names(b: Backend) {
+    let app = TestApp::spawn(b).await;
+    let hostile = "<script>alert('x')</script> & \"Ünïcode\" شركة";
+    let mut rows = Vec::new();
+    for i in 0..12 {
+        rows.push(json!({
+            "account_external_id": format!("acct-{i}"),
+            "start_date": format!("2026-{:02}-05", 1 + i % 6),
+            "end_date": if i % 3 == 0 { Value::from(format!("2026-{:02}-20", 7 + i % 4)) } else { Value::Null },
+            "mrr": 10 + i,
+        }));
+    }
+    let (s, body) = app
+        .post(
+            &app.admin_token,
+            "/api/v1/subscriptions",
+            &Value::from(rows),
+        )
+        .await;
+    assert_eq!(s, 201, "{body}");
+    let (s, body) = app
+        .post(
+            &app.admin_token,
+            "/api/v1/accounts",
+            &json!({"external_id": "acct-3", "name": hostile}),
+        )
+        .await;
+    assert_eq!(s, 201, "{body}");
+
+    let res = app.client.get(app.url("/retention")).send().await.unwrap();
+    assert_eq!(res.status(), 303, "anonymous visitors are sent to log in");
+    let session = login(&app).await;
+    let res = app
+        .client
+        .get(app.url("/retention?period=month&as_of=2026-11-23"))
+        .header("cookie", &session)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let html = res.text().await.unwrap();
+    assert!(html.contains("id=\"retention-summary\""), "summary table");
+    assert!(
+        html.contains("<svg id=\"survival-curve\""),
+        "survival curve"
+    );
+    assert!(
+        html.contains("<svg id=\"cohort-heatmap\""),
+        "cohort heat map"
+    );
+    assert!(html.contains("href=\"/retention\""), "in the nav");
+    assert!(!html.contains("<script>alert"), "no raw script");
+    assert!(
+        html.contains("&#60;script&#62;alert(") || html.contains("&lt;script&gt;alert("),
+        "the name is shown escaped"
+    );
+    assert!(html.contains("شركة"));
+    let bad = app
+        .client
+        .get(app.url("/retention?period=fortnight"))
+        .header("cookie", &session)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(bad.status(), 200);
+    assert!(
+        bad.text()
+            .await
+            .unwrap()
+            .contains("period: must be month, quarter, year or custom")
+    );
+}
