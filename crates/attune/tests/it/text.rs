@@ -1,8 +1,8 @@
 //! Text analytics through the real server: languages detected at ingest, term search in every
 //! script (ranked, highlighted), themes and key drivers, hostile input, tenancy, reindex.
 
-use serde_json::{Value, json};
 use attune_storage::Store;
+use serde_json::{Value, json};
 use sqlx::Row;
 
 use crate::helpers::{Backend, TestApp, shared_data};
@@ -463,6 +463,39 @@ async fn index_snapshot(app: &TestApp) -> (Vec<String>, Vec<String>) {
     (terms, rows)
 }
 
+/// NPS answers per language segment: (from the daily aggregates, from the responses).
+async fn language_counts(app: &TestApp) -> (Vec<(String, i64)>, Vec<(String, i64)>) {
+    let pool = app.store.pool();
+    let aggregates: Vec<(String, i64)> = sqlx::query(
+        "SELECT value, CAST(SUM(n) AS BIGINT) AS n FROM score_segment_daily WHERE dim = 'language' \
+         GROUP BY value HAVING SUM(n) <> 0 ORDER BY value",
+    )
+    .fetch_all(pool)
+    .await
+    .unwrap()
+    .iter()
+    .map(|r| (r.get("value"), r.get("n")))
+    .collect();
+    let mut counted = std::collections::BTreeMap::<String, i64>::new();
+    for r in sqlx::query(
+        "SELECT r.language FROM responses r JOIN response_scores s ON s.response_id = r.id",
+    )
+    .fetch_all(pool)
+    .await
+    .unwrap()
+    {
+        let l: Option<String> = r.get("language");
+        let primary = l
+            .unwrap_or_default()
+            .split('-')
+            .next()
+            .unwrap()
+            .to_lowercase();
+        *counted.entry(primary).or_default() += 1;
+    }
+    (aggregates, counted.into_iter().collect())
+}
+
 async fn reindex_reproduces_the_index(b: Backend) {
     let app = TestApp::spawn(b).await;
     let survey = app.nps_survey(&app.admin_token).await;
@@ -516,6 +549,59 @@ async fn reindex_reproduces_the_index(b: Backend) {
         .await
         .unwrap();
     assert_eq!(index_snapshot(&app).await, before, "rebuilt from nothing");
+
+    // A response stored before detection existed: no language, counted in the blank segment.
+    let (aggregates, counted) = language_counts(&app).await;
+    assert_eq!(aggregates, counted);
+    let before_counts = aggregates;
+    let pool = app.store.pool();
+    let id: String = sqlx::query(
+        "SELECT r.id FROM responses r JOIN response_scores s ON s.response_id = r.id \
+         WHERE r.language = 'lo' AND s.score = 3",
+    )
+    .fetch_one(pool)
+    .await
+    .unwrap()
+    .get("id");
+    sqlx::query("UPDATE responses SET language = NULL, language_source = NULL WHERE id = $1")
+        .bind(&id)
+        .execute(pool)
+        .await
+        .unwrap();
+    for table in ["score_segment_daily", "score_segment_monthly"] {
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "UPDATE {table} SET n = n - 1 WHERE dim = 'language' AND value = 'lo' AND score = 3"
+        )))
+        .execute(pool)
+        .await
+        .unwrap();
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "INSERT INTO {table} SELECT org_id, survey_id, question_key, qtype, dim, '', {}, score, 1 \
+             FROM {table} WHERE dim = 'language' AND value = 'lo' AND score = 3",
+            if table.ends_with("daily") { "day" } else { "month" }
+        )))
+        .execute(pool)
+        .await
+        .unwrap();
+    }
+    let (aggregates, counted) = language_counts(&app).await;
+    assert_eq!(aggregates, counted, "a consistent pre-detection state");
+    let lo = |counts: &[(String, i64)]| counts.iter().find(|c| c.0 == "lo").map(|c| c.1);
+    assert_eq!(lo(&aggregates), Some(3), "{aggregates:?}");
+    attune::reindex::run(app.store.as_ref(), None, 5000)
+        .await
+        .unwrap();
+    assert_eq!(
+        index_snapshot(&app).await,
+        before,
+        "the language is detected again"
+    );
+    let (aggregates, counted) = language_counts(&app).await;
+    assert_eq!(
+        aggregates, counted,
+        "the language segment follows the detected language"
+    );
+    assert_eq!(aggregates, before_counts, "back in the Lao segment");
     let (_, feed) = get_with(&app, &app.admin_token, "/api/v1/feedback", &[("q", "ລາຄາ")]).await;
     assert_eq!(comments(&feed).len(), 1);
 }
