@@ -131,7 +131,8 @@ impl SqlStore {
     }
 
     /// Inverse document frequency of each term in the organisation's index, in thousandths:
-    /// ln(1 + N / df), N the responses with an analysed comment.
+    /// ln(1 + N / df), N the organisation's responses (counted on the feed index, without
+    /// reading rows; responses without a comment only shift every idf alike).
     async fn idf(&self, org_id: &str, terms: &[String]) -> StoreResult<HashMap<String, i64>> {
         let mut b = Binds::default();
         let org = b.text(org_id);
@@ -145,15 +146,13 @@ impl SqlStore {
             .fetch_all(&self.pool)
             .await
             .context("counting search terms")?;
-        let n: i64 = sqlx::query(
-            "SELECT COUNT(*) AS n FROM responses WHERE org_id = $1 AND terms IS NOT NULL",
-        )
-        .bind(org_id)
-        .fetch_one(&self.pool)
-        .await
-        .context("counting indexed responses")?
-        .try_get("n")
-        .context("reading a count")?;
+        let n: i64 = sqlx::query("SELECT COUNT(*) AS n FROM responses WHERE org_id = $1")
+            .bind(org_id)
+            .fetch_one(&self.pool)
+            .await
+            .context("counting indexed responses")?
+            .try_get("n")
+            .context("reading a count")?;
         let mut out = HashMap::new();
         for row in &rows {
             let term: String = row.try_get("term").context("reading a term")?;
