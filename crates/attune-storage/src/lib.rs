@@ -355,13 +355,14 @@ pub trait Store: Send + Sync + 'static {
         org_id: &str,
         source: retention::RetentionSource,
     ) -> StoreResult<retention::RetentionRows>;
-    /// One account attribute (a built-in column or a custom attribute key) per account number.
-    async fn retention_attribute(
+    /// Account attributes (built-in columns or custom attribute keys) per account number, in
+    /// the order asked for, read in one pass.
+    async fn retention_attributes(
         &self,
         org_id: &str,
-        name: &str,
+        names: &[String],
         n_accounts: usize,
-    ) -> StoreResult<attune_retention::AttributeColumn>;
+    ) -> StoreResult<Vec<attune_retention::AttributeColumn>>;
     /// The attribute names the churn audit can use: the built-in ones and every custom key.
     async fn retention_attribute_names(&self, org_id: &str) -> StoreResult<Vec<String>>;
     /// The accounts with these numbers, by name.

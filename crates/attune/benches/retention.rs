@@ -208,14 +208,10 @@ async fn bench_backend(
             .retention_rows(&org.id, RetentionSource::Subscriptions)
             .await?;
         let t1 = Instant::now();
-        let mut columns = Vec::new();
-        for a in ATTRIBUTES {
-            columns.push(
-                store
-                    .retention_attribute(&org.id, a, data.n_accounts)
-                    .await?,
-            );
-        }
+        let names: Vec<String> = ATTRIBUTES.iter().map(|a| (*a).to_owned()).collect();
+        let columns = store
+            .retention_attributes(&org.id, &names, data.n_accounts)
+            .await?;
         let t2 = Instant::now();
         let (summary, cohorts, periods, km_steps, audit_rows) =
             tokio::task::spawn_blocking(move || -> anyhow::Result<_> {

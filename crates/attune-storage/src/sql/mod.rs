@@ -655,13 +655,13 @@ impl crate::Store for SqlStore {
     ) -> StoreResult<crate::retention::RetentionRows> {
         self.retention_rows_impl(org_id, source).await
     }
-    async fn retention_attribute(
+    async fn retention_attributes(
         &self,
         org_id: &str,
-        name: &str,
+        names: &[String],
         n_accounts: usize,
-    ) -> StoreResult<attune_retention::AttributeColumn> {
-        self.retention_attribute_impl(org_id, name, n_accounts)
+    ) -> StoreResult<Vec<attune_retention::AttributeColumn>> {
+        self.retention_attributes_impl(org_id, names, n_accounts)
             .await
     }
     async fn retention_attribute_names(&self, org_id: &str) -> StoreResult<Vec<String>> {

@@ -6,6 +6,7 @@
 use std::collections::HashMap;
 
 use attune_retention::{ActivityEvent, AttributeColumn, Subscription};
+use futures_util::TryStreamExt;
 use sqlx::{AnyConnection, AssertSqlSafe, Row};
 
 use super::{Dialect, SqlStore, new_id};
@@ -343,16 +344,14 @@ impl SqlStore {
         let to_day = |v: i64| i32::try_from(v).map_err(|_| other(format!("day {v} out of range")));
         match source {
             RetentionSource::Subscriptions => {
-                let rows = sqlx::query(
+                // Streamed, so 5,000,000 rows never sit in memory as driver rows.
+                let mut rows = sqlx::query(
                     "SELECT account_idx, start_day, end_day, mrr_cents FROM subscriptions \
                      WHERE org_id = $1",
                 )
                 .bind(org_id)
-                .fetch_all(&mut *conn)
-                .await
-                .context("loading subscriptions")?;
-                out.subscriptions.reserve(rows.len());
-                for row in rows {
+                .fetch(&mut *conn);
+                while let Some(row) = rows.try_next().await.context("loading subscriptions")? {
                     let end: Option<i64> = row.try_get(2).context("reading a subscription")?;
                     out.subscriptions.push(Subscription {
                         account: to_u32(row.try_get(0).context("reading a subscription")?)?,
@@ -363,15 +362,12 @@ impl SqlStore {
                 }
             }
             RetentionSource::Activity => {
-                let rows = sqlx::query(
+                let mut rows = sqlx::query(
                     "SELECT account_idx, day, value_cents FROM activity_events WHERE org_id = $1",
                 )
                 .bind(org_id)
-                .fetch_all(&mut *conn)
-                .await
-                .context("loading activity")?;
-                out.activity.reserve(rows.len());
-                for row in rows {
+                .fetch(&mut *conn);
+                while let Some(row) = rows.try_next().await.context("loading activity")? {
                     out.activity.push(ActivityEvent {
                         account: to_u32(row.try_get(0).context("reading an event")?)?,
                         day: to_day(row.try_get(1).context("reading an event")?)?,
@@ -383,57 +379,85 @@ impl SqlStore {
         Ok(out)
     }
 
-    pub(crate) async fn retention_attribute_impl(
+    pub(crate) async fn retention_attributes_impl(
         &self,
         org_id: &str,
-        name: &str,
+        names: &[String],
         n_accounts: usize,
-    ) -> StoreResult<AttributeColumn> {
-        let value = match name {
-            "plan" | "size_band" | "industry" | "region" => format!("a.{name}"),
-            "owner" => "u.email".to_owned(),
-            _ if name.is_empty() || name.contains(['"', '\\']) || name.chars().count() > 100 => {
+    ) -> StoreResult<Vec<AttributeColumn>> {
+        for name in names {
+            if name.is_empty() || name.chars().count() > 100 {
                 return Err(StoreError::Invalid(attune_domain::Invalid::one(
                     "attribute",
                     "is not an attribute name",
                 )));
             }
-            _ => match self.dialect {
-                Dialect::Sqlite => "CAST(json_extract(a.attributes, $2) AS TEXT)".to_owned(),
-                Dialect::Postgres => "(a.attributes::jsonb ->> $2)".to_owned(),
-            },
-        };
-        let custom = value.contains("$2");
+        }
+        // One pass over the organisation's numbered accounts for every attribute asked for:
+        // the join costs more than the values, so it is paid once.
+        let custom = names
+            .iter()
+            .any(|n| !BUILTIN_ATTRIBUTES.contains(&n.as_str()));
         let sql = format!(
-            "SELECT r.idx, {value} AS v FROM retention_accounts r \
+            "SELECT r.idx, a.plan, a.size_band, a.industry, a.region, u.email, {} \
+             FROM retention_accounts r \
              JOIN accounts a ON a.id = r.account_id \
              LEFT JOIN users u ON u.id = a.owner_user_id \
-             WHERE r.org_id = $1"
+             WHERE r.org_id = $1",
+            if custom { "a.attributes" } else { "NULL" }
         );
-        let mut query = sqlx::query(AssertSqlSafe(sql)).bind(org_id);
-        if custom {
-            query = query.bind(match self.dialect {
-                Dialect::Sqlite => format!("$.\"{name}\""),
-                Dialect::Postgres => name.to_owned(),
-            });
-        }
-        let rows = query
-            .fetch_all(&self.pool)
+        let mut values: Vec<Vec<(u32, String)>> = vec![Vec::new(); names.len()];
+        let mut rows = sqlx::query(AssertSqlSafe(sql))
+            .bind(org_id)
+            .fetch(&self.pool);
+        while let Some(row) = rows
+            .try_next()
             .await
-            .context("loading an account attribute")?;
-        let mut pairs: Vec<(u32, String)> = Vec::with_capacity(rows.len());
-        for row in rows {
+            .context("loading account attributes")?
+        {
             let idx: i64 = row.try_get(0).context("reading an attribute")?;
-            let v: Option<String> = row.try_get(1).context("reading an attribute")?;
-            if let (Ok(idx), Some(v)) = (u32::try_from(idx), v) {
-                pairs.push((idx, v));
+            let Ok(idx) = u32::try_from(idx) else {
+                continue;
+            };
+            let custom_map: Option<serde_json::Map<String, serde_json::Value>> = if custom {
+                let raw: Option<String> = row.try_get(6).context("reading attributes")?;
+                raw.and_then(|r| serde_json::from_str(&r).ok())
+            } else {
+                None
+            };
+            for (i, name) in names.iter().enumerate() {
+                let col = match name.as_str() {
+                    "plan" => Some(1),
+                    "size_band" => Some(2),
+                    "industry" => Some(3),
+                    "region" => Some(4),
+                    "owner" => Some(5),
+                    _ => None,
+                };
+                let v: Option<String> = match col {
+                    Some(c) => row.try_get(c).context("reading an attribute")?,
+                    None => custom_map.as_ref().and_then(|m| match m.get(name)? {
+                        serde_json::Value::String(s) => Some(s.clone()),
+                        serde_json::Value::Null => None,
+                        other => Some(other.to_string()),
+                    }),
+                };
+                if let Some(v) = v {
+                    values[i].push((idx, v));
+                }
             }
         }
-        Ok(AttributeColumn::from_pairs(
-            name,
-            n_accounts,
-            pairs.iter().map(|(i, v)| (*i, v.as_str())),
-        ))
+        Ok(names
+            .iter()
+            .zip(values)
+            .map(|(name, pairs)| {
+                AttributeColumn::from_pairs(
+                    name.as_str(),
+                    n_accounts,
+                    pairs.iter().map(|(i, v)| (*i, v.as_str())),
+                )
+            })
+            .collect())
     }
 
     pub(crate) async fn retention_attribute_names_impl(

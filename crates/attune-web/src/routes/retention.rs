@@ -132,8 +132,14 @@ pub(crate) async fn audit(
         .await?;
     let column = state
         .store
-        .retention_attribute(caller.org(), &attribute, rows.n_accounts)
-        .await?;
+        .retention_attributes(
+            caller.org(),
+            std::slice::from_ref(&attribute),
+            rows.n_accounts,
+        )
+        .await?
+        .pop()
+        .ok_or_else(|| ApiError::Internal("no attribute column".into()))?;
     let v = tokio::task::spawn_blocking(move || {
         let report = crate::retention::Report::build(&rows, spec)?;
         let period = match period {
