@@ -404,12 +404,7 @@ impl SqlStore {
                 let mut stored = Vec::new();
                 for (r, contact_id, account_id) in resolved {
                     let p = prepare(survey, r, contact_id, account_id);
-                    tally.add(
-                        survey,
-                        r,
-                        p.account_id.as_deref(),
-                        p.ix.language.as_deref(),
-                    );
+                    tally.add(survey, r, p.account_id.as_deref(), p.ix.language.as_deref());
                     scores.extend(score_rows(org_id, survey, &p.id, &r.answers));
                     terms.extend(term_rows(org_id, &p.id, &p.ix));
                     if watch {
