@@ -100,6 +100,9 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/api/v1/retention/audit", get(retention::audit))
         .route("/api/v1/retention/attributes", get(retention::attributes))
         .route("/api/v1/retention/members", get(retention::members))
-        .route("/api/v1/subscriptions", post(retention::create_subscriptions))
+        .route(
+            "/api/v1/subscriptions",
+            post(retention::create_subscriptions),
+        )
         .route("/api/v1/activity", post(retention::create_activity))
 }
