@@ -121,7 +121,12 @@ async fn analyse(
             min_support: 2,
             ..Options::default()
         };
-        let keywords: Vec<Keyword<usize>> = over_represented(&input, &options);
+        // Without both groups there is nothing to compare: no term is "over-represented".
+        let keywords: Vec<Keyword<usize>> = if focus_docs == 0 || focus_docs == input.len() {
+            Vec::new()
+        } else {
+            over_represented(&input, &options)
+        };
         let quotes = |ids: &[usize]| -> Vec<Quote> {
             ids.iter()
                 .map(|&i| Quote {

@@ -378,8 +378,13 @@ async fn hostile_inputs_are_stored_searchable_and_escaped(b: Backend) {
         .unwrap();
     assert!(html.contains("<mark>alert</mark>"), "{html}");
     assert!(!html.contains("<script>"), "{html}");
-    let (status, _) = app.get(&app.admin_token, "/api/v1/text/themes").await;
+    let (status, t) = app.get(&app.admin_token, "/api/v1/text/themes").await;
     assert_eq!(status, 200);
+    assert_eq!(t["background_docs"], 0, "everything selected: {t}");
+    assert!(
+        t["terms"].as_array().unwrap().is_empty(),
+        "nothing to compare with: {t}"
+    );
 }
 
 async fn another_organisations_words_never_leak(b: Backend) {
