@@ -7,6 +7,7 @@
 pub mod closed_loop;
 pub mod error;
 pub mod metrics;
+pub mod net;
 pub mod org;
 pub mod period;
 pub mod response;

@@ -39,6 +39,8 @@ pub struct WebConfig {
     pub secure_cookies: bool,
     /// Public submissions allowed per client address per minute.
     pub public_rate_per_minute: u32,
+    /// Whether webhooks may target internal addresses (loopback, private ranges).
+    pub webhook_allow_internal: bool,
 }
 
 impl std::fmt::Debug for WebConfig {

@@ -57,6 +57,9 @@ pub struct Config {
     /// Seconds between job-queue polls in `attune serve`; 0 runs no worker (use
     /// `attune jobs run-once` from cron instead).
     pub worker_interval_secs: u64,
+    /// Let webhooks call loopback, private and link-local addresses (off: an admin's webhook
+    /// cannot probe the server's own network).
+    pub webhook_allow_internal: bool,
 }
 
 impl Default for Config {
@@ -72,6 +75,7 @@ impl Default for Config {
             mail_from: "Attune <attune@localhost>".into(),
             public_url: "http://127.0.0.1:8080".into(),
             worker_interval_secs: 5,
+            webhook_allow_internal: false,
         }
     }
 }
@@ -95,7 +99,8 @@ impl Config {
 
     /// Overrides from `ATTUNE_DB`, `ATTUNE_BIND`, `ATTUNE_SECURE_COOKIES`,
     /// `ATTUNE_SIGNING_KEY`, `ATTUNE_PUBLIC_RATE_PER_MINUTE`, `ATTUNE_LOG`, `ATTUNE_SMTP_URL`,
-    /// `ATTUNE_MAIL_FROM`, `ATTUNE_PUBLIC_URL`, `ATTUNE_WORKER_INTERVAL_SECS`.
+    /// `ATTUNE_MAIL_FROM`, `ATTUNE_PUBLIC_URL`, `ATTUNE_WORKER_INTERVAL_SECS`,
+    /// `ATTUNE_WEBHOOK_ALLOW_INTERNAL`.
     pub fn apply_env(&mut self, var: impl Fn(&str) -> Option<String>) -> anyhow::Result<()> {
         if let Some(v) = var("ATTUNE_DB") {
             self.db = v;
@@ -125,6 +130,9 @@ impl Config {
         }
         if let Some(v) = var("ATTUNE_PUBLIC_URL") {
             self.public_url = v;
+        }
+        if let Some(v) = var("ATTUNE_WEBHOOK_ALLOW_INTERNAL") {
+            self.webhook_allow_internal = matches!(v.as_str(), "1" | "true" | "yes" | "on");
         }
         if let Some(v) = var("ATTUNE_WORKER_INTERVAL_SECS") {
             self.worker_interval_secs = v

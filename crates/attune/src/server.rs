@@ -36,6 +36,7 @@ pub async fn worker_config(
         mailer,
         signing_key: Arc::from(signing_key(config, store).await?.into_bytes()),
         public_url: config.public_url.clone(),
+        webhook_allow_internal: config.webhook_allow_internal,
     })
 }
 
@@ -60,6 +61,7 @@ impl Application {
                 signing_key: Arc::from(key.into_bytes()),
                 secure_cookies: config.secure_cookies,
                 public_rate_per_minute: config.public_rate_per_minute,
+                webhook_allow_internal: config.webhook_allow_internal,
             },
         );
         let listener = TcpListener::bind(&config.bind)

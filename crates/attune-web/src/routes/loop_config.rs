@@ -356,6 +356,14 @@ pub(crate) async fn create_webhook(
     if !scheme_ok || url.len() > 2000 || url.chars().any(|c| c.is_whitespace() || c.is_control()) {
         p.push("url", "must be an http:// or https:// URL");
     }
+    if scheme_ok && !state.config.webhook_allow_internal && attune_domain::net::url_is_internal(url)
+    {
+        p.push(
+            "url",
+            "points inside this server's network (loopback, private or link-local address); \
+             set ATTUNE_WEBHOOK_ALLOW_INTERNAL=true to allow it",
+        );
+    }
     if input.events.is_empty() {
         p.push(
             "events",

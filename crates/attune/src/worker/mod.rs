@@ -28,6 +28,8 @@ pub struct WorkerConfig {
     pub signing_key: Arc<[u8]>,
     /// Base URL for links in messages.
     pub public_url: String,
+    /// Whether webhooks may reach internal addresses.
+    pub webhook_allow_internal: bool,
 }
 
 impl std::fmt::Debug for WorkerConfig {

@@ -50,6 +50,37 @@ pub fn verify(secret: &str, header: &str, body: &[u8], now_secs: i64, tolerance_
     mac.verify_slice(&v1).is_ok()
 }
 
+/// Refuses a URL whose host is, or resolves to, an internal address (checked at delivery too,
+/// since a public name can be pointed at a private address after the webhook was created).
+async fn refuse_internal(url: &str) -> Result<(), Failure> {
+    let refuse = || {
+        Failure::permanent(
+            "the webhook URL points inside this server's network; \
+             set ATTUNE_WEBHOOK_ALLOW_INTERNAL=true to allow it",
+        )
+    };
+    if attune_domain::net::url_is_internal(url) {
+        return Err(refuse());
+    }
+    let Some(host) = attune_domain::net::url_host(url) else {
+        return Err(refuse());
+    };
+    let target = if host.contains(':') {
+        format!("[{host}]:0")
+    } else {
+        format!("{host}:0")
+    };
+    let addrs = tokio::net::lookup_host(target)
+        .await
+        .map_err(|e| Failure::retry(format!("resolving {host}: {e}")))?;
+    for a in addrs {
+        if attune_domain::net::is_internal(a.ip()) {
+            return Err(refuse());
+        }
+    }
+    Ok(())
+}
+
 pub(super) async fn deliver(w: &Worker, job: &Job, now_ms: i64) -> Result<JobOutcome, Failure> {
     let org = org_of(job)?;
     let p = &job.payload;
@@ -66,6 +97,9 @@ pub(super) async fn deliver(w: &Worker, job: &Job, now_ms: i64) -> Result<JobOut
     };
     if !hook.active {
         return Ok(JobOutcome::Done);
+    }
+    if !w.config.webhook_allow_internal {
+        refuse_internal(&hook.url).await?;
     }
     let body = serde_json::to_vec(p.get("body").unwrap_or(&serde_json::Value::Null))
         .map_err(|e| Failure::permanent(e.to_string()))?;

@@ -124,6 +124,7 @@ async fn worker(app: &TestApp, smtp: Option<&SmtpSink>) -> Worker {
             mailer,
             signing_key: Arc::from(b"test-key".to_vec()),
             public_url: "https://attune.acme.test".into(),
+            webhook_allow_internal: true,
         },
     )
     .unwrap()
@@ -1009,7 +1010,69 @@ async fn a_business_hours_policy_and_a_resurvey_that_recovers(backend: Backend) 
     );
 }
 
+async fn webhooks_cannot_reach_the_servers_own_network_by_default(backend: Backend) {
+    let app = TestApp::spawn_with(backend, |c| c.webhook_allow_internal = false).await;
+    for url in [
+        "http://127.0.0.1:9/hook",
+        "http://localhost/hook",
+        "http://169.254.169.254/latest/meta-data",
+        "http://[::1]/x",
+        "http://10.0.0.7/x",
+    ] {
+        let (s, e) = app
+            .post(
+                &app.admin_token,
+                "/api/v1/webhooks",
+                &json!({"url": url, "events": ["*"]}),
+            )
+            .await;
+        assert_eq!(s, 422, "{url}: {e}");
+        assert_eq!(e["error"]["fields"][0]["field"], "url");
+    }
+    let (s, _) = app
+        .post(
+            &app.admin_token,
+            "/api/v1/webhooks",
+            &json!({"url": "https://hooks.example.com/attune", "events": ["case.opened"]}),
+        )
+        .await;
+    assert_eq!(s, 201);
+    // A webhook stored while internal addresses were allowed is refused at delivery when they
+    // no longer are, and the job ends with the reason instead of calling the address.
+    app.store
+        .create_webhook(
+            &app.org_id,
+            "http://127.0.0.1:9/hook",
+            "whsec_x",
+            &["case.opened".into()],
+            NOW_MS,
+        )
+        .await
+        .unwrap();
+    let survey = app.nps_survey(&app.admin_token).await;
+    app.answer(&survey, json!({"answers": {"nps": 1}})).await;
+    let w = Worker::new(
+        app.store.clone() as Arc<dyn Store>,
+        WorkerConfig {
+            mailer: None,
+            signing_key: Arc::from(b"k".to_vec()),
+            public_url: "https://attune.acme.test".into(),
+            webhook_allow_internal: false,
+        },
+    )
+    .unwrap();
+    let report = w.run_once(NOW_MS).await.unwrap();
+    assert!(
+        report
+            .errors
+            .keys()
+            .any(|e| e.contains("inside this server's network")),
+        "{report:?}"
+    );
+}
+
 on_both_backends!(
+    webhooks_cannot_reach_the_servers_own_network_by_default,
     the_daily_digest_shares_good_and_bad_news,
     a_business_hours_policy_and_a_resurvey_that_recovers,
 );

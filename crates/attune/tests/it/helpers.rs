@@ -91,6 +91,12 @@ pub struct TestApp {
 
 impl TestApp {
     pub async fn spawn(backend: Backend) -> Self {
+        Self::spawn_with(backend, |_| {}).await
+    }
+
+    /// Spawns with a configuration change (tests allow webhooks to reach 127.0.0.1 unless
+    /// they say otherwise).
+    pub async fn spawn_with(backend: Backend, change: impl FnOnce(&mut Config)) -> Self {
         let (store, db_url) = fresh_store(&backend).await;
         let store = Arc::new(store);
         let clock = Arc::new(FixedClock::new(NOW_MS));
@@ -101,8 +107,11 @@ impl TestApp {
             signing_key: None,
             public_rate_per_minute: 1000,
             log: "warn".into(),
+            webhook_allow_internal: true,
             ..Config::default()
         };
+        let mut config = config;
+        change(&mut config);
         let app = Application::build(&config, store.clone(), clock.clone())
             .await
             .expect("build app");
