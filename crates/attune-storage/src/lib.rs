@@ -280,6 +280,9 @@ pub trait Store: Send + Sync + 'static {
     async fn finish_job(&self, job: &Job, outcome: &JobOutcome, now_ms: i64) -> StoreResult<()>;
     /// Jobs, newest first, optionally in one state.
     async fn list_jobs(&self, state: Option<&str>, limit: u32) -> StoreResult<Vec<Job>>;
+    /// Deletes finished (`done`) jobs that finished before `before_ms`; dead jobs are kept for
+    /// inspection. Returns how many were deleted.
+    async fn purge_done_jobs(&self, before_ms: i64) -> StoreResult<u64>;
     /// Organisations and their digest hour.
     async fn digest_schedule(&self) -> StoreResult<Vec<(String, i64)>>;
 

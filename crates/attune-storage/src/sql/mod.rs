@@ -568,6 +568,14 @@ impl crate::Store for SqlStore {
     async fn list_jobs(&self, state: Option<&str>, limit: u32) -> StoreResult<Vec<Job>> {
         self.list_jobs_impl(state, limit).await
     }
+    async fn purge_done_jobs(&self, before_ms: i64) -> StoreResult<u64> {
+        let done = sqlx::query("DELETE FROM jobs WHERE state = 'done' AND finished_at < $1")
+            .bind(before_ms)
+            .execute(&self.pool)
+            .await
+            .context("purging finished jobs")?;
+        Ok(done.rows_affected())
+    }
     async fn digest_schedule(&self) -> StoreResult<Vec<(String, i64)>> {
         self.orgs_needing_digest_impl().await
     }

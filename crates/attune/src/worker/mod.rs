@@ -61,7 +61,17 @@ pub struct RunReport {
     /// of one per job).
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     pub errors: BTreeMap<String, u64>,
+    /// Finished jobs older than 30 days deleted in this pass.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub purged: u64,
 }
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
+}
+
+/// How long finished jobs are kept (dead ones are kept until someone looks).
+pub const KEEP_DONE_MS: i64 = 30 * DAY_MS;
 
 /// Most jobs one pass runs, so a pass always ends.
 const MAX_PER_PASS: usize = 100_000;
@@ -116,6 +126,7 @@ impl Worker {
         for (error, n) in &report.errors {
             tracing::warn!(jobs = n, %error, "jobs given up");
         }
+        report.purged = self.store.purge_done_jobs(now_ms - KEEP_DONE_MS).await?;
         Ok(report)
     }
 
