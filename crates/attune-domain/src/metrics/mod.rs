@@ -5,6 +5,7 @@
 
 pub mod ces;
 pub mod csat;
+pub mod gamma;
 pub mod nps;
 pub mod tango;
 pub mod wilson;
