@@ -6,7 +6,7 @@ use attune_domain::closed_loop::case::{CasePatch, CasePatchInput, CaseState, MAX
 use attune_domain::closed_loop::rules::{Cmp, Condition, Priority, RuleDefinition, RuleInput};
 use attune_domain::closed_loop::sla::{SlaPolicy, SlaPolicyInput};
 use attune_domain::metrics::NpsBand;
-use attune_domain::period::{DAY_MS, format_ms};
+use attune_domain::period::DAY_MS;
 use attune_domain::text::parse_text;
 use attune_domain::{FieldError, Invalid};
 use attune_storage::model::{Case, CaseQuery, LoopSettings};
@@ -22,13 +22,7 @@ use crate::extract::Query;
 use crate::routes::cases::{LoopParams, loop_metrics_json};
 use crate::{ApiError, AppState};
 
-fn when(ms: i64) -> String {
-    format_ms(ms)
-        .chars()
-        .take(16)
-        .collect::<String>()
-        .replace('T', " ")
-}
+use super::minute as when;
 
 fn check_csrf(user: &PageUser, sent: &str) -> Result<(), ApiError> {
     if constant_time_eq(user.csrf_token.as_bytes(), sent.as_bytes()) {

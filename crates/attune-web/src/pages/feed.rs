@@ -4,7 +4,6 @@ use std::collections::HashMap;
 
 use askama::Template;
 use attune_domain::metrics::NpsBand;
-use attune_domain::period::format_ms;
 use attune_domain::response::Answer;
 use attune_storage::model::Survey;
 use axum::extract::State;
@@ -167,11 +166,7 @@ pub(crate) async fn show(
             })
             .collect();
         page.items.push(ItemView {
-            when: format_ms(it.response.submitted_at_ms)
-                .chars()
-                .take(16)
-                .collect::<String>()
-                .replace('T', " "),
+            when: super::minute(it.response.submitted_at_ms),
             survey: it.survey_name,
             account: it.account_name,
             channel: it.response.channel.as_str(),

@@ -41,6 +41,15 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/s/{id}", get(survey::show).post(survey::submit))
 }
 
+/// An instant as pages show it: `2026-11-23 12:00` (UTC, to the minute).
+pub(crate) fn minute(ms: i64) -> String {
+    attune_domain::period::format_ms(ms)
+        .chars()
+        .take(16)
+        .collect::<String>()
+        .replace('T', " ")
+}
+
 /// Renders a template, turning a template failure into a logged 500.
 pub(crate) fn render(t: &impl Template) -> Response {
     match t.render() {

@@ -10,7 +10,7 @@ use axum::http::StatusCode;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::feedback::encode_cursor;
+use super::feedback::{decode_after, encode_cursor};
 use crate::auth::ApiCaller;
 use crate::extract::{Json, Query};
 use crate::{ApiError, AppState};
@@ -27,16 +27,6 @@ pub(crate) struct CaseParams {
     pub breached: Option<bool>,
     pub cursor: Option<String>,
     pub limit: Option<u32>,
-}
-
-fn decode_cursor(c: &str) -> Option<(i64, String)> {
-    use base64::Engine;
-    let raw = base64::engine::general_purpose::URL_SAFE_NO_PAD
-        .decode(c)
-        .ok()?;
-    let raw = String::from_utf8(raw).ok()?;
-    let (at, id) = raw.split_once(':')?;
-    Some((at.parse().ok()?, id.to_owned()))
 }
 
 /// Resolves `owner=` given as a user id or an e-mail.
@@ -76,7 +66,7 @@ impl CaseParams {
         };
         let after = match nonempty(&self.cursor) {
             Some(c) => Some(
-                decode_cursor(&c)
+                decode_after(&c)
                     .ok_or_else(|| ApiError::field("cursor", "is not a cursor from this list"))?,
             ),
             None => None,

@@ -116,6 +116,15 @@ fn decode_cursor(c: &str) -> Option<Cursor> {
     Some(Cursor::After(at.parse().ok()?, id.to_owned()))
 }
 
+/// A (time, id) cursor made by [`encode_cursor`], for lists that page by position in time
+/// (the case queue pages by deadline the same way).
+pub(crate) fn decode_after(c: &str) -> Option<(i64, String)> {
+    match decode_cursor(c)? {
+        Cursor::After(at, id) => Some((at, id)),
+        Cursor::Offset(_) => None,
+    }
+}
+
 /// The cursor of the page after one that ended with `last` (`shown` items shown).
 pub(crate) fn next_cursor(q: &FeedQuery, last: &FeedItem, shown: u32) -> String {
     let ranked = q

@@ -531,6 +531,25 @@ async fn importing_twice_opens_no_second_case(backend: Backend) {
     }
     let (_, list) = app.get(&app.admin_token, "/api/v1/cases?limit=200").await;
     assert_eq!(list["items"].as_array().unwrap().len(), detractors);
+    // Paging by deadline visits every case once.
+    let mut seen = std::collections::HashSet::new();
+    let mut path = "/api/v1/cases?limit=7".to_owned();
+    loop {
+        let (status, page) = app.get(&app.admin_token, &path).await;
+        assert_eq!(status, 200, "{page}");
+        for c in page["items"].as_array().unwrap() {
+            assert!(seen.insert(c["id"].as_str().unwrap().to_owned()));
+        }
+        match page["next_cursor"].as_str() {
+            Some(c) => path = format!("/api/v1/cases?limit=7&cursor={c}"),
+            None => break,
+        }
+    }
+    assert_eq!(seen.len(), detractors);
+    let (status, _) = app
+        .get(&app.admin_token, "/api/v1/cases?cursor=bm9wZQ")
+        .await;
+    assert_eq!(status, 422);
     // Retrying one API submission with the same response id is refused and opens nothing.
     let body = json!({"answers": {"nps": 1}, "external_id": "api-1"});
     app.answer(&survey_id, body.clone()).await;
