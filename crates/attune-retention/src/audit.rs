@@ -59,6 +59,35 @@ impl AttributeColumn {
         }
     }
 
+    /// A column from its distinct values and each account's index into them (`None`: no
+    /// value); an index past the values counts as no value.
+    pub fn from_codes(
+        name: impl Into<String>,
+        values: Vec<String>,
+        codes: &[Option<u32>],
+    ) -> AttributeColumn {
+        let n = values.len();
+        AttributeColumn {
+            name: name.into(),
+            values,
+            codes: codes
+                .iter()
+                .map(|c| c.filter(|&c| (c as usize) < n).unwrap_or(MISSING))
+                .collect(),
+        }
+    }
+
+    /// The same column over `n_accounts` accounts: accounts beyond its end have no value.
+    pub fn with_len(mut self, n_accounts: usize) -> AttributeColumn {
+        self.codes.resize(n_accounts, MISSING);
+        self
+    }
+
+    /// The index of an account's value in [`AttributeColumn::values`].
+    pub fn code_of(&self, account: usize) -> Option<u32> {
+        self.codes.get(account).copied().filter(|&c| c != MISSING)
+    }
+
     /// The distinct values, in order of first appearance.
     pub fn values(&self) -> &[String] {
         &self.values

@@ -15,6 +15,7 @@ pub mod audit;
 pub mod calendar;
 pub mod cohort;
 pub mod ledger;
+pub mod packed;
 mod par;
 pub mod stats;
 pub mod summary;

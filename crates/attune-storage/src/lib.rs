@@ -352,6 +352,20 @@ pub trait Store: Send + Sync + 'static {
         now_ms: i64,
         progress: &(dyn Fn(u64) + Send + Sync),
     ) -> StoreResult<ImportOutcome>;
+    /// Upserts accounts in one transaction (all or nothing), keyed by external id; a later row
+    /// with the same external id wins. `inserted` counts new accounts, `duplicates` updated
+    /// ones.
+    async fn import_accounts(
+        &self,
+        org_id: &str,
+        rows: &[AccountUpsert],
+        now_ms: i64,
+        progress: &(dyn Fn(u64) + Send + Sync),
+    ) -> StoreResult<ImportOutcome>;
+    /// Builds the packed snapshots the retention reports read, where they are missing or older
+    /// than the data: of one organisation, or (`None`) of every organisation whose data changed.
+    /// Returns how many snapshots were built.
+    async fn retention_refresh(&self, org_id: Option<&str>) -> StoreResult<u64>;
     /// An organisation's subscription rows or activity events, accounts numbered densely.
     async fn retention_rows(
         &self,

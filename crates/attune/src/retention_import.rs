@@ -455,31 +455,32 @@ pub async fn import_file(
     let outcome = match &parsed {
         Parsed::Subscriptions(rows) => store.import_subscriptions(org_id, rows, now_ms, &bar).await,
         Parsed::Activity(rows) => store.import_activity(org_id, rows, now_ms, &bar).await,
-        Parsed::Accounts(rows) => {
-            // Accounts are upserted one by one (each is its own small write): a failure part
-            // way leaves the earlier ones saved, and running the import again is harmless.
-            let mut n = 0;
-            for a in rows {
-                store.upsert_account(org_id, a).await?;
-                n += 1;
-                if n % 500 == 0 {
-                    bar(n);
-                }
-            }
-            bar(n);
-            Ok(ImportOutcome {
-                inserted: n,
-                duplicates: 0,
-            })
-        }
+        Parsed::Accounts(rows) => store.import_accounts(org_id, rows, now_ms, &bar).await,
     }
     .context("storing the import (nothing was written)")?;
     eprintln!();
+    let (stored, present) = match kind {
+        Kind::Accounts => ("new", "updated"),
+        _ => ("stored", "already present"),
+    };
     eprintln!(
-        "done in {:.1}s: {} stored, {} already present",
+        "stored in {:.1}s: {} {stored}, {} {present}",
         started.elapsed().as_secs_f64(),
         outcome.inserted,
         outcome.duplicates
+    );
+    // The reports read a packed snapshot of the organisation's rows; build it now rather
+    // than on the first report.
+    let packing = Instant::now();
+    eprintln!("preparing the retention reports…");
+    let built = store
+        .retention_refresh(Some(org_id))
+        .await
+        .context("preparing the retention reports (the import itself is stored)")?;
+    eprintln!(
+        "done in {:.1}s ({built} snapshot(s) built in {:.1}s)",
+        started.elapsed().as_secs_f64(),
+        packing.elapsed().as_secs_f64()
     );
     Ok(outcome)
 }

@@ -121,6 +121,7 @@ impl SqlStore {
                owner_user_id = excluded.owner_user_id, attributes = excluded.attributes \
              RETURNING {ACCOUNT_COLUMNS}"
         );
+        let mut tx = self.pool.begin().await.context("starting a transaction")?;
         let row = sqlx::query(AssertSqlSafe(sql))
             .bind(new_id())
             .bind(org_id)
@@ -133,10 +134,113 @@ impl SqlStore {
             .bind(&a.owner_user_id)
             .bind(attributes)
             .bind(super::auth::now_ms())
-            .fetch_one(&self.pool)
+            .fetch_one(&mut *tx)
             .await
             .context("saving an account")?;
-        account_of(&row)
+        let account = account_of(&row)?;
+        // An account the retention reports know: their attribute snapshot is out of date.
+        sqlx::query(
+            "INSERT INTO retention_state (org_id, generation) \
+             SELECT $1, 1 WHERE EXISTS (SELECT 1 FROM retention_accounts WHERE org_id = $1 AND account_id = $2) \
+             ON CONFLICT (org_id) DO UPDATE SET generation = retention_state.generation + 1",
+        )
+        .bind(org_id)
+        .bind(&account.id)
+        .execute(&mut *tx)
+        .await
+        .context("recording a retention change")?;
+        tx.commit().await.context("saving an account")?;
+        Ok(account)
+    }
+
+    /// Upserts many accounts in one transaction (all or nothing); a later row with the same
+    /// external id wins. Returns how many accounts are new and how many were updated.
+    pub(crate) async fn import_accounts_impl(
+        &self,
+        org_id: &str,
+        rows: &[AccountUpsert],
+        now_ms: i64,
+        progress: &(dyn Fn(u64) + Send + Sync),
+    ) -> StoreResult<crate::model::ImportOutcome> {
+        let mut last: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+        for (i, a) in rows.iter().enumerate() {
+            last.insert(a.external_id.as_str(), i);
+        }
+        let mut tx = self.begin_write().await?;
+        let count = "SELECT COUNT(*) AS n FROM accounts WHERE org_id = $1";
+        let before: i64 = sqlx::query(count)
+            .bind(org_id)
+            .fetch_one(&mut *tx)
+            .await
+            .context("counting accounts")?
+            .try_get("n")
+            .context("counting accounts")?;
+        let sql = super::retention::insert_sql(
+            self.dialect,
+            "accounts",
+            &[
+                "id",
+                "org_id",
+                "external_id",
+                "name",
+                "plan",
+                "size_band",
+                "industry",
+                "region",
+                "owner_user_id",
+                "attributes",
+                "created_at",
+            ],
+            &[
+                "text", "text", "text", "text", "text", "text", "text", "text", "text", "text",
+                "int",
+            ],
+            "ON CONFLICT (org_id, external_id) DO UPDATE SET name = excluded.name, \
+             plan = excluded.plan, size_band = excluded.size_band, industry = excluded.industry, \
+             region = excluded.region, owner_user_id = excluded.owner_user_id, \
+             attributes = excluded.attributes",
+        );
+        let mut done = 0u64;
+        for chunk in rows.chunks(super::retention::BATCH) {
+            let mut json = Vec::with_capacity(chunk.len());
+            for (i, a) in chunk.iter().enumerate() {
+                if last.get(a.external_id.as_str()) != Some(&(done as usize + i)) {
+                    continue;
+                }
+                let attributes =
+                    serde_json::to_string(&a.attributes).context("encoding attributes")?;
+                json.push(vec![
+                    new_id().into(),
+                    org_id.into(),
+                    a.external_id.as_str().into(),
+                    a.name.as_str().into(),
+                    a.plan.as_deref().into(),
+                    a.size_band.as_deref().into(),
+                    a.industry.as_deref().into(),
+                    a.region.as_deref().into(),
+                    a.owner_user_id.as_deref().into(),
+                    attributes.into(),
+                    now_ms.into(),
+                ]);
+            }
+            super::retention::send(&mut tx, &sql, &json).await?;
+            done += chunk.len() as u64;
+            progress(done);
+        }
+        let after: i64 = sqlx::query(count)
+            .bind(org_id)
+            .fetch_one(&mut *tx)
+            .await
+            .context("counting accounts")?
+            .try_get("n")
+            .context("counting accounts")?;
+        super::retention_snapshot::bump_generation(&mut tx, org_id).await?;
+        tx.commit().await.context("committing the import")?;
+        let inserted = (after - before).max(0) as u64;
+        Ok(crate::model::ImportOutcome {
+            inserted,
+            duplicates: rows.len() as u64 - inserted.min(rows.len() as u64),
+        })
     }
 
     pub(crate) async fn list_accounts_impl(

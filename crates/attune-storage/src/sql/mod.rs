@@ -12,6 +12,7 @@ pub use jobs::LEASE_MS;
 mod metrics;
 mod responses;
 mod retention;
+mod retention_snapshot;
 mod surveys;
 mod text;
 
@@ -655,6 +656,19 @@ impl crate::Store for SqlStore {
     ) -> StoreResult<crate::model::ImportOutcome> {
         self.import_activity_impl(org_id, rows, now_ms, progress)
             .await
+    }
+    async fn import_accounts(
+        &self,
+        org_id: &str,
+        rows: &[crate::model::AccountUpsert],
+        now_ms: i64,
+        progress: &(dyn Fn(u64) + Send + Sync),
+    ) -> StoreResult<crate::model::ImportOutcome> {
+        self.import_accounts_impl(org_id, rows, now_ms, progress)
+            .await
+    }
+    async fn retention_refresh(&self, org_id: Option<&str>) -> StoreResult<u64> {
+        self.retention_refresh_impl(org_id).await
     }
     async fn retention_rows(
         &self,

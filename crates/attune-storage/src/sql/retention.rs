@@ -1,31 +1,26 @@
 //! Retention rows: bulk import of subscriptions and activity events (all or nothing, accounts
-//! created on first sight and numbered densely per organisation), loading an organisation's
-//! rows as `attune_retention` inputs, account attributes for the churn audit, and the
-//! accounts behind a number.
+//! created on first sight and numbered densely per organisation) and the accounts behind a
+//! number. Reading them for a report goes through the packed snapshots of
+//! `retention_snapshot`.
 
 use std::collections::HashMap;
 
-use attune_retention::{ActivityEvent, AttributeColumn, Subscription};
-use futures_util::TryStreamExt;
 use sqlx::{AnyConnection, AssertSqlSafe, Row};
 
 use super::{Dialect, SqlStore, new_id};
 use crate::error::{Context, StoreError, StoreResult};
 use crate::model::ImportOutcome;
-use crate::retention::{
-    BUILTIN_ATTRIBUTES, NewActivity, NewSubscription, RetentionAccount, RetentionRows,
-    RetentionSource,
-};
+use crate::retention::{NewActivity, NewSubscription, RetentionAccount};
 
 /// Rows per insert statement (they travel as one JSON parameter).
-const BATCH: usize = 10_000;
+pub(super) const BATCH: usize = 10_000;
 
 /// One JSON value per column, in the order of the insert's column list.
 type JsonRow = Vec<serde_json::Value>;
 
 /// `INSERT INTO {table} ({columns}) SELECT … FROM <the JSON rows> WHERE true {suffix}`, with
 /// each column cast to `types[i]` (`int` or `text`) so that NULLs keep their column's type.
-fn insert_sql(
+pub(super) fn insert_sql(
     dialect: Dialect,
     table: &str,
     columns: &[&str],
@@ -52,7 +47,7 @@ fn insert_sql(
     )
 }
 
-async fn send(conn: &mut AnyConnection, sql: &str, rows: &[JsonRow]) -> StoreResult<()> {
+pub(super) async fn send(conn: &mut AnyConnection, sql: &str, rows: &[JsonRow]) -> StoreResult<()> {
     if rows.is_empty() {
         return Ok(());
     }
@@ -65,7 +60,7 @@ async fn send(conn: &mut AnyConnection, sql: &str, rows: &[JsonRow]) -> StoreRes
     Ok(())
 }
 
-fn other(message: String) -> StoreError {
+pub(super) fn other(message: String) -> StoreError {
     StoreError::Other(crate::error::anyhow_like::Error {
         context: "retention".to_owned(),
         source: message.into(),
@@ -259,6 +254,7 @@ impl SqlStore {
             progress(done);
         }
         let after = count(&mut tx, "subscriptions", org_id).await?;
+        super::retention_snapshot::bump_generation(&mut tx, org_id).await?;
         tx.commit().await.context("committing the import")?;
         let inserted = after.saturating_sub(before);
         Ok(ImportOutcome {
@@ -320,175 +316,13 @@ impl SqlStore {
             progress(done);
         }
         let after = count(&mut tx, "activity_events", org_id).await?;
+        super::retention_snapshot::bump_generation(&mut tx, org_id).await?;
         tx.commit().await.context("committing the import")?;
         let inserted = after.saturating_sub(before);
         Ok(ImportOutcome {
             inserted,
             duplicates: rows.len() as u64 - inserted.min(rows.len() as u64),
         })
-    }
-
-    pub(crate) async fn retention_rows_impl(
-        &self,
-        org_id: &str,
-        source: RetentionSource,
-    ) -> StoreResult<RetentionRows> {
-        let mut conn = self.pool.acquire().await.context("connecting")?;
-        let n_accounts = count(&mut conn, "retention_accounts", org_id).await? as usize;
-        let mut out = RetentionRows {
-            n_accounts,
-            ..RetentionRows::default()
-        };
-        let to_u32 =
-            |v: i64| u32::try_from(v).map_err(|_| other(format!("bad account number {v}")));
-        let to_day = |v: i64| i32::try_from(v).map_err(|_| other(format!("day {v} out of range")));
-        match source {
-            RetentionSource::Subscriptions => {
-                // Streamed, so 5,000,000 rows never sit in memory as driver rows.
-                let mut rows = sqlx::query(
-                    "SELECT account_idx, start_day, end_day, mrr_cents FROM subscriptions \
-                     WHERE org_id = $1",
-                )
-                .bind(org_id)
-                .fetch(&mut *conn);
-                while let Some(row) = rows.try_next().await.context("loading subscriptions")? {
-                    let end: Option<i64> = row.try_get(2).context("reading a subscription")?;
-                    out.subscriptions.push(Subscription {
-                        account: to_u32(row.try_get(0).context("reading a subscription")?)?,
-                        start: to_day(row.try_get(1).context("reading a subscription")?)?,
-                        end: end.map(to_day).transpose()?,
-                        mrr_cents: row.try_get(3).context("reading a subscription")?,
-                    });
-                }
-            }
-            RetentionSource::Activity => {
-                let mut rows = sqlx::query(
-                    "SELECT account_idx, day, value_cents FROM activity_events WHERE org_id = $1",
-                )
-                .bind(org_id)
-                .fetch(&mut *conn);
-                while let Some(row) = rows.try_next().await.context("loading activity")? {
-                    out.activity.push(ActivityEvent {
-                        account: to_u32(row.try_get(0).context("reading an event")?)?,
-                        day: to_day(row.try_get(1).context("reading an event")?)?,
-                        value_cents: row.try_get(2).context("reading an event")?,
-                    });
-                }
-            }
-        }
-        Ok(out)
-    }
-
-    pub(crate) async fn retention_attributes_impl(
-        &self,
-        org_id: &str,
-        names: &[String],
-        n_accounts: usize,
-    ) -> StoreResult<Vec<AttributeColumn>> {
-        for name in names {
-            if name.is_empty() || name.chars().count() > 100 {
-                return Err(StoreError::Invalid(attune_domain::Invalid::one(
-                    "attribute",
-                    "is not an attribute name",
-                )));
-            }
-        }
-        // One pass over the organisation's numbered accounts for every attribute asked for:
-        // the join costs more than the values, so it is paid once.
-        let custom = names
-            .iter()
-            .any(|n| !BUILTIN_ATTRIBUTES.contains(&n.as_str()));
-        let sql = format!(
-            "SELECT r.idx, a.plan, a.size_band, a.industry, a.region, u.email, {} \
-             FROM retention_accounts r \
-             JOIN accounts a ON a.id = r.account_id \
-             LEFT JOIN users u ON u.id = a.owner_user_id \
-             WHERE r.org_id = $1",
-            if custom { "a.attributes" } else { "NULL" }
-        );
-        let mut values: Vec<Vec<(u32, String)>> = vec![Vec::new(); names.len()];
-        let mut rows = sqlx::query(AssertSqlSafe(sql))
-            .bind(org_id)
-            .fetch(&self.pool);
-        while let Some(row) = rows
-            .try_next()
-            .await
-            .context("loading account attributes")?
-        {
-            let idx: i64 = row.try_get(0).context("reading an attribute")?;
-            let Ok(idx) = u32::try_from(idx) else {
-                continue;
-            };
-            let custom_map: Option<serde_json::Map<String, serde_json::Value>> = if custom {
-                let raw: Option<String> = row.try_get(6).context("reading attributes")?;
-                raw.and_then(|r| serde_json::from_str(&r).ok())
-            } else {
-                None
-            };
-            for (i, name) in names.iter().enumerate() {
-                let col = match name.as_str() {
-                    "plan" => Some(1),
-                    "size_band" => Some(2),
-                    "industry" => Some(3),
-                    "region" => Some(4),
-                    "owner" => Some(5),
-                    _ => None,
-                };
-                let v: Option<String> = match col {
-                    Some(c) => row.try_get(c).context("reading an attribute")?,
-                    None => custom_map.as_ref().and_then(|m| match m.get(name)? {
-                        serde_json::Value::String(s) => Some(s.clone()),
-                        serde_json::Value::Null => None,
-                        other => Some(other.to_string()),
-                    }),
-                };
-                if let Some(v) = v {
-                    values[i].push((idx, v));
-                }
-            }
-        }
-        Ok(names
-            .iter()
-            .zip(values)
-            .map(|(name, pairs)| {
-                AttributeColumn::from_pairs(
-                    name.as_str(),
-                    n_accounts,
-                    pairs.iter().map(|(i, v)| (*i, v.as_str())),
-                )
-            })
-            .collect())
-    }
-
-    pub(crate) async fn retention_attribute_names_impl(
-        &self,
-        org_id: &str,
-    ) -> StoreResult<Vec<String>> {
-        let keys = match self.dialect {
-            Dialect::Sqlite => {
-                "SELECT DISTINCT j.key AS k FROM retention_accounts r \
-                 JOIN accounts a ON a.id = r.account_id, json_each(a.attributes) j \
-                 WHERE r.org_id = $1 ORDER BY 1"
-            }
-            Dialect::Postgres => {
-                "SELECT DISTINCT k FROM retention_accounts r \
-                 JOIN accounts a ON a.id = r.account_id, jsonb_object_keys(a.attributes::jsonb) k \
-                 WHERE r.org_id = $1 ORDER BY 1"
-            }
-        };
-        let mut names: Vec<String> = BUILTIN_ATTRIBUTES.iter().map(|s| (*s).to_owned()).collect();
-        for row in sqlx::query(keys)
-            .bind(org_id)
-            .fetch_all(&self.pool)
-            .await
-            .context("listing account attributes")?
-        {
-            let k: String = row.try_get(0).context("reading an attribute name")?;
-            if !names.contains(&k) {
-                names.push(k);
-            }
-        }
-        Ok(names)
     }
 
     pub(crate) async fn retention_accounts_impl(

@@ -64,6 +64,9 @@ pub struct RunReport {
     /// Finished jobs older than 30 days deleted in this pass.
     #[serde(skip_serializing_if = "is_zero")]
     pub purged: u64,
+    /// Retention snapshots rebuilt because their organisation's data changed.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub snapshots: u64,
 }
 
 fn is_zero(n: &u64) -> bool {
@@ -127,6 +130,12 @@ impl Worker {
             tracing::warn!(jobs = n, %error, "jobs given up");
         }
         report.purged = self.store.purge_done_jobs(now_ms - KEEP_DONE_MS).await?;
+        // Data changed since the retention reports' snapshots were built (an API write, an
+        // account update): rebuild them here rather than in the next report's request.
+        match self.store.retention_refresh(None).await {
+            Ok(n) => report.snapshots = n,
+            Err(e) => tracing::warn!(error = %e, "could not rebuild retention snapshots"),
+        }
         Ok(report)
     }
 
