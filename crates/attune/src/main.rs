@@ -207,7 +207,8 @@ enum ImportCommand {
     /// Import purchase or activity events: canonical columns account_external_id,date,value.
     Activity(RetentionImportArgs),
     /// Import account attributes for the churn audit: account_external_id, name, plan,
-    /// size_band, industry, region; every other column becomes a custom attribute.
+    /// size_band, industry, region; every other column becomes a custom attribute. Stored all
+    /// or nothing; an account already known is updated.
     Accounts(RetentionImportArgs),
 }
 

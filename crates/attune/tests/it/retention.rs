@@ -24,6 +24,8 @@ on_both_backends!(
     bad_parameters_and_rows_are_422_naming_the_field,
     another_organisation_sees_none_of_it,
     the_page_draws_the_charts_and_escapes_account_names,
+    reports_read_the_snapshot_and_follow_every_change,
+    an_account_import_is_all_or_nothing,
 );
 
 fn data_path(name: &str) -> Option<PathBuf> {
@@ -663,4 +665,223 @@ async fn the_page_draws_the_charts_and_escapes_account_names(b: Backend) {
             .unwrap()
             .contains("period: must be month, quarter, year or custom")
     );
+}
+
+/// The number of accounts in the cohort table (every customer is in exactly one cohort).
+async fn cohort_total(app: &TestApp) -> u64 {
+    let (s, c) = app
+        .get(
+            &app.viewer_token,
+            "/api/v1/retention/cohorts?period=month&as_of=2026-11-23",
+        )
+        .await;
+    assert_eq!(s, 200, "{c}");
+    c["cohorts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["size"].as_u64().unwrap())
+        .sum()
+}
+
+/// The values the audit shows for `plan`.
+async fn audited_plans(app: &TestApp) -> Vec<String> {
+    let (s, a) = app
+        .get(
+            &app.viewer_token,
+            "/api/v1/retention/audit?attribute=plan&min_support=1&as_of=2026-11-23",
+        )
+        .await;
+    assert_eq!(s, 200, "{a}");
+    let mut v: Vec<String> = a["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|r| Some(r["value"].as_str()?.to_owned()))
+        .collect();
+    v.sort();
+    v
+}
+
+/// The current generation and the generations of the snapshots of `kind`.
+async fn snapshot_state(app: &TestApp, kind: &str) -> (i64, Vec<i64>) {
+    use sqlx::Row;
+    let g: i64 = sqlx::query("SELECT generation FROM retention_state WHERE org_id = $1")
+        .bind(&app.org_id)
+        .fetch_one(app.store.pool())
+        .await
+        .unwrap()
+        .get(0);
+    let parts: Vec<i64> = sqlx::query(
+        "SELECT generation FROM retention_snapshots WHERE org_id = $1 AND kind = $2 ORDER BY part",
+    )
+    .bind(&app.org_id)
+    .bind(kind)
+    .fetch_all(app.store.pool())
+    .await
+    .unwrap()
+    .iter()
+    .map(|r| r.get(0))
+    .collect();
+    (g, parts)
+}
+
+async fn post_subscriptions(app: &TestApp, accounts: std::ops::Range<usize>) {
+    let rows: Vec<Value> = accounts
+        .map(|i| {
+            json!({
+                "account_external_id": format!("acct-{i}"),
+                "start_date": format!("2026-{:02}-05", 1 + i % 9),
+                "end_date": if i % 3 == 0 { Value::from("2026-10-20") } else { Value::Null },
+                "mrr": 10 + i,
+            })
+        })
+        .collect();
+    let (s, body) = app
+        .post(&app.admin_token, "/api/v1/subscriptions", &Value::from(rows))
+        .await;
+    assert_eq!(s, 201, "{body}");
+}
+
+async fn set_plan(app: &TestApp, account: &str, plan: &str) {
+    let (s, body) = app
+        .post(
+            &app.admin_token,
+            "/api/v1/accounts",
+            &json!({"external_id": account, "name": account, "plan": plan}),
+        )
+        .await;
+    assert_eq!(s, 201, "{body}");
+}
+
+async fn reports_read_the_snapshot_and_follow_every_change(b: Backend) {
+    let app = TestApp::spawn(b).await;
+    post_subscriptions(&app, 0..12).await;
+    assert_eq!(cohort_total(&app).await, 12);
+    let (g, parts) = snapshot_state(&app, "subscriptions").await;
+    assert_eq!(parts, vec![g], "the first report saved a snapshot at the current generation");
+
+    // New rows through the API: the next report has them.
+    post_subscriptions(&app, 12..15).await;
+    let (g2, parts) = snapshot_state(&app, "subscriptions").await;
+    assert!(g2 > g && parts == vec![g], "the write made the snapshot old");
+    assert_eq!(cohort_total(&app).await, 15);
+    assert_eq!(snapshot_state(&app, "subscriptions").await.1, vec![g2]);
+
+    // Attributes: changing an account's plan changes the audit.
+    set_plan(&app, "acct-1", "gold").await;
+    set_plan(&app, "acct-2", "free").await;
+    assert_eq!(audited_plans(&app).await, ["free", "gold"]);
+    set_plan(&app, "acct-1", "silver").await;
+    assert_eq!(audited_plans(&app).await, ["free", "silver"]);
+    // An account the reports do not know changes nothing for them.
+    let (g3, _) = snapshot_state(&app, "attributes").await;
+    set_plan(&app, "prospect", "gold").await;
+    assert_eq!(snapshot_state(&app, "attributes").await, (g3, vec![g3]));
+
+    // The report reads the snapshot: one built from other rows, at the current generation,
+    // is what it shows.
+    let other_rows: Vec<attune_retention::Subscription> = (0..2)
+        .map(|a| attune_retention::Subscription {
+            account: a,
+            start: parse_day("2026-03-01").unwrap(),
+            end: None,
+            mrr_cents: 100,
+        })
+        .collect();
+    let rows = app
+        .store
+        .retention_rows(&app.org_id, RetentionSource::Subscriptions)
+        .await
+        .unwrap();
+    let forged = attune_retention::packed::pack_subscriptions(rows.n_accounts, &other_rows);
+    sqlx::query("UPDATE retention_snapshots SET data = $1 WHERE org_id = $2 AND kind = 'subscriptions'")
+        .bind(forged)
+        .bind(&app.org_id)
+        .execute(app.store.pool())
+        .await
+        .unwrap();
+    assert_eq!(cohort_total(&app).await, 2);
+
+    // A damaged snapshot is not trusted: the rows are read again and the snapshot rebuilt.
+    sqlx::query("UPDATE retention_snapshots SET data = $1 WHERE org_id = $2 AND kind = 'subscriptions'")
+        .bind(b"ATRS\x01garbage".to_vec())
+        .bind(&app.org_id)
+        .execute(app.store.pool())
+        .await
+        .unwrap();
+    assert_eq!(cohort_total(&app).await, 15);
+    assert_eq!(cohort_total(&app).await, 15);
+    let again = app
+        .store
+        .retention_rows(&app.org_id, RetentionSource::Subscriptions)
+        .await
+        .unwrap();
+    assert_eq!(again, rows, "the rebuilt snapshot holds the stored rows");
+
+    // The worker's refresh builds what a write made old, once.
+    post_subscriptions(&app, 15..16).await;
+    set_plan(&app, "acct-15", "gold").await;
+    let built = app.store.retention_refresh(None).await.unwrap();
+    assert_eq!(built, 2, "subscriptions and attributes");
+    let (g4, parts) = snapshot_state(&app, "subscriptions").await;
+    assert_eq!(parts, vec![g4]);
+    assert_eq!(snapshot_state(&app, "attributes").await.1, vec![g4]);
+    assert_eq!(app.store.retention_refresh(None).await.unwrap(), 0);
+    assert_eq!(cohort_total(&app).await, 16);
+    assert_eq!(audited_plans(&app).await, ["free", "gold", "silver"]);
+}
+
+async fn an_account_import_is_all_or_nothing(b: Backend) {
+    let app = TestApp::spawn(b).await;
+    let account = |id: &str, owner: Option<&str>| attune_storage::model::AccountUpsert {
+        external_id: id.to_owned(),
+        name: format!("Name of {id}"),
+        plan: Some("pro".into()),
+        size_band: None,
+        industry: None,
+        region: Some("ਪੰਜਾਬ".into()),
+        owner_user_id: owner.map(str::to_owned),
+        attributes: serde_json::from_value(json!({"channel": "partner"})).unwrap(),
+    };
+    let before = app.store.list_accounts(&app.org_id).await.unwrap().len();
+    // The second row names an owner that does not exist: the database refuses it, and the
+    // first row, already sent, is not kept either.
+    let err = app
+        .store
+        .import_accounts(
+            &app.org_id,
+            &[account("a-1", None), account("a-2", Some("no-such-user"))],
+            NOW_MS,
+            &|_| {},
+        )
+        .await;
+    assert!(err.is_err());
+    assert_eq!(app.store.list_accounts(&app.org_id).await.unwrap().len(), before);
+
+    // A good file: new accounts counted as new, a repeated id updates (the later row wins).
+    let mut later = account("a-1", None);
+    later.plan = Some("enterprise".into());
+    let outcome = app
+        .store
+        .import_accounts(
+            &app.org_id,
+            &[account("a-1", None), account("a-2", None), later],
+            NOW_MS,
+            &|_| {},
+        )
+        .await
+        .unwrap();
+    assert_eq!((outcome.inserted, outcome.duplicates), (2, 1));
+    let saved = app.store.list_accounts(&app.org_id).await.unwrap();
+    let a1 = saved.iter().find(|a| a.external_id.as_deref() == Some("a-1")).unwrap();
+    assert_eq!(a1.plan.as_deref(), Some("enterprise"));
+    assert_eq!(a1.region.as_deref(), Some("ਪੰਜਾਬ"));
+    assert_eq!(a1.attributes["channel"], "partner");
+    let again = app
+        .store
+        .import_accounts(&app.org_id, &[account("a-2", None)], NOW_MS, &|_| {})
+        .await
+        .unwrap();
+    assert_eq!((again.inserted, again.duplicates), (0, 1));
 }
