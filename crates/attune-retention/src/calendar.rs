@@ -63,6 +63,17 @@ pub fn whole_months(from: Day, to: Day) -> i32 {
     (y2 - y1) * 12 + (m2 as i32 - m1 as i32) - i32::from(d2 < d1)
 }
 
+/// The day `months` calendar months before `day`, on the same day of the month or, when that
+/// month is shorter, its last day; so `whole_months(months_before(d, n), d) == n`.
+pub fn months_before(day: Day, months: u32) -> Day {
+    let (y, m, d) = civil_from_day(day);
+    let index = i64::from(y) * 12 + i64::from(m) - 1 - i64::from(months);
+    let (year, month) = (index.div_euclid(12), index.rem_euclid(12) as u32 + 1);
+    let year = year.clamp(i64::from(i32::MIN / 2), i64::from(i32::MAX / 2)) as i32;
+    let last = day_from_civil(if month == 12 { year + 1 } else { year }, month % 12 + 1, 1) - 1;
+    day_from_civil(year, month, d).min(last)
+}
+
 /// The length of a calendar period.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -320,5 +331,24 @@ mod tests {
             Grid::custom(&[(0, 10), (9, 12)]),
             Err(GridError::Overlap { index: 1 })
         );
+    }
+
+    #[test]
+    fn months_before_clamps_to_the_month_end() {
+        let d = |s: &str| parse_day(s).unwrap();
+        assert_eq!(months_before(d("2024-03-31"), 1), d("2024-02-29"));
+        assert_eq!(months_before(d("2023-03-31"), 1), d("2023-02-28"));
+        assert_eq!(months_before(d("2024-01-15"), 13), d("2022-12-15"));
+        assert_eq!(months_before(d("2024-01-15"), 0), d("2024-01-15"));
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn months_before_is_undone_by_whole_months(day in -200_000i32..200_000, n in 0u32..2_000) {
+            let start = months_before(day, n);
+            proptest::prop_assert_eq!(whole_months(start, day), n as i32);
+            // A lifetime censored the day after is still n whole months.
+            proptest::prop_assert_eq!(whole_months(start, day + 1), n as i32);
+        }
     }
 }

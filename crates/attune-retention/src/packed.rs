@@ -162,12 +162,22 @@ fn account(v: u64, n_accounts: usize) -> Result<u32, PackedError> {
 /// Packs subscription rows of accounts `0..n_accounts` (their order does not matter).
 pub fn pack_subscriptions(n_accounts: usize, rows: &[Subscription]) -> Vec<u8> {
     let mut sorted = rows.to_vec();
-    sorted.sort_unstable_by_key(|s| (s.account, s.start, s.end.map_or(i64::MAX, i64::from), s.mrr_cents));
+    sorted.sort_unstable_by_key(|s| {
+        (
+            s.account,
+            s.start,
+            s.end.map_or(i64::MAX, i64::from),
+            s.mrr_cents,
+        )
+    });
     let mut out = header(SUBSCRIPTIONS, n_accounts, sorted.len(), sorted.len() * 8);
     let (mut prev_account, mut prev_start) = (0u32, 0i64);
     for (i, s) in sorted.iter().enumerate() {
         let same = i > 0 && s.account == prev_account;
-        put_u64(&mut out, u64::from(s.account - if i > 0 { prev_account } else { 0 }));
+        put_u64(
+            &mut out,
+            u64::from(s.account - if i > 0 { prev_account } else { 0 }),
+        );
         let start = i64::from(s.start);
         put_i64(&mut out, if same { start - prev_start } else { start });
         match s.end {
@@ -206,11 +216,9 @@ pub fn unpack_subscriptions(bytes: &[u8]) -> Result<(usize, Vec<Subscription>), 
             v => {
                 let v = v - 1;
                 let len = ((v >> 1) as i64) ^ -((v & 1) as i64);
-                Some(day(
-                    start
-                        .checked_add(len)
-                        .ok_or(PackedError::OutOfRange("day"))?,
-                )?)
+                Some(day(start
+                    .checked_add(len)
+                    .ok_or(PackedError::OutOfRange("day"))?)?)
             }
         };
         rows.push(Subscription {
@@ -233,7 +241,10 @@ pub fn pack_activity(n_accounts: usize, events: &[ActivityEvent]) -> Vec<u8> {
     let (mut prev_account, mut prev_day) = (0u32, 0i64);
     for (i, e) in sorted.iter().enumerate() {
         let same = i > 0 && e.account == prev_account;
-        put_u64(&mut out, u64::from(e.account - if i > 0 { prev_account } else { 0 }));
+        put_u64(
+            &mut out,
+            u64::from(e.account - if i > 0 { prev_account } else { 0 }),
+        );
         let d = i64::from(e.day);
         put_i64(&mut out, if same { d - prev_day } else { d });
         put_i64(&mut out, e.value_cents);
@@ -274,7 +285,12 @@ pub fn unpack_activity(bytes: &[u8]) -> Result<(usize, Vec<ActivityEvent>), Pack
 /// Packs attribute columns; each covers `n_accounts` accounts (shorter ones are padded with
 /// no value, longer ones cut).
 pub fn pack_attributes(n_accounts: usize, columns: &[AttributeColumn]) -> Vec<u8> {
-    let mut out = header(ATTRIBUTES, n_accounts, columns.len(), columns.len() * n_accounts * 2);
+    let mut out = header(
+        ATTRIBUTES,
+        n_accounts,
+        columns.len(),
+        columns.len() * n_accounts * 2,
+    );
     for c in columns {
         put_str(&mut out, &c.name);
         put_u64(&mut out, c.values().len() as u64);
@@ -388,8 +404,8 @@ mod tests {
     fn attributes_round_trip() {
         let plan = AttributeColumn::from_pairs("plan", 4, [(0, "pro"), (2, "free"), (3, "pro")]);
         let region = AttributeColumn::from_pairs("région", 4, [(1, "ਪੰਜਾਬ"), (3, "ລາວ")]);
-        let (n, back) = unpack_attributes(&pack_attributes(4, &[plan.clone(), region.clone()]))
-            .unwrap();
+        let (n, back) =
+            unpack_attributes(&pack_attributes(4, &[plan.clone(), region.clone()])).unwrap();
         assert_eq!(n, 4);
         assert_eq!(back, vec![plan, region]);
     }

@@ -184,9 +184,12 @@ async fn bench_backend(
             industry: Some(format!("industry-{}", (a / 7) % 30)),
             region: Some(format!("region-{}", (a / 3) % 20)),
             owner_user_id: None,
-            attributes: [("channel".to_owned(), Value::from(format!("ch-{}", (a / 11) % 200)))]
-                .into_iter()
-                .collect(),
+            attributes: [(
+                "channel".to_owned(),
+                Value::from(format!("ch-{}", (a / 11) % 200)),
+            )]
+            .into_iter()
+            .collect(),
         })
         .collect();
     let t = Instant::now();

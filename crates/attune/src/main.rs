@@ -201,8 +201,10 @@ enum ImportCommand {
     },
     /// Import subscriptions or contracts: one row a subscription, canonical columns
     /// account_external_id,start_date,end_date,mrr,product (empty end_date = still active;
-    /// optional quantity, billing_period, cancellation_reason). Accounts are created on first
-    /// sight; checked whole first, stored all or nothing; re-importing stores nothing twice.
+    /// optional quantity, billing_period, cancellation_reason). Files that only know tenures
+    /// map tenure_months and churned instead of the dates (counted back from --as-of).
+    /// Accounts are created on first sight; checked whole first, stored all or nothing;
+    /// re-importing stores nothing twice.
     Subscriptions(RetentionImportArgs),
     /// Import purchase or activity events: canonical columns account_external_id,date,value.
     Activity(RetentionImportArgs),
@@ -226,6 +228,10 @@ struct RetentionImportArgs {
     /// `,`, `;`, `tab` or `whitespace` (runs of spaces); default: detected from the header.
     #[arg(long)]
     delimiter: Option<String>,
+    /// The day tenures are counted back from (subscriptions mapped with tenure_months and
+    /// churned), YYYY-MM-DD; default today.
+    #[arg(long = "as-of")]
+    as_of: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -590,6 +596,14 @@ async fn import_retention(
         .await
         .with_context(|| format!("no organisation with slug `{}`", args.org))?;
     let maps = import::parse_maps(&args.maps)?;
+    let as_of = args
+        .as_of
+        .as_deref()
+        .map(|raw| {
+            attune_retention::parse_day(raw)
+                .with_context(|| format!("--as-of `{raw}` is not a date (YYYY-MM-DD)"))
+        })
+        .transpose()?;
     attune::retention_import::import_file(
         &store,
         &org.id,
@@ -597,6 +611,7 @@ async fn import_retention(
         &args.file,
         &maps,
         delimiter,
+        as_of,
         now_ms(),
     )
     .await?;

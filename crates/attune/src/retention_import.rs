@@ -40,6 +40,8 @@ impl Kind {
                 "quantity",
                 "billing_period",
                 "cancellation_reason",
+                "tenure_months",
+                "churned",
             ],
             Kind::Activity => &["account_external_id", "date", "value"],
             Kind::Accounts => &[
@@ -200,11 +202,26 @@ impl Parsed {
     }
 }
 
+/// Whether a cell says a customer churned: yes/no, true/false, 1/0, churned/active.
+fn parse_churned(raw: &str) -> Option<bool> {
+    match raw.trim().to_lowercase().as_str() {
+        "yes" | "y" | "true" | "1" | "churned" => Some(true),
+        "no" | "n" | "false" | "0" | "active" | "retained" => Some(false),
+        _ => None,
+    }
+}
+
 /// Checks every row of a table; returns the rows or every problem (up to 50).
+///
+/// Subscriptions come with dates (`start_date`, `end_date`) or, for exports that only know
+/// how long each customer has stayed, with `tenure_months` and `churned` as of `as_of`: the
+/// subscription starts `tenure_months` calendar months before `as_of` and ends on `as_of` when
+/// the customer churned.
 pub fn parse_rows(
     kind: Kind,
     table: &Table,
     maps: &HashMap<String, String>,
+    as_of: Day,
 ) -> Result<Parsed, Vec<RowError>> {
     let index: HashMap<&str, usize> = table
         .header
@@ -225,14 +242,32 @@ pub fn parse_rows(
             });
         }
     }
+    let has = |f: &str| index.contains_key(maps.get(f).map_or(f, String::as_str));
+    let tenure_mode = kind == Kind::Subscriptions && has("tenure_months");
+    let header_error = |message: String| RowError {
+        line: 1,
+        column: None,
+        message,
+    };
+    if tenure_mode && (has("start_date") || has("end_date")) {
+        errors.push(header_error(
+            "give start_date and end_date, or tenure_months and churned, not both".into(),
+        ));
+    }
+    if kind == Kind::Subscriptions && has("churned") && !tenure_mode {
+        errors.push(header_error(
+            "churned goes with tenure_months (with dates, an end_date says it)".into(),
+        ));
+    }
     let mut plan: HashMap<&str, (usize, String)> = HashMap::new();
     for f in kind.fields() {
         let col = maps.get(*f).cloned().unwrap_or_else(|| (*f).to_owned());
+        let required = kind.required().contains(f) && !(tenure_mode && *f == "start_date");
         match index.get(col.as_str()) {
             Some(&i) => {
                 plan.insert(f, (i, col));
             }
-            None if maps.contains_key(*f) || kind.required().contains(f) => errors.push(RowError {
+            None if maps.contains_key(*f) || required => errors.push(RowError {
                 line: 1,
                 column: Some(col.clone()),
                 message: format!(
@@ -313,14 +348,46 @@ pub fn parse_rows(
         };
         match kind {
             Kind::Subscriptions => {
-                let start = date("start_date", true);
-                let end = date("end_date", false);
+                let (start, end) = if tenure_mode {
+                    (None, None)
+                } else {
+                    (date("start_date", true), date("end_date", false))
+                };
                 let mut problem = |f: &str, message: String| {
                     errors.push(RowError {
                         line,
                         column: plan.get(f).map(|(_, c)| c.clone()),
                         message,
                     });
+                };
+                let (start, end) = if tenure_mode {
+                    let tenure = match cell("tenure_months").map(|s| (s, s.parse::<u32>())) {
+                        Some((_, Ok(n))) if n <= 12_000 => Some(n),
+                        Some((s, _)) => {
+                            problem(
+                                "tenure_months",
+                                format!("`{s}` is not a whole number of months"),
+                            );
+                            None
+                        }
+                        None => {
+                            problem("tenure_months", "is empty".into());
+                            None
+                        }
+                    };
+                    let churned = match cell("churned") {
+                        None => false,
+                        Some(s) => parse_churned(s).unwrap_or_else(|| {
+                            problem("churned", format!("`{s}` is not yes or no"));
+                            false
+                        }),
+                    };
+                    (
+                        tenure.map(|n| attune_retention::calendar::months_before(as_of, n)),
+                        churned.then_some(as_of),
+                    )
+                } else {
+                    (start, end)
                 };
                 if let (Some(s), Some(e)) = (start, end)
                     && e < s
@@ -414,6 +481,10 @@ pub fn parse_rows(
 }
 
 /// Reads and checks a whole file, then stores it; prints progress to stderr.
+#[expect(
+    clippy::too_many_arguments,
+    reason = "each is one flag of `attune import`; the CLI and the tests name them positionally"
+)]
 pub async fn import_file(
     store: &dyn Store,
     org_id: &str,
@@ -421,14 +492,16 @@ pub async fn import_file(
     path: &std::path::Path,
     maps: &HashMap<String, String>,
     delimiter: Option<Delimiter>,
+    as_of: Option<Day>,
     now_ms: i64,
 ) -> anyhow::Result<ImportOutcome> {
+    let as_of = as_of.unwrap_or_else(|| attune_web::retention::day_of_ms(now_ms));
     let started = Instant::now();
     let text =
         std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
     let parsed = read_table(&text, delimiter).and_then(|t| {
         eprintln!("checking {} rows…", t.rows.len());
-        parse_rows(kind, &t, maps)
+        parse_rows(kind, &t, maps, as_of)
     });
     let parsed = match parsed {
         Ok(p) => p,
@@ -488,6 +561,7 @@ pub async fn import_file(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use attune_retention::calendar::format_day;
 
     #[test]
     fn delimiters_are_detected_from_the_header() {
@@ -518,7 +592,7 @@ mod tests {
             ("account_external_id".to_owned(), "customer_id".to_owned()),
             ("value".to_owned(), "dollar_value".to_owned()),
         ]);
-        match parse_rows(Kind::Activity, &t, &maps) {
+        match parse_rows(Kind::Activity, &t, &maps, 0) {
             Ok(Parsed::Activity(rows)) => {
                 assert_eq!(rows.len(), 1);
                 assert_eq!(rows[0].account_external_id, "00001");
@@ -536,7 +610,7 @@ mod tests {
         )
         .unwrap_or_else(|_| panic!("readable"));
         let maps = HashMap::from([("account_external_id".to_owned(), "account_id".to_owned())]);
-        let Err(errors) = parse_rows(Kind::Subscriptions, &t, &maps) else {
+        let Err(errors) = parse_rows(Kind::Subscriptions, &t, &maps, 0) else {
             panic!("expected errors");
         };
         let text: Vec<String> = errors.iter().map(ToString::to_string).collect();
@@ -545,6 +619,72 @@ mod tests {
             [
                 "line 3, column `start_date`: `2024-13-01` is not a date (YYYY-MM-DD)",
                 "line 3, column `mrr`: `x` is not an amount such as 49.90",
+            ]
+        );
+    }
+
+    #[test]
+    fn tenures_become_subscriptions_counted_back_from_as_of() {
+        let as_of = parse_day("2024-03-31").unwrap_or_default();
+        let t = read_table("id,tenure,Churn\na,1,Yes\nb,0,No\nc,25,no\n", None)
+            .unwrap_or_else(|_| panic!("readable"));
+        let maps = HashMap::from([
+            ("account_external_id".to_owned(), "id".to_owned()),
+            ("tenure_months".to_owned(), "tenure".to_owned()),
+            ("churned".to_owned(), "Churn".to_owned()),
+        ]);
+        let Ok(Parsed::Subscriptions(rows)) = parse_rows(Kind::Subscriptions, &t, &maps, as_of)
+        else {
+            panic!("expected subscriptions");
+        };
+        let got: Vec<(String, Option<Day>)> =
+            rows.iter().map(|r| (format_day(r.start), r.end)).collect();
+        assert_eq!(
+            got,
+            [
+                ("2024-02-29".to_owned(), Some(as_of)),
+                ("2024-03-31".to_owned(), None),
+                ("2022-02-28".to_owned(), None),
+            ]
+        );
+    }
+
+    #[test]
+    fn tenure_files_say_what_is_wrong() {
+        let messages = |text: &str, maps: &[(&str, &str)]| -> Vec<String> {
+            let t = read_table(text, None).unwrap_or_else(|_| panic!("readable"));
+            let maps = maps
+                .iter()
+                .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+                .collect();
+            match parse_rows(Kind::Subscriptions, &t, &maps, 19_000) {
+                Err(errors) => errors.iter().map(ToString::to_string).collect(),
+                Ok(_) => Vec::new(),
+            }
+        };
+        assert_eq!(
+            messages(
+                "account_external_id,start_date,tenure_months\na,2024-01-01,3\n",
+                &[]
+            ),
+            ["line 1: give start_date and end_date, or tenure_months and churned, not both"]
+        );
+        assert_eq!(
+            messages(
+                "account_external_id,start_date,churned\na,2024-01-01,yes\n",
+                &[]
+            ),
+            ["line 1: churned goes with tenure_months (with dates, an end_date says it)"]
+        );
+        assert_eq!(
+            messages(
+                "account_external_id,tenure_months,churned\na,-3,maybe\nb,,no\n",
+                &[]
+            ),
+            [
+                "line 2, column `tenure_months`: `-3` is not a whole number of months",
+                "line 2, column `churned`: `maybe` is not yes or no",
+                "line 3, column `tenure_months`: is empty",
             ]
         );
     }

@@ -127,12 +127,12 @@ async fn read_view(store: &SqlStore) -> StoreResult<sqlx::Transaction<'static, s
 
 /// Runs CPU work (packing, unpacking) off the async executor.
 async fn cpu<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> StoreResult<T> {
-    tokio::task::spawn_blocking(f)
-        .await
-        .map_err(|e| StoreError::Other(crate::error::anyhow_like::Error {
+    tokio::task::spawn_blocking(f).await.map_err(|e| {
+        StoreError::Other(crate::error::anyhow_like::Error {
             context: "packing retention rows".to_owned(),
             source: e.to_string().into(),
-        }))
+        })
+    })
 }
 
 fn damaged(org_id: &str, kind: Kind, e: &PackedError) {
@@ -421,11 +421,25 @@ async fn read_rows(
             }
         }
     }
-    if let Some(s) = out.subscriptions.iter().find(|s| s.account as usize >= n_accounts) {
-        return Err(other(format!("account number {} has no account", s.account)));
+    if let Some(s) = out
+        .subscriptions
+        .iter()
+        .find(|s| s.account as usize >= n_accounts)
+    {
+        return Err(other(format!(
+            "account number {} has no account",
+            s.account
+        )));
     }
-    if let Some(e) = out.activity.iter().find(|e| e.account as usize >= n_accounts) {
-        return Err(other(format!("account number {} has no account", e.account)));
+    if let Some(e) = out
+        .activity
+        .iter()
+        .find(|e| e.account as usize >= n_accounts)
+    {
+        return Err(other(format!(
+            "account number {} has no account",
+            e.account
+        )));
     }
     Ok(out)
 }
@@ -452,7 +466,9 @@ async fn read_attributes(
     );
     let mut builtin: Vec<Vec<(u32, String)>> = vec![Vec::new(); BUILTIN_ATTRIBUTES.len()];
     let mut custom: HashMap<String, Vec<(u32, String)>> = HashMap::new();
-    let mut rows = sqlx::query(AssertSqlSafe(sql)).bind(org_id).fetch(&mut *conn);
+    let mut rows = sqlx::query(AssertSqlSafe(sql))
+        .bind(org_id)
+        .fetch(&mut *conn);
     while let Some(row) = rows
         .try_next()
         .await
@@ -492,7 +508,11 @@ async fn read_attributes(
         .iter()
         .zip(builtin)
         .map(|(name, pairs)| {
-            AttributeColumn::from_pairs(*name, n_accounts, pairs.iter().map(|(i, v)| (*i, v.as_str())))
+            AttributeColumn::from_pairs(
+                *name,
+                n_accounts,
+                pairs.iter().map(|(i, v)| (*i, v.as_str())),
+            )
         })
         .collect();
     for key in keys {

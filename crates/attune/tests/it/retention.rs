@@ -26,6 +26,7 @@ on_both_backends!(
     the_page_draws_the_charts_and_escapes_account_names,
     reports_read_the_snapshot_and_follow_every_change,
     an_account_import_is_all_or_nothing,
+    telco_imported_by_tenure_matches_lifelines_and_scipy,
 );
 
 fn data_path(name: &str) -> Option<PathBuf> {
@@ -78,6 +79,7 @@ async fn import_saas(app: &TestApp) -> Option<attune_storage::model::ImportOutco
                 ("account_external_id", "account_id"),
                 ("billing_period", "bill_period_months"),
             ]),
+            None,
             None,
             NOW_MS,
         )
@@ -243,6 +245,7 @@ async fn saas_subscriptions_imported_by_the_cli_match_pandas_and_the_arithmetic(
         &accounts,
         &maps(&[("account_external_id", "account_id")]),
         None,
+        None,
         NOW_MS,
     )
     .await
@@ -286,6 +289,7 @@ async fn cdnow_purchases_import_with_a_mapping_and_match_the_arithmetic(b: Backe
             ("account_external_id", "customer_id"),
             ("value", "dollar_value"),
         ]),
+        None,
         None,
         NOW_MS,
     )
@@ -394,6 +398,7 @@ async fn a_bad_file_reports_lines_and_stores_nothing(b: Backend) {
         &path,
         &HashMap::new(),
         None,
+        None,
         NOW_MS,
     )
     .await
@@ -428,6 +433,7 @@ async fn a_bad_file_reports_lines_and_stores_nothing(b: Backend) {
         Kind::Activity,
         &path,
         &HashMap::new(),
+        None,
         None,
         NOW_MS,
     )
@@ -738,7 +744,11 @@ async fn post_subscriptions(app: &TestApp, accounts: std::ops::Range<usize>) {
         })
         .collect();
     let (s, body) = app
-        .post(&app.admin_token, "/api/v1/subscriptions", &Value::from(rows))
+        .post(
+            &app.admin_token,
+            "/api/v1/subscriptions",
+            &Value::from(rows),
+        )
         .await;
     assert_eq!(s, 201, "{body}");
 }
@@ -759,12 +769,19 @@ async fn reports_read_the_snapshot_and_follow_every_change(b: Backend) {
     post_subscriptions(&app, 0..12).await;
     assert_eq!(cohort_total(&app).await, 12);
     let (g, parts) = snapshot_state(&app, "subscriptions").await;
-    assert_eq!(parts, vec![g], "the first report saved a snapshot at the current generation");
+    assert_eq!(
+        parts,
+        vec![g],
+        "the first report saved a snapshot at the current generation"
+    );
 
     // New rows through the API: the next report has them.
     post_subscriptions(&app, 12..15).await;
     let (g2, parts) = snapshot_state(&app, "subscriptions").await;
-    assert!(g2 > g && parts == vec![g], "the write made the snapshot old");
+    assert!(
+        g2 > g && parts == vec![g],
+        "the write made the snapshot old"
+    );
     assert_eq!(cohort_total(&app).await, 15);
     assert_eq!(snapshot_state(&app, "subscriptions").await.1, vec![g2]);
 
@@ -795,21 +812,25 @@ async fn reports_read_the_snapshot_and_follow_every_change(b: Backend) {
         .await
         .unwrap();
     let forged = attune_retention::packed::pack_subscriptions(rows.n_accounts, &other_rows);
-    sqlx::query("UPDATE retention_snapshots SET data = $1 WHERE org_id = $2 AND kind = 'subscriptions'")
-        .bind(forged)
-        .bind(&app.org_id)
-        .execute(app.store.pool())
-        .await
-        .unwrap();
+    sqlx::query(
+        "UPDATE retention_snapshots SET data = $1 WHERE org_id = $2 AND kind = 'subscriptions'",
+    )
+    .bind(forged)
+    .bind(&app.org_id)
+    .execute(app.store.pool())
+    .await
+    .unwrap();
     assert_eq!(cohort_total(&app).await, 2);
 
     // A damaged snapshot is not trusted: the rows are read again and the snapshot rebuilt.
-    sqlx::query("UPDATE retention_snapshots SET data = $1 WHERE org_id = $2 AND kind = 'subscriptions'")
-        .bind(b"ATRS\x01garbage".to_vec())
-        .bind(&app.org_id)
-        .execute(app.store.pool())
-        .await
-        .unwrap();
+    sqlx::query(
+        "UPDATE retention_snapshots SET data = $1 WHERE org_id = $2 AND kind = 'subscriptions'",
+    )
+    .bind(b"ATRS\x01garbage".to_vec())
+    .bind(&app.org_id)
+    .execute(app.store.pool())
+    .await
+    .unwrap();
     assert_eq!(cohort_total(&app).await, 15);
     assert_eq!(cohort_total(&app).await, 15);
     let again = app
@@ -857,7 +878,10 @@ async fn an_account_import_is_all_or_nothing(b: Backend) {
         )
         .await;
     assert!(err.is_err());
-    assert_eq!(app.store.list_accounts(&app.org_id).await.unwrap().len(), before);
+    assert_eq!(
+        app.store.list_accounts(&app.org_id).await.unwrap().len(),
+        before
+    );
 
     // A good file: new accounts counted as new, a repeated id updates (the later row wins).
     let mut later = account("a-1", None);
@@ -874,7 +898,10 @@ async fn an_account_import_is_all_or_nothing(b: Backend) {
         .unwrap();
     assert_eq!((outcome.inserted, outcome.duplicates), (2, 1));
     let saved = app.store.list_accounts(&app.org_id).await.unwrap();
-    let a1 = saved.iter().find(|a| a.external_id.as_deref() == Some("a-1")).unwrap();
+    let a1 = saved
+        .iter()
+        .find(|a| a.external_id.as_deref() == Some("a-1"))
+        .unwrap();
     assert_eq!(a1.plan.as_deref(), Some("enterprise"));
     assert_eq!(a1.region.as_deref(), Some("ਪੰਜਾਬ"));
     assert_eq!(a1.attributes["channel"], "partner");
@@ -884,4 +911,132 @@ async fn an_account_import_is_all_or_nothing(b: Backend) {
         .await
         .unwrap();
     assert_eq!((again.inserted, again.duplicates), (0, 1));
+}
+
+/// Relative closeness for numbers that can be tiny (p-values).
+#[track_caller]
+fn close_rel(got: &Value, want: &Value, what: &str) {
+    let (a, b) = (got.as_f64().expect(what), want.as_f64().expect(what));
+    assert!(
+        (a - b).abs() <= 1e-6 * b.abs() + 1e-300,
+        "{what}: {a} vs {b}"
+    );
+}
+
+async fn telco_imported_by_tenure_matches_lifelines_and_scipy(b: Backend) {
+    let app = TestApp::spawn(b).await;
+    let Some(path) = data_path("telco-customer-churn.csv") else {
+        return;
+    };
+    // The file knows tenures, not dates: counted back from a month's last day (so short
+    // months clamp), churned customers end on that day.
+    let as_of = parse_day("2024-03-31");
+    let outcome = import_file(
+        app.store.as_ref(),
+        &app.org_id,
+        Kind::Subscriptions,
+        &path,
+        &maps(&[
+            ("account_external_id", "customerID"),
+            ("tenure_months", "tenure"),
+            ("churned", "Churn"),
+            ("mrr", "MonthlyCharges"),
+        ]),
+        None,
+        as_of,
+        NOW_MS,
+    )
+    .await
+    .unwrap();
+    assert_eq!(outcome.inserted, 7_043);
+    import_file(
+        app.store.as_ref(),
+        &app.org_id,
+        Kind::Accounts,
+        &path,
+        &maps(&[("account_external_id", "customerID")]),
+        None,
+        None,
+        NOW_MS,
+    )
+    .await
+    .unwrap();
+
+    // Kaplan–Meier in months over the API, against lifelines on the raw tenure column.
+    let fx = fixture("telco_km.json");
+    let want = fx["groups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|g| g["group"] == "all")
+        .unwrap();
+    for (ci, key) in [("log", "ci_log"), ("loglog", "ci_log_log")] {
+        let (s, km) = app
+            .get(
+                &app.viewer_token,
+                &format!("/api/v1/retention/survival?unit=month&as_of=2024-03-31&ci={ci}"),
+            )
+            .await;
+        assert_eq!(s, 200, "{km}");
+        assert_eq!(km["n"], want["n"]);
+        // lifelines gives no median when the curve never falls to a half.
+        let median = if want["median"].is_null() {
+            json!("not reached")
+        } else {
+            want["median"].clone()
+        };
+        assert_eq!(km["median"], median);
+        let (got, steps) = (
+            km["steps"].as_array().unwrap(),
+            want["steps"].as_array().unwrap(),
+        );
+        assert_eq!(got.len(), steps.len());
+        for (g, w) in got.iter().zip(steps) {
+            let what = format!("month {}", w["time"]);
+            for k in ["time", "at_risk", "events", "censored"] {
+                assert_eq!(g[k].as_f64(), w[k].as_f64(), "{what} {k}");
+            }
+            close(&g["survival"], &w["survival"], &what);
+            for i in 0..2 {
+                close(&g["ci95"][i], &w[key][i], &format!("{what} {key}"));
+            }
+        }
+    }
+
+    // The churn audit over the imported attributes, against scipy and statsmodels.
+    let fx = fixture("telco_audit.json");
+    let min_support = fx["min_support"].as_u64().unwrap();
+    for attr in fx["attributes"].as_array().unwrap() {
+        let name = attr["attribute"].as_str().unwrap();
+        let (s, audit) = app
+            .get(
+                &app.viewer_token,
+                &format!(
+                    "/api/v1/retention/audit?attribute={name}&min_support={min_support}&as_of=2024-03-31"
+                ),
+            )
+            .await;
+        assert_eq!(s, 200, "{audit}");
+        let rows = audit["rows"].as_array().unwrap();
+        let want = attr["rows"].as_array().unwrap();
+        assert_eq!(rows.len(), want.len(), "{name}");
+        for w in want {
+            let what = format!("{name}={}", w["value"]);
+            let g = rows.iter().find(|r| r["value"] == w["value"]).expect(&what);
+            for k in ["churned", "retained", "below_support"] {
+                assert_eq!(g[k], w[k], "{what} {k}");
+            }
+            for k in ["share_churned", "churn_rate", "lift"] {
+                close(&g[k], &w[k], &format!("{what} {k}"));
+            }
+            if !w["test"].is_null() {
+                assert_eq!(g["test"]["test"], w["test"]["test"], "{what}");
+                close_rel(
+                    &g["test"]["p_value"],
+                    &w["test"]["p_value"],
+                    &format!("{what} p"),
+                );
+            }
+        }
+    }
 }
