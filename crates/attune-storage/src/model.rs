@@ -587,6 +587,16 @@ pub struct LoopSettings {
     pub digest_emails: Vec<String>,
     /// UTC hour at which the digest is sent.
     pub digest_hour: i64,
+    /// Rules act on a response only when it was submitted at most this many days before it
+    /// arrived (0: whatever its age), so importing old feedback opens no overdue cases.
+    pub case_window_days: i64,
+}
+
+impl LoopSettings {
+    /// The window a new organisation starts with.
+    pub const DEFAULT_CASE_WINDOW_DAYS: i64 = 7;
+    /// The longest window that can be set (ten years).
+    pub const MAX_CASE_WINDOW_DAYS: i64 = 3_650;
 }
 
 /// A case with the scores before and after, for loop metrics.

@@ -108,7 +108,9 @@ fn loop_schemas() -> Value {
         }},
         "NoteInput": {"type": "object", "required": ["text"], "properties": {"text": {"type": "string"}}},
         "LoopSettings": {"type": "object", "required": ["digest_emails", "digest_hour"], "properties": {
-            "digest_emails": {"type": "array", "items": {"type": "string"}}, "digest_hour": {"type": "integer"}}},
+            "digest_emails": {"type": "array", "items": {"type": "string"}}, "digest_hour": {"type": "integer"},
+            "case_window_days": {"type": "integer", "minimum": 0, "maximum": 3650,
+              "description": "Rules act only on responses submitted at most this many days before they arrive (0: any age); default 7. Left out on PUT: unchanged."}}},
         "RuleInput": {"type": "object", "required": ["name"], "properties": {
             "name": {"type": "string"}, "enabled": {"type": "boolean"},
             "conditions": {"type": "array", "items": {"type": "object", "required": ["type"], "properties": {

@@ -59,6 +59,18 @@ async fn run(n: u64) -> anyhow::Result<()> {
     )?;
     let def = SurveyDefinition::parse(input).map_err(|e| anyhow::anyhow!("{e}"))?;
     let survey = store.create_survey(&org.id, &def, NOW_MS).await?;
+    // The closed loop acts on responses submitted within the organisation's window (7 days by
+    // default); `ATTUNE_BENCH_CASE_WINDOW_DAYS=0` makes every detractor open a case.
+    if let Ok(days) = std::env::var("ATTUNE_BENCH_CASE_WINDOW_DAYS") {
+        let mut settings = store.loop_settings(&org.id).await?;
+        settings.case_window_days = days.parse()?;
+        store.set_loop_settings(&org.id, &settings).await?;
+    }
+    let settings = store.loop_settings(&org.id).await?;
+    println!(
+        "closed loop: default rules on, case window {} days",
+        settings.case_window_days
+    );
 
     // The CSV: N responses over the last 24 months, a third with a short comment.
     let csv = dir.join("responses.csv");
@@ -94,8 +106,11 @@ async fn run(n: u64) -> anyhow::Result<()> {
         "imported {} of {n}",
         outcome.inserted
     );
+    let cases: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM cases")
+        .fetch_one(store.pool())
+        .await?;
     println!(
-        "attune import (parse + validate + store + aggregates, one transaction): {:.1} s, {:.0} responses/s",
+        "attune import (parse + validate + text analysis + store + aggregates + closed loop, one transaction): {:.1} s, {:.0} responses/s, {cases} cases opened",
         import_s,
         n as f64 / import_s
     );

@@ -233,6 +233,8 @@ pub(crate) struct LoopState {
     teams: HashMap<String, (Vec<String>, i64)>,
     /// Organisation-wide round robin: staff who can work cases, and the next index.
     staff: Option<(Vec<String>, i64)>,
+    /// Rules act on responses submitted at most this long before they arrive (0: any age).
+    window_ms: i64,
 }
 
 impl LoopState {
@@ -246,7 +248,18 @@ impl LoopState {
             }
             policies.insert(p.id, p.policy);
         }
+        let window_days: i64 =
+            sqlx::query("SELECT case_window_days FROM loop_settings WHERE org_id = $1")
+                .bind(org_id)
+                .fetch_optional(&mut *conn)
+                .await
+                .context("reading loop settings")?
+                .map(|r| r.try_get(0))
+                .transpose()
+                .context("reading loop settings")?
+                .unwrap_or(LoopSettings::DEFAULT_CASE_WINDOW_DAYS);
         Ok(Self {
+            window_ms: window_days.max(0) * attune_domain::period::DAY_MS,
             rules,
             policies,
             default_policy,
@@ -501,6 +514,11 @@ pub(crate) async fn on_new_responses(
             ));
         }
         if rules.iter().all(|rule| !rule.definition.enabled) {
+            continue;
+        }
+        // Feedback from before the window is history (an import of old exports): it counts in
+        // every metric but opens no case and sends nothing.
+        if state.window_ms > 0 && r.submitted_at_ms < now_ms - state.window_ms {
             continue;
         }
         let scores = scored(survey, r);
@@ -1112,23 +1130,26 @@ impl SqlStore {
     }
 
     pub(crate) async fn loop_settings_impl(&self, org_id: &str) -> StoreResult<LoopSettings> {
-        let row =
-            sqlx::query("SELECT digest_emails, digest_hour FROM loop_settings WHERE org_id = $1")
-                .bind(org_id)
-                .fetch_optional(&self.pool)
-                .await
-                .context("reading loop settings")?;
+        let row = sqlx::query(
+            "SELECT digest_emails, digest_hour, case_window_days FROM loop_settings WHERE org_id = $1",
+        )
+        .bind(org_id)
+        .fetch_optional(&self.pool)
+        .await
+        .context("reading loop settings")?;
         Ok(match row {
             Some(r) => {
                 let emails: String = r.try_get("digest_emails").context("reading settings")?;
                 LoopSettings {
                     digest_emails: serde_json::from_str(&emails).unwrap_or_default(),
                     digest_hour: r.try_get("digest_hour").context("reading settings")?,
+                    case_window_days: r.try_get("case_window_days").context("reading settings")?,
                 }
             }
             None => LoopSettings {
                 digest_emails: Vec::new(),
                 digest_hour: 8,
+                case_window_days: LoopSettings::DEFAULT_CASE_WINDOW_DAYS,
             },
         })
     }
@@ -1139,13 +1160,15 @@ impl SqlStore {
         s: &LoopSettings,
     ) -> StoreResult<()> {
         sqlx::query(
-            "INSERT INTO loop_settings (org_id, digest_emails, digest_hour) VALUES ($1, $2, $3) \
+            "INSERT INTO loop_settings (org_id, digest_emails, digest_hour, case_window_days) \
+             VALUES ($1, $2, $3, $4) \
              ON CONFLICT (org_id) DO UPDATE SET digest_emails = excluded.digest_emails, \
-             digest_hour = excluded.digest_hour",
+             digest_hour = excluded.digest_hour, case_window_days = excluded.case_window_days",
         )
         .bind(org_id)
         .bind(serde_json::to_string(&s.digest_emails).context("encoding settings")?)
         .bind(s.digest_hour)
+        .bind(s.case_window_days)
         .execute(&self.pool)
         .await
         .context("saving loop settings")?;

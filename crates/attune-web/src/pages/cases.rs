@@ -565,6 +565,7 @@ struct SettingsPage {
     root_causes: String,
     digest_emails: String,
     digest_hour: i64,
+    case_window_days: i64,
     is_admin: bool,
     can_write: bool,
     error: Option<String>,
@@ -680,6 +681,7 @@ async fn settings_page(state: &AppState, user: PageUser, error: Option<String>) 
         root_causes: causes.join("\n"),
         digest_emails: settings.digest_emails.join(", "),
         digest_hour: settings.digest_hour,
+        case_window_days: settings.case_window_days,
         is_admin: user.actor.role == attune_domain::org::Role::Admin,
         can_write: user.actor.role.can_write(),
         error,
@@ -707,6 +709,7 @@ pub(crate) struct SettingsForm {
     root_causes: Option<String>,
     digest_emails: Option<String>,
     digest_hour: Option<String>,
+    case_window_days: Option<String>,
 }
 
 fn hours_to_minutes(field: &str, raw: Option<&str>) -> Result<u32, Invalid> {
@@ -861,6 +864,7 @@ async fn apply_settings(
                 .ok_or_else(|| {
                     ApiError::field("digest_hour", "must be an hour from 0 to 23 (UTC)")
                 })?;
+            let current = state.store.loop_settings(org).await?;
             state
                 .store
                 .set_loop_settings(
@@ -868,6 +872,35 @@ async fn apply_settings(
                     &LoopSettings {
                         digest_emails: emails,
                         digest_hour: hour,
+                        ..current
+                    },
+                )
+                .await?;
+        }
+        "window" => {
+            need_admin()?;
+            let max = LoopSettings::MAX_CASE_WINDOW_DAYS;
+            let days: i64 = f
+                .case_window_days
+                .unwrap_or_default()
+                .trim()
+                .parse()
+                .ok()
+                .filter(|d| (0..=max).contains(d))
+                .ok_or_else(|| {
+                    ApiError::field(
+                        "case_window_days",
+                        format!("must be a number of days from 0 (any age) to {max}"),
+                    )
+                })?;
+            let current = state.store.loop_settings(org).await?;
+            state
+                .store
+                .set_loop_settings(
+                    org,
+                    &LoopSettings {
+                        case_window_days: days,
+                        ..current
                     },
                 )
                 .await?;

@@ -231,12 +231,13 @@ pub(crate) async fn settings(
     )))
 }
 
-/// Digest settings as received.
+/// Loop settings as received (`case_window_days` may be left out: it keeps its value).
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct SettingsInput {
     digest_emails: Vec<String>,
     digest_hour: i64,
+    case_window_days: Option<i64>,
 }
 
 /// `PUT /api/v1/loop/settings`
@@ -257,10 +258,30 @@ pub(crate) async fn set_settings(
     if !(0..=23).contains(&input.digest_hour) {
         p.push("digest_hour", "must be an hour from 0 to 23 (UTC)");
     }
+    let window = match input.case_window_days {
+        Some(w) => w,
+        None => {
+            state
+                .store
+                .loop_settings(&actor.org_id)
+                .await?
+                .case_window_days
+        }
+    };
+    if !(0..=LoopSettings::MAX_CASE_WINDOW_DAYS).contains(&window) {
+        p.push(
+            "case_window_days",
+            format!(
+                "must be a number of days from 0 (any age) to {}",
+                LoopSettings::MAX_CASE_WINDOW_DAYS
+            ),
+        );
+    }
     p.finish(())?;
     let s = LoopSettings {
         digest_emails: emails,
         digest_hour: input.digest_hour,
+        case_window_days: window,
     };
     state.store.set_loop_settings(&actor.org_id, &s).await?;
     Ok(axum::Json(json!(s)))

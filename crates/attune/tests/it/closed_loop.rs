@@ -510,7 +510,7 @@ async fn importing_twice_opens_no_second_case(backend: Backend) {
             let input: attune_domain::response::ResponseInput = serde_json::from_value(json!({
                 "answers": {"nps": i % 11, "why": format!("comment {i}")},
                 "external_id": format!("ext-{i}"),
-                "submitted_at": "2026-11-01T10:00:00Z"
+                "submitted_at": "2026-11-20T10:00:00Z"
             }))
             .unwrap();
             attune_domain::response::NewResponse::parse(
@@ -777,6 +777,7 @@ on_both_backends!(
     teams_share_cases_round_robin_and_rules_are_editable,
     another_organisation_sees_none_of_the_cases,
     loop_metrics_follow_the_cases,
+    old_feedback_opens_no_case_unless_the_window_allows,
 );
 
 fn csrf_of(html: &str) -> String {
@@ -913,6 +914,38 @@ async fn the_pages_work_the_queue_and_escape_customer_text(backend: Backend) {
     assert_eq!(res.status().as_u16(), 303);
     let (_, settings) = page("/settings/loop").await;
     assert!(settings.contains("ਰੱਦ ਕਰਨਾ") && settings.contains("comment mentions cancel / ਰੱਦ"));
+    // The window for old feedback: a bad value is shown back naming the field, a good one saved.
+    for (value, status) in [("soon", 200), ("30", 303)] {
+        let res = app
+            .client
+            .post(app.url("/settings/loop"))
+            .header("cookie", &cookie)
+            .form(&[
+                ("csrf", csrf_of(&settings).as_str()),
+                ("action", "window"),
+                ("case_window_days", value),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status().as_u16(), status, "{value}");
+        if status == 200 {
+            assert!(
+                res.text()
+                    .await
+                    .unwrap()
+                    .contains("case_window_days: must be a number of days")
+            );
+        }
+    }
+    assert_eq!(
+        app.store
+            .loop_settings(&app.org_id)
+            .await
+            .unwrap()
+            .case_window_days,
+        30
+    );
 }
 
 on_both_backends!(the_pages_work_the_queue_and_escape_customer_text);
@@ -1099,3 +1132,105 @@ on_both_backends!(
     the_daily_digest_shares_good_and_bad_news,
     a_business_hours_policy_and_a_resurvey_that_recovers,
 );
+
+/// Imports one detractor per submission time, each with its own response id.
+async fn import_detractors(app: &TestApp, survey_id: &str, tag: &str, submitted: &[&str]) {
+    let survey = app.store.survey(&app.org_id, survey_id).await.unwrap();
+    let rows: Vec<attune_domain::response::NewResponse> = submitted
+        .iter()
+        .enumerate()
+        .map(|(i, at)| {
+            let input: attune_domain::response::ResponseInput = serde_json::from_value(json!({
+                "answers": {"nps": 2, "why": "ਬਹੁਤ ਹੌਲੀ"},
+                "external_id": format!("{tag}-{i}"),
+                "submitted_at": at
+            }))
+            .unwrap();
+            attune_domain::response::NewResponse::parse(
+                &survey.definition,
+                input,
+                attune_domain::response::Channel::Import,
+                NOW_MS,
+            )
+            .unwrap()
+        })
+        .collect();
+    app.store
+        .import_responses(&app.org_id, &survey, &rows, NOW_MS, &|_| {})
+        .await
+        .unwrap();
+}
+
+async fn old_feedback_opens_no_case_unless_the_window_allows(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let survey_id = app.nps_survey(&app.admin_token).await;
+    let (_, settings) = app.get(&app.viewer_token, "/api/v1/loop/settings").await;
+    assert_eq!(settings["case_window_days"], 7, "the default window");
+
+    // The clock reads 2026-11-23 12:00: a year-old, a 30-day-old and an 8-day-old detractor
+    // are history; 6 days old and this morning's are customers waiting for an answer.
+    let when = [
+        "2025-11-23T12:00:00Z",
+        "2026-10-24T12:00:00Z",
+        "2026-11-15T11:59:00Z",
+        "2026-11-17T12:00:00Z",
+        "2026-11-23T08:00:00Z",
+    ];
+    import_detractors(&app, &survey_id, "first", &when).await;
+    let (_, cases) = app.get(&app.admin_token, "/api/v1/cases?limit=50").await;
+    assert_eq!(cases["items"].as_array().unwrap().len(), 2, "{cases}");
+    // Every response still counts in the metrics.
+    let (_, nps) = app
+        .get(
+            &app.viewer_token,
+            &format!("/api/v1/metrics/nps?survey_id={survey_id}&from=2025-01-01&to=2026-12-01"),
+        )
+        .await;
+    assert_eq!(nps["detractors"], 5, "{nps}");
+
+    // Bad windows are refused, naming the field; a window of 0 acts on feedback of any age.
+    for bad in [json!(-1), json!(3651)] {
+        let (status, body) = app
+            .client
+            .put(app.url("/api/v1/loop/settings"))
+            .bearer_auth(&app.admin_token)
+            .json(&json!({"digest_emails": [], "digest_hour": 8, "case_window_days": bad}))
+            .send()
+            .await
+            .map(|r| (r.status().as_u16(), r))
+            .unwrap();
+        assert_eq!(status, 422);
+        let body: Value = body.json().await.unwrap();
+        assert_eq!(body["error"]["fields"][0]["field"], "case_window_days");
+    }
+    let res = app
+        .client
+        .put(app.url("/api/v1/loop/settings"))
+        .bearer_auth(&app.admin_token)
+        .json(&json!({"digest_emails": [], "digest_hour": 8, "case_window_days": 0}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    import_detractors(&app, &survey_id, "second", &when).await;
+    let (_, cases) = app.get(&app.admin_token, "/api/v1/cases?limit=50").await;
+    assert_eq!(cases["items"].as_array().unwrap().len(), 2 + when.len());
+    // Leaving the window out of a later PUT keeps it.
+    let res = app
+        .client
+        .put(app.url("/api/v1/loop/settings"))
+        .bearer_auth(&app.admin_token)
+        .json(&json!({"digest_emails": [], "digest_hour": 9}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let (_, settings) = app.get(&app.viewer_token, "/api/v1/loop/settings").await;
+    assert_eq!(
+        (
+            settings["case_window_days"].clone(),
+            settings["digest_hour"].clone()
+        ),
+        (json!(0), json!(9))
+    );
+}
