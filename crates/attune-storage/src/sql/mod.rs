@@ -201,26 +201,20 @@ pub(crate) fn encode_rows(
         "{head} SELECT {} FROM {source} WHERE true {suffix}",
         columns.join(", ")
     );
-    let mut payloads = Vec::new();
-    let mut rows = rows.into_iter().peekable();
-    while rows.peek().is_some() {
-        let chunk: Vec<serde_json::Value> = rows
-            .by_ref()
-            .take(per_statement.max(1))
-            .map(|row| serde_json::Value::Array(row.into_iter().map(Bind::into_json).collect()))
-            .collect();
-        payloads.push(serde_json::to_string(&chunk).context("encoding rows")?);
-    }
+    // Rows are written straight to JSON text (no `serde_json::Value` tree in between).
+    let payloads = rows
+        .chunks(per_statement.max(1))
+        .map(|chunk| serde_json::to_string(chunk).context("encoding rows"))
+        .collect::<StoreResult<Vec<String>>>()?;
     Ok(Some(Encoded { sql, payloads }))
 }
 
-impl Bind {
-    fn into_json(self) -> serde_json::Value {
+impl serde::Serialize for Bind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         match self {
-            Bind::Text(s) => serde_json::Value::String(s),
-            Bind::OptText(s) => s.map_or(serde_json::Value::Null, serde_json::Value::String),
-            Bind::Int(i) => serde_json::Value::from(i),
-            Bind::OptInt(i) => i.map_or(serde_json::Value::Null, serde_json::Value::from),
+            Bind::Text(t) | Bind::OptText(Some(t)) => s.serialize_str(t),
+            Bind::Int(i) | Bind::OptInt(Some(i)) => s.serialize_i64(*i),
+            Bind::OptText(None) | Bind::OptInt(None) => s.serialize_none(),
         }
     }
 }

@@ -404,7 +404,7 @@ impl SqlStore {
         for chunk in keys.chunks(5_000) {
             sqlx::query(AssertSqlSafe(sql.clone()))
                 .bind(org_id)
-                .bind(json_rows(chunk))
+                .bind(json_rows(chunk)?)
                 .execute(&mut *conn)
                 .await
                 .context("deleting stale search terms")?;
@@ -442,7 +442,7 @@ impl SqlStore {
         for chunk in rows.chunks(5_000) {
             sqlx::query(AssertSqlSafe(sql.clone()))
                 .bind(org_id)
-                .bind(json_rows(chunk))
+                .bind(json_rows(chunk)?)
                 .execute(&mut *conn)
                 .await
                 .context("updating analysed responses")?;
@@ -460,13 +460,8 @@ fn segment_value(language: Option<&str>) -> String {
 }
 
 /// Rows as one JSON array of arrays.
-fn json_rows(rows: &[Vec<Bind>]) -> String {
-    serde_json::Value::Array(
-        rows.iter()
-            .map(|r| serde_json::Value::Array(r.iter().cloned().map(Bind::into_json).collect()))
-            .collect(),
-    )
-    .to_string()
+fn json_rows(rows: &[Vec<Bind>]) -> StoreResult<String> {
+    serde_json::to_string(rows).context("encoding rows")
 }
 
 fn text_doc_of(row: &AnyRow) -> StoreResult<TextDoc> {
