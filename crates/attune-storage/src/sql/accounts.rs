@@ -106,6 +106,16 @@ pub(crate) async fn contact_for(
     ))
 }
 
+async fn count_accounts(conn: &mut AnyConnection, org_id: &str) -> StoreResult<i64> {
+    sqlx::query("SELECT COUNT(*) AS n FROM accounts WHERE org_id = $1")
+        .bind(org_id)
+        .fetch_one(&mut *conn)
+        .await
+        .context("counting accounts")?
+        .try_get("n")
+        .context("counting accounts")
+}
+
 impl SqlStore {
     pub(crate) async fn upsert_account_impl(
         &self,
@@ -167,14 +177,7 @@ impl SqlStore {
             last.insert(a.external_id.as_str(), i);
         }
         let mut tx = self.begin_write().await?;
-        let count = "SELECT COUNT(*) AS n FROM accounts WHERE org_id = $1";
-        let before: i64 = sqlx::query(count)
-            .bind(org_id)
-            .fetch_one(&mut *tx)
-            .await
-            .context("counting accounts")?
-            .try_get("n")
-            .context("counting accounts")?;
+        let before = count_accounts(&mut tx, org_id).await?;
         let sql = super::retention::insert_sql(
             self.dialect,
             "accounts",
@@ -227,13 +230,7 @@ impl SqlStore {
             done += chunk.len() as u64;
             progress(done);
         }
-        let after: i64 = sqlx::query(count)
-            .bind(org_id)
-            .fetch_one(&mut *tx)
-            .await
-            .context("counting accounts")?
-            .try_get("n")
-            .context("counting accounts")?;
+        let after = count_accounts(&mut tx, org_id).await?;
         super::retention_snapshot::bump_generation(&mut tx, org_id).await?;
         tx.commit().await.context("committing the import")?;
         let inserted = (after - before).max(0) as u64;

@@ -505,23 +505,16 @@ async fn importing_twice_opens_no_second_case(backend: Backend) {
     user(&app, "agent@acme.test", Role::Member).await;
     let survey_id = app.nps_survey(&app.admin_token).await;
     let survey = app.store.survey(&app.org_id, &survey_id).await.unwrap();
-    let rows: Vec<attune_domain::response::NewResponse> = (0..40)
-        .map(|i| {
-            let input: attune_domain::response::ResponseInput = serde_json::from_value(json!({
+    let rows = nps_rows(
+        &survey,
+        (0..40).map(|i| {
+            json!({
                 "answers": {"nps": i % 11, "why": format!("comment {i}")},
                 "external_id": format!("ext-{i}"),
                 "submitted_at": "2026-11-20T10:00:00Z"
-            }))
-            .unwrap();
-            attune_domain::response::NewResponse::parse(
-                &survey.definition,
-                input,
-                attune_domain::response::Channel::Import,
-                NOW_MS,
-            )
-            .unwrap()
-        })
-        .collect();
+            })
+        }),
+    );
     let detractors = (0..40).filter(|i| i % 11 <= 6).count();
     for _ in 0..2 {
         app.store
@@ -1133,28 +1126,37 @@ on_both_backends!(
     a_business_hours_policy_and_a_resurvey_that_recovers,
 );
 
-/// Imports one detractor per submission time, each with its own response id.
-async fn import_detractors(app: &TestApp, survey_id: &str, tag: &str, submitted: &[&str]) {
-    let survey = app.store.survey(&app.org_id, survey_id).await.unwrap();
-    let rows: Vec<attune_domain::response::NewResponse> = submitted
-        .iter()
-        .enumerate()
-        .map(|(i, at)| {
-            let input: attune_domain::response::ResponseInput = serde_json::from_value(json!({
-                "answers": {"nps": 2, "why": "ਬਹੁਤ ਹੌਲੀ"},
-                "external_id": format!("{tag}-{i}"),
-                "submitted_at": at
-            }))
-            .unwrap();
+/// Responses as an import would parse them.
+fn nps_rows(
+    survey: &attune_storage::model::Survey,
+    inputs: impl Iterator<Item = Value>,
+) -> Vec<attune_domain::response::NewResponse> {
+    inputs
+        .map(|input| {
             attune_domain::response::NewResponse::parse(
                 &survey.definition,
-                input,
+                serde_json::from_value(input).unwrap(),
                 attune_domain::response::Channel::Import,
                 NOW_MS,
             )
             .unwrap()
         })
-        .collect();
+        .collect()
+}
+
+/// Imports one detractor per submission time, each with its own response id.
+async fn import_detractors(app: &TestApp, survey_id: &str, tag: &str, submitted: &[&str]) {
+    let survey = app.store.survey(&app.org_id, survey_id).await.unwrap();
+    let rows = nps_rows(
+        &survey,
+        submitted.iter().enumerate().map(|(i, at)| {
+            json!({
+                "answers": {"nps": 2, "why": "ਬਹੁਤ ਹੌਲੀ"},
+                "external_id": format!("{tag}-{i}"),
+                "submitted_at": at
+            })
+        }),
+    );
     app.store
         .import_responses(&app.org_id, &survey, &rows, NOW_MS, &|_| {})
         .await
