@@ -9,7 +9,7 @@ use attune_domain::{FieldError, Invalid};
 use attune_retention::calendar::format_day;
 use attune_retention::{
     AttributeColumn, Basis, CiKind, Day, Grid, KaplanMeier, Ledger, Median, Member, Outcome,
-    Period, PeriodUnit, TimeUnit, churn_audit, parse_day,
+    Period, PeriodUnit, TimeUnit, audit_members, churn_audit, parse_day,
 };
 use attune_storage::Store;
 use attune_storage::retention::{RetentionRows, RetentionSource};
@@ -55,6 +55,14 @@ pub struct RetentionParams {
     pub k: Option<String>,
     /// Drill-down: at most this many accounts listed (default 100, at most 10,000).
     pub limit: Option<String>,
+    /// Drill-down into the survival curve (`which=survival`): the time of a step, in `unit`.
+    pub time: Option<String>,
+    /// Drill-down into the survival curve (`events`, `censored` or `at_risk`) or the audit
+    /// (`churned` or `retained`).
+    pub outcome: Option<String>,
+    /// Drill-down into the audit (`which=audit` with `attribute`): the value; empty for the
+    /// accounts without one.
+    pub value: Option<String>,
 }
 
 /// What a report covers, parsed.
@@ -407,6 +415,11 @@ pub async fn with_report<T: Send + 'static>(
 /// Parses the survival options.
 pub fn survival_options(q: &RetentionParams) -> Result<(TimeUnit, CiKind), Invalid> {
     let mut p = Problems::default();
+    let parts = survival_parts(&mut p, q);
+    p.finish(parts)
+}
+
+fn survival_parts(p: &mut Problems, q: &RetentionParams) -> (TimeUnit, CiKind) {
     let unit = match q.unit.as_deref().map(str::trim) {
         None | Some("") | Some("day") => TimeUnit::Day,
         Some("month") => TimeUnit::Month,
@@ -423,52 +436,148 @@ pub fn survival_options(q: &RetentionParams) -> Result<(TimeUnit, CiKind), Inval
             CiKind::Log
         }
     };
-    p.finish((unit, ci))
+    (unit, ci)
+}
+
+/// Which lifetimes at one step of the survival curve.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AtStep {
+    /// Churned at that time (the step's events).
+    Events,
+    /// Still customers, observed that long (censored at that time).
+    Censored,
+    /// At risk: lifetimes at least that long.
+    AtRisk,
 }
 
 /// What the drill-down lists.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Drill {
     /// Customers behind a period's number.
     Period(Day, Member),
     /// Customers of a cohort active `k` periods after it started.
     Cohort(Day, usize),
+    /// Customers behind a step of the survival curve.
+    Survival(TimeUnit, f64, AtStep),
+    /// Customers behind an audit row: those with `value` (`None`: without one) who churned
+    /// or stayed, over everyone ever active or over the period starting on the day given.
+    Audit {
+        /// The attribute.
+        attribute: String,
+        /// The value.
+        value: Option<String>,
+        /// Churned or retained.
+        outcome: Outcome,
+        /// The audited period's start, if any.
+        period: Option<Day>,
+    },
 }
 
 /// Parses the drill-down parameters; returns what to list and the listing limit.
 pub fn drill_options(q: &RetentionParams) -> Result<(Drill, usize), Invalid> {
     let mut p = Problems::default();
     let start = day(&mut p, "period_start", q.period_start.as_deref());
-    if start.is_none()
-        && q.period_start
-            .as_deref()
-            .is_none_or(|s| s.trim().is_empty())
-    {
-        p.push("period_start", "is required (the first day of a period)");
-    }
     let limit = number(&mut p, "limit", q.limit.as_deref(), 100, 1, 10_000) as usize;
     let which = q.which.as_deref().map(str::trim).unwrap_or("lost");
-    let drill = if which == "cohort" {
-        let k = number(&mut p, "k", q.k.as_deref(), 0, 0, 1_200) as usize;
-        Drill::Cohort(start.unwrap_or(0), k)
-    } else {
-        match serde_json::from_value::<Member>(Value::String(which.to_owned())) {
-            Ok(m) => Drill::Period(start.unwrap_or(0), m),
+    let outcome = q
+        .outcome
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty());
+    let mut need_start = || {
+        if start.is_none()
+            && q.period_start
+                .as_deref()
+                .is_none_or(|s| s.trim().is_empty())
+        {
+            p.push("period_start", "is required (the first day of a period)");
+        }
+        start.unwrap_or(0)
+    };
+    let drill = match which {
+        "cohort" => {
+            let start = need_start();
+            let k = number(&mut p, "k", q.k.as_deref(), 0, 0, 1_200) as usize;
+            Drill::Cohort(start, k)
+        }
+        "survival" => {
+            let (unit, _) = survival_parts(&mut p, q);
+            let time = match q.time.as_deref().map(str::trim).map(str::parse::<f64>) {
+                Some(Ok(t)) if t.is_finite() && t >= 0.0 => t,
+                _ => {
+                    p.push(
+                        "time",
+                        "is required: the time of a step of the curve, in `unit`",
+                    );
+                    0.0
+                }
+            };
+            let at = match outcome.unwrap_or("events") {
+                "events" | "churned" => AtStep::Events,
+                "censored" => AtStep::Censored,
+                "at_risk" => AtStep::AtRisk,
+                _ => {
+                    p.push("outcome", "must be events, censored or at_risk");
+                    AtStep::Events
+                }
+            };
+            Drill::Survival(unit, time, at)
+        }
+        "audit" => {
+            let attribute = match q.attribute.as_deref().map(str::trim) {
+                Some(a) if !a.is_empty() => a.to_owned(),
+                _ => {
+                    p.push("attribute", "is required for which=audit");
+                    String::new()
+                }
+            };
+            let value = match q.value.as_deref() {
+                None => {
+                    p.push(
+                        "value",
+                        "is required for which=audit (empty: accounts without one)",
+                    );
+                    None
+                }
+                Some(v) => Some(v.trim().to_owned()).filter(|v| !v.is_empty()),
+            };
+            let outcome = match outcome.unwrap_or("churned") {
+                "churned" => Outcome::Churned,
+                "retained" => Outcome::Retained,
+                _ => {
+                    p.push("outcome", "must be churned or retained");
+                    Outcome::Churned
+                }
+            };
+            Drill::Audit {
+                attribute,
+                value,
+                outcome,
+                period: start,
+            }
+        }
+        _ => match serde_json::from_value::<Member>(Value::String(which.to_owned())) {
+            Ok(m) => Drill::Period(need_start(), m),
             Err(_) => {
                 p.push(
                     "which",
-                    "must be start, end, new, lost, lost_new, retained, reactivated, expanded, contracted or cohort",
+                    "must be start, end, new, lost, lost_new, retained, reactivated, expanded, contracted, cohort, survival or audit",
                 );
                 Drill::Period(0, Member::Lost)
             }
-        }
+        },
     };
     p.finish((drill, limit))
 }
 
 impl Report {
-    /// The accounts behind a drill-down, in account order.
-    pub fn drill(&self, drill: Drill) -> Result<Vec<u32>, ApiError> {
+    /// The accounts behind a drill-down, in account order; `column` is the audited attribute
+    /// (for [`Drill::Audit`]).
+    pub fn drill(
+        &self,
+        drill: &Drill,
+        column: Option<&AttributeColumn>,
+    ) -> Result<Vec<u32>, ApiError> {
         let missing = || {
             ApiError::Invalid(vec![FieldError {
                 field: "period_start".into(),
@@ -477,17 +586,47 @@ impl Report {
         };
         match drill {
             Drill::Period(start, which) => {
-                let period = self.period_starting(start).ok_or_else(missing)?;
-                Ok(self.ledger.period_members(period, which))
+                let period = self.period_starting(*start).ok_or_else(missing)?;
+                Ok(self.ledger.period_members(period, *which))
             }
             Drill::Cohort(start, k) => {
                 let i = self
                     .grid
                     .periods()
                     .iter()
-                    .position(|p| p.start == start)
+                    .position(|p| p.start == *start)
                     .ok_or_else(missing)?;
-                Ok(self.ledger.cohort_members(&self.grid, i, k))
+                Ok(self.ledger.cohort_members(&self.grid, i, *k))
+            }
+            Drill::Survival(unit, time, at) => Ok(self
+                .ledger
+                .lifetimes(*unit)
+                .into_iter()
+                .filter(|l| match at {
+                    AtStep::Events => l.duration == *time && l.churned,
+                    AtStep::Censored => l.duration == *time && !l.churned,
+                    AtStep::AtRisk => l.duration >= *time,
+                })
+                .map(|l| l.account)
+                .collect()),
+            Drill::Audit {
+                value,
+                outcome,
+                period,
+                ..
+            } => {
+                let period = match period {
+                    Some(start) => Some(self.period_starting(*start).ok_or_else(missing)?),
+                    None => None,
+                };
+                let column =
+                    column.ok_or_else(|| ApiError::Internal("no attribute column".into()))?;
+                Ok(audit_members(
+                    column,
+                    &self.outcomes(period),
+                    value.as_deref(),
+                    *outcome,
+                ))
             }
         }
     }

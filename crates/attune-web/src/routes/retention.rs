@@ -13,7 +13,8 @@ use serde_json::{Value, json};
 use crate::auth::ApiCaller;
 use crate::extract::{Json, Query};
 use crate::retention::{
-    RetentionParams, Spec, day_of_ms, drill_options, parse_cents, survival_options, with_report,
+    Drill, RetentionParams, Spec, day_of_ms, drill_options, parse_cents, survival_options,
+    with_report,
 };
 use crate::{ApiError, AppState};
 
@@ -173,13 +174,49 @@ pub(crate) async fn members(
     caller: ApiCaller,
     Query(q): Query<RetentionParams>,
 ) -> Result<axum::Json<Value>, ApiError> {
-    let spec = spec(&state, &q, PeriodUnit::Quarter);
+    // A cohort is drilled on the cohort table's grid (monthly unless said), every other
+    // number on the summary's (quarterly unless said).
+    let default_unit = match q.which.as_deref().map(str::trim) {
+        Some("cohort") => PeriodUnit::Month,
+        _ => PeriodUnit::Quarter,
+    };
+    let spec = spec(&state, &q, default_unit);
     let opts = drill_options(&q).map_err(ApiError::from);
     let (spec, (drill, limit)) = merge(spec, opts)?;
-    let idxs = with_report(state.store.as_ref(), caller.org(), spec, move |r| {
-        r.drill(drill)
+    let rows = state
+        .store
+        .retention_rows(caller.org(), spec.source())
+        .await?;
+    let column = match &drill {
+        Drill::Audit { attribute, .. } => {
+            let names = state.store.retention_attribute_names(caller.org()).await?;
+            if !names.contains(attribute) {
+                return Err(ApiError::field(
+                    "attribute",
+                    format!(
+                        "is not an attribute of this organisation's accounts (known: {})",
+                        names.join(", ")
+                    ),
+                ));
+            }
+            state
+                .store
+                .retention_attributes(
+                    caller.org(),
+                    std::slice::from_ref(attribute),
+                    rows.n_accounts,
+                )
+                .await?
+                .pop()
+        }
+        _ => None,
+    };
+    let idxs = tokio::task::spawn_blocking(move || {
+        let report = crate::retention::Report::build(&rows, spec)?;
+        report.drill(&drill, column.as_ref())
     })
-    .await?;
+    .await
+    .map_err(|e| ApiError::Internal(format!("retention drill-down: {e}")))??;
     let shown: Vec<u32> = idxs.iter().copied().take(limit).collect();
     let accounts = state.store.retention_accounts(caller.org(), &shown).await?;
     Ok(axum::Json(json!({
@@ -373,7 +410,7 @@ pub(crate) fn openapi_paths() -> Value {
         "/api/v1/retention/survival": {"get": op("Kaplan–Meier survival of first lifetimes (unit=day|month), Greenwood 95% intervals (ci=log|loglog), median and restricted mean lifetime", "retention", &with(&["unit", "ci"]), None, "200")},
         "/api/v1/retention/audit": {"get": op("Churn audit of one account attribute: each value's share among churned and retained customers, lift, Wilson intervals, chi-square or Fisher test (values under min_support show counts only); period_start audits the customers lost in that period", "retention", &with(&["attribute", "min_support", "period_start"]), None, "200")},
         "/api/v1/retention/attributes": {"get": op("The account attributes the churn audit can use", "retention", &[], None, "200")},
-        "/api/v1/retention/members": {"get": op("The customers behind a number: which=start|end|new|lost|lost_new|retained|reactivated|expanded|contracted for the period starting on period_start, or which=cohort with k", "retention", &with(&["period_start", "which", "k", "limit"]), None, "200")},
+        "/api/v1/retention/members": {"get": op("The customers behind a number: which=start|end|new|lost|lost_new|retained|reactivated|expanded|contracted for the period starting on period_start; which=cohort with period_start and k (monthly grid unless period says); which=survival with unit, time and outcome=events|censored|at_risk; which=audit with attribute, value (empty: no value), outcome=churned|retained and optional period_start", "retention", &with(&["period_start", "which", "k", "unit", "time", "outcome", "attribute", "value", "limit"]), None, "200")},
         "/api/v1/subscriptions": {"post": op("Store subscription rows (a JSON array, at most 10,000), all or nothing; accounts are created on first sight; a row with the same account, product and start date updates the stored one", "retention", &[], Some("SubscriptionRows"), "201")},
         "/api/v1/activity": {"post": op("Store purchase or activity events (a JSON array, at most 10,000), all or nothing; events already stored are skipped", "retention", &[], Some("ActivityRows"), "201")},
     })

@@ -1003,6 +1003,79 @@ async fn telco_imported_by_tenure_matches_lifelines_and_scipy(b: Backend) {
         }
     }
 
+    // Drill-down into the curve: who churned, who was still a customer, who was at risk.
+    let members = |q: String| {
+        let app = &app;
+        async move {
+            let (s, m) = app
+                .get(
+                    &app.viewer_token,
+                    &format!("/api/v1/retention/members?as_of=2024-03-31&limit=10000&{q}"),
+                )
+                .await;
+            assert_eq!(s, 200, "{q}: {m}");
+            m
+        }
+    };
+    for step in want["steps"].as_array().unwrap().iter().take(4) {
+        let t = step["time"].as_f64().unwrap();
+        for (outcome, key) in [
+            ("events", "events"),
+            ("censored", "censored"),
+            ("at_risk", "at_risk"),
+        ] {
+            let m = members(format!(
+                "which=survival&unit=month&time={t}&outcome={outcome}"
+            ))
+            .await;
+            assert_eq!(m["count"], step[key], "month {t} {outcome}");
+        }
+    }
+    // … and into the audit: the customers behind a row are exactly the file's.
+    let text = std::fs::read_to_string(&path).unwrap();
+    let mut lines = text.lines();
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let col = |name: &str| header.iter().position(|h| *h == name).unwrap();
+    let (id, contract, churn) = (col("customerID"), col("Contract"), col("Churn"));
+    for (outcome, flag) in [("churned", "Yes"), ("retained", "No")] {
+        let m = members(format!(
+            "which=audit&attribute=Contract&value=Month-to-month&outcome={outcome}"
+        ))
+        .await;
+        let mut got: Vec<&str> = m["accounts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| a["external_id"].as_str().unwrap())
+            .collect();
+        got.sort_unstable();
+        let mut expected: Vec<&str> = text
+            .lines()
+            .skip(1)
+            .map(|l| l.split(',').collect::<Vec<_>>())
+            .filter(|f| f[contract] == "Month-to-month" && f[churn] == flag)
+            .map(|f| f[id])
+            .collect();
+        expected.sort_unstable();
+        assert_eq!(m["count"], expected.len(), "{outcome}");
+        assert_eq!(got, expected, "{outcome}");
+    }
+    for (q, field) in [
+        ("which=survival&unit=month", "time"),
+        ("which=audit&attribute=Contract", "value"),
+        ("which=audit&attribute=Nope&value=x", "attribute"),
+        (
+            "which=audit&attribute=Contract&value=x&outcome=maybe",
+            "outcome",
+        ),
+    ] {
+        let (s, e) = app
+            .get(&app.viewer_token, &format!("/api/v1/retention/members?{q}"))
+            .await;
+        assert_eq!(s, 422, "{q}: {e}");
+        assert_eq!(e["error"]["fields"][0]["field"], field, "{q}");
+    }
+
     // The churn audit over the imported attributes, against scipy and statsmodels.
     let fx = fixture("telco_audit.json");
     let min_support = fx["min_support"].as_u64().unwrap();
