@@ -403,13 +403,75 @@ pub async fn with_report<T: Send + 'static>(
     spec: Spec,
     f: impl FnOnce(&Report) -> Result<T, ApiError> + Send + 'static,
 ) -> Result<T, ApiError> {
+    with_report_and_attribute(store, org_id, spec, None, move |r, _| f(r)).await
+}
+
+/// [`with_report`] with one account attribute loaded too (for the audit and its drill-down);
+/// an attribute the organisation's accounts do not have is a 422 naming `attribute`.
+pub async fn with_report_and_attribute<T: Send + 'static>(
+    store: &dyn Store,
+    org_id: &str,
+    spec: Spec,
+    attribute: Option<&str>,
+    f: impl FnOnce(&Report, Option<&AttributeColumn>) -> Result<T, ApiError> + Send + 'static,
+) -> Result<T, ApiError> {
     let rows = store.retention_rows(org_id, spec.source()).await?;
+    let column = match attribute {
+        None => None,
+        Some(attribute) => {
+            let names = store.retention_attribute_names(org_id).await?;
+            if !names.iter().any(|n| n == attribute) {
+                return Err(ApiError::field(
+                    "attribute",
+                    format!(
+                        "is not an attribute of this organisation's accounts (known: {})",
+                        names.join(", ")
+                    ),
+                ));
+            }
+            store
+                .retention_attributes(org_id, &[attribute.to_owned()], rows.n_accounts)
+                .await?
+                .pop()
+        }
+    };
     tokio::task::spawn_blocking(move || {
         let report = Report::build(&rows, spec)?;
-        f(&report)
+        f(&report, column.as_ref())
     })
     .await
     .map_err(|e| ApiError::Internal(format!("retention report: {e}")))?
+}
+
+/// The churn audit of `attribute` (over the period starting on `period_start` when given).
+pub async fn audit_report(
+    store: &dyn Store,
+    org_id: &str,
+    spec: Spec,
+    attribute: &str,
+    period_start: Option<Day>,
+    min_support: u64,
+) -> Result<Value, ApiError> {
+    with_report_and_attribute(
+        store,
+        org_id,
+        spec,
+        Some(attribute),
+        move |report, column| {
+            let column = column.ok_or_else(|| ApiError::Internal("no attribute column".into()))?;
+            let period = match period_start {
+                Some(start) => Some(report.period_starting(start).ok_or_else(|| {
+                    ApiError::field(
+                        "period_start",
+                        "is not the first day of a period of this report",
+                    )
+                })?),
+                None => None,
+            };
+            Ok(report.audit_json(column, period, min_support))
+        },
+    )
+    .await
 }
 
 /// Parses the survival options.

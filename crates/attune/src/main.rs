@@ -242,9 +242,10 @@ enum ReportCommand {
         /// Organisation slug.
         #[arg(long)]
         org: String,
-        /// month, quarter, year, or custom (one period [--from, --to)).
-        #[arg(long, default_value = "quarter")]
-        period: String,
+        /// month, quarter, year, or custom (one period [--from, --to)); default quarter for the
+        /// summary, month for cohorts, survival and the audit.
+        #[arg(long)]
+        period: Option<String>,
         /// First day covered, YYYY-MM-DD (default: the first day with data).
         #[arg(long)]
         from: Option<String>,
@@ -266,6 +267,22 @@ enum ReportCommand {
         /// table, csv or json.
         #[arg(long, default_value = "table")]
         format: String,
+        /// Which part: summary (per period), cohorts, survival or audit.
+        #[arg(long, default_value = "summary")]
+        show: String,
+        /// Survival: day or month.
+        #[arg(long)]
+        unit: Option<String>,
+        /// Survival interval: log or loglog.
+        #[arg(long)]
+        ci: Option<String>,
+        /// Audit: the account attribute (plan, size_band, industry, region, owner or a custom
+        /// one).
+        #[arg(long)]
+        attribute: Option<String>,
+        /// Audit: values with fewer customers show counts only.
+        #[arg(long, default_value_t = 30)]
+        min_support: u64,
     },
 }
 
@@ -450,15 +467,21 @@ async fn main() -> anyhow::Result<()> {
                     grace_days,
                     window_days,
                     format,
+                    show,
+                    unit,
+                    ci,
+                    attribute,
+                    min_support,
                 },
         } => {
             let format = attune::retention_report::Format::parse(&format)?;
+            let show = attune::retention_report::Show::parse(&show)?;
             let store = db::open(&config.db).await?;
             let org = attune_storage::Store::org_by_slug(&store, &org)
                 .await
                 .with_context(|| format!("no organisation with slug `{org}`"))?;
             let params = attune_web::retention::RetentionParams {
-                period: Some(period),
+                period,
                 from,
                 to,
                 as_of,
@@ -467,9 +490,25 @@ async fn main() -> anyhow::Result<()> {
                 window_days: window_days.map(|d| d.to_string()),
                 ..Default::default()
             };
-            let summary =
-                attune::retention_report::summary(&store, &org.id, &params, now_ms()).await?;
-            print!("{}", attune::retention_report::render(&summary, format));
+            let options = attune::retention_report::Options {
+                unit,
+                ci,
+                attribute,
+                min_support,
+            };
+            let report = attune::retention_report::compute(
+                &store,
+                &org.id,
+                show,
+                &params,
+                &options,
+                now_ms(),
+            )
+            .await?;
+            print!(
+                "{}",
+                attune::retention_report::render(show, &report, format)
+            );
         }
         Command::Import {
             command:

@@ -1,9 +1,38 @@
-//! `attune report retention`: the period summary of one organisation as a table, CSV or JSON,
-//! computed by the same code as `/api/v1/retention/summary`.
+//! `attune report retention`: one part of an organisation's retention report (the period
+//! summary, the cohort table, the survival curve or the churn audit) as a table, CSV or JSON,
+//! computed by the same code as `/api/v1/retention/…`.
 
 use attune_storage::Store;
-use attune_web::retention::{RetentionParams, Spec, day_of_ms, with_report};
+use attune_web::retention::{
+    RetentionParams, Spec, audit_report, day_of_ms, survival_options, with_report,
+};
 use serde_json::Value;
+
+/// Which part of the report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Show {
+    /// Per period: S, E, N, lost, CRR, …
+    Summary,
+    /// Cohorts by starting period.
+    Cohorts,
+    /// Kaplan–Meier survival.
+    Survival,
+    /// The churn audit of one attribute.
+    Audit,
+}
+
+impl Show {
+    /// Parses `summary`, `cohorts`, `survival` or `audit`.
+    pub fn parse(raw: &str) -> anyhow::Result<Show> {
+        Ok(match raw {
+            "summary" => Show::Summary,
+            "cohorts" => Show::Cohorts,
+            "survival" => Show::Survival,
+            "audit" => Show::Audit,
+            _ => anyhow::bail!("--show must be summary, cohorts, survival or audit"),
+        })
+    }
+}
 
 /// Output formats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -65,72 +94,264 @@ fn cell(key: &str, v: &Value, pretty: bool) -> String {
     }
 }
 
-/// Renders the summary JSON.
-pub fn render(summary: &Value, format: Format) -> String {
-    let periods = summary["periods"].as_array().cloned().unwrap_or_default();
+/// Lays out rows as aligned columns (table) or comma-separated values (CSV, quoted where
+/// needed).
+fn layout(header: &[String], rows: &[Vec<String>], format: Format) -> String {
+    let mut out = String::new();
     match format {
-        Format::Json => serde_json::to_string_pretty(summary).unwrap_or_default(),
         Format::Csv => {
-            let mut out = String::new();
-            let header: Vec<&str> = COLUMNS.iter().map(|(h, _)| *h).collect();
+            let quote = |s: &str| {
+                if s.contains([',', '"', '\n']) {
+                    format!("\"{}\"", s.replace('"', "\"\""))
+                } else {
+                    s.to_owned()
+                }
+            };
             out.push_str(&header.join(","));
             out.push('\n');
-            for p in &periods {
-                let row: Vec<String> = COLUMNS
-                    .iter()
-                    .map(|(_, k)| cell(k, &p[*k], false))
-                    .collect();
-                out.push_str(&row.join(","));
+            for r in rows {
+                out.push_str(&r.iter().map(|c| quote(c)).collect::<Vec<_>>().join(","));
                 out.push('\n');
             }
-            out
         }
-        Format::Table => {
-            let mut grid: Vec<Vec<String>> =
-                vec![COLUMNS.iter().map(|(h, _)| (*h).to_owned()).collect()];
-            for p in &periods {
-                grid.push(COLUMNS.iter().map(|(_, k)| cell(k, &p[*k], true)).collect());
-            }
-            let widths: Vec<usize> = (0..COLUMNS.len())
-                .map(|c| grid.iter().map(|r| r[c].chars().count()).max().unwrap_or(0))
+        _ => {
+            let widths: Vec<usize> = (0..header.len())
+                .map(|c| {
+                    rows.iter()
+                        .map(|r| r.get(c).map_or(0, |s| s.chars().count()))
+                        .chain([header[c].chars().count()])
+                        .max()
+                        .unwrap_or(0)
+                })
                 .collect();
-            let mut out = format!(
-                "retention as of {} ({} basis, {} accounts)\n",
-                cell("", &summary["as_of"], true),
-                cell("", &summary["basis"], true),
-                summary["n_accounts"]
-            );
-            for row in grid {
-                let line: Vec<String> = row
+            let line = |cells: Vec<&str>| {
+                cells
                     .iter()
                     .zip(&widths)
                     .map(|(s, w)| format!("{s:>w$}"))
-                    .collect();
-                out.push_str(line.join("  ").trim_end());
+                    .collect::<Vec<_>>()
+                    .join("  ")
+                    .trim_end()
+                    .to_owned()
+            };
+            out.push_str(&line(header.iter().map(String::as_str).collect()));
+            out.push('\n');
+            for r in rows {
+                out.push_str(&line(r.iter().map(String::as_str).collect()));
                 out.push('\n');
             }
-            out.push_str(
-                "CRR = (E − N) / S; retained share = (S − lost) / S. They differ by lost_new / S:\n\
-                 customers who joined and left within one period count in N but not in E.\n",
-            );
-            out
         }
+    }
+    out
+}
+
+fn percent(v: &Value, pretty: bool) -> String {
+    match v.as_f64() {
+        None => if pretty { "–" } else { "" }.to_owned(),
+        Some(x) if pretty => format!("{:.1}%", x * 100.0),
+        Some(x) => x.to_string(),
     }
 }
 
-/// Computes the summary for the organisation.
-pub async fn summary(
+/// Renders one part of the report (its JSON, as the API gives it).
+pub fn render(show: Show, report: &Value, format: Format) -> String {
+    if format == Format::Json {
+        return serde_json::to_string_pretty(report).unwrap_or_default();
+    }
+    let pretty = format == Format::Table;
+    let title = format!(
+        "retention as of {} ({} basis, {} accounts)\n",
+        cell("", &report["as_of"], true),
+        cell("", &report["basis"], true),
+        report["n_accounts"]
+    );
+    let items = |key: &str| report[key].as_array().cloned().unwrap_or_default();
+    let owned = |h: &[&str]| -> Vec<String> { h.iter().map(|s| (*s).to_owned()).collect() };
+    let (header, rows, footer): (Vec<String>, Vec<Vec<String>>, String) = match show {
+        Show::Summary => (
+            COLUMNS.iter().map(|(h, _)| (*h).to_owned()).collect(),
+            items("periods")
+                .iter()
+                .map(|p| {
+                    COLUMNS
+                        .iter()
+                        .map(|(_, k)| cell(k, &p[*k], pretty))
+                        .collect()
+                })
+                .collect(),
+            "CRR = (E − N) / S; retained share = (S − lost) / S. They differ by lost_new / S:\n\
+             customers who joined and left within one period count in N but not in E.\n"
+                .to_owned(),
+        ),
+        Show::Cohorts if pretty => {
+            // Wide: one row a cohort, the share still active k periods later.
+            let cohorts = items("cohorts");
+            let width = cohorts
+                .iter()
+                .map(|c| c["active"].as_array().map_or(0, Vec::len))
+                .max()
+                .unwrap_or(0);
+            let mut header = owned(&["cohort", "size"]);
+            header.extend((0..width).map(|k| format!("k={k}")));
+            let rows = cohorts
+                .iter()
+                .map(|c| {
+                    let mut r = vec![cell("", &c["start"], true), c["size"].to_string()];
+                    for k in 0..width {
+                        r.push(
+                            c["share"]
+                                .get(k)
+                                .map_or(String::new(), |v| percent(v, true)),
+                        );
+                    }
+                    r
+                })
+                .collect();
+            (
+                header,
+                rows,
+                "share of each cohort still active k periods after it started\n".to_owned(),
+            )
+        }
+        Show::Cohorts => (
+            owned(&[
+                "cohort",
+                "size",
+                "k",
+                "active",
+                "share",
+                "revenue",
+                "revenue_share",
+            ]),
+            items("cohorts")
+                .iter()
+                .flat_map(|c| {
+                    let n = c["active"].as_array().map_or(0, Vec::len);
+                    (0..n)
+                        .map(|k| {
+                            vec![
+                                cell("", &c["start"], false),
+                                c["size"].to_string(),
+                                k.to_string(),
+                                cell("", &c["active"][k], false),
+                                percent(&c["share"][k], false),
+                                cell("revenue_cents", &c["revenue_cents"][k], false),
+                                percent(&c["revenue_share"][k], false),
+                            ]
+                        })
+                        .collect::<Vec<_>>()
+                })
+                .collect(),
+            String::new(),
+        ),
+        Show::Survival => (
+            owned(&[
+                "time", "at_risk", "events", "censored", "survival", "ci_low", "ci_high",
+            ]),
+            items("steps")
+                .iter()
+                .map(|s| {
+                    vec![
+                        s["time"].to_string(),
+                        s["at_risk"].to_string(),
+                        s["events"].to_string(),
+                        s["censored"].to_string(),
+                        percent(&s["survival"], pretty),
+                        percent(&s["ci95"][0], pretty),
+                        percent(&s["ci95"][1], pretty),
+                    ]
+                })
+                .collect(),
+            format!(
+                "{} customers, {} churned; median lifetime {} {}s; restricted mean {} up to {}\n",
+                report["n"],
+                report["events"],
+                cell("", &report["median"], true),
+                cell("", &report["unit"], true),
+                report["restricted_mean"]
+                    .as_f64()
+                    .map_or("–".to_owned(), |m| format!("{m:.2}")),
+                report["horizon"]
+            ),
+        ),
+        Show::Audit => (
+            owned(&[
+                "value",
+                "churned",
+                "retained",
+                "share_churned",
+                "share_retained",
+                "lift",
+                "churn_rate",
+                "test",
+                "p_value",
+            ]),
+            items("rows")
+                .iter()
+                .map(|r| {
+                    vec![
+                        r["value"].as_str().unwrap_or("(none)").to_owned(),
+                        r["churned"].to_string(),
+                        r["retained"].to_string(),
+                        percent(&r["share_churned"], pretty),
+                        percent(&r["share_retained"], pretty),
+                        r["lift"].as_f64().map_or(String::new(), |l| {
+                            if pretty {
+                                format!("{l:.2}")
+                            } else {
+                                l.to_string()
+                            }
+                        }),
+                        percent(&r["churn_rate"], pretty),
+                        r["test"]["test"].as_str().unwrap_or("").to_owned(),
+                        r["test"]["p_value"].as_f64().map_or(String::new(), |p| {
+                            if pretty {
+                                format!("{p:.3e}")
+                            } else {
+                                format!("{p:e}")
+                            }
+                        }),
+                    ]
+                })
+                .collect(),
+            format!(
+                "attribute {}; values with fewer than {} customers show counts only\n",
+                cell("", &report["attribute"], true),
+                report["min_support"]
+            ),
+        ),
+    };
+    let body = layout(&header, &rows, format);
+    if pretty {
+        format!("{title}{body}{footer}")
+    } else {
+        body
+    }
+}
+
+/// What the CLI asks for beyond the shared parameters.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// Survival unit (`day`, `month`) and interval (`log`, `loglog`).
+    pub unit: Option<String>,
+    /// Survival interval.
+    pub ci: Option<String>,
+    /// Audit attribute.
+    pub attribute: Option<String>,
+    /// Audit minimum support.
+    pub min_support: u64,
+}
+
+/// Computes one part of the report for the organisation.
+pub async fn compute(
     store: &dyn Store,
     org_id: &str,
+    show: Show,
     params: &RetentionParams,
+    options: &Options,
     now_ms: i64,
 ) -> anyhow::Result<Value> {
-    let spec = Spec::parse(
-        params,
-        day_of_ms(now_ms),
-        attune_retention::PeriodUnit::Quarter,
-    )
-    .map_err(|e| {
+    let flags = |e: attune_domain::Invalid| {
         anyhow::anyhow!(
             "{}",
             e.0.iter()
@@ -138,8 +359,71 @@ pub async fn summary(
                 .collect::<Vec<_>>()
                 .join("; ")
         )
-    })?;
-    with_report(store, org_id, spec, |r| Ok(r.summary_json()))
-        .await
-        .map_err(|e| anyhow::anyhow!("computing the report: {e:?}"))
+    };
+    let default_unit = match show {
+        Show::Summary => attune_retention::PeriodUnit::Quarter,
+        _ => attune_retention::PeriodUnit::Month,
+    };
+    let spec = Spec::parse(params, day_of_ms(now_ms), default_unit).map_err(flags)?;
+    let failed = |e: attune_web::ApiError| match e {
+        attune_web::ApiError::Invalid(fields) => flags(attune_domain::Invalid(fields)),
+        other => anyhow::anyhow!("computing the report: {other:?}"),
+    };
+    match show {
+        Show::Summary => with_report(store, org_id, spec, |r| Ok(r.summary_json()))
+            .await
+            .map_err(failed),
+        Show::Cohorts => with_report(store, org_id, spec, |r| Ok(r.cohorts_json()))
+            .await
+            .map_err(failed),
+        Show::Survival => {
+            let q = RetentionParams {
+                unit: options.unit.clone(),
+                ci: options.ci.clone(),
+                ..RetentionParams::default()
+            };
+            let (unit, ci) = survival_options(&q).map_err(flags)?;
+            with_report(store, org_id, spec, move |r| Ok(r.survival_json(unit, ci)))
+                .await
+                .map_err(failed)
+        }
+        Show::Audit => {
+            let attribute = options
+                .attribute
+                .as_deref()
+                .ok_or_else(|| anyhow::anyhow!("--show audit needs --attribute NAME"))?;
+            audit_report(store, org_id, spec, attribute, None, options.min_support)
+                .await
+                .map_err(failed)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn csv_cells_are_quoted_where_needed_and_tables_aligned() {
+        let header = vec!["value".to_owned(), "n".to_owned()];
+        let rows = vec![
+            vec!["a, \"b\"".to_owned(), "1".to_owned()],
+            vec!["ລາວ".to_owned(), "22".to_owned()],
+        ];
+        assert_eq!(
+            layout(&header, &rows, Format::Csv),
+            "value,n\n\"a, \"\"b\"\"\",1\nລາວ,22\n"
+        );
+        assert_eq!(
+            layout(&header, &rows, Format::Table),
+            " value   n\na, \"b\"   1\n   ລາວ  22\n"
+        );
+    }
+
+    #[test]
+    fn parts_and_formats_are_named() {
+        assert_eq!(Show::parse("audit").ok(), Some(Show::Audit));
+        assert!(Show::parse("everything").is_err());
+        assert!(Format::parse("xml").is_err());
+    }
 }

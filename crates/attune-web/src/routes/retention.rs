@@ -117,45 +117,15 @@ pub(crate) async fn audit(
         }
     };
     let (spec, ()) = merge(spec, p.finish(()).map_err(ApiError::from))?;
-    let names = state.store.retention_attribute_names(caller.org()).await?;
-    if !names.contains(&attribute) {
-        return Err(ApiError::field(
-            "attribute",
-            format!(
-                "is not an attribute of this organisation's accounts (known: {})",
-                names.join(", ")
-            ),
-        ));
-    }
-    let rows = state
-        .store
-        .retention_rows(caller.org(), spec.source())
-        .await?;
-    let column = state
-        .store
-        .retention_attributes(
-            caller.org(),
-            std::slice::from_ref(&attribute),
-            rows.n_accounts,
-        )
-        .await?
-        .pop()
-        .ok_or_else(|| ApiError::Internal("no attribute column".into()))?;
-    let v = tokio::task::spawn_blocking(move || {
-        let report = crate::retention::Report::build(&rows, spec)?;
-        let period = match period {
-            Some(start) => Some(report.period_starting(start).ok_or_else(|| {
-                ApiError::field(
-                    "period_start",
-                    "is not the first day of a period of this report",
-                )
-            })?),
-            None => None,
-        };
-        Ok::<_, ApiError>(report.audit_json(&column, period, min_support))
-    })
-    .await
-    .map_err(|e| ApiError::Internal(format!("retention audit: {e}")))??;
+    let v = crate::retention::audit_report(
+        state.store.as_ref(),
+        caller.org(),
+        spec,
+        &attribute,
+        period,
+        min_support,
+    )
+    .await?;
     Ok(axum::Json(v))
 }
 
@@ -183,40 +153,18 @@ pub(crate) async fn members(
     let spec = spec(&state, &q, default_unit);
     let opts = drill_options(&q).map_err(ApiError::from);
     let (spec, (drill, limit)) = merge(spec, opts)?;
-    let rows = state
-        .store
-        .retention_rows(caller.org(), spec.source())
-        .await?;
-    let column = match &drill {
-        Drill::Audit { attribute, .. } => {
-            let names = state.store.retention_attribute_names(caller.org()).await?;
-            if !names.contains(attribute) {
-                return Err(ApiError::field(
-                    "attribute",
-                    format!(
-                        "is not an attribute of this organisation's accounts (known: {})",
-                        names.join(", ")
-                    ),
-                ));
-            }
-            state
-                .store
-                .retention_attributes(
-                    caller.org(),
-                    std::slice::from_ref(attribute),
-                    rows.n_accounts,
-                )
-                .await?
-                .pop()
-        }
+    let attribute = match &drill {
+        Drill::Audit { attribute, .. } => Some(attribute.clone()),
         _ => None,
     };
-    let idxs = tokio::task::spawn_blocking(move || {
-        let report = crate::retention::Report::build(&rows, spec)?;
-        report.drill(&drill, column.as_ref())
-    })
-    .await
-    .map_err(|e| ApiError::Internal(format!("retention drill-down: {e}")))??;
+    let idxs = crate::retention::with_report_and_attribute(
+        state.store.as_ref(),
+        caller.org(),
+        spec,
+        attribute.as_deref(),
+        move |report, column| report.drill(&drill, column),
+    )
+    .await?;
     let shown: Vec<u32> = idxs.iter().copied().take(limit).collect();
     let accounts = state.store.retention_accounts(caller.org(), &shown).await?;
     Ok(axum::Json(json!({

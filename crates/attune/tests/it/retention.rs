@@ -1076,6 +1076,89 @@ async fn telco_imported_by_tenure_matches_lifelines_and_scipy(b: Backend) {
         assert_eq!(e["error"]["fields"][0]["field"], field, "{q}");
     }
 
+    // The CLI prints the same report: survival as JSON, the audit as CSV.
+    let slug = app.store.org_by_id(&app.org_id).await.unwrap().slug;
+    let cli = |args: Vec<&'static str>| {
+        let (url, slug) = (app.db_url.clone(), slug.clone());
+        async move {
+            let out = tokio::process::Command::new(env!("CARGO_BIN_EXE_attune"))
+                .args([
+                    "report",
+                    "retention",
+                    "--org",
+                    &slug,
+                    "--as-of",
+                    "2024-03-31",
+                ])
+                .args(args)
+                .env("ATTUNE_DB", &url)
+                .env("ATTUNE_LOG", "warn")
+                .output()
+                .await
+                .expect("run attune report retention");
+            assert!(
+                out.status.success(),
+                "{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            String::from_utf8_lossy(&out.stdout).into_owned()
+        }
+    };
+    let printed: Value = serde_json::from_str(
+        &cli(vec![
+            "--show", "survival", "--unit", "month", "--format", "json",
+        ])
+        .await,
+    )
+    .unwrap();
+    let (_, api) = app
+        .get(
+            &app.viewer_token,
+            "/api/v1/retention/survival?unit=month&as_of=2024-03-31",
+        )
+        .await;
+    assert_eq!(printed, api);
+    let csv = cli(vec![
+        "--show",
+        "audit",
+        "--attribute",
+        "Contract",
+        "--min-support",
+        "10",
+        "--format",
+        "csv",
+    ])
+    .await;
+    let mut lines = csv.lines();
+    assert_eq!(
+        lines.next(),
+        Some("value,churned,retained,share_churned,share_retained,lift,churn_rate,test,p_value")
+    );
+    let mut counts: Vec<(String, u64, u64)> = lines
+        .map(|l| {
+            let f: Vec<&str> = l.split(',').collect();
+            (
+                f[0].to_owned(),
+                f[1].parse().unwrap(),
+                f[2].parse().unwrap(),
+            )
+        })
+        .collect();
+    counts.sort();
+    assert_eq!(
+        counts,
+        [
+            ("Month-to-month".to_owned(), 1655, 2220),
+            ("One year".to_owned(), 166, 1307),
+            ("Two year".to_owned(), 48, 1647)
+        ]
+    );
+    let table = cli(vec!["--show", "cohorts", "--from", "2024-01-01"]).await;
+    assert!(
+        table.contains("cohort  size") && table.contains("2024-02-01   613"),
+        "{table}"
+    );
+
     // The churn audit over the imported attributes, against scipy and statsmodels.
     let fx = fixture("telco_audit.json");
     let min_support = fx["min_support"].as_u64().unwrap();
