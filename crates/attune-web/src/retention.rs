@@ -172,6 +172,34 @@ impl Spec {
         })
     }
 
+    /// The query string that asks for this report again (every value validated, so nothing
+    /// needs escaping beyond what HTML attributes get).
+    pub fn query(&self) -> String {
+        let mut q = vec![format!(
+            "period={}",
+            match self.unit {
+                Some(PeriodUnit::Month) => "month",
+                Some(PeriodUnit::Quarter) => "quarter",
+                Some(PeriodUnit::Year) => "year",
+                None => "custom",
+            }
+        )];
+        if let Some(f) = self.from {
+            q.push(format!("from={}", format_day(f)));
+        }
+        if let Some(t) = self.to {
+            q.push(format!("to={}", format_day(t)));
+        }
+        q.push(format!("as_of={}", format_day(self.as_of)));
+        q.push(match self.basis {
+            Basis::Subscription { grace_days } => {
+                format!("basis=subscription&grace_days={grace_days}")
+            }
+            Basis::Activity { window_days } => format!("basis=activity&window_days={window_days}"),
+        });
+        q.join("&")
+    }
+
     /// Which stored rows the basis reads.
     pub fn source(&self) -> RetentionSource {
         match self.basis {

@@ -34,6 +34,7 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/cases/{id}", get(cases::show).post(cases::act))
         .route("/loop", get(cases::metrics))
         .route("/retention", get(retention::show))
+        .route("/retention/members", get(retention::members))
         .route(
             "/settings/loop",
             get(cases::settings).post(cases::save_settings),

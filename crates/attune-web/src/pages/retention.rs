@@ -13,13 +13,18 @@ use super::render;
 use crate::AppState;
 use crate::auth::PageUser;
 use crate::extract::Query;
-use crate::retention::{Report, RetentionParams, Spec, day_of_ms};
+use crate::retention::{
+    AtStep, Drill, Report, RetentionParams, Spec, day_of_ms, drill_options,
+    with_report_and_attribute,
+};
 
 /// Accounts listed under "lost in the latest period".
 const LOST_SHOWN: usize = 20;
 
 pub(crate) struct Row {
     label: String,
+    /// The query string of the drill-down into this period (without `which`).
+    drill: String,
     s: u64,
     e: u64,
     n: u64,
@@ -47,6 +52,8 @@ pub(crate) struct Curve {
 }
 
 pub(crate) struct Cell {
+    /// The drill-down into the customers behind the cell.
+    href: String,
     x: f64,
     y: f64,
     opacity: String,
@@ -78,6 +85,7 @@ struct RetentionPage {
     period: String,
     basis: String,
     as_of: String,
+    window_days: u32,
     problem: Option<String>,
     n_accounts: usize,
     rows: Vec<Row>,
@@ -159,6 +167,7 @@ fn curve(report: &Report) -> Option<Curve> {
 }
 
 fn heat(report: &Report) -> Option<Heat> {
+    let query = report.spec.query();
     let table = report.ledger.cohorts(&report.grid);
     // The last 24 cohorts at most, so the map stays readable.
     let rows: Vec<_> = table.rows.iter().filter(|r| r.size > 0).collect();
@@ -178,6 +187,10 @@ fn heat(report: &Report) -> Option<Heat> {
         for (k, share) in r.share.iter().take(k_max).enumerate() {
             let Some(share) = share else { continue };
             cells.push(Cell {
+                href: format!(
+                    "/retention/members?{query}&which=cohort&period_start={}&k={k}",
+                    format_day(r.cohort.start)
+                ),
                 x: left + k as f64 * cw,
                 y: top + i as f64 * ch,
                 opacity: format!("{:.2}", 0.08 + 0.92 * share),
@@ -229,6 +242,7 @@ pub(crate) async fn show(
         period: q.period.clone().unwrap_or_else(|| "quarter".into()),
         basis: q.basis.clone().unwrap_or_else(|| "subscription".into()),
         as_of: q.as_of.clone().unwrap_or_else(|| format_day(today)),
+        window_days: attune_retention::Basis::DEFAULT_WINDOW_DAYS,
         problem: None,
         n_accounts: 0,
         rows: Vec::new(),
@@ -251,6 +265,10 @@ pub(crate) async fn show(
             return render(&page);
         }
     };
+    if let attune_retention::Basis::Activity { window_days } = spec.basis {
+        page.window_days = window_days;
+    }
+    let query = spec.query();
     let rows = match state.store.retention_rows(&org, spec.source()).await {
         Ok(r) => r,
         Err(e) => return crate::ApiError::from(e).into_response(),
@@ -298,6 +316,10 @@ pub(crate) async fn show(
                 format_day(p.period.start),
                 format_day(p.period.last_day())
             ),
+            drill: format!(
+                "/retention/members?{query}&period_start={}",
+                format_day(p.period.start)
+            ),
             s: p.s,
             e: p.e,
             n: p.n,
@@ -330,5 +352,154 @@ pub(crate) async fn show(
     }
     page.curve = curve;
     page.heat = heat;
+    render(&page)
+}
+
+/// Accounts listed on the drill-down page.
+const MEMBERS_SHOWN: usize = 500;
+
+#[derive(Template)]
+#[template(path = "retention_members.html")]
+struct MembersPage {
+    lang: &'static str,
+    dir: &'static str,
+    user_email: String,
+    csrf: String,
+    heading: String,
+    back: String,
+    problem: Option<String>,
+    count: usize,
+    accounts: Vec<Lost>,
+}
+
+/// What a drill-down lists, in words.
+fn describe(drill: &Drill) -> String {
+    match drill {
+        Drill::Period(start, which) => {
+            let what = match which {
+                Member::Start => "Customers at the start (S)",
+                Member::End => "Customers at the end (E)",
+                Member::New => "New customers (N)",
+                Member::Lost => "Customers lost",
+                Member::LostNew => "New customers lost in the same period",
+                Member::Retained => "Customers retained",
+                Member::Reactivated => "Customers who came back",
+                Member::Expanded => "Customers who spent more",
+                Member::Contracted => "Customers who spent less",
+            };
+            format!("{what}, period from {}", format_day(*start))
+        }
+        Drill::Cohort(start, k) => format!(
+            "Cohort of {}: customers active {k} periods later",
+            month_label(*start)
+        ),
+        Drill::Survival(unit, time, at) => {
+            let unit = match unit {
+                TimeUnit::Day => "days",
+                TimeUnit::Month => "months",
+            };
+            match at {
+                AtStep::Events => format!("Customers who left after {time} {unit}"),
+                AtStep::Censored => format!("Customers still here after {time} {unit}"),
+                AtStep::AtRisk => format!("Customers who stayed at least {time} {unit}"),
+            }
+        }
+        Drill::Audit {
+            attribute,
+            value,
+            outcome,
+            ..
+        } => format!(
+            "{} customers with {attribute} = {}",
+            match outcome {
+                attune_retention::Outcome::Retained => "Retained",
+                _ => "Churned",
+            },
+            value.as_deref().unwrap_or("(none)")
+        ),
+    }
+}
+
+/// `GET /retention/members`: the customers behind a number of the retention page.
+pub(crate) async fn members(
+    State(state): State<AppState>,
+    user: PageUser,
+    Query(q): Query<RetentionParams>,
+) -> Response {
+    let today = day_of_ms(state.now_ms());
+    let mut page = MembersPage {
+        lang: "en",
+        dir: "ltr",
+        user_email: user.email,
+        csrf: user.csrf_token,
+        heading: "Customers behind a number".into(),
+        back: String::new(),
+        problem: None,
+        count: 0,
+        accounts: Vec::new(),
+    };
+    let default_unit = match q.which.as_deref() {
+        Some("cohort") => PeriodUnit::Month,
+        _ => PeriodUnit::Quarter,
+    };
+    let parsed = Spec::parse(&q, today, default_unit).and_then(|spec| {
+        let (drill, _) = drill_options(&q)?;
+        Ok((spec, drill))
+    });
+    let (spec, drill) = match parsed {
+        Ok(v) => v,
+        Err(e) => {
+            page.problem = Some(
+                e.0.iter()
+                    .map(|f| format!("{}: {}", f.field, f.message))
+                    .collect::<Vec<_>>()
+                    .join("; "),
+            );
+            return render(&page);
+        }
+    };
+    page.heading = describe(&drill);
+    page.back = spec.query();
+    let org = user.actor.org_id.clone();
+    let attribute = match &drill {
+        Drill::Audit { attribute, .. } => Some(attribute.clone()),
+        _ => None,
+    };
+    let found = with_report_and_attribute(
+        state.store.as_ref(),
+        &org,
+        spec,
+        attribute.as_deref(),
+        move |report, column| report.drill(&drill, column),
+    )
+    .await;
+    let idxs = match found {
+        Ok(idxs) => idxs,
+        Err(crate::ApiError::Invalid(fields)) => {
+            page.problem = Some(
+                fields
+                    .iter()
+                    .map(|f| format!("{}: {}", f.field, f.message))
+                    .collect::<Vec<_>>()
+                    .join("; "),
+            );
+            return render(&page);
+        }
+        Err(e) => return e.into_response(),
+    };
+    page.count = idxs.len();
+    let shown: Vec<u32> = idxs.into_iter().take(MEMBERS_SHOWN).collect();
+    match state.store.retention_accounts(&org, &shown).await {
+        Ok(accounts) => {
+            page.accounts = accounts
+                .into_iter()
+                .map(|a| Lost {
+                    name: a.name,
+                    external_id: a.external_id.unwrap_or_default(),
+                })
+                .collect();
+        }
+        Err(e) => return crate::ApiError::from(e).into_response(),
+    }
     render(&page)
 }

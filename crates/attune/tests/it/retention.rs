@@ -657,6 +657,61 @@ async fn the_page_draws_the_charts_and_escapes_account_names(b: Backend) {
         "the name is shown escaped"
     );
     assert!(html.contains("شركة"));
+
+    // Every number drills down to its customers: a heat-map cell and a summary cell link to
+    // the list, which shows the hostile name escaped.
+    let hrefs: Vec<String> = html
+        .match_indices("href=\"/retention/members?")
+        .map(|(i, _)| {
+            let rest = &html[i + 6..];
+            rest[..rest.find('"').unwrap()]
+                .replace("&#38;", "&")
+                .replace("&amp;", "&")
+        })
+        .collect();
+    let cohort = hrefs
+        .iter()
+        .find(|h| h.contains("which=cohort") && h.contains("k=0"))
+        .expect("a heat-map link");
+    let lost = hrefs
+        .iter()
+        .find(|h| h.contains("which=lost"))
+        .expect("a summary link");
+    for href in [cohort, lost] {
+        let res = app
+            .client
+            .get(app.url(href))
+            .header("cookie", &session)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 200, "{href}");
+        let list = res.text().await.unwrap();
+        assert!(list.contains("id=\"members-count\""), "{href}: {list}");
+        assert!(!list.contains("<script>alert"), "{href}");
+    }
+    // acct-3 starts in April and leaves in October: in the April cohort at k = 0, and lost.
+    let april = cohort_link(&hrefs, "2026-04-01");
+    let res = app
+        .client
+        .get(app.url(&april))
+        .header("cookie", &session)
+        .send()
+        .await
+        .unwrap();
+    let list = res.text().await.unwrap();
+    assert!(
+        list.contains("&#60;script&#62;alert(") || list.contains("&lt;script&gt;alert("),
+        "{list}"
+    );
+    let res = app
+        .client
+        .get(app.url("/retention/members?which=survival&unit=month"))
+        .header("cookie", &session)
+        .send()
+        .await
+        .unwrap();
+    assert!(res.text().await.unwrap().contains("time: is required"));
     let bad = app
         .client
         .get(app.url("/retention?period=fortnight"))
@@ -1195,4 +1250,17 @@ async fn telco_imported_by_tenure_matches_lifelines_and_scipy(b: Backend) {
             }
         }
     }
+}
+
+/// The heat-map link of the cohort starting on `start`, k = 0.
+fn cohort_link(hrefs: &[String], start: &str) -> String {
+    hrefs
+        .iter()
+        .find(|h| {
+            h.contains("which=cohort")
+                && h.contains(&format!("period_start={start}"))
+                && h.ends_with("k=0")
+        })
+        .cloned()
+        .unwrap_or_else(|| panic!("no link to the cohort of {start} in {hrefs:?}"))
 }
