@@ -74,3 +74,8 @@ pub struct RetentionAccount {
 /// Account attributes stored in their own columns; any other name is a key of the account's
 /// custom `attributes`. `owner` is the owner's e-mail.
 pub const BUILTIN_ATTRIBUTES: &[&str] = &["plan", "size_band", "industry", "region", "owner"];
+
+/// Account attributes read from the subscriptions: `product` (every product the account had,
+/// sorted, joined with " + ") and `cancellation_reason` (the reason on its latest cancelled
+/// subscription). They shadow custom attributes of the same names.
+pub const SUBSCRIPTION_ATTRIBUTES: &[&str] = &["product", "cancellation_reason"];

@@ -276,8 +276,8 @@ enum ReportCommand {
         /// Survival interval: log or loglog.
         #[arg(long)]
         ci: Option<String>,
-        /// Audit: the account attribute (plan, size_band, industry, region, owner or a custom
-        /// one).
+        /// Audit: the account attribute (plan, size_band, industry, region, owner, product,
+        /// cancellation_reason or a custom one).
         #[arg(long)]
         attribute: Option<String>,
         /// Audit: values with fewer customers show counts only.

@@ -21,7 +21,9 @@ use sqlx::{AnyConnection, AssertSqlSafe, Row};
 use super::retention::other;
 use super::{Dialect, SqlStore};
 use crate::error::{Context, StoreError, StoreResult};
-use crate::retention::{BUILTIN_ATTRIBUTES, RetentionRows, RetentionSource};
+use crate::retention::{
+    BUILTIN_ATTRIBUTES, RetentionRows, RetentionSource, SUBSCRIPTION_ATTRIBUTES,
+};
 
 /// The largest blob one snapshot part holds.
 const PART_BYTES: usize = 8 << 20;
@@ -502,6 +504,8 @@ async fn read_attributes(
             custom.entry(key).or_default().push((idx, v));
         }
     }
+    drop(rows);
+    let (products, reasons) = subscription_attributes(conn, org_id).await?;
     let mut keys: Vec<String> = custom.keys().cloned().collect();
     keys.sort();
     let mut columns: Vec<AttributeColumn> = BUILTIN_ATTRIBUTES
@@ -515,7 +519,20 @@ async fn read_attributes(
             )
         })
         .collect();
+    for (name, values) in [(PRODUCT, products), (CANCELLATION_REASON, reasons)] {
+        columns.push(AttributeColumn::from_pairs(
+            name,
+            n_accounts,
+            values
+                .iter()
+                .enumerate()
+                .filter_map(|(i, v)| Some((i as u32, v.as_deref()?))),
+        ));
+    }
     for key in keys {
+        if key == PRODUCT || key == CANCELLATION_REASON {
+            continue;
+        }
         let pairs = custom.remove(&key).unwrap_or_default();
         columns.push(AttributeColumn::from_pairs(
             key,
@@ -524,4 +541,55 @@ async fn read_attributes(
         ));
     }
     Ok((n_accounts, columns))
+}
+
+/// The attributes of [`SUBSCRIPTION_ATTRIBUTES`], by name.
+const PRODUCT: &str = SUBSCRIPTION_ATTRIBUTES[0];
+const CANCELLATION_REASON: &str = SUBSCRIPTION_ATTRIBUTES[1];
+
+/// Per account number: its products (joined) and its latest cancellation reason.
+async fn subscription_attributes(
+    conn: &mut AnyConnection,
+    org_id: &str,
+) -> StoreResult<(Vec<Option<String>>, Vec<Option<String>>)> {
+    let mut products: Vec<std::collections::BTreeSet<String>> = Vec::new();
+    let mut reasons: Vec<Option<(i64, String)>> = Vec::new();
+    let mut rows = sqlx::query(
+        "SELECT account_idx, product, COALESCE(end_day, start_day) AS at, cancellation_reason \
+         FROM subscriptions WHERE org_id = $1 AND (product <> '' OR cancellation_reason IS NOT NULL)",
+    )
+    .bind(org_id)
+    .fetch(&mut *conn);
+    while let Some(row) = rows
+        .try_next()
+        .await
+        .context("loading subscription attributes")?
+    {
+        let idx: i64 = row.try_get(0).context("reading a subscription")?;
+        let Ok(idx) = usize::try_from(idx) else {
+            continue;
+        };
+        if products.len() <= idx {
+            products.resize_with(idx + 1, Default::default);
+            reasons.resize(idx + 1, None);
+        }
+        let product: String = row.try_get(1).context("reading a subscription")?;
+        if !product.trim().is_empty() {
+            products[idx].insert(product.trim().to_owned());
+        }
+        let at: i64 = row.try_get(2).context("reading a subscription")?;
+        let reason: Option<String> = row.try_get(3).context("reading a subscription")?;
+        if let Some(reason) = reason.filter(|r| !r.trim().is_empty())
+            && reasons[idx].as_ref().is_none_or(|(t, _)| *t <= at)
+        {
+            reasons[idx] = Some((at, reason.trim().to_owned()));
+        }
+    }
+    Ok((
+        products
+            .into_iter()
+            .map(|p| (!p.is_empty()).then(|| p.into_iter().collect::<Vec<_>>().join(" + ")))
+            .collect(),
+        reasons.into_iter().map(|r| r.map(|(_, v)| v)).collect(),
+    ))
 }

@@ -94,7 +94,7 @@ pub(crate) async fn audit(
         _ => {
             p.push(
                 "attribute",
-                "is required, e.g. plan, size_band, industry, region, owner or a custom attribute",
+                "is required, e.g. plan, size_band, industry, region, owner, product, cancellation_reason or a custom attribute",
             );
             String::new()
         }

@@ -595,7 +595,8 @@ async fn another_organisation_sees_none_of_it(b: Backend) {
     let (_, attrs) = app.get(&other, "/api/v1/retention/attributes").await;
     assert_eq!(
         attrs["attributes"].as_array().unwrap().len(),
-        5,
+        attune_storage::retention::BUILTIN_ATTRIBUTES.len()
+            + attune_storage::retention::SUBSCRIPTION_ATTRIBUTES.len(),
         "built-ins only"
     );
 }
@@ -906,6 +907,53 @@ async fn reports_read_the_snapshot_and_follow_every_change(b: Backend) {
     assert_eq!(app.store.retention_refresh(None).await.unwrap(), 0);
     assert_eq!(cohort_total(&app).await, 16);
     assert_eq!(audited_plans(&app).await, ["free", "gold", "silver"]);
+
+    // Subscriptions carry attributes of their own: why a customer left (the reason on their
+    // latest cancelled subscription) and the products they had.
+    let rows = json!([
+        {"account_external_id": "gone-1", "start_date": "2026-01-01", "end_date": "2026-05-01", "mrr": 10, "product": "pro", "cancellation_reason": "price"},
+        {"account_external_id": "gone-2", "start_date": "2026-01-01", "end_date": "2026-05-01", "mrr": 10, "product": "pro", "cancellation_reason": "ਕੀਮਤ"},
+        {"account_external_id": "gone-3", "start_date": "2026-01-01", "end_date": "2026-03-01", "mrr": 10, "product": "basic", "cancellation_reason": "bugs"},
+        {"account_external_id": "gone-3", "start_date": "2026-03-01", "end_date": "2026-06-01", "mrr": 10, "product": "pro", "cancellation_reason": "price"},
+    ]);
+    let (s, body) = app
+        .post(&app.admin_token, "/api/v1/subscriptions", &rows)
+        .await;
+    assert_eq!(s, 201, "{body}");
+    let audit = |attribute: &'static str| {
+        let app = &app;
+        async move {
+            let (s, a) = app
+                .get(
+                    &app.viewer_token,
+                    &format!("/api/v1/retention/audit?attribute={attribute}&min_support=1&as_of=2026-11-23"),
+                )
+                .await;
+            assert_eq!(s, 200, "{a}");
+            let mut v: Vec<(String, u64, u64)> = a["rows"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter_map(|r| {
+                    Some((
+                        r["value"].as_str()?.to_owned(),
+                        r["churned"].as_u64()?,
+                        r["retained"].as_u64()?,
+                    ))
+                })
+                .collect();
+            v.sort();
+            v
+        }
+    };
+    assert_eq!(
+        audit("cancellation_reason").await,
+        [("price".to_owned(), 2, 0), ("ਕੀਮਤ".to_owned(), 1, 0)]
+    );
+    assert_eq!(
+        audit("product").await,
+        [("basic + pro".to_owned(), 1, 0), ("pro".to_owned(), 2, 0)]
+    );
 }
 
 async fn an_account_import_is_all_or_nothing(b: Backend) {
