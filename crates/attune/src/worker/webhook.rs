@@ -50,6 +50,29 @@ pub fn verify(secret: &str, header: &str, body: &[u8], now_secs: i64, tolerance_
     mac.verify_slice(&v1).is_ok()
 }
 
+/// The webhook client's resolver: a host name resolving to any internal address is an error,
+/// so the addresses a delivery connects to are the addresses that were checked.
+pub(crate) struct PublicOnly;
+
+impl reqwest::dns::Resolve for PublicOnly {
+    fn resolve(&self, name: reqwest::dns::Name) -> reqwest::dns::Resolving {
+        let host = name.as_str().to_owned();
+        Box::pin(async move {
+            let addrs: Vec<std::net::SocketAddr> =
+                tokio::net::lookup_host((host.as_str(), 0)).await?.collect();
+            if addrs
+                .iter()
+                .any(|a| attune_domain::net::is_internal(a.ip()))
+            {
+                return Err(
+                    format!("{host} resolves to an address inside this server's network").into(),
+                );
+            }
+            Ok(Box::new(addrs.into_iter()) as reqwest::dns::Addrs)
+        })
+    }
+}
+
 /// Refuses a URL whose host is, or resolves to, an internal address (checked at delivery too,
 /// since a public name can be pointed at a private address after the webhook was created).
 async fn refuse_internal(url: &str) -> Result<(), Failure> {
@@ -149,6 +172,24 @@ pub(super) async fn deliver(w: &Worker, job: &Job, now_ms: i64) -> Result<JobOut
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[tokio::test]
+    async fn the_resolver_refuses_names_of_internal_addresses() {
+        use reqwest::dns::Resolve;
+        let name = |h: &str| h.parse::<reqwest::dns::Name>().expect("a host name");
+        let err = PublicOnly.resolve(name("localhost")).await.err();
+        assert!(
+            err.is_some_and(|e| e.to_string().contains("inside this server's network")),
+            "localhost must be refused"
+        );
+        // The whole client refuses it too, before any connection is made.
+        let client = reqwest::Client::builder()
+            .dns_resolver(std::sync::Arc::new(PublicOnly))
+            .build()
+            .expect("a client");
+        let res = client.get("http://localhost:9/hook").send().await;
+        assert!(res.is_err_and(|e| format!("{e:?}").contains("inside this server's network")));
+    }
 
     #[test]
     fn signatures_verify_only_with_the_key_body_and_time() {
