@@ -12,6 +12,11 @@ fn shared(path: &str) -> Option<String> {
     match std::fs::read_to_string(&full) {
         Ok(text) => Some(text),
         Err(e) => {
+            assert!(
+                std::env::var_os("ATTUNE_TEST_REQUIRE_ALL").is_none(),
+                "{} not readable ({e}) and ATTUNE_TEST_REQUIRE_ALL is set",
+                full.display()
+            );
             eprintln!(
                 "SKIPPED: {} not readable ({e}); the shared data is absent",
                 full.display()

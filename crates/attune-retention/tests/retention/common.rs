@@ -16,6 +16,11 @@ pub fn data_file(rel: &str, test: &str) -> Option<String> {
     match std::fs::read_to_string(&path) {
         Ok(text) => Some(text),
         Err(e) => {
+            assert!(
+                std::env::var_os("ATTUNE_TEST_REQUIRE_ALL").is_none(),
+                "{test}: {} is not readable ({e}) and ATTUNE_TEST_REQUIRE_ALL is set",
+                path.display()
+            );
             eprintln!("SKIPPED {test}: {} is not readable ({e})", path.display());
             None
         }

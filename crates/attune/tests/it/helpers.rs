@@ -43,7 +43,7 @@ macro_rules! on_both_backends {
                 async fn postgres() {
                     match $crate::helpers::Backend::postgres() {
                         Some(b) => super::$name(b).await,
-                        None => eprintln!("SKIPPED on PostgreSQL: ATTUNE_TEST_POSTGRES_URL is not set"),
+                        None => $crate::helpers::skip("on PostgreSQL: ATTUNE_TEST_POSTGRES_URL is not set"),
                     }
                 }
             }
@@ -232,8 +232,18 @@ pub fn shared_data(name: &str) -> Option<String> {
     match std::fs::read_to_string(&path) {
         Ok(s) => Some(s),
         Err(_) => {
-            eprintln!("SKIPPED: {} is absent", path.display());
+            skip(&format!("{} is absent", path.display()));
             None
         }
     }
+}
+
+/// Reports a test that cannot run here; under `ATTUNE_TEST_REQUIRE_ALL` (set by `.ci/run`,
+/// where PostgreSQL and the shared data are present) that is a failure, not a skip.
+pub fn skip(why: &str) {
+    assert!(
+        std::env::var_os("ATTUNE_TEST_REQUIRE_ALL").is_none(),
+        "cannot run: {why} (ATTUNE_TEST_REQUIRE_ALL is set)"
+    );
+    eprintln!("SKIPPED: {why}");
 }

@@ -36,7 +36,7 @@ fn data_path(name: &str) -> Option<PathBuf> {
     if p.exists() {
         Some(p)
     } else {
-        eprintln!("SKIPPED: {} is absent", p.display());
+        crate::helpers::skip(&format!("{} is absent", p.display()));
         None
     }
 }
