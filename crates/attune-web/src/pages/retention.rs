@@ -336,18 +336,9 @@ pub(crate) async fn show(
     if let Some(p) = last {
         page.lost_period = format!("{} – {}", format_day(p.start), format_day(p.last_day()));
         page.lost_count = lost.len();
-        let shown: Vec<u32> = lost.into_iter().take(LOST_SHOWN).collect();
-        match state.store.retention_accounts(&org, &shown).await {
-            Ok(accounts) => {
-                page.lost = accounts
-                    .into_iter()
-                    .map(|a| Lost {
-                        name: a.name,
-                        external_id: a.external_id.unwrap_or_default(),
-                    })
-                    .collect();
-            }
-            Err(e) => return crate::ApiError::from(e).into_response(),
+        match listed(&state, &org, lost, LOST_SHOWN).await {
+            Ok(accounts) => page.lost = accounts,
+            Err(e) => return e.into_response(),
         }
     }
     page.curve = curve;
@@ -488,18 +479,29 @@ pub(crate) async fn members(
         Err(e) => return e.into_response(),
     };
     page.count = idxs.len();
-    let shown: Vec<u32> = idxs.into_iter().take(MEMBERS_SHOWN).collect();
-    match state.store.retention_accounts(&org, &shown).await {
-        Ok(accounts) => {
-            page.accounts = accounts
-                .into_iter()
-                .map(|a| Lost {
-                    name: a.name,
-                    external_id: a.external_id.unwrap_or_default(),
-                })
-                .collect();
-        }
-        Err(e) => return crate::ApiError::from(e).into_response(),
+    match listed(&state, &org, idxs, MEMBERS_SHOWN).await {
+        Ok(accounts) => page.accounts = accounts,
+        Err(e) => return e.into_response(),
     }
     render(&page)
+}
+
+/// The first `shown` of these accounts, by name, as the pages list them.
+async fn listed(
+    state: &AppState,
+    org: &str,
+    idxs: Vec<u32>,
+    shown: usize,
+) -> Result<Vec<Lost>, crate::ApiError> {
+    let shown: Vec<u32> = idxs.into_iter().take(shown).collect();
+    Ok(state
+        .store
+        .retention_accounts(org, &shown)
+        .await?
+        .into_iter()
+        .map(|a| Lost {
+            name: a.name,
+            external_id: a.external_id.unwrap_or_default(),
+        })
+        .collect())
 }
