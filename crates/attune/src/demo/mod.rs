@@ -16,6 +16,7 @@ use attune_domain::survey::{SurveyDefinition, SurveyInput};
 use attune_domain::text::{Email, LanguageTag};
 use attune_storage::Store;
 use attune_storage::model::{AccountUpsert, ContactUpsert, Org, Survey};
+use attune_storage::retention::NewSubscription;
 use phrases::{PHRASES, Phrase, Tone};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
@@ -148,6 +149,57 @@ fn phrase_for(
         .filter(|p| p.lang == lang && p.tone == tone && p.topic == topic)
         .collect();
     (!candidates.is_empty()).then(|| *pick(rng, &candidates))
+}
+
+/// Yearly contracts for the demo accounts over the last three years: each renews, grows or
+/// shrinks, or ends with a reason; unhappier accounts (lower `bias`) leave more often, so the
+/// churn audit has something to find.
+fn demo_subscriptions(
+    rng: &mut StdRng,
+    accounts: &[(attune_storage::model::Account, f64)],
+    now_ms: i64,
+) -> Vec<NewSubscription> {
+    const REASONS: &[&str] = &[
+        "price",
+        "missing feature",
+        "moved to a competitor",
+        "budget cut",
+    ];
+    let today = i32::try_from(now_ms.div_euclid(DAY_MS)).unwrap_or(i32::MAX);
+    let mut rows = Vec::new();
+    for (account, bias) in accounts {
+        let Some(id) = account.external_id.clone() else {
+            continue;
+        };
+        let mut mrr: i64 = match account.plan.as_deref() {
+            Some("Enterprise") => 99_900,
+            Some("Growth") => 19_900,
+            _ => 4_900,
+        };
+        let mut start = today - rng.random_range(30..1_100);
+        let churn = (0.3 - 0.25 * bias).clamp(0.05, 0.7);
+        loop {
+            let end = start + 365;
+            let leaves = end <= today && rng.random_bool(churn);
+            rows.push(NewSubscription {
+                account_external_id: id.clone(),
+                product: account.plan.clone().unwrap_or_default(),
+                start,
+                end: (end <= today).then_some(end),
+                mrr_cents: mrr,
+                quantity: None,
+                billing_period: Some("12".into()),
+                cancellation_reason: leaves.then(|| (*pick(rng, REASONS)).to_owned()),
+            });
+            if leaves || end > today {
+                break;
+            }
+            // Renewed: a new term, sometimes bigger, sometimes smaller.
+            mrr = (mrr as f64 * rng.random_range(0.8..1.3)).round() as i64;
+            start = end;
+        }
+    }
+    rows
 }
 
 /// Creates the demo organisation "Demo". The admin's password is `password` when given,
@@ -289,6 +341,15 @@ pub async fn create(
         }
     }
     work_the_demo_cases(store, &org.id, &mut rng, now_ms).await?;
+    let subscriptions = demo_subscriptions(&mut rng, &accounts, now_ms);
+    store
+        .import_subscriptions(&org.id, &subscriptions, now_ms, &|_| {})
+        .await
+        .context("storing the demo subscriptions")?;
+    store
+        .retention_refresh(Some(&org.id))
+        .await
+        .context("preparing the demo retention reports")?;
     Ok(DemoOutcome {
         org,
         email,

@@ -7,6 +7,7 @@ mod api;
 mod browser;
 mod closed_loop;
 mod conformance;
+mod demo;
 mod import;
 mod import_props;
 mod metrics;

@@ -1,0 +1,54 @@
+//! The demo organisation `attune serve --demo` loads: every part of the product has something
+//! to show, on both backends.
+
+use attune_storage::Store;
+use attune_storage::retention::RetentionSource;
+
+use crate::helpers::{Backend, NOW_MS, fresh_store};
+use crate::on_both_backends;
+
+on_both_backends!(the_demo_fills_every_part_of_the_product);
+
+async fn the_demo_fills_every_part_of_the_product(b: Backend) {
+    let (store, _) = fresh_store(&b).await;
+    let demo = attune::demo::create(&store, Some("demo-password-123".into()), NOW_MS)
+        .await
+        .expect("the demo loads");
+    assert_eq!(demo.responses, 20_000);
+    let org = demo.org.id.as_str();
+    assert_eq!(store.list_accounts(org).await.unwrap().len(), 50);
+
+    // Follow-up cases opened as the responses arrived, and the older ones were worked.
+    let count = |state: &str| {
+        let store = &store;
+        let query = attune_storage::model::CaseQuery {
+            state: Some(state.to_owned()),
+            limit: 1_000,
+            ..Default::default()
+        };
+        async move { store.cases(org, &query).await.unwrap().len() }
+    };
+    assert!(count("resolved").await > 50, "worked cases");
+    assert!(count("open").await > 0, "cases still to work");
+
+    // Retention: every account has contracts, and the snapshot is ready before any report.
+    let rows = store
+        .retention_rows(org, RetentionSource::Subscriptions)
+        .await
+        .unwrap();
+    assert_eq!(rows.n_accounts, 50);
+    assert!(rows.subscriptions.len() >= 50);
+    assert!(
+        rows.subscriptions.iter().any(|s| s.end.is_none()),
+        "some still run"
+    );
+    assert!(
+        rows.subscriptions.iter().any(|s| s.end.is_some()),
+        "some ended"
+    );
+    assert_eq!(store.retention_refresh(Some(org)).await.unwrap(), 0);
+    let names = store.retention_attribute_names(org).await.unwrap();
+    for n in ["plan", "budget", "cancellation_reason"] {
+        assert!(names.iter().any(|x| x == n), "{n} in {names:?}");
+    }
+}
