@@ -131,7 +131,24 @@ impl SqlStore {
                owner_user_id = excluded.owner_user_id, attributes = excluded.attributes \
              RETURNING {ACCOUNT_COLUMNS}"
         );
-        let mut tx = self.pool.begin().await.context("starting a transaction")?;
+        let mut tx = self.begin_write().await?;
+        // The account as it was, locked until this transaction ends, to tell whether what the
+        // retention reports read about it changes.
+        let lock = match self.dialect {
+            super::Dialect::Sqlite => "",
+            super::Dialect::Postgres => " FOR UPDATE",
+        };
+        let before = sqlx::query(AssertSqlSafe(format!(
+            "SELECT {ACCOUNT_COLUMNS} FROM accounts WHERE org_id = $1 AND external_id = $2{lock}"
+        )))
+        .bind(org_id)
+        .bind(&a.external_id)
+        .fetch_optional(&mut *tx)
+        .await
+        .context("reading the account")?
+        .as_ref()
+        .map(account_of)
+        .transpose()?;
         let row = sqlx::query(AssertSqlSafe(sql))
             .bind(new_id())
             .bind(org_id)
@@ -148,8 +165,23 @@ impl SqlStore {
             .await
             .context("saving an account")?;
         let account = account_of(&row)?;
-        // An account the retention reports know: their attribute snapshot is out of date.
-        sqlx::query(
+        // An account the retention reports know, changed in what they read: their attribute
+        // snapshot is out of date. (A new account has no retention number yet.)
+        let audited = |x: &Account| {
+            (
+                x.plan.clone(),
+                x.size_band.clone(),
+                x.industry.clone(),
+                x.region.clone(),
+                x.owner_user_id.clone(),
+                x.attributes.clone(),
+            )
+        };
+        if before
+            .as_ref()
+            .is_some_and(|b| audited(b) != audited(&account))
+        {
+            sqlx::query(
             "INSERT INTO retention_state (org_id, generation) \
              SELECT $1, 1 WHERE EXISTS (SELECT 1 FROM retention_accounts WHERE org_id = $1 AND account_id = $2) \
              ON CONFLICT (org_id) DO UPDATE SET generation = retention_state.generation + 1",
@@ -159,6 +191,7 @@ impl SqlStore {
         .execute(&mut *tx)
         .await
         .context("recording a retention change")?;
+        }
         tx.commit().await.context("saving an account")?;
         Ok(account)
     }

@@ -847,6 +847,13 @@ async fn reports_read_the_snapshot_and_follow_every_change(b: Backend) {
     assert_eq!(audited_plans(&app).await, ["free", "gold"]);
     set_plan(&app, "acct-1", "silver").await;
     assert_eq!(audited_plans(&app).await, ["free", "silver"]);
+    // Saving an account again unchanged (a CRM sync) keeps the snapshot.
+    let (g_same, _) = snapshot_state(&app, "attributes").await;
+    set_plan(&app, "acct-1", "silver").await;
+    assert_eq!(
+        snapshot_state(&app, "attributes").await,
+        (g_same, vec![g_same])
+    );
     // An account the reports do not know changes nothing for them.
     let (g3, _) = snapshot_state(&app, "attributes").await;
     set_plan(&app, "prospect", "gold").await;
