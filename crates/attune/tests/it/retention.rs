@@ -727,6 +727,31 @@ async fn the_page_draws_the_charts_and_escapes_account_names(b: Backend) {
             .unwrap()
             .contains("period: must be month, quarter, year or custom")
     );
+    // A custom period: one row from `from` up to the day before `to`, the inputs kept.
+    let html = app
+        .client
+        .get(app.url("/retention?period=custom&from=2026-02-01&to=2026-08-01&as_of=2026-11-23"))
+        .header("cookie", &session)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("2026-02-01 – 2026-07-31"), "{html}");
+    assert!(html.contains("value=\"2026-08-01\""));
+    assert!(html.contains("<option value=\"custom\" selected>"));
+    let html = app
+        .client
+        .get(app.url("/retention?period=custom"))
+        .header("cookie", &session)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("a custom period needs from and to"));
 }
 
 /// The number of accounts in the cohort table (every customer is in exactly one cohort).
