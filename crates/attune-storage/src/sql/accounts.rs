@@ -266,11 +266,10 @@ impl SqlStore {
         let after = count_accounts(&mut tx, org_id).await?;
         super::retention_snapshot::bump_generation(&mut tx, org_id).await?;
         tx.commit().await.context("committing the import")?;
-        let inserted = (after - before).max(0) as u64;
-        Ok(crate::model::ImportOutcome {
-            inserted,
-            duplicates: rows.len() as u64 - inserted.min(rows.len() as u64),
-        })
+        Ok(super::retention::outcome(
+            (after - before).max(0) as u64,
+            rows.len(),
+        ))
     }
 
     pub(crate) async fn list_accounts_impl(

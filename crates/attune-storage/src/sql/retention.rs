@@ -185,7 +185,62 @@ async fn count(conn: &mut AnyConnection, table: &str, org_id: &str) -> StoreResu
     Ok(n.max(0) as u64)
 }
 
+/// How one kind of retention row is stored: its table, its insert, and each row's JSON values
+/// given its account number and repeat number.
+struct RowImport<R> {
+    table: &'static str,
+    sql: String,
+    /// The external id of the row's account.
+    account: fn(&R) -> &str,
+    /// The row as the insert's values: (row, organisation, account number, repeat, now).
+    values: fn(&R, &str, i64, i64, i64) -> JsonRow,
+}
+
+/// `inserted` rows of `total` stored: the rest were already there.
+pub(super) fn outcome(inserted: u64, total: usize) -> ImportOutcome {
+    ImportOutcome {
+        inserted,
+        duplicates: total as u64 - inserted.min(total as u64),
+    }
+}
+
 impl SqlStore {
+    /// Stores rows of one kind in one transaction (all or nothing): accounts are created and
+    /// numbered on first sight, the rows go in batches of one JSON parameter each, and the
+    /// organisation's retention snapshots are marked old.
+    async fn import_rows<R>(
+        &self,
+        org_id: &str,
+        rows: &[R],
+        seq: &[i64],
+        kind: RowImport<R>,
+        now_ms: i64,
+        progress: &(dyn Fn(u64) + Send + Sync),
+    ) -> StoreResult<ImportOutcome> {
+        let mut tx = self.begin_write().await?;
+        let ids: Vec<&str> = rows.iter().map(kind.account).collect();
+        let idx = account_indexes(&mut tx, self.dialect, org_id, &ids, now_ms).await?;
+        let before = count(&mut tx, kind.table, org_id).await?;
+        let mut done = 0u64;
+        for (chunk, seqs) in rows.chunks(BATCH).zip(seq.chunks(BATCH)) {
+            let json: Vec<JsonRow> = chunk
+                .iter()
+                .zip(seqs)
+                .map(|(r, s)| {
+                    let account = idx.get((kind.account)(r)).copied().unwrap_or(0);
+                    (kind.values)(r, org_id, i64::from(account), *s, now_ms)
+                })
+                .collect();
+            send(&mut tx, &kind.sql, &json).await?;
+            done += chunk.len() as u64;
+            progress(done);
+        }
+        let after = count(&mut tx, kind.table, org_id).await?;
+        super::retention_snapshot::bump_generation(&mut tx, org_id).await?;
+        tx.commit().await.context("committing the import")?;
+        Ok(outcome(after.saturating_sub(before), rows.len()))
+    }
+
     pub(crate) async fn import_subscriptions_impl(
         &self,
         org_id: &str,
@@ -193,13 +248,6 @@ impl SqlStore {
         now_ms: i64,
         progress: &(dyn Fn(u64) + Send + Sync),
     ) -> StoreResult<ImportOutcome> {
-        let mut tx = self.begin_write().await?;
-        let ids: Vec<&str> = rows
-            .iter()
-            .map(|r| r.account_external_id.as_str())
-            .collect();
-        let idx = account_indexes(&mut tx, self.dialect, org_id, &ids, now_ms).await?;
-        let before = count(&mut tx, "subscriptions", org_id).await?;
         let seq = occurrences(
             rows.iter()
                 .map(|r| (r.account_external_id.as_str(), r.product.as_str(), r.start)),
@@ -228,39 +276,28 @@ impl SqlStore {
              quantity = excluded.quantity, billing_period = excluded.billing_period, \
              cancellation_reason = excluded.cancellation_reason",
         );
-        let mut done = 0u64;
-        for (chunk, seqs) in rows.chunks(BATCH).zip(seq.chunks(BATCH)) {
-            let json: Vec<JsonRow> = chunk
-                .iter()
-                .zip(seqs)
-                .map(|(r, s)| {
-                    vec![
-                        org_id.into(),
-                        idx.get(&r.account_external_id).copied().unwrap_or(0).into(),
-                        r.product.as_str().into(),
-                        r.start.into(),
-                        (*s).into(),
-                        r.end.into(),
-                        r.mrr_cents.into(),
-                        r.quantity.into(),
-                        r.billing_period.as_deref().into(),
-                        r.cancellation_reason.as_deref().into(),
-                        now_ms.into(),
-                    ]
-                })
-                .collect();
-            send(&mut tx, &sql, &json).await?;
-            done += chunk.len() as u64;
-            progress(done);
-        }
-        let after = count(&mut tx, "subscriptions", org_id).await?;
-        super::retention_snapshot::bump_generation(&mut tx, org_id).await?;
-        tx.commit().await.context("committing the import")?;
-        let inserted = after.saturating_sub(before);
-        Ok(ImportOutcome {
-            inserted,
-            duplicates: rows.len() as u64 - inserted.min(rows.len() as u64),
-        })
+        let kind = RowImport {
+            table: "subscriptions",
+            sql,
+            account: |r: &NewSubscription| r.account_external_id.as_str(),
+            values: |r, org_id, account, seq, now_ms| {
+                vec![
+                    org_id.into(),
+                    account.into(),
+                    r.product.as_str().into(),
+                    r.start.into(),
+                    seq.into(),
+                    r.end.into(),
+                    r.mrr_cents.into(),
+                    r.quantity.into(),
+                    r.billing_period.as_deref().into(),
+                    r.cancellation_reason.as_deref().into(),
+                    now_ms.into(),
+                ]
+            },
+        };
+        self.import_rows(org_id, rows, &seq, kind, now_ms, progress)
+            .await
     }
 
     pub(crate) async fn import_activity_impl(
@@ -270,13 +307,6 @@ impl SqlStore {
         now_ms: i64,
         progress: &(dyn Fn(u64) + Send + Sync),
     ) -> StoreResult<ImportOutcome> {
-        let mut tx = self.begin_write().await?;
-        let ids: Vec<&str> = rows
-            .iter()
-            .map(|r| r.account_external_id.as_str())
-            .collect();
-        let idx = account_indexes(&mut tx, self.dialect, org_id, &ids, now_ms).await?;
-        let before = count(&mut tx, "activity_events", org_id).await?;
         let seq = occurrences(
             rows.iter()
                 .map(|r| (r.account_external_id.as_str(), r.day, r.value_cents)),
@@ -295,34 +325,23 @@ impl SqlStore {
             &["text", "int", "int", "int", "int", "int"],
             "ON CONFLICT (org_id, account_idx, day, value_cents, seq) DO NOTHING",
         );
-        let mut done = 0u64;
-        for (chunk, seqs) in rows.chunks(BATCH).zip(seq.chunks(BATCH)) {
-            let json: Vec<JsonRow> = chunk
-                .iter()
-                .zip(seqs)
-                .map(|(r, s)| {
-                    vec![
-                        org_id.into(),
-                        idx.get(&r.account_external_id).copied().unwrap_or(0).into(),
-                        r.day.into(),
-                        r.value_cents.into(),
-                        (*s).into(),
-                        now_ms.into(),
-                    ]
-                })
-                .collect();
-            send(&mut tx, &sql, &json).await?;
-            done += chunk.len() as u64;
-            progress(done);
-        }
-        let after = count(&mut tx, "activity_events", org_id).await?;
-        super::retention_snapshot::bump_generation(&mut tx, org_id).await?;
-        tx.commit().await.context("committing the import")?;
-        let inserted = after.saturating_sub(before);
-        Ok(ImportOutcome {
-            inserted,
-            duplicates: rows.len() as u64 - inserted.min(rows.len() as u64),
-        })
+        let kind = RowImport {
+            table: "activity_events",
+            sql,
+            account: |r: &NewActivity| r.account_external_id.as_str(),
+            values: |r, org_id, account, seq, now_ms| {
+                vec![
+                    org_id.into(),
+                    account.into(),
+                    r.day.into(),
+                    r.value_cents.into(),
+                    seq.into(),
+                    now_ms.into(),
+                ]
+            },
+        };
+        self.import_rows(org_id, rows, &seq, kind, now_ms, progress)
+            .await
     }
 
     pub(crate) async fn retention_accounts_impl(
