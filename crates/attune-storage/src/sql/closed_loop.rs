@@ -235,6 +235,8 @@ pub(crate) struct LoopState {
     staff: Option<(Vec<String>, i64)>,
     /// Rules act on responses submitted at most this long before they arrive (0: any age).
     window_ms: i64,
+    /// The organisation-wide round robin's next index, as stored.
+    rr_next: i64,
 }
 
 impl LoopState {
@@ -248,18 +250,22 @@ impl LoopState {
             }
             policies.insert(p.id, p.policy);
         }
-        let window_days: i64 =
-            sqlx::query("SELECT case_window_days FROM loop_settings WHERE org_id = $1")
+        let settings =
+            sqlx::query("SELECT rr_next, case_window_days FROM loop_settings WHERE org_id = $1")
                 .bind(org_id)
                 .fetch_optional(&mut *conn)
                 .await
-                .context("reading loop settings")?
-                .map(|r| r.try_get(0))
-                .transpose()
-                .context("reading loop settings")?
-                .unwrap_or(LoopSettings::DEFAULT_CASE_WINDOW_DAYS);
+                .context("reading loop settings")?;
+        let (rr_next, window_days): (i64, i64) = match settings {
+            Some(r) => (
+                r.try_get(0).context("reading loop settings")?,
+                r.try_get(1).context("reading loop settings")?,
+            ),
+            None => (0, LoopSettings::DEFAULT_CASE_WINDOW_DAYS),
+        };
         Ok(Self {
             window_ms: window_days.max(0) * attune_domain::period::DAY_MS,
+            rr_next,
             rules,
             policies,
             default_policy,
@@ -332,16 +338,7 @@ impl LoopState {
                 .iter()
                 .map(|r| r.try_get("id").context("reading user"))
                 .collect::<StoreResult<Vec<String>>>()?;
-            let next: i64 = sqlx::query("SELECT rr_next FROM loop_settings WHERE org_id = $1")
-                .bind(org_id)
-                .fetch_optional(&mut *conn)
-                .await
-                .context("reading loop settings")?
-                .map(|r| r.try_get("rr_next"))
-                .transpose()
-                .context("reading loop settings")?
-                .unwrap_or(0);
-            self.staff = Some((staff, next));
+            self.staff = Some((staff, self.rr_next));
         }
         Ok(self.staff.as_mut().and_then(|(staff, next)| {
             if staff.is_empty() {
