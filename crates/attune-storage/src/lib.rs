@@ -373,7 +373,8 @@ pub trait Store: Send + Sync + 'static {
         source: retention::RetentionSource,
     ) -> StoreResult<retention::RetentionRows>;
     /// Account attributes (built-in columns or custom attribute keys) per account number, in
-    /// the order asked for, read in one pass.
+    /// the order asked for, read in one pass; a name the accounts do not have is
+    /// `StoreError::Invalid` naming `attribute` and listing the known ones.
     async fn retention_attributes(
         &self,
         org_id: &str,

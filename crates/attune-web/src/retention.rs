@@ -235,45 +235,66 @@ impl Report {
             }
         }
         .map_err(|e| ApiError::Internal(format!("indexing retention rows: {e}")))?;
-        let first = rows
-            .subscriptions
-            .iter()
-            .map(|s| s.start)
-            .chain(rows.activity.iter().map(|a| a.day))
-            .min()
-            .unwrap_or(spec.as_of)
-            .min(spec.as_of);
-        let from = spec.from.unwrap_or(first);
-        let to = spec.to.unwrap_or(spec.as_of + 1);
-        let grid = match spec.unit {
-            None => {
-                Grid::custom(&[(from, to)]).map_err(|e| ApiError::field("to", e.to_string()))?
-            }
-            Some(unit) => {
-                if to <= from {
-                    Grid::custom(&[]).map_err(|e| ApiError::field("from", e.to_string()))?
-                } else {
-                    let months = (i64::from(to) - i64::from(from)) / 28 + 2;
-                    let periods = match unit {
-                        PeriodUnit::Month => months,
-                        PeriodUnit::Quarter => months / 3 + 1,
-                        PeriodUnit::Year => months / 12 + 1,
-                    };
-                    if periods > MAX_PERIODS as i64 {
-                        return Err(ApiError::field(
-                            "from",
-                            format!(
-                                "covers more than {MAX_PERIODS} periods; choose a later from or a longer period"
-                            ),
-                        ));
-                    }
-                    Grid::calendar(unit, from, to)
-                }
-            }
-        };
+        let grid = grid_for(rows, spec)?;
         Ok(Report { ledger, grid, spec })
     }
 
+    /// The same report over periods of another length: the ledger (which depends only on the
+    /// rows, the basis and `as_of`) is kept, only the grid is laid out again.
+    pub fn with_unit(self, unit: PeriodUnit, rows: &RetentionRows) -> Result<Report, ApiError> {
+        let spec = Spec {
+            unit: Some(unit),
+            ..self.spec
+        };
+        let grid = grid_for(rows, spec)?;
+        Ok(Report {
+            ledger: self.ledger,
+            grid,
+            spec,
+        })
+    }
+}
+
+/// The periods a report over these rows covers.
+fn grid_for(rows: &RetentionRows, spec: Spec) -> Result<Grid, ApiError> {
+    let first = rows
+        .subscriptions
+        .iter()
+        .map(|s| s.start)
+        .chain(rows.activity.iter().map(|a| a.day))
+        .min()
+        .unwrap_or(spec.as_of)
+        .min(spec.as_of);
+    let from = spec.from.unwrap_or(first);
+    let to = spec.to.unwrap_or(spec.as_of + 1);
+    let grid = match spec.unit {
+        None => Grid::custom(&[(from, to)]).map_err(|e| ApiError::field("to", e.to_string()))?,
+        Some(unit) => {
+            if to <= from {
+                Grid::custom(&[]).map_err(|e| ApiError::field("from", e.to_string()))?
+            } else {
+                let months = (i64::from(to) - i64::from(from)) / 28 + 2;
+                let periods = match unit {
+                    PeriodUnit::Month => months,
+                    PeriodUnit::Quarter => months / 3 + 1,
+                    PeriodUnit::Year => months / 12 + 1,
+                };
+                if periods > MAX_PERIODS as i64 {
+                    return Err(ApiError::field(
+                        "from",
+                        format!(
+                            "covers more than {MAX_PERIODS} periods; choose a later from or a longer period"
+                        ),
+                    ));
+                }
+                Grid::calendar(unit, from, to)
+            }
+        }
+    };
+    Ok(grid)
+}
+
+impl Report {
     /// The period of the grid starting on `start`.
     pub fn period_starting(&self, start: Day) -> Option<Period> {
         self.grid
@@ -446,22 +467,11 @@ pub async fn with_report_and_attribute<T: Send + 'static>(
     let rows = store.retention_rows(org_id, spec.source()).await?;
     let column = match attribute {
         None => None,
-        Some(attribute) => {
-            let names = store.retention_attribute_names(org_id).await?;
-            if !names.iter().any(|n| n == attribute) {
-                return Err(ApiError::field(
-                    "attribute",
-                    format!(
-                        "is not an attribute of this organisation's accounts (known: {})",
-                        names.join(", ")
-                    ),
-                ));
-            }
-            store
-                .retention_attributes(org_id, &[attribute.to_owned()], rows.n_accounts)
-                .await?
-                .pop()
-        }
+        // An attribute the accounts do not have is a 422 naming it, from the store.
+        Some(attribute) => store
+            .retention_attributes(org_id, &[attribute.to_owned()], rows.n_accounts)
+            .await?
+            .pop(),
     };
     tokio::task::spawn_blocking(move || {
         let report = Report::build(&rows, spec)?;

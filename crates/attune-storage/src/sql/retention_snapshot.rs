@@ -300,17 +300,23 @@ impl SqlStore {
             }
         }
         let (_, columns) = self.attribute_columns(org_id).await?;
-        Ok(names
+        names
             .iter()
-            .map(|name| {
-                columns
-                    .iter()
-                    .find(|c| &c.name == name)
-                    .cloned()
-                    .unwrap_or_else(|| AttributeColumn::from_pairs(name.as_str(), 0, []))
-                    .with_len(n_accounts)
+            .map(|name| match columns.iter().find(|c| &c.name == name) {
+                Some(c) => Ok(c.clone().with_len(n_accounts)),
+                None => Err(StoreError::Invalid(attune_domain::Invalid::one(
+                    "attribute",
+                    format!(
+                        "is not an attribute of this organisation's accounts (known: {})",
+                        columns
+                            .iter()
+                            .map(|c| c.name.as_str())
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                ))),
             })
-            .collect())
+            .collect()
     }
 
     pub(crate) async fn retention_attribute_names_impl(

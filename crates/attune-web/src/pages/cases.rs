@@ -2,13 +2,13 @@
 //! rules and SLA settings.
 
 use askama::Template;
+use attune_domain::Invalid;
 use attune_domain::closed_loop::case::{CasePatch, CasePatchInput, CaseState, MAX_TEXT};
 use attune_domain::closed_loop::rules::{Cmp, Condition, Priority, RuleDefinition, RuleInput};
 use attune_domain::closed_loop::sla::{SlaPolicy, SlaPolicyInput};
 use attune_domain::metrics::NpsBand;
 use attune_domain::period::DAY_MS;
 use attune_domain::text::parse_text;
-use attune_domain::{FieldError, Invalid};
 use attune_storage::model::{Case, CaseQuery, LoopSettings};
 use axum::Form;
 use axum::extract::{Path, State};
@@ -16,7 +16,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use serde_json::Value;
 
-use super::render;
+use super::{problems, render};
 use crate::auth::{PageUser, constant_time_eq};
 use crate::extract::Query;
 use crate::routes::cases::{LoopParams, loop_metrics_json};
@@ -32,19 +32,6 @@ fn check_csrf(user: &PageUser, sent: &str) -> Result<(), ApiError> {
             "the form's CSRF token does not match your session".into(),
         ))
     }
-}
-
-fn problems(e: &Invalid) -> String {
-    e.0.iter()
-        .map(|FieldError { field, message }| {
-            if field.is_empty() {
-                message.clone()
-            } else {
-                format!("{field}: {message}")
-            }
-        })
-        .collect::<Vec<_>>()
-        .join("; ")
 }
 
 /// One row of the queue.

@@ -52,6 +52,20 @@ pub(crate) fn minute(ms: i64) -> String {
 }
 
 /// Renders a template, turning a template failure into a logged 500.
+/// Field problems as one line for a page: `field: message; …`.
+pub(crate) fn problems(e: &attune_domain::Invalid) -> String {
+    e.0.iter()
+        .map(|attune_domain::FieldError { field, message }| {
+            if field.is_empty() {
+                message.clone()
+            } else {
+                format!("{field}: {message}")
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
 pub(crate) fn render(t: &impl Template) -> Response {
     match t.render() {
         Ok(html) => Html(html).into_response(),

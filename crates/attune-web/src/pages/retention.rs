@@ -9,7 +9,7 @@ use attune_retention::{CiKind, KaplanMeier, Median, Member, PeriodUnit, TimeUnit
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 
-use super::render;
+use super::{problems, render};
 use crate::AppState;
 use crate::auth::PageUser;
 use crate::extract::Query;
@@ -260,12 +260,7 @@ pub(crate) async fn show(
     let spec = match Spec::parse(&q, today, PeriodUnit::Quarter) {
         Ok(s) => s,
         Err(e) => {
-            page.problem = Some(
-                e.0.iter()
-                    .map(|f| format!("{}: {}", f.field, f.message))
-                    .collect::<Vec<_>>()
-                    .join("; "),
-            );
+            page.problem = Some(problems(&e));
             return render(&page);
         }
     };
@@ -280,18 +275,16 @@ pub(crate) async fn show(
     let built = tokio::task::spawn_blocking(move || {
         let report = Report::build(&rows, spec)?;
         let summary = report.ledger.summary(&report.grid);
-        // Cohorts and survival read monthly, whatever the summary's period.
-        let monthly_spec = Spec {
-            unit: Some(PeriodUnit::Month),
-            ..spec
-        };
-        let monthly = Report::build(&rows, monthly_spec)?;
+        let n_accounts = report.ledger.n_accounts();
         let last = summary.iter().rev().find(|p| p.lost > 0).map(|p| p.period);
         let lost = last
             .map(|p| report.ledger.period_members(p, Member::Lost))
             .unwrap_or_default();
+        // Cohorts and survival read monthly, whatever the summary's period: the same ledger
+        // over a monthly grid.
+        let monthly = report.with_unit(PeriodUnit::Month, &rows)?;
         Ok::<_, crate::ApiError>((
-            report.ledger.n_accounts(),
+            n_accounts,
             summary,
             last,
             lost,
@@ -444,12 +437,7 @@ pub(crate) async fn members(
     let (spec, drill) = match parsed {
         Ok(v) => v,
         Err(e) => {
-            page.problem = Some(
-                e.0.iter()
-                    .map(|f| format!("{}: {}", f.field, f.message))
-                    .collect::<Vec<_>>()
-                    .join("; "),
-            );
+            page.problem = Some(problems(&e));
             return render(&page);
         }
     };
@@ -471,13 +459,7 @@ pub(crate) async fn members(
     let idxs = match found {
         Ok(idxs) => idxs,
         Err(crate::ApiError::Invalid(fields)) => {
-            page.problem = Some(
-                fields
-                    .iter()
-                    .map(|f| format!("{}: {}", f.field, f.message))
-                    .collect::<Vec<_>>()
-                    .join("; "),
-            );
+            page.problem = Some(problems(&attune_domain::Invalid(fields)));
             return render(&page);
         }
         Err(e) => return e.into_response(),
