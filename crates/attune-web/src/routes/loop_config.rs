@@ -373,18 +373,16 @@ pub(crate) async fn create_webhook(
     let actor = caller.admin()?;
     let mut p = Problems::default();
     let url = input.url.trim();
-    let scheme_ok = url.starts_with("https://") || url.starts_with("http://");
-    if !scheme_ok || url.len() > 2000 || url.chars().any(|c| c.is_whitespace() || c.is_control()) {
-        p.push("url", "must be an http:// or https:// URL");
-    }
-    if scheme_ok && !state.config.webhook_allow_internal && attune_domain::net::url_is_internal(url)
-    {
-        p.push(
-            "url",
-            "points inside this server's network (loopback, private or link-local address); \
-             set ATTUNE_WEBHOOK_ALLOW_INTERNAL=true to allow it",
-        );
-    }
+    // Parsed as the delivering client parses it, and checked for internal targets without DNS;
+    // the worker checks the resolved and connected addresses again at delivery.
+    // The URL is stored as the parser writes it, so the list shows what will be called.
+    let url = match attune_domain::net::outgoing_url(url, state.config.webhook_allow_internal) {
+        Ok(parsed) => String::from(parsed),
+        Err(refusal) => {
+            p.push("url", refusal.to_string());
+            String::new()
+        }
+    };
     if input.events.is_empty() {
         p.push(
             "events",
@@ -406,7 +404,7 @@ pub(crate) async fn create_webhook(
     let secret = format!("whsec_{}", crate::auth::random_token(24));
     let hook = state
         .store
-        .create_webhook(&actor.org_id, url, &secret, &input.events, state.now_ms())
+        .create_webhook(&actor.org_id, &url, &secret, &input.events, state.now_ms())
         .await?;
     let mut v = json!(hook);
     v["secret"] = json!(secret);

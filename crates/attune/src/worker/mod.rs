@@ -88,17 +88,7 @@ pub fn backoff_ms(attempts: i64) -> i64 {
 impl Worker {
     /// A worker with a unique id.
     pub fn new(store: Arc<dyn Store>, config: WorkerConfig) -> anyhow::Result<Self> {
-        let mut http = reqwest::Client::builder()
-            .timeout(std::time::Duration::from_secs(10))
-            .redirect(reqwest::redirect::Policy::none())
-            .user_agent(concat!("Attune-Webhooks/", env!("CARGO_PKG_VERSION")));
-        if !config.webhook_allow_internal {
-            // The addresses checked are the addresses connected to: a name that resolves to a
-            // public address for the check and to a private one for the request (DNS
-            // rebinding) cannot slip through.
-            http = http.dns_resolver(Arc::new(webhook::PublicOnly));
-        }
-        let http = http.build()?;
+        let http = webhook::client(config.webhook_allow_internal)?;
         Ok(Self {
             store,
             id: format!("worker-{}", uuid::Uuid::new_v4().simple()),

@@ -5,6 +5,7 @@
 //! keyed with the webhook's secret. Receivers recompute it and reject old timestamps.
 
 use hmac::{Hmac, Mac};
+use hyper_util::client::legacy::connect::{Connection, HttpInfo};
 use sha2::Sha256;
 
 use attune_storage::StoreError;
@@ -73,35 +74,107 @@ impl reqwest::dns::Resolve for PublicOnly {
     }
 }
 
-/// Refuses a URL whose host is, or resolves to, an internal address (checked at delivery too,
-/// since a public name can be pointed at a private address after the webhook was created).
-async fn refuse_internal(url: &str) -> Result<(), Failure> {
-    let refuse = || {
-        Failure::permanent(
-            "the webhook URL points inside this server's network; \
-             set ATTUNE_WEBHOOK_ALLOW_INTERNAL=true to allow it",
-        )
-    };
-    if attune_domain::net::url_is_internal(url) {
-        return Err(refuse());
+type BoxError = Box<dyn std::error::Error + Send + Sync>;
+
+/// The last line of defence: a connector layer that looks at the address a connection was
+/// actually made to and drops it, before a byte of the request is written, when that peer is
+/// not globally reachable. Whatever parsed the URL or resolved the name, an internal peer is
+/// never sent a request.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct PublicPeersOnly;
+
+impl<S> tower::Layer<S> for PublicPeersOnly {
+    type Service = PublicPeers<S>;
+
+    fn layer(&self, inner: S) -> Self::Service {
+        PublicPeers(inner)
     }
-    let Some(host) = attune_domain::net::url_host(url) else {
-        return Err(refuse());
-    };
-    let target = if host.contains(':') {
-        format!("[{host}]:0")
-    } else {
-        format!("{host}:0")
-    };
-    let addrs = tokio::net::lookup_host(target)
-        .await
-        .map_err(|e| Failure::retry(format!("resolving {host}: {e}")))?;
-    for a in addrs {
-        if attune_domain::net::is_internal(a.ip()) {
-            return Err(refuse());
+}
+
+/// The service [`PublicPeersOnly`] wraps a connector in.
+#[derive(Clone, Debug)]
+pub(crate) struct PublicPeers<S>(S);
+
+impl<S, R> tower::Service<R> for PublicPeers<S>
+where
+    S: tower::Service<R>,
+    S::Response: Connection + Send + 'static,
+    S::Error: Into<BoxError>,
+    S::Future: Send + 'static,
+{
+    type Response = S::Response;
+    type Error = BoxError;
+    type Future = std::pin::Pin<
+        Box<dyn Future<Output = Result<Self::Response, Self::Error>> + Send + 'static>,
+    >;
+
+    fn poll_ready(
+        &mut self,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Result<(), Self::Error>> {
+        self.0.poll_ready(cx).map_err(Into::into)
+    }
+
+    fn call(&mut self, req: R) -> Self::Future {
+        let connecting = self.0.call(req);
+        Box::pin(async move {
+            let conn = connecting.await.map_err(Into::into)?;
+            let mut extras = axum::http::Extensions::new();
+            conn.connected().get_extras(&mut extras);
+            let peer = extras.get::<HttpInfo>().map(|i| i.remote_addr().ip());
+            match peer {
+                Some(ip) if attune_domain::net::is_global(ip) => Ok(conn),
+                Some(ip) => Err(format!(
+                    "refused to send to {ip}: the address is inside this server's network"
+                )
+                .into()),
+                None => Err("refused: the connection's peer address is unknown".into()),
+            }
+        })
+    }
+}
+
+/// The HTTP client for webhooks: no proxy (a proxy would connect for us, to anywhere), no
+/// redirects, and, unless internal targets are allowed, the checking resolver and connector.
+pub(crate) fn client(allow_internal: bool) -> reqwest::Result<reqwest::Client> {
+    let builder = reqwest::Client::builder()
+        .timeout(std::time::Duration::from_secs(10))
+        .redirect(reqwest::redirect::Policy::none())
+        .no_proxy()
+        .user_agent(concat!("Attune-Webhooks/", env!("CARGO_PKG_VERSION")));
+    if allow_internal {
+        return builder.build();
+    }
+    builder
+        .dns_resolver(std::sync::Arc::new(PublicOnly))
+        .connector_layer(PublicPeersOnly)
+        .build()
+}
+
+/// The URL to deliver to, parsed once as the client will use it. A host that is, or resolves
+/// to, an internal address is a permanent failure (checked at delivery too, since a public name
+/// can be pointed at a private address after the webhook was created).
+async fn target(url: &str, allow_internal: bool) -> Result<attune_domain::net::Url, Failure> {
+    let parsed = attune_domain::net::outgoing_url(url, allow_internal)
+        .map_err(|e| Failure::permanent(format!("the webhook URL {e}")))?;
+    if allow_internal {
+        return Ok(parsed);
+    }
+    if let Some(attune_domain::net::Host::Domain(host)) = parsed.host() {
+        let addrs = tokio::net::lookup_host((host, 0))
+            .await
+            .map_err(|e| Failure::retry(format!("resolving {host}: {e}")))?;
+        for a in addrs {
+            if attune_domain::net::is_internal(a.ip()) {
+                return Err(Failure::permanent(format!(
+                    "the webhook URL's host {host} resolves to {}, inside this server's \
+                     network; set ATTUNE_WEBHOOK_ALLOW_INTERNAL=true to allow it",
+                    a.ip()
+                )));
+            }
         }
     }
-    Ok(())
+    Ok(parsed)
 }
 
 pub(super) async fn deliver(w: &Worker, job: &Job, now_ms: i64) -> Result<JobOutcome, Failure> {
@@ -121,16 +194,14 @@ pub(super) async fn deliver(w: &Worker, job: &Job, now_ms: i64) -> Result<JobOut
     if !hook.active {
         return Ok(JobOutcome::Done);
     }
-    if !w.config.webhook_allow_internal {
-        refuse_internal(&hook.url).await?;
-    }
+    let url = target(&hook.url, w.config.webhook_allow_internal).await?;
     let body = serde_json::to_vec(p.get("body").unwrap_or(&serde_json::Value::Null))
         .map_err(|e| Failure::permanent(e.to_string()))?;
     let signature = sign(&secret, now_ms.div_euclid(1000), &body);
     let started = std::time::Instant::now();
     let result = w
         .http
-        .post(&hook.url)
+        .post(url)
         .header("content-type", "application/json")
         .header("attune-event", event)
         .header("attune-delivery", event_id)
@@ -189,6 +260,50 @@ mod tests {
             .expect("a client");
         let res = client.get("http://localhost:9/hook").send().await;
         assert!(res.is_err_and(|e| format!("{e:?}").contains("inside this server's network")));
+    }
+
+    /// The connector itself refuses an internal peer, even when the URL check and the resolver
+    /// are bypassed (an IP literal never reaches the resolver): the peer accepts a connection
+    /// but never receives a byte of the request.
+    #[tokio::test]
+    async fn the_connector_drops_a_connection_to_an_internal_peer_before_sending() {
+        use tokio::io::AsyncReadExt;
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let received = tokio::spawn(async move {
+            let (mut socket, _) = listener.accept().await.unwrap();
+            let mut buf = Vec::new();
+            let _ = socket.read_to_end(&mut buf).await;
+            buf
+        });
+        let res = client(false)
+            .unwrap()
+            .post(format!("http://{addr}/hook"))
+            .body("secret payload")
+            .send()
+            .await;
+        let err = format!("{:?}", res.expect_err("an internal peer is refused"));
+        assert!(err.contains("inside this server's network"), "{err}");
+        let bytes = received.await.unwrap();
+        assert!(bytes.is_empty(), "the peer received {bytes:?}");
+        // With internal targets allowed, the same client settings reach it.
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        tokio::spawn(async move {
+            use tokio::io::AsyncWriteExt;
+            let (mut socket, _) = listener.accept().await.unwrap();
+            let mut buf = [0u8; 1024];
+            let _ = socket.read(&mut buf).await;
+            let _ = socket
+                .write_all(b"HTTP/1.1 204 No Content\r\nconnection: close\r\n\r\n")
+                .await;
+        });
+        let res = client(true)
+            .unwrap()
+            .post(format!("http://{addr}/hook"))
+            .send()
+            .await;
+        assert_eq!(res.unwrap().status(), 204);
     }
 
     #[test]

@@ -1067,6 +1067,13 @@ async fn webhooks_cannot_reach_the_servers_own_network_by_default(backend: Backe
         "http://169.254.169.254/latest/meta-data",
         "http://[::1]/x",
         "http://10.0.0.7/x",
+        // The security review's bypass: WHATWG URL parsing reads `\` as `/`, so the host the
+        // client connects to is 127.0.0.1, not 8.8.8.8.
+        "http://127.0.0.1:18999\\@8.8.8.8/x",
+        "http://2130706433/x",
+        "http://0x7f.1/x",
+        "http://[::ffff:7f00:1]/x",
+        "http://198.18.0.1/x",
     ] {
         let (s, e) = app
             .post(
@@ -1086,18 +1093,30 @@ async fn webhooks_cannot_reach_the_servers_own_network_by_default(backend: Backe
         )
         .await;
     assert_eq!(s, 201);
-    // A webhook stored while internal addresses were allowed is refused at delivery when they
-    // no longer are, and the job ends with the reason instead of calling the address.
-    app.store
-        .create_webhook(
-            &app.org_id,
-            "http://127.0.0.1:9/hook",
-            "whsec_x",
-            &["case.opened".into()],
-            NOW_MS,
-        )
-        .await
-        .unwrap();
+    // Webhooks stored while internal addresses were allowed (or by an older version whose
+    // guard read the bypass URL's host as 8.8.8.8) are refused at delivery when they no longer
+    // are: the job ends with the reason, and the receiver listening there hears nothing.
+    let (hook_url, seen) = webhook_receiver().await;
+    let port = hook_url
+        .trim_start_matches("http://127.0.0.1:")
+        .trim_end_matches("/hook");
+    for url in [
+        hook_url.clone(),
+        format!("http://127.0.0.1:{port}\\@8.8.8.8/hook"),
+        format!("http://2130706433:{port}/hook"),
+        format!("http://localhost:{port}/hook"),
+    ] {
+        app.store
+            .create_webhook(
+                &app.org_id,
+                &url,
+                "whsec_x",
+                &["case.opened".into()],
+                NOW_MS,
+            )
+            .await
+            .unwrap();
+    }
     let survey = app.nps_survey(&app.admin_token).await;
     app.answer(&survey, json!({"answers": {"nps": 1}})).await;
     let w = Worker::new(
@@ -1111,12 +1130,16 @@ async fn webhooks_cannot_reach_the_servers_own_network_by_default(backend: Backe
     )
     .unwrap();
     let report = w.run_once(NOW_MS).await.unwrap();
+    let refused = report
+        .errors
+        .iter()
+        .filter(|(e, _)| e.contains("inside this server's network"))
+        .map(|(_, n)| *n)
+        .sum::<u64>();
+    assert_eq!(refused, 4, "{report:?}");
     assert!(
-        report
-            .errors
-            .keys()
-            .any(|e| e.contains("inside this server's network")),
-        "{report:?}"
+        seen.lock().unwrap().is_empty(),
+        "an internal receiver was called"
     );
 }
 
