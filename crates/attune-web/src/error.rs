@@ -28,6 +28,13 @@ pub enum ApiError {
     Invalid(Vec<FieldError>),
     /// 429.
     TooManyRequests,
+    /// 503: the server cannot take this request now; the client may retry after the pause.
+    Unavailable {
+        /// What is busy.
+        message: String,
+        /// Seconds to wait, sent as `Retry-After`.
+        retry_after_secs: u64,
+    },
     /// 500: logged, never shown.
     Internal(String),
 }
@@ -78,6 +85,7 @@ impl ApiError {
             Self::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Self::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
             Self::TooManyRequests => StatusCode::TOO_MANY_REQUESTS,
+            Self::Unavailable { .. } => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -93,6 +101,7 @@ impl ApiError {
             Self::TooLarge => "payload_too_large",
             Self::Invalid(_) => "invalid",
             Self::TooManyRequests => "rate_limited",
+            Self::Unavailable { .. } => "unavailable",
             Self::Internal(_) => "internal",
         }
     }
@@ -100,7 +109,10 @@ impl ApiError {
     /// The message shown to the client.
     pub fn message(&self) -> String {
         match self {
-            Self::BadRequest(m) | Self::Forbidden(m) | Self::Conflict(m) => m.clone(),
+            Self::BadRequest(m)
+            | Self::Forbidden(m)
+            | Self::Conflict(m)
+            | Self::Unavailable { message: m, .. } => m.clone(),
             Self::Unauthorized => "a valid `Authorization: Bearer <token>` is required".into(),
             Self::NotFound => "not found".into(),
             Self::TooLarge => format!("the body is larger than {} bytes", crate::BODY_LIMIT),
@@ -129,6 +141,13 @@ impl IntoResponse for ApiError {
         if matches!(self, Self::Unauthorized) {
             res.headers_mut()
                 .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        }
+        if let Self::Unavailable {
+            retry_after_secs, ..
+        } = &self
+        {
+            res.headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(*retry_after_secs));
         }
         res
     }

@@ -8,6 +8,7 @@ pub mod auth;
 pub mod clock;
 pub mod error;
 mod extract;
+mod heavy;
 mod metrics;
 pub mod openapi;
 mod pages;
@@ -25,6 +26,7 @@ use tower_http::trace::TraceLayer;
 
 pub use clock::{Clock, FixedClock, SystemClock};
 pub use error::ApiError;
+pub use heavy::{HeavyLimits, HeavyPermit};
 
 /// Largest request body accepted (a 100,000-character comment in any script fits).
 pub const BODY_LIMIT: usize = 2 * 1024 * 1024;
@@ -41,6 +43,8 @@ pub struct WebConfig {
     pub public_rate_per_minute: u32,
     /// Whether webhooks may target internal addresses (loopback, private ranges).
     pub webhook_allow_internal: bool,
+    /// Bounds of heavy analytics reads.
+    pub heavy: HeavyLimits,
 }
 
 impl std::fmt::Debug for WebConfig {
@@ -49,6 +53,7 @@ impl std::fmt::Debug for WebConfig {
             .field("signing_key", &"[redacted]")
             .field("secure_cookies", &self.secure_cookies)
             .field("public_rate_per_minute", &self.public_rate_per_minute)
+            .field("heavy", &self.heavy)
             .finish()
     }
 }
@@ -63,6 +68,7 @@ pub struct AppState {
     /// Settings.
     pub config: WebConfig,
     limiter: Arc<ratelimit::RateLimiter>,
+    heavy: Arc<heavy::HeavyReads>,
 }
 
 impl AppState {
@@ -72,12 +78,20 @@ impl AppState {
             config.public_rate_per_minute,
             Duration::from_secs(60),
         ));
+        let heavy = Arc::new(heavy::HeavyReads::new(config.heavy));
         Self {
             store,
             clock,
             config,
             limiter,
+            heavy,
         }
+    }
+
+    /// Takes one of the organisation's heavy-read permits, as a report would (a 503 when none
+    /// is free in time): for operations that must share the bound, and for tests that hold it.
+    pub async fn heavy_read_permit(&self, org_id: &str) -> Result<HeavyPermit, ApiError> {
+        self.heavy.acquire(org_id).await
     }
 
     /// Now, in epoch milliseconds.
@@ -88,9 +102,16 @@ impl AppState {
 
 /// The whole application: API, pages, health checks.
 pub fn app(state: AppState) -> Router {
+    let heavy = routes::heavy_router()
+        .merge(pages::heavy_router())
+        .route_layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            heavy::gate,
+        ));
     Router::new()
         .merge(routes::router())
         .merge(pages::router())
+        .merge(heavy)
         .fallback(error::not_found)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(TraceLayer::new_for_http())

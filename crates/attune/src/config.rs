@@ -60,6 +60,15 @@ pub struct Config {
     /// Let webhooks call loopback, private and link-local addresses (off: an admin's webhook
     /// cannot probe the server's own network).
     pub webhook_allow_internal: bool,
+    /// Heavy analytics reads (themes, drivers, loop metrics, retention reports and their pages)
+    /// running at once for one organisation; more wait, then get a 503.
+    pub heavy_reads_per_org: u32,
+    /// Heavy analytics reads running at once in this process.
+    pub heavy_reads_total: u32,
+    /// Milliseconds a heavy read waits for a free slot before it is answered 503.
+    pub heavy_read_wait_ms: u64,
+    /// Seconds a heavy read may run before it is answered 503 (it finishes in the background).
+    pub heavy_read_timeout_secs: u64,
 }
 
 impl Default for Config {
@@ -76,11 +85,25 @@ impl Default for Config {
             public_url: "http://127.0.0.1:8080".into(),
             worker_interval_secs: 5,
             webhook_allow_internal: false,
+            heavy_reads_per_org: 2,
+            heavy_reads_total: 4,
+            heavy_read_wait_ms: 2_000,
+            heavy_read_timeout_secs: 30,
         }
     }
 }
 
 impl Config {
+    /// The bounds of heavy analytics reads.
+    pub fn heavy_limits(&self) -> attune_web::HeavyLimits {
+        attune_web::HeavyLimits {
+            per_org: self.heavy_reads_per_org.max(1),
+            total: self.heavy_reads_total.max(1),
+            wait: std::time::Duration::from_millis(self.heavy_read_wait_ms),
+            timeout: std::time::Duration::from_secs(self.heavy_read_timeout_secs.max(1)),
+        }
+    }
+
     /// Defaults, then the TOML file (if it exists), then the environment.
     pub fn load(file: Option<&Path>) -> anyhow::Result<Self> {
         let path = file.unwrap_or(Path::new("attune.toml"));
@@ -100,7 +123,8 @@ impl Config {
     /// Overrides from `ATTUNE_DB`, `ATTUNE_BIND`, `ATTUNE_SECURE_COOKIES`,
     /// `ATTUNE_SIGNING_KEY`, `ATTUNE_PUBLIC_RATE_PER_MINUTE`, `ATTUNE_LOG`, `ATTUNE_SMTP_URL`,
     /// `ATTUNE_MAIL_FROM`, `ATTUNE_PUBLIC_URL`, `ATTUNE_WORKER_INTERVAL_SECS`,
-    /// `ATTUNE_WEBHOOK_ALLOW_INTERNAL`.
+    /// `ATTUNE_WEBHOOK_ALLOW_INTERNAL`, `ATTUNE_HEAVY_READS_PER_ORG`, `ATTUNE_HEAVY_READS_TOTAL`,
+    /// `ATTUNE_HEAVY_READ_WAIT_MS`, `ATTUNE_HEAVY_READ_TIMEOUT_SECS`.
     pub fn apply_env(&mut self, var: impl Fn(&str) -> Option<String>) -> anyhow::Result<()> {
         if let Some(v) = var("ATTUNE_DB") {
             self.db = v;
@@ -133,6 +157,24 @@ impl Config {
         }
         if let Some(v) = var("ATTUNE_WEBHOOK_ALLOW_INTERNAL") {
             self.webhook_allow_internal = matches!(v.as_str(), "1" | "true" | "yes" | "on");
+        }
+        let whole = |name: &str| -> anyhow::Result<Option<u64>> {
+            var(name)
+                .map(|v| v.parse::<u64>())
+                .transpose()
+                .with_context(|| format!("{name} must be a whole number"))
+        };
+        if let Some(v) = whole("ATTUNE_HEAVY_READS_PER_ORG")? {
+            self.heavy_reads_per_org = u32::try_from(v).context("ATTUNE_HEAVY_READS_PER_ORG")?;
+        }
+        if let Some(v) = whole("ATTUNE_HEAVY_READS_TOTAL")? {
+            self.heavy_reads_total = u32::try_from(v).context("ATTUNE_HEAVY_READS_TOTAL")?;
+        }
+        if let Some(v) = whole("ATTUNE_HEAVY_READ_WAIT_MS")? {
+            self.heavy_read_wait_ms = v;
+        }
+        if let Some(v) = whole("ATTUNE_HEAVY_READ_TIMEOUT_SECS")? {
+            self.heavy_read_timeout_secs = v;
         }
         if let Some(v) = var("ATTUNE_WORKER_INTERVAL_SECS") {
             self.worker_interval_secs = v

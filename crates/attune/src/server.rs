@@ -62,6 +62,7 @@ impl Application {
                 secure_cookies: config.secure_cookies,
                 public_rate_per_minute: config.public_rate_per_minute,
                 webhook_allow_internal: config.webhook_allow_internal,
+                heavy: config.heavy_limits(),
             },
         );
         let listener = TcpListener::bind(&config.bind)
@@ -73,6 +74,11 @@ impl Application {
     /// Builds with the system clock.
     pub async fn build_default(config: &Config, store: Arc<dyn Store>) -> anyhow::Result<Self> {
         Self::build(config, store, Arc::new(SystemClock)).await
+    }
+
+    /// The state every handler shares (tests use it to hold limits).
+    pub fn state(&self) -> &AppState {
+        &self.state
     }
 
     /// The address actually bound.

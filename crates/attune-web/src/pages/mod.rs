@@ -22,19 +22,24 @@ use axum::routing::get;
 
 use crate::{ApiError, AppState};
 
-/// Every page route.
+/// The pages that show heavy analytics, run within the bounds of `heavy.rs`.
+pub(crate) fn heavy_router() -> Router<AppState> {
+    Router::new()
+        .route("/insights", get(insights::show))
+        .route("/loop", get(cases::metrics))
+        .route("/retention", get(retention::show))
+        .route("/retention/members", get(retention::members))
+}
+
+/// Every other page route.
 pub(crate) fn router() -> Router<AppState> {
     Router::new()
         .route("/", get(dashboard::show))
         .route("/login", get(login::form).post(login::submit))
         .route("/logout", axum::routing::post(login::logout))
         .route("/feedback", get(feed::show))
-        .route("/insights", get(insights::show))
         .route("/cases", get(cases::queue))
         .route("/cases/{id}", get(cases::show).post(cases::act))
-        .route("/loop", get(cases::metrics))
-        .route("/retention", get(retention::show))
-        .route("/retention/members", get(retention::members))
         .route(
             "/settings/loop",
             get(cases::settings).post(cases::save_settings),
@@ -49,6 +54,37 @@ pub(crate) fn minute(ms: i64) -> String {
         .take(16)
         .collect::<String>()
         .replace('T', " ")
+}
+
+/// A page saying the server cannot take the request now, with the status and `Retry-After`
+/// of the error.
+pub(crate) fn unavailable(e: &ApiError) -> Response {
+    let mut res = render(&Message {
+        lang: "en",
+        dir: "ltr",
+        heading: "Busy — please try again shortly",
+        text: e.message(),
+    });
+    *res.status_mut() = e.status();
+    if let ApiError::Unavailable {
+        retry_after_secs, ..
+    } = e
+    {
+        res.headers_mut().insert(
+            axum::http::header::RETRY_AFTER,
+            axum::http::HeaderValue::from(*retry_after_secs),
+        );
+    }
+    res
+}
+
+#[derive(Template)]
+#[template(path = "message.html")]
+struct Message {
+    lang: &'static str,
+    dir: &'static str,
+    heading: &'static str,
+    text: String,
 }
 
 /// Renders a template, turning a template failure into a logged 500.

@@ -16,7 +16,20 @@ use axum::routing::{get, post, put};
 
 use crate::AppState;
 
-/// Every API and operations route.
+/// The API's heavy analytics reads, run within the bounds of `heavy.rs`.
+pub(crate) fn heavy_router() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/text/themes", get(text::themes_api))
+        .route("/api/v1/text/drivers", get(text::drivers_api))
+        .route("/api/v1/loop/metrics", get(cases::metrics))
+        .route("/api/v1/retention/summary", get(retention::summary))
+        .route("/api/v1/retention/cohorts", get(retention::cohorts))
+        .route("/api/v1/retention/survival", get(retention::survival))
+        .route("/api/v1/retention/audit", get(retention::audit))
+        .route("/api/v1/retention/members", get(retention::members))
+}
+
+/// Every other API and operations route.
 pub(crate) fn router() -> Router<AppState> {
     Router::new()
         .route("/healthz", get(health::healthz))
@@ -34,8 +47,6 @@ pub(crate) fn router() -> Router<AppState> {
         )
         .route("/api/v1/responses/{id}", get(responses::show))
         .route("/api/v1/feedback", get(feedback::feed))
-        .route("/api/v1/text/themes", get(text::themes_api))
-        .route("/api/v1/text/drivers", get(text::drivers_api))
         .route("/api/v1/metrics/{kind}", get(metrics::metric))
         .route(
             "/api/v1/accounts",
@@ -49,7 +60,6 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/api/v1/cases", get(cases::list))
         .route("/api/v1/cases/{id}", get(cases::show).patch(cases::update))
         .route("/api/v1/cases/{id}/notes", post(cases::note))
-        .route("/api/v1/loop/metrics", get(cases::metrics))
         .route(
             "/api/v1/loop/settings",
             get(loop_config::settings).put(loop_config::set_settings),
@@ -94,12 +104,7 @@ pub(crate) fn router() -> Router<AppState> {
             "/api/v1/webhooks/{id}/deliveries",
             get(loop_config::deliveries),
         )
-        .route("/api/v1/retention/summary", get(retention::summary))
-        .route("/api/v1/retention/cohorts", get(retention::cohorts))
-        .route("/api/v1/retention/survival", get(retention::survival))
-        .route("/api/v1/retention/audit", get(retention::audit))
         .route("/api/v1/retention/attributes", get(retention::attributes))
-        .route("/api/v1/retention/members", get(retention::members))
         .route(
             "/api/v1/subscriptions",
             post(retention::create_subscriptions),

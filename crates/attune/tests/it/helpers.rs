@@ -87,6 +87,8 @@ pub struct TestApp {
     pub org_id: String,
     pub admin_token: String,
     pub viewer_token: String,
+    /// The server's shared state.
+    pub state: attune_web::AppState,
 }
 
 impl TestApp {
@@ -116,6 +118,7 @@ impl TestApp {
             .await
             .expect("build app");
         let addr = format!("http://{}", app.addr().expect("addr"));
+        let state = app.state().clone();
         tokio::spawn(app.run_until(std::future::pending()));
         let org = store.create_org("Acme").await.expect("org");
         let admin_token = token(&store, &org.id, Role::Admin).await;
@@ -133,6 +136,7 @@ impl TestApp {
             org_id: org.id,
             admin_token,
             viewer_token,
+            state,
         }
     }
 
