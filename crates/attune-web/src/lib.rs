@@ -5,6 +5,7 @@
 #![forbid(unsafe_code)]
 
 pub mod auth;
+mod body_rate;
 pub mod clock;
 pub mod error;
 mod extract;
@@ -24,6 +25,7 @@ use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use tower_http::trace::TraceLayer;
 
+pub use body_rate::BodyRate;
 pub use clock::{Clock, FixedClock, SystemClock};
 pub use error::ApiError;
 pub use heavy::{HeavyLimits, HeavyPermit};
@@ -45,6 +47,8 @@ pub struct WebConfig {
     pub webhook_allow_internal: bool,
     /// Bounds of heavy analytics reads.
     pub heavy: HeavyLimits,
+    /// The slowest request body accepted.
+    pub body_rate: BodyRate,
 }
 
 impl std::fmt::Debug for WebConfig {
@@ -114,6 +118,10 @@ pub fn app(state: AppState) -> Router {
         .merge(heavy)
         .fallback(error::not_found)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            body_rate::enforce,
+        ))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }

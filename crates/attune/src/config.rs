@@ -69,6 +69,17 @@ pub struct Config {
     pub heavy_read_wait_ms: u64,
     /// Seconds a heavy read may run before it is answered 503 (it finishes in the background).
     pub heavy_read_timeout_secs: u64,
+    /// Seconds a client has to send a request's headers (also ends idle keep-alive
+    /// connections); a half-sent request cannot hold a connection longer.
+    pub header_read_timeout_secs: u64,
+    /// Connections served at once; further clients wait in the listen queue.
+    pub max_connections: u32,
+    /// The slowest request body accepted, in bytes per second on average once
+    /// `body_rate_grace_secs` have passed (0 turns the check off). No fixed body timeout, so
+    /// large imports at any ordinary speed still work.
+    pub min_body_bytes_per_sec: u64,
+    /// Seconds a body may take before its average rate counts.
+    pub body_rate_grace_secs: u64,
 }
 
 impl Default for Config {
@@ -89,11 +100,23 @@ impl Default for Config {
             heavy_reads_total: 4,
             heavy_read_wait_ms: 2_000,
             heavy_read_timeout_secs: 30,
+            header_read_timeout_secs: 10,
+            max_connections: 1024,
+            min_body_bytes_per_sec: 1024,
+            body_rate_grace_secs: 10,
         }
     }
 }
 
 impl Config {
+    /// The slowest request body accepted.
+    pub fn body_rate(&self) -> attune_web::BodyRate {
+        attune_web::BodyRate {
+            min_bytes_per_sec: self.min_body_bytes_per_sec,
+            grace: std::time::Duration::from_secs(self.body_rate_grace_secs),
+        }
+    }
+
     /// The bounds of heavy analytics reads.
     pub fn heavy_limits(&self) -> attune_web::HeavyLimits {
         attune_web::HeavyLimits {
@@ -124,7 +147,9 @@ impl Config {
     /// `ATTUNE_SIGNING_KEY`, `ATTUNE_PUBLIC_RATE_PER_MINUTE`, `ATTUNE_LOG`, `ATTUNE_SMTP_URL`,
     /// `ATTUNE_MAIL_FROM`, `ATTUNE_PUBLIC_URL`, `ATTUNE_WORKER_INTERVAL_SECS`,
     /// `ATTUNE_WEBHOOK_ALLOW_INTERNAL`, `ATTUNE_HEAVY_READS_PER_ORG`, `ATTUNE_HEAVY_READS_TOTAL`,
-    /// `ATTUNE_HEAVY_READ_WAIT_MS`, `ATTUNE_HEAVY_READ_TIMEOUT_SECS`.
+    /// `ATTUNE_HEAVY_READ_WAIT_MS`, `ATTUNE_HEAVY_READ_TIMEOUT_SECS`,
+    /// `ATTUNE_HEADER_READ_TIMEOUT_SECS`, `ATTUNE_MAX_CONNECTIONS`,
+    /// `ATTUNE_MIN_BODY_BYTES_PER_SEC`, `ATTUNE_BODY_RATE_GRACE_SECS`.
     pub fn apply_env(&mut self, var: impl Fn(&str) -> Option<String>) -> anyhow::Result<()> {
         if let Some(v) = var("ATTUNE_DB") {
             self.db = v;
@@ -175,6 +200,18 @@ impl Config {
         }
         if let Some(v) = whole("ATTUNE_HEAVY_READ_TIMEOUT_SECS")? {
             self.heavy_read_timeout_secs = v;
+        }
+        if let Some(v) = whole("ATTUNE_HEADER_READ_TIMEOUT_SECS")? {
+            self.header_read_timeout_secs = v;
+        }
+        if let Some(v) = whole("ATTUNE_MAX_CONNECTIONS")? {
+            self.max_connections = u32::try_from(v).context("ATTUNE_MAX_CONNECTIONS")?;
+        }
+        if let Some(v) = whole("ATTUNE_MIN_BODY_BYTES_PER_SEC")? {
+            self.min_body_bytes_per_sec = v;
+        }
+        if let Some(v) = whole("ATTUNE_BODY_RATE_GRACE_SECS")? {
+            self.body_rate_grace_secs = v;
         }
         if let Some(v) = var("ATTUNE_WORKER_INTERVAL_SECS") {
             self.worker_interval_secs = v

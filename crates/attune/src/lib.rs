@@ -5,6 +5,7 @@
 pub mod config;
 pub mod db;
 pub mod demo;
+pub mod http;
 pub mod import;
 pub mod reindex;
 pub mod retention_import;

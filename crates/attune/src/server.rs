@@ -44,6 +44,7 @@ pub async fn worker_config(
 pub struct Application {
     listener: TcpListener,
     state: AppState,
+    limits: crate::http::ConnectionLimits,
 }
 
 impl Application {
@@ -63,12 +64,23 @@ impl Application {
                 public_rate_per_minute: config.public_rate_per_minute,
                 webhook_allow_internal: config.webhook_allow_internal,
                 heavy: config.heavy_limits(),
+                body_rate: config.body_rate(),
             },
         );
         let listener = TcpListener::bind(&config.bind)
             .await
             .with_context(|| format!("binding {}", config.bind))?;
-        Ok(Self { listener, state })
+        let limits = crate::http::ConnectionLimits {
+            header_read_timeout: std::time::Duration::from_secs(
+                config.header_read_timeout_secs.max(1),
+            ),
+            max_connections: config.max_connections.max(1),
+        };
+        Ok(Self {
+            listener,
+            state,
+            limits,
+        })
     }
 
     /// Builds with the system clock.
@@ -94,13 +106,7 @@ impl Application {
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> anyhow::Result<()> {
         let app = attune_web::app(self.state);
-        axum::serve(
-            self.listener,
-            app.into_make_service_with_connect_info::<SocketAddr>(),
-        )
-        .with_graceful_shutdown(shutdown)
-        .await
-        .context("serving HTTP")
+        crate::http::serve(self.listener, app, self.limits, shutdown).await
     }
 
     /// Serves until SIGTERM or Ctrl-C.
