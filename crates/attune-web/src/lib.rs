@@ -12,6 +12,7 @@ mod metrics;
 pub mod openapi;
 mod pages;
 mod ratelimit;
+pub mod request_log;
 pub mod retention;
 pub(crate) mod routes;
 
@@ -93,6 +94,6 @@ pub fn app(state: AppState) -> Router {
         .merge(pages::router())
         .fallback(error::not_found)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
-        .layer(TraceLayer::new_for_http())
+        .layer(TraceLayer::new_for_http().make_span_with(request_log::make_span))
         .with_state(state)
 }

@@ -10,6 +10,7 @@ mod conformance;
 mod demo;
 mod import;
 mod import_props;
+mod logs;
 mod metrics;
 mod pages;
 mod retention;
