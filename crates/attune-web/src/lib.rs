@@ -35,6 +35,8 @@ pub const BODY_LIMIT: usize = 2 * 1024 * 1024;
 pub struct WebConfig {
     /// Key for signing invitation links (HMAC-SHA256).
     pub signing_key: Arc<[u8]>,
+    /// Seals credentials before they are stored (webhook signing secrets).
+    pub sealer: Arc<attune_seal::Sealer>,
     /// Whether session cookies carry `Secure` (on behind HTTPS; browsers also accept it on
     /// `localhost`).
     pub secure_cookies: bool,
@@ -48,6 +50,7 @@ impl std::fmt::Debug for WebConfig {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("WebConfig")
             .field("signing_key", &"[redacted]")
+            .field("sealer.key_id", &self.sealer.key_id())
             .field("secure_cookies", &self.secure_cookies)
             .field("public_rate_per_minute", &self.public_rate_per_minute)
             .finish()

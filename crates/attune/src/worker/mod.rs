@@ -26,6 +26,8 @@ pub struct WorkerConfig {
     pub mailer: Option<Mailer>,
     /// Key that signs invitation links.
     pub signing_key: Arc<[u8]>,
+    /// Opens the stored (sealed) webhook secrets and seals queued e-mail bodies.
+    pub sealer: Arc<attune_seal::Sealer>,
     /// Base URL for links in messages.
     pub public_url: String,
     /// Whether webhooks may reach internal addresses.

@@ -123,6 +123,7 @@ async fn worker(app: &TestApp, smtp: Option<&SmtpSink>) -> Worker {
         WorkerConfig {
             mailer,
             signing_key: Arc::from(b"test-key".to_vec()),
+            sealer: app.sealer.clone(),
             public_url: "https://attune.acme.test".into(),
             webhook_allow_internal: true,
         },
@@ -289,11 +290,13 @@ async fn two_worker_processes_racing_record_each_milestone_once(backend: Backend
     }
     let run = |at: i64| {
         let url = app.db_url.clone();
+        let key_file = app.config.secret_key_file.clone();
         async move {
             let t = attune_domain::period::format_ms(at);
             let out = tokio::process::Command::new(env!("CARGO_BIN_EXE_attune"))
                 .args(["jobs", "run-once", "--now", &t])
                 .env("ATTUNE_DB", &url)
+                .envs(key_file.iter().map(|k| ("ATTUNE_SECRET_KEY_FILE", k)))
                 .env("ATTUNE_LOG", "warn")
                 .output()
                 .await
@@ -1105,6 +1108,7 @@ async fn webhooks_cannot_reach_the_servers_own_network_by_default(backend: Backe
         WorkerConfig {
             mailer: None,
             signing_key: Arc::from(b"k".to_vec()),
+            sealer: app.sealer.clone(),
             public_url: "https://attune.acme.test".into(),
             webhook_allow_internal: false,
         },

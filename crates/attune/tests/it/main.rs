@@ -14,6 +14,7 @@ mod logs;
 mod metrics;
 mod pages;
 mod retention;
+mod secrets;
 mod snapshots;
 mod tenancy;
 mod text;
