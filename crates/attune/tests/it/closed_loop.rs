@@ -470,6 +470,16 @@ async fn resolving_needs_a_root_cause_and_tells_the_customer_in_their_language(b
         .await
         .unwrap();
     assert!(c.resurvey_invitation_id.is_some());
+    // The link, signed when the e-mail was sent, opens that invitation.
+    let t = body
+        .split("?t=")
+        .nth(1)
+        .and_then(|rest| rest.split('&').next())
+        .unwrap_or("");
+    assert_eq!(
+        attune_web::auth::verify_invitation(b"test-key", t),
+        c.resurvey_invitation_id
+    );
     // Webhooks: response.created, case.opened and case.resolved, each correctly signed.
     let got = seen.lock().unwrap().clone();
     let events: Vec<&str> = got.iter().map(|(e, _, _)| e.as_str()).collect();
@@ -1036,6 +1046,22 @@ async fn a_business_hours_policy_and_a_resurvey_that_recovers(backend: Backend) 
         .resurvey_invitation_id
         .clone()
         .expect("a re-survey invitation");
+    // The queued e-mail holds no signed link (a credential): it is made when the mail is sent.
+    let token = attune_web::auth::sign_invitation(b"test-key", &inv);
+    let payloads: Vec<String> = sqlx::query("SELECT payload FROM jobs WHERE kind = 'email'")
+        .fetch_all(app.store.pool())
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| sqlx::Row::try_get(r, 0).unwrap())
+        .collect();
+    assert!(
+        payloads
+            .iter()
+            .any(|p| p.contains("resurvey_link") || p.contains(&token)),
+        "{payloads:?}"
+    );
+    assert!(payloads.iter().all(|p| !p.contains(&token)), "{payloads:?}");
     // The customer answers the re-survey, happier: the case records it and recovery counts it.
     let s = app.store.survey(&app.org_id, &survey).await.unwrap();
     let input: attune_domain::response::ResponseInput =
