@@ -35,11 +35,6 @@ pub mod purpose {
     pub fn webhook_secret(org_id: &str) -> String {
         format!("webhooks.secret org={org_id}")
     }
-
-    /// The body of a queued e-mail of organisation `org_id` (it may carry invitation links).
-    pub fn email_body(org_id: &str) -> String {
-        format!("jobs.email.body org={org_id}")
-    }
 }
 
 /// Why a value could not be sealed or opened, or a key not read.
