@@ -30,6 +30,13 @@ pub trait Store: Send + Sync + 'static {
 
     /// Reads a server-wide setting, creating it with `init` when absent (first writer wins).
     async fn setting_or_init(&self, key: &str, init: &str) -> StoreResult<String>;
+    /// Reads a server-wide setting, `None` when absent.
+    async fn setting(&self, key: &str) -> StoreResult<Option<String>>;
+    /// Hands every stored value that may hold a credential (each server setting, each
+    /// webhook's signing secret) to `f` and stores what it answers in its place, all in one
+    /// transaction: an `Err` from `f` changes nothing. A value changed meanwhile by someone
+    /// else is left alone. Returns how many values were replaced.
+    async fn reseal_credentials(&self, f: &Reseal<'_>) -> StoreResult<u64>;
 
     /// Creates an organisation with a unique slug derived from its name.
     async fn create_org(&self, name: &str) -> StoreResult<Org>;
@@ -286,7 +293,8 @@ pub trait Store: Send + Sync + 'static {
     /// Organisations and their digest hour.
     async fn digest_schedule(&self) -> StoreResult<Vec<(String, i64)>>;
 
-    /// Creates a webhook.
+    /// Creates a webhook. `secret` is stored as given: the caller seals it first
+    /// (`attune_seal`), so storage never holds it in plain text.
     async fn create_webhook(
         &self,
         org_id: &str,
@@ -299,7 +307,7 @@ pub trait Store: Send + Sync + 'static {
     async fn list_webhooks(&self, org_id: &str) -> StoreResult<Vec<Webhook>>;
     /// Deletes a webhook.
     async fn delete_webhook(&self, org_id: &str, webhook_id: &str) -> StoreResult<()>;
-    /// A webhook with its signing secret, for delivery.
+    /// A webhook with its signing secret as stored (sealed), for delivery.
     async fn webhook_target(
         &self,
         org_id: &str,

@@ -655,3 +655,45 @@ pub struct ReindexOutcome {
     /// Responses analysed again.
     pub responses: u64,
 }
+
+/// Where a stored value that may be a credential lives.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CredentialRow {
+    /// A server-wide setting (`settings.value`).
+    Setting {
+        /// The setting's key.
+        key: String,
+    },
+    /// A webhook's signing secret (`webhooks.secret`).
+    WebhookSecret {
+        /// The webhook's organisation.
+        org_id: String,
+        /// The webhook.
+        webhook_id: String,
+    },
+}
+
+/// A stored value that may be a credential, as [`Store::reseal_credentials`] hands it out.
+///
+/// [`Store::reseal_credentials`]: crate::Store::reseal_credentials
+#[derive(Clone, PartialEq, Eq)]
+pub struct StoredCredential {
+    /// Where it lives.
+    pub row: CredentialRow,
+    /// The value as stored (sealed, or plain text from an older version).
+    pub value: String,
+}
+
+impl std::fmt::Debug for StoredCredential {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StoredCredential")
+            .field("row", &self.row)
+            .field("value", &"[redacted]")
+            .finish()
+    }
+}
+
+/// Decides what replaces a stored credential: `Ok(None)` keeps it, `Ok(Some(v))` stores `v`,
+/// `Err(why)` abandons the whole change.
+pub type Reseal<'a> =
+    dyn Fn(&StoredCredential) -> Result<Option<String>, String> + Send + Sync + 'a;

@@ -14,6 +14,7 @@ mod metrics;
 pub mod openapi;
 mod pages;
 mod ratelimit;
+pub mod request_log;
 pub mod retention;
 pub(crate) mod routes;
 
@@ -38,6 +39,8 @@ pub const BODY_LIMIT: usize = 2 * 1024 * 1024;
 pub struct WebConfig {
     /// Key for signing invitation links (HMAC-SHA256).
     pub signing_key: Arc<[u8]>,
+    /// Seals credentials before they are stored (webhook signing secrets).
+    pub sealer: Arc<attune_seal::Sealer>,
     /// Whether session cookies carry `Secure` (on behind HTTPS; browsers also accept it on
     /// `localhost`).
     pub secure_cookies: bool,
@@ -55,6 +58,7 @@ impl std::fmt::Debug for WebConfig {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("WebConfig")
             .field("signing_key", &"[redacted]")
+            .field("sealer.key_id", &self.sealer.key_id())
             .field("secure_cookies", &self.secure_cookies)
             .field("public_rate_per_minute", &self.public_rate_per_minute)
             .field("heavy", &self.heavy)
@@ -122,6 +126,6 @@ pub fn app(state: AppState) -> Router {
             state.clone(),
             body_rate::enforce,
         ))
-        .layer(TraceLayer::new_for_http())
+        .layer(TraceLayer::new_for_http().make_span_with(request_log::make_span))
         .with_state(state)
 }

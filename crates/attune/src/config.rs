@@ -1,7 +1,7 @@
 //! Configuration: defaults in code, then an optional `attune.toml`, then `ATTUNE_…`
 //! environment variables, then command-line flags (applied by the caller).
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 use serde::Deserialize;
@@ -42,6 +42,17 @@ pub struct Config {
     /// Key for signing invitation links; generated and stored in the database when empty, so
     /// that every instance sharing the database agrees.
     pub signing_key: Option<Secret>,
+    /// Key that seals the credentials stored in the database (webhook signing secrets, the
+    /// generated invitation signing key): 32 random bytes as base64 or hex. When empty, the
+    /// key is read from `secret_key_file`, and generated there on first start.
+    pub secret_key: Option<Secret>,
+    /// File holding the sealing key when `secret_key` is empty (mode 0600 when generated).
+    /// Default: beside a SQLite database (`attune.db` → `attune.db.key`), or `attune.key` in
+    /// the working directory for PostgreSQL.
+    pub secret_key_file: Option<PathBuf>,
+    /// Keys that sealed values before a rotation: they still open them, new values are
+    /// sealed with `secret_key`. `attune secrets rotate` re-seals everything; then remove them.
+    pub previous_secret_keys: Vec<Secret>,
     /// Public survey submissions and login attempts allowed per client address per minute.
     pub public_rate_per_minute: u32,
     /// Log filter, e.g. `info` or `attune_web=debug`.
@@ -89,6 +100,9 @@ impl Default for Config {
             bind: "127.0.0.1:8080".into(),
             secure_cookies: true,
             signing_key: None,
+            secret_key: None,
+            secret_key_file: None,
+            previous_secret_keys: Vec::new(),
             public_rate_per_minute: 30,
             log: "info".into(),
             smtp_url: None,
@@ -144,12 +158,13 @@ impl Config {
     }
 
     /// Overrides from `ATTUNE_DB`, `ATTUNE_BIND`, `ATTUNE_SECURE_COOKIES`,
-    /// `ATTUNE_SIGNING_KEY`, `ATTUNE_PUBLIC_RATE_PER_MINUTE`, `ATTUNE_LOG`, `ATTUNE_SMTP_URL`,
-    /// `ATTUNE_MAIL_FROM`, `ATTUNE_PUBLIC_URL`, `ATTUNE_WORKER_INTERVAL_SECS`,
-    /// `ATTUNE_WEBHOOK_ALLOW_INTERNAL`, `ATTUNE_HEAVY_READS_PER_ORG`, `ATTUNE_HEAVY_READS_TOTAL`,
-    /// `ATTUNE_HEAVY_READ_WAIT_MS`, `ATTUNE_HEAVY_READ_TIMEOUT_SECS`,
-    /// `ATTUNE_HEADER_READ_TIMEOUT_SECS`, `ATTUNE_MAX_CONNECTIONS`,
-    /// `ATTUNE_MIN_BODY_BYTES_PER_SEC`, `ATTUNE_BODY_RATE_GRACE_SECS`.
+    /// `ATTUNE_SIGNING_KEY`, `ATTUNE_SECRET_KEY`, `ATTUNE_SECRET_KEY_FILE`,
+    /// `ATTUNE_PREVIOUS_SECRET_KEYS` (comma-separated), `ATTUNE_PUBLIC_RATE_PER_MINUTE`,
+    /// `ATTUNE_LOG`, `ATTUNE_SMTP_URL`, `ATTUNE_MAIL_FROM`, `ATTUNE_PUBLIC_URL`,
+    /// `ATTUNE_WORKER_INTERVAL_SECS`, `ATTUNE_WEBHOOK_ALLOW_INTERNAL`,
+    /// `ATTUNE_HEAVY_READS_PER_ORG`, `ATTUNE_HEAVY_READS_TOTAL`, `ATTUNE_HEAVY_READ_WAIT_MS`,
+    /// `ATTUNE_HEAVY_READ_TIMEOUT_SECS`, `ATTUNE_HEADER_READ_TIMEOUT_SECS`,
+    /// `ATTUNE_MAX_CONNECTIONS`, `ATTUNE_MIN_BODY_BYTES_PER_SEC`, `ATTUNE_BODY_RATE_GRACE_SECS`.
     pub fn apply_env(&mut self, var: impl Fn(&str) -> Option<String>) -> anyhow::Result<()> {
         if let Some(v) = var("ATTUNE_DB") {
             self.db = v;
@@ -162,6 +177,20 @@ impl Config {
         }
         if let Some(v) = var("ATTUNE_SIGNING_KEY") {
             self.signing_key = Some(Secret::new(v));
+        }
+        if let Some(v) = var("ATTUNE_SECRET_KEY") {
+            self.secret_key = (!v.is_empty()).then(|| Secret::new(v));
+        }
+        if let Some(v) = var("ATTUNE_SECRET_KEY_FILE") {
+            self.secret_key_file = (!v.is_empty()).then(|| PathBuf::from(v));
+        }
+        if let Some(v) = var("ATTUNE_PREVIOUS_SECRET_KEYS") {
+            self.previous_secret_keys = v
+                .split(',')
+                .map(str::trim)
+                .filter(|k| !k.is_empty())
+                .map(Secret::new)
+                .collect();
         }
         if let Some(v) = var("ATTUNE_PUBLIC_RATE_PER_MINUTE") {
             self.public_rate_per_minute = v
@@ -234,6 +263,23 @@ mod tests {
             .unwrap();
         assert_eq!(c.db, "postgres://x/y");
         assert!(!format!("{c:?}").contains("hunter2"));
+    }
+
+    #[test]
+    fn secret_keys_come_from_the_environment_and_never_print() {
+        let mut c = Config::default();
+        c.apply_env(|k| match k {
+            "ATTUNE_SECRET_KEY" => Some("k-new".to_owned()),
+            "ATTUNE_PREVIOUS_SECRET_KEYS" => Some("k-old1, k-old2,".to_owned()),
+            "ATTUNE_SECRET_KEY_FILE" => Some("/etc/attune/key".to_owned()),
+            _ => None,
+        })
+        .unwrap();
+        assert_eq!(c.secret_key.as_ref().map(Secret::expose), Some("k-new"));
+        let previous: Vec<&str> = c.previous_secret_keys.iter().map(Secret::expose).collect();
+        assert_eq!(previous, ["k-old1", "k-old2"]);
+        assert_eq!(c.secret_key_file, Some(PathBuf::from("/etc/attune/key")));
+        assert!(!format!("{c:?}").contains("k-old1") && !format!("{c:?}").contains("k-new"));
     }
 
     #[test]

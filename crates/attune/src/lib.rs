@@ -10,5 +10,6 @@ pub mod import;
 pub mod reindex;
 pub mod retention_import;
 pub mod retention_report;
+pub mod secrets;
 pub mod server;
 pub mod worker;

@@ -29,7 +29,9 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Run the web server (API and pages). Creates and migrates the database on first start.
+    /// Run the web server (API and pages). Creates and migrates the database on first start,
+    /// and the key that seals its stored credentials unless one is configured (secret_key;
+    /// default file: beside a SQLite database, or ./attune.key for PostgreSQL).
     Serve {
         /// Address to listen on (default 127.0.0.1:8080; env ATTUNE_BIND).
         #[arg(long)]
@@ -87,6 +89,23 @@ enum Command {
         #[command(subcommand)]
         command: CasesCommand,
     },
+    /// The key that seals stored credentials (webhook signing secrets, the invitation signing
+    /// key): generate one, rotate to a new one.
+    Secrets {
+        #[command(subcommand)]
+        command: SecretsCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum SecretsCommand {
+    /// Print a new random key (32 bytes, base64) for secret_key / ATTUNE_SECRET_KEY or a key
+    /// file.
+    GenerateKey,
+    /// Seal every stored credential again with the current key (secret_key or the key file),
+    /// opening each with it or one of previous_secret_keys, in one transaction; afterwards the
+    /// previous keys can be removed from the configuration.
+    Rotate,
 }
 
 #[derive(Debug, Subcommand)]
@@ -584,6 +603,18 @@ async fn main() -> anyhow::Result<()> {
                 }
             }
         }
+        Command::Secrets { command } => match command {
+            SecretsCommand::GenerateKey => println!("{}", attune_seal::Key::generate()),
+            SecretsCommand::Rotate => {
+                let store = db::open(&config.db).await?;
+                let r = attune::secrets::rotate(&config, &store).await?;
+                eprintln!(
+                    "re-sealed {} stored credentials with key {}: the current key alone opens \
+                     everything now, so previous_secret_keys can be emptied",
+                    r.resealed, r.key_id
+                );
+            }
+        },
         Command::Jobs { command } => {
             let store: Arc<dyn attune_storage::Store> = db::open_store(&config.db).await?;
             match command {

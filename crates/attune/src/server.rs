@@ -10,18 +10,7 @@ use attune_web::{AppState, Clock, SystemClock, WebConfig};
 use tokio::net::TcpListener;
 
 use crate::config::Config;
-
-/// The key that signs invitation links: from the configuration, else generated once and kept
-/// in the database so that every instance (and the job worker) agrees.
-pub async fn signing_key(config: &Config, store: &dyn Store) -> anyhow::Result<String> {
-    Ok(match &config.signing_key {
-        Some(k) if !k.expose().is_empty() => k.expose().to_owned(),
-        _ => store
-            .setting_or_init("signing_key", &attune_web::auth::random_token(32))
-            .await
-            .context("reading the signing key")?,
-    })
-}
+use crate::secrets::Secrets;
 
 /// What the job worker needs from the configuration.
 pub async fn worker_config(
@@ -32,9 +21,11 @@ pub async fn worker_config(
         Some(url) => Some(crate::worker::Mailer::new(url.expose(), &config.mail_from)?),
         None => None,
     };
+    let secrets = crate::secrets::prepare(config, store).await?;
     Ok(crate::worker::WorkerConfig {
         mailer,
-        signing_key: Arc::from(signing_key(config, store).await?.into_bytes()),
+        signing_key: secrets.signing_key,
+        sealer: secrets.sealer,
         public_url: config.public_url.clone(),
         webhook_allow_internal: config.webhook_allow_internal,
     })
@@ -45,6 +36,7 @@ pub struct Application {
     listener: TcpListener,
     state: AppState,
     limits: crate::http::ConnectionLimits,
+    secrets: Secrets,
 }
 
 impl Application {
@@ -54,12 +46,13 @@ impl Application {
         store: Arc<dyn Store>,
         clock: Arc<dyn Clock>,
     ) -> anyhow::Result<Self> {
-        let key = signing_key(config, store.as_ref()).await?;
+        let secrets = crate::secrets::prepare(config, store.as_ref()).await?;
         let state = AppState::new(
             store,
             clock,
             WebConfig {
-                signing_key: Arc::from(key.into_bytes()),
+                signing_key: secrets.signing_key.clone(),
+                sealer: secrets.sealer.clone(),
                 secure_cookies: config.secure_cookies,
                 public_rate_per_minute: config.public_rate_per_minute,
                 webhook_allow_internal: config.webhook_allow_internal,
@@ -80,6 +73,7 @@ impl Application {
             listener,
             state,
             limits,
+            secrets,
         })
     }
 
@@ -91,6 +85,11 @@ impl Application {
     /// The state every handler shares (tests use it to hold limits).
     pub fn state(&self) -> &AppState {
         &self.state
+    }
+
+    /// The sealer and signing key it started with (checked against the database).
+    pub fn secrets(&self) -> &Secrets {
+        &self.secrets
     }
 
     /// The address actually bound.

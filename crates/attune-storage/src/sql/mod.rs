@@ -5,6 +5,7 @@
 mod accounts;
 mod auth;
 mod closed_loop;
+mod credentials;
 mod jobs;
 
 pub use closed_loop::DELIVERY_ATTEMPTS;
@@ -231,6 +232,14 @@ impl crate::Store for SqlStore {
 
     async fn setting_or_init(&self, key: &str, init: &str) -> StoreResult<String> {
         self.setting_or_init_impl(key, init).await
+    }
+
+    async fn setting(&self, key: &str) -> StoreResult<Option<String>> {
+        self.setting_impl(key).await
+    }
+
+    async fn reseal_credentials(&self, f: &crate::model::Reseal<'_>) -> StoreResult<u64> {
+        self.reseal_credentials_impl(f).await
     }
 
     async fn create_org(&self, name: &str) -> StoreResult<crate::model::Org> {

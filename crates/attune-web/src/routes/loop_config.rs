@@ -404,7 +404,16 @@ pub(crate) async fn create_webhook(
     let secret = format!("whsec_{}", crate::auth::random_token(24));
     let hook = state
         .store
-        .create_webhook(&actor.org_id, &url, &secret, &input.events, state.now_ms())
+        .create_webhook(
+            &actor.org_id,
+            &url,
+            &state.config.sealer.seal(
+                &attune_seal::purpose::webhook_secret(&actor.org_id),
+                &secret,
+            ),
+            &input.events,
+            state.now_ms(),
+        )
         .await?;
     let mut v = json!(hook);
     v["secret"] = json!(secret);

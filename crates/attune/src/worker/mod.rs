@@ -26,6 +26,8 @@ pub struct WorkerConfig {
     pub mailer: Option<Mailer>,
     /// Key that signs invitation links.
     pub signing_key: Arc<[u8]>,
+    /// Opens the stored (sealed) webhook secrets and seals queued e-mail bodies.
+    pub sealer: Arc<attune_seal::Sealer>,
     /// Base URL for links in messages.
     pub public_url: String,
     /// Whether webhooks may reach internal addresses.
@@ -216,8 +218,9 @@ impl Worker {
             str_field(p, "subject")?,
             str_field(p, "body")?,
         );
+        let body = self.with_resurvey_link(p, body);
         mailer
-            .send(to, subject, body)
+            .send(to, subject, &body)
             .await
             .map_err(|e| Failure::retry(format!("{e:#}")))?;
         self.store
@@ -231,6 +234,27 @@ impl Worker {
             )
             .await?;
         Ok(JobOutcome::Done)
+    }
+
+    /// The body with its re-survey marker replaced by the signed link, made now.
+    fn with_resurvey_link(&self, payload: &Value, body: &str) -> String {
+        let Some(link) = payload.get("resurvey_link").filter(|l| !l.is_null()) else {
+            return body.to_owned();
+        };
+        let field = |k: &str| link.get(k).and_then(Value::as_str).unwrap_or("");
+        if field("marker").is_empty() {
+            return body.to_owned();
+        }
+        let token =
+            attune_web::auth::sign_invitation(&self.config.signing_key, field("invitation_id"));
+        let url = format!(
+            "{}/s/{}?t={}&lang={}",
+            self.config.public_url.trim_end_matches('/'),
+            field("survey_id"),
+            token,
+            field("lang")
+        );
+        body.replace(field("marker"), &url)
     }
 
     async fn webhook(&self, job: &Job, now_ms: i64) -> Result<JobOutcome, Failure> {
@@ -272,6 +296,8 @@ impl Worker {
             Some(t) => t,
             None => default_resolution_template(&lang),
         };
+        // The queued e-mail holds a marker, not the signed link: the token is a credential, so
+        // it is made when the e-mail is sent and never stored.
         let mut link = None;
         if resurvey && let Some(r) = &response {
             let inv = self
@@ -281,15 +307,17 @@ impl Worker {
             self.store
                 .set_case_resurvey(org_id, case_id, &inv.id)
                 .await?;
-            let token = attune_web::auth::sign_invitation(&self.config.signing_key, &inv.id);
-            link = Some(format!(
-                "{}/s/{}?t={}&lang={}",
-                self.config.public_url.trim_end_matches('/'),
-                r.survey_id,
-                token,
-                lang
-            ));
+            link = Some(json!({
+                "marker": format!("[[attune-resurvey:{}]]", inv.id),
+                "survey_id": r.survey_id,
+                "invitation_id": inv.id,
+                "lang": lang,
+            }));
         }
+        let marker = link
+            .as_ref()
+            .and_then(|l| l.get("marker"))
+            .and_then(Value::as_str);
         let org = self.store.org_by_id(org_id).await?;
         let feedback = response
             .as_ref()
@@ -301,7 +329,7 @@ impl Worker {
                 name: contact.name.as_deref().unwrap_or(""),
                 feedback: &feedback,
                 resolution: case.resolution.as_deref().unwrap_or(""),
-                resurvey_link: link.as_deref(),
+                resurvey_link: marker,
                 org: &org.name,
             },
         );
@@ -309,7 +337,7 @@ impl Worker {
             org_id: Some(org_id.to_owned()),
             kind: "email".into(),
             payload: json!({"kind": "resolution", "to": to, "subject": subject, "body": body,
-                            "case_id": case_id, "language": lang}),
+                            "case_id": case_id, "language": lang, "resurvey_link": link}),
             run_at: now_ms,
             max_attempts: attune_storage::sql::DELIVERY_ATTEMPTS,
             dedup_key: Some(format!(

@@ -185,7 +185,7 @@ pub(super) async fn deliver(w: &Worker, job: &Job, now_ms: i64) -> Result<JobOut
         str_field(p, "event")?,
         str_field(p, "event_id")?,
     );
-    let (hook, secret) = match w.store.webhook_target(org, hook_id).await {
+    let (hook, sealed) = match w.store.webhook_target(org, hook_id).await {
         Ok(found) => found,
         // Deleted since the event: nothing to deliver.
         Err(StoreError::NotFound) => return Ok(JobOutcome::Done),
@@ -195,6 +195,11 @@ pub(super) async fn deliver(w: &Worker, job: &Job, now_ms: i64) -> Result<JobOut
         return Ok(JobOutcome::Done);
     }
     let url = target(&hook.url, w.config.webhook_allow_internal).await?;
+    let secret = w
+        .config
+        .sealer
+        .open(&attune_seal::purpose::webhook_secret(org), &sealed)
+        .map_err(|e| Failure::permanent(format!("the signing secret of webhook {hook_id} {e}")))?;
     let body = serde_json::to_vec(p.get("body").unwrap_or(&serde_json::Value::Null))
         .map_err(|e| Failure::permanent(e.to_string()))?;
     let signature = sign(&secret, now_ms.div_euclid(1000), &body);

@@ -123,6 +123,7 @@ async fn worker(app: &TestApp, smtp: Option<&SmtpSink>) -> Worker {
         WorkerConfig {
             mailer,
             signing_key: Arc::from(b"test-key".to_vec()),
+            sealer: app.sealer.clone(),
             public_url: "https://attune.acme.test".into(),
             webhook_allow_internal: true,
         },
@@ -289,11 +290,13 @@ async fn two_worker_processes_racing_record_each_milestone_once(backend: Backend
     }
     let run = |at: i64| {
         let url = app.db_url.clone();
+        let key_file = app.config.secret_key_file.clone();
         async move {
             let t = attune_domain::period::format_ms(at);
             let out = tokio::process::Command::new(env!("CARGO_BIN_EXE_attune"))
                 .args(["jobs", "run-once", "--now", &t])
                 .env("ATTUNE_DB", &url)
+                .envs(key_file.iter().map(|k| ("ATTUNE_SECRET_KEY_FILE", k)))
                 .env("ATTUNE_LOG", "warn")
                 .output()
                 .await
@@ -467,6 +470,16 @@ async fn resolving_needs_a_root_cause_and_tells_the_customer_in_their_language(b
         .await
         .unwrap();
     assert!(c.resurvey_invitation_id.is_some());
+    // The link, signed when the e-mail was sent, opens that invitation.
+    let t = body
+        .split("?t=")
+        .nth(1)
+        .and_then(|rest| rest.split('&').next())
+        .unwrap_or("");
+    assert_eq!(
+        attune_web::auth::verify_invitation(b"test-key", t),
+        c.resurvey_invitation_id
+    );
     // Webhooks: response.created, case.opened and case.resolved, each correctly signed.
     let got = seen.lock().unwrap().clone();
     let events: Vec<&str> = got.iter().map(|(e, _, _)| e.as_str()).collect();
@@ -1033,6 +1046,22 @@ async fn a_business_hours_policy_and_a_resurvey_that_recovers(backend: Backend) 
         .resurvey_invitation_id
         .clone()
         .expect("a re-survey invitation");
+    // The queued e-mail holds no signed link (a credential): it is made when the mail is sent.
+    let token = attune_web::auth::sign_invitation(b"test-key", &inv);
+    let payloads: Vec<String> = sqlx::query("SELECT payload FROM jobs WHERE kind = 'email'")
+        .fetch_all(app.store.pool())
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| sqlx::Row::try_get(r, 0).unwrap())
+        .collect();
+    assert!(
+        payloads
+            .iter()
+            .any(|p| p.contains("resurvey_link") || p.contains(&token)),
+        "{payloads:?}"
+    );
+    assert!(payloads.iter().all(|p| !p.contains(&token)), "{payloads:?}");
     // The customer answers the re-survey, happier: the case records it and recovery counts it.
     let s = app.store.survey(&app.org_id, &survey).await.unwrap();
     let input: attune_domain::response::ResponseInput =
@@ -1124,6 +1153,7 @@ async fn webhooks_cannot_reach_the_servers_own_network_by_default(backend: Backe
         WorkerConfig {
             mailer: None,
             signing_key: Arc::from(b"k".to_vec()),
+            sealer: app.sealer.clone(),
             public_url: "https://attune.acme.test".into(),
             webhook_allow_internal: false,
         },

@@ -89,6 +89,10 @@ pub struct TestApp {
     pub viewer_token: String,
     /// The server's shared state.
     pub state: attune_web::AppState,
+    /// The configuration the server was built with.
+    pub config: Config,
+    /// The sealer it started with.
+    pub sealer: Arc<attune_seal::Sealer>,
 }
 
 impl TestApp {
@@ -113,12 +117,21 @@ impl TestApp {
             ..Config::default()
         };
         let mut config = config;
+        // SQLite keeps the generated key beside its file; a PostgreSQL test database gets its
+        // own key file too (the default, ./attune.key, would be shared by every test).
+        if matches!(backend, Backend::Postgres(_)) {
+            config.secret_key_file = Some(
+                std::env::temp_dir()
+                    .join(format!("attune-test-{}.key", uuid::Uuid::new_v4().simple())),
+            );
+        }
         change(&mut config);
         let app = Application::build(&config, store.clone(), clock.clone())
             .await
             .expect("build app");
         let addr = format!("http://{}", app.addr().expect("addr"));
         let state = app.state().clone();
+        let sealer = app.secrets().sealer.clone();
         tokio::spawn(app.run_until(std::future::pending()));
         let org = store.create_org("Acme").await.expect("org");
         let admin_token = token(&store, &org.id, Role::Admin).await;
@@ -137,7 +150,18 @@ impl TestApp {
             admin_token,
             viewer_token,
             state,
+            config,
+            sealer,
         }
+    }
+
+    /// Starts another server on the same database (a restart, or a second instance) with
+    /// `config`; returns its base URL, or why it would not start.
+    pub async fn start_again(&self, config: &Config) -> anyhow::Result<String> {
+        let app = Application::build(config, self.store.clone(), self.clock.clone()).await?;
+        let addr = format!("http://{}", app.addr()?);
+        tokio::spawn(app.run_until(std::future::pending()));
+        Ok(addr)
     }
 
     /// A second organisation with its own admin token.
