@@ -26,8 +26,8 @@ pub enum ApiError {
     TooLarge,
     /// 422: fields with problems.
     Invalid(Vec<FieldError>),
-    /// 429.
-    TooManyRequests,
+    /// 429: wait this many seconds (sent as `Retry-After`).
+    TooManyRequests(u64),
     /// 500: logged, never shown.
     Internal(String),
 }
@@ -77,7 +77,7 @@ impl ApiError {
             Self::Conflict(_) => StatusCode::CONFLICT,
             Self::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Self::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
-            Self::TooManyRequests => StatusCode::TOO_MANY_REQUESTS,
+            Self::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -92,7 +92,7 @@ impl ApiError {
             Self::Conflict(_) => "conflict",
             Self::TooLarge => "payload_too_large",
             Self::Invalid(_) => "invalid",
-            Self::TooManyRequests => "rate_limited",
+            Self::TooManyRequests(_) => "rate_limited",
             Self::Internal(_) => "internal",
         }
     }
@@ -108,7 +108,9 @@ impl ApiError {
                 [one] => format!("{}: {}", one.field, one.message),
                 many => format!("{} fields are invalid", many.len()),
             },
-            Self::TooManyRequests => "too many requests: wait a minute and try again".into(),
+            Self::TooManyRequests(secs) => {
+                format!("too many requests: try again in {secs} seconds")
+            }
             Self::Internal(_) => "internal error; it has been logged".into(),
         }
     }
@@ -129,6 +131,10 @@ impl IntoResponse for ApiError {
         if matches!(self, Self::Unauthorized) {
             res.headers_mut()
                 .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        }
+        if let Self::TooManyRequests(secs) = self {
+            res.headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(secs));
         }
         res
     }

@@ -54,13 +54,18 @@ impl Application {
         clock: Arc<dyn Clock>,
     ) -> anyhow::Result<Self> {
         let key = signing_key(config, store.as_ref()).await?;
+        let trusted_proxies = config.trusted_proxies()?;
         let state = AppState::new(
             store,
             clock,
             WebConfig {
                 signing_key: Arc::from(key.into_bytes()),
                 secure_cookies: config.secure_cookies,
+                login_rate_per_minute: config.login_rate_per_minute,
                 public_rate_per_minute: config.public_rate_per_minute,
+                api_rate_per_minute: config.api_rate_per_minute,
+                trusted_proxies,
+                login_backoff: config.login_backoff(),
                 webhook_allow_internal: config.webhook_allow_internal,
             },
         );
@@ -73,6 +78,11 @@ impl Application {
     /// Builds with the system clock.
     pub async fn build_default(config: &Config, store: Arc<dyn Store>) -> anyhow::Result<Self> {
         Self::build(config, store, Arc::new(SystemClock)).await
+    }
+
+    /// The shared state (its counters are what tests observe).
+    pub fn state(&self) -> &AppState {
+        &self.state
     }
 
     /// The address actually bound.

@@ -87,6 +87,8 @@ pub struct TestApp {
     pub org_id: String,
     pub admin_token: String,
     pub viewer_token: String,
+    /// The server's state, for its counters.
+    pub state: attune_web::AppState,
 }
 
 impl TestApp {
@@ -105,7 +107,9 @@ impl TestApp {
             bind: "127.0.0.1:0".into(),
             secure_cookies: false,
             signing_key: None,
+            login_rate_per_minute: 1000,
             public_rate_per_minute: 1000,
+            api_rate_per_minute: 0,
             log: "warn".into(),
             webhook_allow_internal: true,
             ..Config::default()
@@ -116,6 +120,7 @@ impl TestApp {
             .await
             .expect("build app");
         let addr = format!("http://{}", app.addr().expect("addr"));
+        let state = app.state().clone();
         tokio::spawn(app.run_until(std::future::pending()));
         let org = store.create_org("Acme").await.expect("org");
         let admin_token = token(&store, &org.id, Role::Admin).await;
@@ -133,6 +138,7 @@ impl TestApp {
             org_id: org.id,
             admin_token,
             viewer_token,
+            state,
         }
     }
 
