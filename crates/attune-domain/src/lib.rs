@@ -6,6 +6,7 @@
 
 pub mod closed_loop;
 pub mod error;
+pub mod login;
 pub mod metrics;
 pub mod net;
 pub mod org;

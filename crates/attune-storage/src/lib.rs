@@ -57,6 +57,21 @@ pub trait Store: Send + Sync + 'static {
     ) -> StoreResult<User>;
     /// A user and their password hash, by e-mail (for login).
     async fn user_for_login(&self, email: &str) -> StoreResult<(User, String)>;
+    /// Until when (epoch ms) logins of this e-mail wait, if that is after `now_ms`.
+    async fn login_backoff_until(&self, email: &str, now_ms: i64) -> StoreResult<Option<i64>>;
+    /// Counts a failed login of an e-mail, with or without an account, and sets when the next
+    /// attempt may come by `policy`; forgets failures a day old, of every e-mail.
+    async fn record_login_failure(
+        &self,
+        email: &str,
+        now_ms: i64,
+        policy: &attune_domain::login::BackoffPolicy,
+    ) -> StoreResult<LoginFailures>;
+    /// Forgets an e-mail's failed logins (after a successful one).
+    async fn forget_login_failures(&self, email: &str) -> StoreResult<()>;
+    /// Clears the login back-off of the organisation's user with this e-mail; true when
+    /// failures were recorded. `NotFound` when the organisation has no such user.
+    async fn clear_login_backoff(&self, org_id: &str, email: &str) -> StoreResult<bool>;
     /// Users of an organisation.
     async fn list_users(&self, org_id: &str) -> StoreResult<Vec<User>>;
 

@@ -29,6 +29,15 @@ pub struct User {
     pub role: Role,
 }
 
+/// Failed logins of one e-mail, after recording another.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LoginFailures {
+    /// Failures in a row (since the last success, or the last day without one).
+    pub failures: i64,
+    /// When the next attempt may come (epoch ms; now when there is no back-off).
+    pub next_allowed_at_ms: i64,
+}
+
 /// A logged-in browser session.
 #[derive(Debug, Clone)]
 pub struct Session {

@@ -1,6 +1,9 @@
 //! Credentials: passwords (Argon2id, hashed off the async executor), API tokens (32 random
 //! bytes shown once, stored as SHA-256), browser sessions, and signed invitation links.
 
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, OnceLock};
+
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHasher, PasswordVerifier, phc::PasswordHash};
 use attune_domain::org::{Actor, Role};
@@ -14,6 +17,7 @@ use hmac::{Hmac, Mac};
 use rand::RngCore;
 use sha2::{Digest, Sha256};
 
+use crate::ratelimit::Key;
 use crate::{ApiError, AppState};
 
 /// Name of the session cookie.
@@ -39,35 +43,95 @@ pub fn sha256_hex(s: &str) -> String {
     digest.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// Hashes a password with Argon2id on a blocking thread (~40 ms of CPU).
-pub async fn hash_password(password: String) -> Result<String, ApiError> {
-    tokio::task::spawn_blocking(move || {
-        Argon2::default()
-            .hash_password(password.as_bytes())
-            .map(|h| h.to_string())
-            .map_err(|e| ApiError::Internal(format!("hashing a password: {e}")))
-    })
-    .await
-    .map_err(|e| ApiError::Internal(format!("hashing task: {e}")))?
+/// The Argon2id parameters of every new hash, and of the dummy one.
+fn argon2() -> Argon2<'static> {
+    Argon2::default()
 }
 
-/// Checks a password against a stored hash on a blocking thread.
-pub async fn verify_password(password: String, hash: String) -> bool {
+fn hash_blocking(password: &str) -> Result<String, ApiError> {
+    argon2()
+        .hash_password(crate::password::normalize(password).as_bytes())
+        .map(|h| h.to_string())
+        .map_err(|e| ApiError::Internal(format!("hashing a password: {e}")))
+}
+
+/// Hashes a password (its NFKC form) with Argon2id on a blocking thread (~40 ms of CPU).
+/// New passwords go through [`crate::password::check`] first.
+pub async fn hash_password(password: String) -> Result<String, ApiError> {
+    tokio::task::spawn_blocking(move || hash_blocking(&password))
+        .await
+        .map_err(|e| ApiError::Internal(format!("hashing task: {e}")))?
+}
+
+/// A hash of a random password, made once with the parameters of real ones: a login for an
+/// e-mail without an account is verified against it, so it costs the same Argon2 work as a
+/// login for a real account and the answer's timing does not tell which e-mails exist.
+fn dummy_hash() -> &'static str {
+    static DUMMY: OnceLock<String> = OnceLock::new();
+    DUMMY.get_or_init(|| {
+        hash_blocking(&random_token(32)).unwrap_or_else(|e| {
+            tracing::error!(error = ?e, "making the dummy password hash");
+            String::new()
+        })
+    })
+}
+
+/// Checks a password against a stored hash, or (`None`, an unknown e-mail) against the dummy
+/// hash and then answers false, on a blocking thread. `checks` counts Argon2 verifications.
+pub(crate) async fn verify_password(
+    password: String,
+    hash: Option<String>,
+    checks: Arc<AtomicU64>,
+) -> bool {
     tokio::task::spawn_blocking(move || {
-        PasswordHash::new(&hash)
-            .map(|h| {
-                Argon2::default()
-                    .verify_password(password.as_bytes(), &h)
-                    .is_ok()
-            })
-            .unwrap_or(false)
+        let known = hash.is_some();
+        let Ok(parsed) = PasswordHash::new(hash.as_deref().unwrap_or_else(|| dummy_hash())) else {
+            return false;
+        };
+        let verify = |candidate: &str| {
+            checks.fetch_add(1, Ordering::Relaxed);
+            argon2()
+                .verify_password(candidate.as_bytes(), &parsed)
+                .is_ok()
+        };
+        let normalized = crate::password::normalize(&password);
+        // Hashes made before passwords were normalised hold the bytes as typed.
+        let matched = verify(&normalized) || (normalized != password && verify(&password));
+        matched && known
     })
     .await
     .unwrap_or(false)
 }
 
-/// Minimum password length, in characters.
-pub const MIN_PASSWORD_CHARS: usize = 10;
+/// Minimum password length, in characters (see [`crate::password`]).
+pub const MIN_PASSWORD_CHARS: usize = crate::password::MIN_CHARS;
+
+/// How long a browser that logged in is recognised as one the user has used.
+pub const KNOWN_DEVICE_MS: i64 = 90 * 86_400_000;
+
+/// The value of the known-device cookie a successful login of `email` sets:
+/// `<issued ms>.<HMAC-SHA256 of "known-device:<email>:<issued ms>">`.
+pub fn sign_known_device(key: &[u8], email: &str, issued_ms: i64) -> String {
+    let sig = URL_SAFE_NO_PAD.encode(mac(key, &format!("known-device:{email}:{issued_ms}")));
+    format!("{issued_ms}.{sig}")
+}
+
+/// Whether a known-device cookie was issued to `email` by this server less than
+/// [`KNOWN_DEVICE_MS`] ago.
+pub fn verify_known_device(key: &[u8], email: &str, value: &str, now_ms: i64) -> bool {
+    let Some(issued) = value
+        .split_once('.')
+        .and_then(|(t, _)| t.parse::<i64>().ok())
+    else {
+        return false;
+    };
+    issued <= now_ms
+        && now_ms - issued < KNOWN_DEVICE_MS
+        && constant_time_eq(
+            sign_known_device(key, email, issued).as_bytes(),
+            value.as_bytes(),
+        )
+}
 
 /// The caller of an API endpoint, from `Authorization: Bearer <token>`.
 #[derive(Debug, Clone)]
@@ -121,12 +185,28 @@ impl FromRequestParts<AppState> for ApiCaller {
             .filter(|t| !t.is_empty() && t.len() < 200)
             .ok_or(ApiError::Unauthorized)?;
         match state.store.token_grant(&sha256_hex(token)).await {
-            Ok(g) => Ok(Self(Actor {
-                org_id: g.org_id,
-                role: g.role,
-                user_id: None,
-            })),
-            Err(StoreError::NotFound) => Err(ApiError::Unauthorized),
+            Ok(g) => {
+                state
+                    .limits
+                    .api
+                    .check(Key::Token(g.token_id))
+                    .map_err(ApiError::TooManyRequests)?;
+                Ok(Self(Actor {
+                    org_id: g.org_id,
+                    role: g.role,
+                    user_id: None,
+                }))
+            }
+            Err(StoreError::NotFound) => {
+                // Guessed tokens count against the address they come from.
+                let ip = crate::client_ip::client_of(parts, state);
+                state
+                    .limits
+                    .api
+                    .check(Key::addr(ip))
+                    .map_err(ApiError::TooManyRequests)?;
+                Err(ApiError::Unauthorized)
+            }
             Err(e) => Err(e.into()),
         }
     }
@@ -204,15 +284,18 @@ pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
 
 type HmacSha256 = Hmac<Sha256>;
 
-/// Signs an invitation id into the `t` parameter of a personal survey link.
-pub fn sign_invitation(key: &[u8], invitation_id: &str) -> String {
+fn mac(key: &[u8], message: &str) -> Vec<u8> {
     let mut mac = HmacSha256::new_from_slice(key).unwrap_or_else(|_| {
         // HMAC accepts keys of any length; this branch cannot be reached.
         HmacSha256::new_from_slice(b"attune").unwrap_or_else(|_| unreachable!())
     });
-    mac.update(b"invitation:");
-    mac.update(invitation_id.as_bytes());
-    let sig = URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes());
+    mac.update(message.as_bytes());
+    mac.finalize().into_bytes().to_vec()
+}
+
+/// Signs an invitation id into the `t` parameter of a personal survey link.
+pub fn sign_invitation(key: &[u8], invitation_id: &str) -> String {
+    let sig = URL_SAFE_NO_PAD.encode(mac(key, &format!("invitation:{invitation_id}")));
     format!("{invitation_id}.{sig}")
 }
 
@@ -240,6 +323,64 @@ mod tests {
         let forged = t.replacen("abc", "abd", 1);
         assert_eq!(verify_invitation(b"k1", &forged), None);
         assert_eq!(verify_invitation(b"k1", "abc"), None);
+    }
+
+    #[test]
+    fn known_device_cookies_are_bound_to_the_email_and_expire() {
+        let v = sign_known_device(b"k1", "lead@acme.example", 1_000);
+        assert!(verify_known_device(b"k1", "lead@acme.example", &v, 2_000));
+        assert!(!verify_known_device(b"k2", "lead@acme.example", &v, 2_000));
+        assert!(!verify_known_device(b"k1", "other@acme.example", &v, 2_000));
+        assert!(!verify_known_device(
+            b"k1",
+            "lead@acme.example",
+            &v,
+            1_000 + KNOWN_DEVICE_MS
+        ));
+        let forged = v.replacen("1000", "1001", 1);
+        assert!(!verify_known_device(
+            b"k1",
+            "lead@acme.example",
+            &forged,
+            2_000
+        ));
+    }
+
+    #[tokio::test]
+    async fn unknown_users_cost_one_argon2_verification_against_a_hash_like_real_ones() {
+        let checks = Arc::new(AtomicU64::new(0));
+        let real = hash_password("flamingo quartz lantern".into())
+            .await
+            .unwrap();
+        assert!(
+            verify_password(
+                "flamingo quartz lantern".into(),
+                Some(real.clone()),
+                checks.clone()
+            )
+            .await
+        );
+        assert_eq!(checks.load(Ordering::Relaxed), 1);
+        assert!(!verify_password("flamingo quartz lantern".into(), None, checks.clone()).await);
+        assert_eq!(
+            checks.load(Ordering::Relaxed),
+            2,
+            "the dummy hash was verified"
+        );
+        // Same algorithm and parameters, so the same work.
+        let params = |h: &str| h.rsplitn(3, '$').nth(2).map(str::to_owned);
+        assert_eq!(params(dummy_hash()), params(&real));
+        assert!(dummy_hash().starts_with("$argon2id$"));
+    }
+
+    #[tokio::test]
+    async fn passwords_are_checked_in_their_normalised_form() {
+        let checks = Arc::new(AtomicU64::new(0));
+        let hash = hash_password("café au lait, s'il vous plaît".into())
+            .await
+            .unwrap();
+        let decomposed = "cafe\u{301} au lait, s'il vous plai\u{302}t".to_owned();
+        assert!(verify_password(decomposed, Some(hash), checks).await);
     }
 
     #[test]

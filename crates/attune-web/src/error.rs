@@ -26,8 +26,8 @@ pub enum ApiError {
     TooLarge,
     /// 422: fields with problems.
     Invalid(Vec<FieldError>),
-    /// 429.
-    TooManyRequests,
+    /// 429: wait this many seconds (sent as `Retry-After`).
+    TooManyRequests(u64),
     /// 503: the server cannot take this request now; the client may retry after the pause.
     Unavailable {
         /// What is busy.
@@ -84,7 +84,7 @@ impl ApiError {
             Self::Conflict(_) => StatusCode::CONFLICT,
             Self::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Self::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
-            Self::TooManyRequests => StatusCode::TOO_MANY_REQUESTS,
+            Self::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
             Self::Unavailable { .. } => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -100,7 +100,7 @@ impl ApiError {
             Self::Conflict(_) => "conflict",
             Self::TooLarge => "payload_too_large",
             Self::Invalid(_) => "invalid",
-            Self::TooManyRequests => "rate_limited",
+            Self::TooManyRequests(_) => "rate_limited",
             Self::Unavailable { .. } => "unavailable",
             Self::Internal(_) => "internal",
         }
@@ -120,7 +120,9 @@ impl ApiError {
                 [one] => format!("{}: {}", one.field, one.message),
                 many => format!("{} fields are invalid", many.len()),
             },
-            Self::TooManyRequests => "too many requests: wait a minute and try again".into(),
+            Self::TooManyRequests(secs) => {
+                format!("too many requests: try again in {secs} seconds")
+            }
             Self::Internal(_) => "internal error; it has been logged".into(),
         }
     }
@@ -148,6 +150,10 @@ impl IntoResponse for ApiError {
         {
             res.headers_mut()
                 .insert(header::RETRY_AFTER, HeaderValue::from(*retry_after_secs));
+        }
+        if let Self::TooManyRequests(secs) = self {
+            res.headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(secs));
         }
         res
     }

@@ -6,6 +6,7 @@
 
 pub mod auth;
 mod body_rate;
+pub mod client_ip;
 pub mod clock;
 pub mod error;
 mod extract;
@@ -13,20 +14,23 @@ mod heavy;
 mod metrics;
 pub mod openapi;
 mod pages;
+pub mod password;
 mod ratelimit;
 pub mod request_log;
 pub mod retention;
 pub(crate) mod routes;
 
 use std::sync::Arc;
-use std::time::Duration;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use attune_storage::Store;
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use tower_http::trace::TraceLayer;
 
+pub use attune_domain::login::BackoffPolicy;
 pub use body_rate::BodyRate;
+pub use client_ip::TrustedProxies;
 pub use clock::{Clock, FixedClock, SystemClock};
 pub use error::ApiError;
 pub use heavy::{HeavyLimits, HeavyPermit};
@@ -44,8 +48,18 @@ pub struct WebConfig {
     /// Whether session cookies carry `Secure` (on behind HTTPS; browsers also accept it on
     /// `localhost`).
     pub secure_cookies: bool,
-    /// Public submissions allowed per client address per minute.
+    /// Login attempts allowed per client address per minute (0: no limit).
+    pub login_rate_per_minute: u32,
+    /// Public submissions (survey answers) allowed per client address per minute (0: no
+    /// limit).
     pub public_rate_per_minute: u32,
+    /// API requests allowed per token per minute; requests with a token that is not valid
+    /// count per client address (0: no limit).
+    pub api_rate_per_minute: u32,
+    /// Proxies whose forwarded-address header names the client.
+    pub trusted_proxies: TrustedProxies,
+    /// When repeated failed logins of an e-mail start to wait, and how long at most.
+    pub login_backoff: BackoffPolicy,
     /// Whether webhooks may target internal addresses (loopback, private ranges).
     pub webhook_allow_internal: bool,
     /// Bounds of heavy analytics reads.
@@ -60,8 +74,12 @@ impl std::fmt::Debug for WebConfig {
             .field("signing_key", &"[redacted]")
             .field("sealer.key_id", &self.sealer.key_id())
             .field("secure_cookies", &self.secure_cookies)
+            .field("login_rate_per_minute", &self.login_rate_per_minute)
             .field("public_rate_per_minute", &self.public_rate_per_minute)
             .field("heavy", &self.heavy)
+            .field("api_rate_per_minute", &self.api_rate_per_minute)
+            .field("trusted_proxies", &self.trusted_proxies)
+            .field("login_backoff", &self.login_backoff)
             .finish()
     }
 }
@@ -75,23 +93,26 @@ pub struct AppState {
     pub clock: Arc<dyn Clock>,
     /// Settings.
     pub config: WebConfig,
-    limiter: Arc<ratelimit::RateLimiter>,
+    limits: Arc<ratelimit::Limits>,
+    password_checks: Arc<AtomicU64>,
     heavy: Arc<heavy::HeavyReads>,
 }
 
 impl AppState {
     /// Builds the state.
     pub fn new(store: Arc<dyn Store>, clock: Arc<dyn Clock>, config: WebConfig) -> Self {
-        let limiter = Arc::new(ratelimit::RateLimiter::new(
-            config.public_rate_per_minute,
-            Duration::from_secs(60),
-        ));
+        let limits = Arc::new(ratelimit::Limits {
+            login: ratelimit::Limit::per_minute(config.login_rate_per_minute),
+            public: ratelimit::Limit::per_minute(config.public_rate_per_minute),
+            api: ratelimit::Limit::per_minute(config.api_rate_per_minute),
+        });
         let heavy = Arc::new(heavy::HeavyReads::new(config.heavy));
         Self {
             store,
             clock,
             config,
-            limiter,
+            limits,
+            password_checks: Arc::new(AtomicU64::new(0)),
             heavy,
         }
     }
@@ -105,6 +126,12 @@ impl AppState {
     /// Now, in epoch milliseconds.
     pub fn now_ms(&self) -> i64 {
         self.clock.now_ms()
+    }
+
+    /// How many Argon2 password verifications logins have run: one per attempt, whether or
+    /// not the e-mail has an account (so a test can see that unknown e-mails cost the same).
+    pub fn password_checks(&self) -> u64 {
+        self.password_checks.load(Ordering::Relaxed)
     }
 }
 

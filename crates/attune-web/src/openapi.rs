@@ -28,6 +28,7 @@ pub(crate) fn op(summary: &str, tag: &str, params: &[&str], body: Option<&str>, 
             "403": {"$ref": "#/components/responses/Error"},
             "404": {"$ref": "#/components/responses/Error"},
             "422": {"$ref": "#/components/responses/Error"},
+            "429": {"$ref": "#/components/responses/RateLimited"},
         }
     });
     if let (Some(schema), Value::Object(m)) = (body, &mut o) {
@@ -179,7 +180,7 @@ fn base_document() -> Value {
         "info": {
             "title": "Attune API",
             "version": env!("CARGO_PKG_VERSION"),
-            "description": "Listen to every customer and act on every unhappy voice: surveys, responses, the feedback feed, experience metrics, follow-up cases with SLAs, rules and webhooks. Webhook deliveries carry `Attune-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of \"<t>.<body>\">`. Every /api/v1 call needs `Authorization: Bearer <token>`; every read and write is scoped to the token's organisation."
+            "description": "Listen to every customer and act on every unhappy voice: surveys, responses, the feedback feed, experience metrics, follow-up cases with SLAs, rules and webhooks. Webhook deliveries carry `Attune-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of \"<t>.<body>\">`. Every /api/v1 call needs `Authorization: Bearer <token>`; every read and write is scoped to the token's organisation. Requests are limited per token (and per client address for tokens that are not valid); a 429 carries `Retry-After` in seconds."
         },
         "paths": {
             "/healthz": {"get": {"summary": "The process is up", "tags": ["operations"], "security": [], "responses": {"200": {"description": "up"}}}},
@@ -213,10 +214,14 @@ fn base_document() -> Value {
                 "get": op("List contacts", "accounts", &["account"], None, "200"),
                 "post": op("Create or update a contact by e-mail", "accounts", &[], Some("ContactInput"), "201"),
             },
+            "/api/v1/users/{email}/login-backoff": {"delete": op("Forget the failed logins of a user of the organisation, so they can log in at once; answers {\"email\", \"cleared\"} (admin; 404 when the organisation has no user with that e-mail)", "users", &["path:email"], None, "200")},
         },
         "components": {
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
-            "responses": {"Error": {"description": "an error", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}},
+            "responses": {
+                "Error": {"description": "an error", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
+                "RateLimited": {"description": "too many requests (code `rate_limited`)", "headers": {"Retry-After": {"description": "seconds to wait", "schema": {"type": "integer"}}}, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+            },
             "schemas": {
                 "Error": {"type": "object", "required": ["error"], "properties": {"error": {"type": "object", "required": ["code", "message", "fields"], "properties": {
                     "code": {"type": "string"}, "message": {"type": "string"},

@@ -53,8 +53,26 @@ pub struct Config {
     /// Keys that sealed values before a rotation: they still open them, new values are
     /// sealed with `secret_key`. `attune secrets rotate` re-seals everything; then remove them.
     pub previous_secret_keys: Vec<Secret>,
-    /// Public survey submissions and login attempts allowed per client address per minute.
+    /// Login attempts allowed per client address per minute (0: no limit).
+    pub login_rate_per_minute: u32,
+    /// Public submissions (survey answers on `/s/{id}`) allowed per client address per
+    /// minute (0: no limit). Until 0.1 this also covered logins; they have
+    /// `login_rate_per_minute` now.
     pub public_rate_per_minute: u32,
+    /// API requests allowed per token per minute; requests with a token that is not valid
+    /// count per client address (0: no limit).
+    pub api_rate_per_minute: u32,
+    /// Reverse proxies (addresses or CIDR ranges, e.g. `["10.0.0.0/8", "::1"]`) whose
+    /// forwarded-address header names the client; from any other peer the header is ignored.
+    pub trusted_proxies: Vec<String>,
+    /// The header those proxies write: `x-forwarded-for` or `forwarded` (RFC 7239). The other
+    /// one is ignored, since a client could have written it.
+    pub trusted_proxy_header: String,
+    /// The failed login (in a row, per e-mail) from which the next attempt waits: 1 s, then
+    /// doubling with each failure (0: no back-off).
+    pub login_backoff_after: u32,
+    /// The longest wait of the login back-off, in seconds.
+    pub login_backoff_max_secs: u64,
     /// Log filter, e.g. `info` or `attune_web=debug`.
     pub log: String,
     /// Outgoing mail server: `smtp://host:port` (plain, for a local relay),
@@ -103,7 +121,13 @@ impl Default for Config {
             secret_key: None,
             secret_key_file: None,
             previous_secret_keys: Vec::new(),
+            login_rate_per_minute: 10,
             public_rate_per_minute: 30,
+            api_rate_per_minute: 1200,
+            trusted_proxies: Vec::new(),
+            trusted_proxy_header: "x-forwarded-for".into(),
+            login_backoff_after: 5,
+            login_backoff_max_secs: 300,
             log: "info".into(),
             smtp_url: None,
             mail_from: "Attune <attune@localhost>".into(),
@@ -141,6 +165,22 @@ impl Config {
         }
     }
 
+    /// The trusted proxies, parsed (a typo is an error at start-up, not a silent hole).
+    pub fn trusted_proxies(&self) -> anyhow::Result<attune_web::TrustedProxies> {
+        attune_web::TrustedProxies::parse(&self.trusted_proxies, &self.trusted_proxy_header)
+            .map_err(|e| anyhow::anyhow!(e))
+            .context("reading trusted_proxies / trusted_proxy_header")
+    }
+
+    /// The login back-off.
+    pub fn login_backoff(&self) -> attune_web::BackoffPolicy {
+        attune_web::BackoffPolicy {
+            after: self.login_backoff_after,
+            max_ms: i64::try_from(self.login_backoff_max_secs.saturating_mul(1000))
+                .unwrap_or(i64::MAX),
+        }
+    }
+
     /// Defaults, then the TOML file (if it exists), then the environment.
     pub fn load(file: Option<&Path>) -> anyhow::Result<Self> {
         let path = file.unwrap_or(Path::new("attune.toml"));
@@ -154,14 +194,17 @@ impl Config {
             Self::default()
         };
         config.apply_env(|k| std::env::var(k).ok())?;
+        config.trusted_proxies()?;
         Ok(config)
     }
 
     /// Overrides from `ATTUNE_DB`, `ATTUNE_BIND`, `ATTUNE_SECURE_COOKIES`,
     /// `ATTUNE_SIGNING_KEY`, `ATTUNE_SECRET_KEY`, `ATTUNE_SECRET_KEY_FILE`,
-    /// `ATTUNE_PREVIOUS_SECRET_KEYS` (comma-separated), `ATTUNE_PUBLIC_RATE_PER_MINUTE`,
-    /// `ATTUNE_LOG`, `ATTUNE_SMTP_URL`, `ATTUNE_MAIL_FROM`, `ATTUNE_PUBLIC_URL`,
-    /// `ATTUNE_WORKER_INTERVAL_SECS`, `ATTUNE_WEBHOOK_ALLOW_INTERNAL`,
+    /// `ATTUNE_PREVIOUS_SECRET_KEYS` (comma-separated), `ATTUNE_LOGIN_RATE_PER_MINUTE`,
+    /// `ATTUNE_PUBLIC_RATE_PER_MINUTE`, `ATTUNE_API_RATE_PER_MINUTE`, `ATTUNE_TRUSTED_PROXIES`
+    /// (comma-separated), `ATTUNE_TRUSTED_PROXY_HEADER`, `ATTUNE_LOGIN_BACKOFF_AFTER`,
+    /// `ATTUNE_LOGIN_BACKOFF_MAX_SECS`, `ATTUNE_LOG`, `ATTUNE_SMTP_URL`, `ATTUNE_MAIL_FROM`,
+    /// `ATTUNE_PUBLIC_URL`, `ATTUNE_WORKER_INTERVAL_SECS`, `ATTUNE_WEBHOOK_ALLOW_INTERNAL`,
     /// `ATTUNE_HEAVY_READS_PER_ORG`, `ATTUNE_HEAVY_READS_TOTAL`, `ATTUNE_HEAVY_READ_WAIT_MS`,
     /// `ATTUNE_HEAVY_READ_TIMEOUT_SECS`, `ATTUNE_HEADER_READ_TIMEOUT_SECS`,
     /// `ATTUNE_MAX_CONNECTIONS`, `ATTUNE_MIN_BODY_BYTES_PER_SEC`, `ATTUNE_BODY_RATE_GRACE_SECS`.
@@ -192,10 +235,43 @@ impl Config {
                 .map(Secret::new)
                 .collect();
         }
-        if let Some(v) = var("ATTUNE_PUBLIC_RATE_PER_MINUTE") {
-            self.public_rate_per_minute = v
-                .parse()
-                .context("ATTUNE_PUBLIC_RATE_PER_MINUTE must be a whole number")?;
+        let number = |name: &str| -> anyhow::Result<Option<u64>> {
+            var(name)
+                .map(|v| v.trim().parse::<u64>())
+                .transpose()
+                .with_context(|| format!("{name} must be a whole number"))
+        };
+        let small = |name: &str| -> anyhow::Result<Option<u32>> {
+            number(name)?
+                .map(u32::try_from)
+                .transpose()
+                .with_context(|| format!("{name} is too large"))
+        };
+        if let Some(v) = small("ATTUNE_LOGIN_RATE_PER_MINUTE")? {
+            self.login_rate_per_minute = v;
+        }
+        if let Some(v) = small("ATTUNE_PUBLIC_RATE_PER_MINUTE")? {
+            self.public_rate_per_minute = v;
+        }
+        if let Some(v) = small("ATTUNE_API_RATE_PER_MINUTE")? {
+            self.api_rate_per_minute = v;
+        }
+        if let Some(v) = var("ATTUNE_TRUSTED_PROXIES") {
+            self.trusted_proxies = v
+                .split(',')
+                .map(str::trim)
+                .filter(|p| !p.is_empty())
+                .map(str::to_owned)
+                .collect();
+        }
+        if let Some(v) = var("ATTUNE_TRUSTED_PROXY_HEADER") {
+            self.trusted_proxy_header = v;
+        }
+        if let Some(v) = small("ATTUNE_LOGIN_BACKOFF_AFTER")? {
+            self.login_backoff_after = v;
+        }
+        if let Some(v) = number("ATTUNE_LOGIN_BACKOFF_MAX_SECS")? {
+            self.login_backoff_max_secs = v;
         }
         if let Some(v) = var("ATTUNE_LOG") {
             self.log = v;
@@ -280,6 +356,37 @@ mod tests {
         assert_eq!(previous, ["k-old1", "k-old2"]);
         assert_eq!(c.secret_key_file, Some(PathBuf::from("/etc/attune/key")));
         assert!(!format!("{c:?}").contains("k-old1") && !format!("{c:?}").contains("k-new"));
+    }
+
+    #[test]
+    fn rate_limits_proxies_and_backoff_come_from_file_and_environment() {
+        let mut c: Config = toml::from_str(
+            "trusted_proxies = [\"10.0.0.0/8\", \"::1\"]\nlogin_rate_per_minute = 3\npublic_rate_per_minute = 7",
+        )
+        .unwrap();
+        assert_eq!((c.login_rate_per_minute, c.public_rate_per_minute), (3, 7));
+        assert!(c.trusted_proxies().is_ok());
+        c.apply_env(|k| match k {
+            "ATTUNE_TRUSTED_PROXIES" => Some("192.0.2.1, 2001:db8::/32".into()),
+            "ATTUNE_API_RATE_PER_MINUTE" => Some("0".into()),
+            "ATTUNE_LOGIN_BACKOFF_MAX_SECS" => Some("60".into()),
+            _ => None,
+        })
+        .unwrap();
+        assert_eq!(c.trusted_proxies, ["192.0.2.1", "2001:db8::/32"]);
+        assert_eq!(c.api_rate_per_minute, 0);
+        assert_eq!(c.login_backoff().max_ms, 60_000);
+        c.trusted_proxies = vec!["10.0.0.0/40".into()];
+        let e = format!("{:#}", c.trusted_proxies().unwrap_err());
+        assert!(e.contains("10.0.0.0/40"), "{e}");
+        let mut c = Config::default();
+        let e = c
+            .apply_env(|k| (k == "ATTUNE_LOGIN_RATE_PER_MINUTE").then(|| "ten".into()))
+            .unwrap_err();
+        assert!(
+            e.to_string().contains("ATTUNE_LOGIN_RATE_PER_MINUTE"),
+            "{e}"
+        );
     }
 
     #[test]

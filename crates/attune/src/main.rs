@@ -43,7 +43,8 @@ enum Command {
     /// Apply database migrations and exit.
     Migrate,
     /// Create the demo organisation "Demo" with ~20,000 responses; prints a login and a token.
-    /// The password comes from ATTUNE_PASSWORD, else it is generated.
+    /// The password comes from ATTUNE_PASSWORD (it must meet the password policy, see `user
+    /// create`), else it is generated.
     Demo,
     /// Reports computed from stored data.
     Report {
@@ -56,6 +57,7 @@ enum Command {
         command: OrgCommand,
     },
     /// Users (people who log in).
+    #[command(alias = "users")]
     User {
         #[command(subcommand)]
         command: UserCommand,
@@ -169,7 +171,9 @@ enum OrgCommand {
 #[derive(Debug, Subcommand)]
 enum UserCommand {
     /// Create a user. The password is read from ATTUNE_PASSWORD or prompted for, never taken
-    /// from an argument.
+    /// from an argument. It needs at least 15 characters (up to 256, any script; a few
+    /// unrelated words work well), must not be common or easily guessed, nor contain the
+    /// e-mail; there are no rules about digits or symbols.
     Create {
         /// Organisation slug.
         #[arg(long)]
@@ -180,6 +184,12 @@ enum UserCommand {
         /// admin, member or viewer.
         #[arg(long, default_value = "member")]
         role: String,
+    },
+    /// Forget the failed logins of a user, so they can log in at once (the login back-off
+    /// otherwise ends by itself, within `login_backoff_max_secs`).
+    ClearBackoff {
+        /// The user's login e-mail.
+        email: String,
     },
 }
 
@@ -310,10 +320,7 @@ fn password_from_env_or_prompt() -> anyhow::Result<String> {
     if let Ok(p) = std::env::var("ATTUNE_PASSWORD") {
         return Ok(p);
     }
-    let prompt = format!(
-        "Password (at least {} characters): ",
-        attune_web::auth::MIN_PASSWORD_CHARS
-    );
+    let prompt = format!("Password ({}): ", attune_web::password::requirements());
     if std::io::stdin().is_terminal() {
         // Typed at a terminal: not echoed.
         return rpassword::prompt_password(prompt).context("reading the password");
@@ -426,12 +433,8 @@ async fn main() -> anyhow::Result<()> {
             let email = Email::parse(&email)?;
             let role = Role::parse(&role)?;
             let password = password_from_env_or_prompt()?;
-            if password.chars().count() < attune_web::auth::MIN_PASSWORD_CHARS {
-                anyhow::bail!(
-                    "the password must have at least {} characters",
-                    attune_web::auth::MIN_PASSWORD_CHARS
-                );
-            }
+            attune_web::password::check(&password, email.as_str())
+                .map_err(|e| anyhow::anyhow!("password refused: {e}"))?;
             let hash = attune_web::auth::hash_password(password)
                 .await
                 .map_err(|e| anyhow::anyhow!(e.message()))?;
@@ -440,6 +443,23 @@ async fn main() -> anyhow::Result<()> {
                     .await
                     .context("creating the user (is the e-mail already taken?)")?;
             println!("created {} ({}) in {}", user.email, role.as_str(), org.slug);
+        }
+        Command::User {
+            command: UserCommand::ClearBackoff { email },
+        } => {
+            let store = db::open(&config.db).await?;
+            let (user, _) = attune_storage::Store::user_for_login(&store, &email)
+                .await
+                .with_context(|| format!("no user with e-mail `{email}`"))?;
+            let cleared =
+                attune_storage::Store::clear_login_backoff(&store, &user.org_id, &user.email)
+                    .await
+                    .context("clearing the login back-off")?;
+            if cleared {
+                println!("cleared the failed logins of {}", user.email);
+            } else {
+                println!("{} had no failed logins to clear", user.email);
+            }
         }
         Command::Token {
             command: TokenCommand::Create { org, role, label },

@@ -47,6 +47,7 @@ impl Application {
         clock: Arc<dyn Clock>,
     ) -> anyhow::Result<Self> {
         let secrets = crate::secrets::prepare(config, store.as_ref()).await?;
+        let trusted_proxies = config.trusted_proxies()?;
         let state = AppState::new(
             store,
             clock,
@@ -54,7 +55,11 @@ impl Application {
                 signing_key: secrets.signing_key.clone(),
                 sealer: secrets.sealer.clone(),
                 secure_cookies: config.secure_cookies,
+                login_rate_per_minute: config.login_rate_per_minute,
                 public_rate_per_minute: config.public_rate_per_minute,
+                api_rate_per_minute: config.api_rate_per_minute,
+                trusted_proxies,
+                login_backoff: config.login_backoff(),
                 webhook_allow_internal: config.webhook_allow_internal,
                 heavy: config.heavy_limits(),
                 body_rate: config.body_rate(),
@@ -82,7 +87,7 @@ impl Application {
         Self::build(config, store, Arc::new(SystemClock)).await
     }
 
-    /// The state every handler shares (tests use it to hold limits).
+    /// The shared state (tests hold its limits and read its counters).
     pub fn state(&self) -> &AppState {
         &self.state
     }

@@ -7,6 +7,7 @@ mod auth;
 mod closed_loop;
 mod credentials;
 mod jobs;
+mod login;
 
 pub use closed_loop::DELIVERY_ATTEMPTS;
 pub use jobs::LEASE_MS;
@@ -266,6 +267,23 @@ impl crate::Store for SqlStore {
     }
     async fn user_for_login(&self, email: &str) -> StoreResult<(crate::model::User, String)> {
         self.user_for_login_impl(email).await
+    }
+    async fn login_backoff_until(&self, email: &str, now_ms: i64) -> StoreResult<Option<i64>> {
+        self.login_backoff_until_impl(email, now_ms).await
+    }
+    async fn record_login_failure(
+        &self,
+        email: &str,
+        now_ms: i64,
+        policy: &attune_domain::login::BackoffPolicy,
+    ) -> StoreResult<crate::model::LoginFailures> {
+        self.record_login_failure_impl(email, now_ms, policy).await
+    }
+    async fn forget_login_failures(&self, email: &str) -> StoreResult<()> {
+        self.forget_login_failures_impl(email).await
+    }
+    async fn clear_login_backoff(&self, org_id: &str, email: &str) -> StoreResult<bool> {
+        self.clear_login_backoff_impl(org_id, email).await
     }
     async fn list_users(&self, org_id: &str) -> StoreResult<Vec<crate::model::User>> {
         self.list_users_impl(org_id).await

@@ -1,5 +1,12 @@
 //! Logging in and out. The login form is protected by a double-submit CSRF cookie; the
 //! session's own CSRF token protects every form after that.
+//!
+//! Every attempt costs one Argon2 verification, against the dummy hash when the e-mail has no
+//! account, so timing does not tell which e-mails exist. Attempts are limited per client
+//! address, and repeated failures back the e-mail off (stored in the database, so every
+//! instance agrees): the page answers 429 with `Retry-After` until the time has come. A browser
+//! that logged in as that e-mail before carries a signed known-device cookie and is not held
+//! back by failures elsewhere, so whoever guesses cannot keep the real user out.
 
 use askama::Template;
 use axum::Form;
@@ -8,14 +15,17 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
-use super::{ClientIp, render};
+use super::{ClientIp, minute, render};
 use crate::auth::{
-    PageUser, SESSION_COOKIE, SESSION_MS, constant_time_eq, cookie, random_token, sha256_hex,
-    verify_password,
+    KNOWN_DEVICE_MS, PageUser, SESSION_COOKIE, SESSION_MS, constant_time_eq, cookie, random_token,
+    sha256_hex, sign_known_device, verify_known_device, verify_password,
 };
+use crate::ratelimit::Key;
 use crate::{ApiError, AppState};
 
 const LOGIN_CSRF_COOKIE: &str = "attune_login_csrf";
+/// Set by a successful login: this browser has logged in as that e-mail before.
+const KNOWN_DEVICE_COOKIE: &str = "attune_known_device";
 
 #[derive(Template)]
 #[template(path = "login.html")]
@@ -56,15 +66,53 @@ fn login_page(
     email: String,
     error: Option<String>,
 ) -> Response {
-    let csrf = cookie(headers, LOGIN_CSRF_COOKIE)
-        .filter(|c| c.len() == 43)
-        .map(str::to_owned)
-        .unwrap_or_else(|| random_token(32));
     let status = if error.is_some() {
         StatusCode::UNAUTHORIZED
     } else {
         StatusCode::OK
     };
+    login_page_with(state, headers, email, error, status)
+}
+
+/// The login page answered 429 with `Retry-After`, keeping the e-mail.
+fn wait_page(
+    state: &AppState,
+    headers: &HeaderMap,
+    email: String,
+    why: &str,
+    retry_after_secs: u64,
+) -> Response {
+    let at = state
+        .now_ms()
+        .saturating_add(i64::try_from(retry_after_secs.saturating_mul(1000)).unwrap_or(i64::MAX));
+    let when = if retry_after_secs < 120 {
+        format!("in {retry_after_secs} seconds")
+    } else {
+        format!("after {} UTC", minute(at))
+    };
+    let mut res = login_page_with(
+        state,
+        headers,
+        email,
+        Some(format!("{why} Please try again {when}.")),
+        StatusCode::TOO_MANY_REQUESTS,
+    );
+    res.headers_mut()
+        .insert(header::RETRY_AFTER, HeaderValue::from(retry_after_secs));
+    res
+}
+
+fn login_page_with(
+    state: &AppState,
+    headers: &HeaderMap,
+    email: String,
+    error: Option<String>,
+    status: StatusCode,
+) -> Response {
+    let csrf = cookie(headers, LOGIN_CSRF_COOKIE)
+        .filter(|c| c.len() == 43)
+        .map(str::to_owned)
+        .unwrap_or_else(|| random_token(32));
     let page = LoginPage {
         lang: "en",
         dir: "ltr",
@@ -110,18 +158,54 @@ pub(crate) async fn submit(
             Some("The form expired. Please try again.".into()),
         );
     }
-    if !state.limiter.allow(ip) {
-        return ApiError::TooManyRequests.into_response();
+    if let Err(secs) = state.limits.login.check(Key::addr(ip)) {
+        return wait_page(
+            &state,
+            &headers,
+            f.email,
+            "Too many log-in attempts from your network.",
+            secs,
+        );
     }
-    let found = state.store.user_for_login(&f.email).await;
-    let verified = match found {
-        Ok((user, hash)) => verify_password(f.password, hash).await.then_some(user),
-        Err(attune_storage::StoreError::NotFound) => None,
+    let email = attune_domain::login::normalize_email(&f.email);
+    let now = state.now_ms();
+    let known_device = cookie(&headers, KNOWN_DEVICE_COOKIE)
+        .is_some_and(|v| verify_known_device(&state.config.signing_key, &email, v, now));
+    if !known_device {
+        match state.store.login_backoff_until(&email, now).await {
+            Ok(Some(until)) => {
+                let secs = u64::try_from((until - now + 999) / 1000)
+                    .unwrap_or(1)
+                    .max(1);
+                return wait_page(
+                    &state,
+                    &headers,
+                    f.email,
+                    "Too many failed log-ins for this e-mail.",
+                    secs,
+                );
+            }
+            Ok(None) => {}
+            Err(e) => return ApiError::from(e).into_response(),
+        }
+    }
+    let (user, hash) = match state.store.user_for_login(&email).await {
+        Ok((user, hash)) => (Some(user), Some(hash)),
+        Err(attune_storage::StoreError::NotFound) => (None, None),
         Err(e) => return ApiError::from(e).into_response(),
     };
-    let user = match verified {
+    // One Argon2 verification either way: against the dummy hash when there is no account.
+    let verified = verify_password(f.password, hash, state.password_checks.clone()).await;
+    let user = match user.filter(|_| verified) {
         Some(user) => user,
         None => {
+            if let Err(e) = state
+                .store
+                .record_login_failure(&email, now, &state.config.login_backoff)
+                .await
+            {
+                return ApiError::from(e).into_response();
+            }
             return login_page(
                 &state,
                 &headers,
@@ -130,16 +214,14 @@ pub(crate) async fn submit(
             );
         }
     };
+    if let Err(e) = state.store.forget_login_failures(&email).await {
+        return ApiError::from(e).into_response();
+    }
     let session_id = random_token(32);
     let csrf = random_token(32);
     if let Err(e) = state
         .store
-        .create_session(
-            &sha256_hex(&session_id),
-            &user.id,
-            &csrf,
-            state.now_ms() + SESSION_MS,
-        )
+        .create_session(&sha256_hex(&session_id), &user.id, &csrf, now + SESSION_MS)
         .await
     {
         return ApiError::from(e).into_response();
@@ -153,6 +235,16 @@ pub(crate) async fn submit(
     res.headers_mut().append(
         header::SET_COOKIE,
         cookie_header(&state, LOGIN_CSRF_COOKIE, "", "/login", 0),
+    );
+    res.headers_mut().append(
+        header::SET_COOKIE,
+        cookie_header(
+            &state,
+            KNOWN_DEVICE_COOKIE,
+            &sign_known_device(&state.config.signing_key, &user.email, now),
+            "/login",
+            KNOWN_DEVICE_MS / 1000,
+        ),
     );
     res
 }

@@ -11,15 +11,12 @@ mod retention;
 mod survey;
 mod words;
 
-use std::net::{IpAddr, SocketAddr};
-
 use askama::Template;
 use axum::Router;
-use axum::extract::{ConnectInfo, FromRequestParts};
-use axum::http::request::Parts;
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 
+pub(crate) use crate::client_ip::ClientIp;
 use crate::{ApiError, AppState};
 
 /// The pages that show heavy analytics, run within the bounds of `heavy.rs`.
@@ -106,22 +103,5 @@ pub(crate) fn render(t: &impl Template) -> Response {
     match t.render() {
         Ok(html) => Html(html).into_response(),
         Err(e) => ApiError::Internal(format!("rendering a page: {e}")).into_response(),
-    }
-}
-
-/// The client's address, for rate limiting (`0.0.0.0` when the server runs without it).
-pub(crate) struct ClientIp(pub IpAddr);
-
-impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
-    type Rejection = std::convert::Infallible;
-
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        Ok(Self(
-            parts
-                .extensions
-                .get::<ConnectInfo<SocketAddr>>()
-                .map(|c| c.0.ip())
-                .unwrap_or(IpAddr::from([0, 0, 0, 0])),
-        ))
     }
 }

@@ -21,6 +21,7 @@ use serde_json::{Map, Value};
 use super::words::words;
 use super::{ClientIp, render};
 use crate::auth::verify_invitation;
+use crate::ratelimit::Key;
 use crate::{ApiError, AppState};
 
 pub(crate) struct OptionView {
@@ -291,9 +292,6 @@ pub(crate) async fn submit(
     headers: HeaderMap,
     Form(fields): Form<Vec<(String, String)>>,
 ) -> Response {
-    if !state.limiter.allow(ip) {
-        return ApiError::TooManyRequests.into_response();
-    }
     let survey = match load_survey(&state, &id).await {
         Ok(s) => s,
         Err(res) => return res,
@@ -312,6 +310,15 @@ pub(crate) async fn submit(
         }
     }
     let lang = choose_language(&survey.definition, lang.as_deref(), &headers);
+    if let Err(secs) = state.limits.public.check(Key::addr(ip)) {
+        // The form again, with what was typed and when to send it.
+        let wait = super::words::too_many(&lang).replace("{s}", &secs.to_string());
+        let mut res = survey_page(&survey, &lang, token, &given, vec![wait]);
+        *res.status_mut() = StatusCode::TOO_MANY_REQUESTS;
+        res.headers_mut()
+            .insert(header::RETRY_AFTER, axum::http::HeaderValue::from(secs));
+        return res;
+    }
     let invitation = match &token {
         Some(t) => match check_token(&state, &survey, t, &lang).await {
             Ok(id) => Some(id),

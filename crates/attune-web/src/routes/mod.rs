@@ -10,6 +10,7 @@ mod responses;
 pub(crate) mod retention;
 mod surveys;
 pub(crate) mod text;
+mod users;
 
 use axum::Router;
 use axum::routing::{get, post, put};
@@ -110,4 +111,8 @@ pub(crate) fn router() -> Router<AppState> {
             post(retention::create_subscriptions),
         )
         .route("/api/v1/activity", post(retention::create_activity))
+        .route(
+            "/api/v1/users/{email}/login-backoff",
+            axum::routing::delete(users::clear_login_backoff),
+        )
 }

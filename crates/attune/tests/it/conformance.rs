@@ -147,6 +147,101 @@ async fn storage_story(b: Backend) {
         store.session("sesshash", NOW_MS).await,
         Err(StoreError::NotFound)
     ));
+    // Failed logins: counted per normalised e-mail (with or without an account), backed off
+    // by the policy, forgotten after a success or a day, cleared only within the organisation.
+    let policy = attune_domain::login::BackoffPolicy {
+        after: 2,
+        max_ms: 3_000,
+    };
+    assert_eq!(
+        store
+            .login_backoff_until("lead@acme.example", NOW_MS)
+            .await
+            .unwrap(),
+        None
+    );
+    let f = store
+        .record_login_failure("Lead@Acme.example", NOW_MS, &policy)
+        .await
+        .unwrap();
+    assert_eq!((f.failures, f.next_allowed_at_ms), (1, NOW_MS));
+    assert_eq!(
+        store
+            .login_backoff_until("lead@acme.example", NOW_MS)
+            .await
+            .unwrap(),
+        None
+    );
+    let mut at = NOW_MS;
+    for (n, delay) in [(2, 1_000), (3, 2_000), (4, 3_000), (5, 3_000)] {
+        at += 10_000;
+        let f = store
+            .record_login_failure(" lead@acme.example", at, &policy)
+            .await
+            .unwrap();
+        assert_eq!((f.failures, f.next_allowed_at_ms), (n, at + delay));
+    }
+    assert_eq!(
+        store
+            .login_backoff_until("LEAD@acme.example", at)
+            .await
+            .unwrap(),
+        Some(at + 3_000)
+    );
+    assert_eq!(
+        store
+            .login_backoff_until("lead@acme.example", at + 3_000)
+            .await
+            .unwrap(),
+        None
+    );
+    store
+        .record_login_failure("guess@nowhere.example", at, &policy)
+        .await
+        .unwrap();
+    assert!(matches!(
+        store.clear_login_backoff(&a2.id, "lead@acme.example").await,
+        Err(StoreError::NotFound)
+    ));
+    assert!(
+        store
+            .clear_login_backoff(&a.id, "LEAD@acme.example")
+            .await
+            .unwrap()
+    );
+    assert!(
+        !store
+            .clear_login_backoff(&a.id, "lead@acme.example")
+            .await
+            .unwrap()
+    );
+    assert!(matches!(
+        store
+            .clear_login_backoff(&a.id, "guess@nowhere.example")
+            .await,
+        Err(StoreError::NotFound)
+    ));
+    // A day later the count starts again, and the stale e-mail is forgotten.
+    let day = attune_domain::login::FORGET_AFTER_MS;
+    let f = store
+        .record_login_failure("lead@acme.example", at + day + 1, &policy)
+        .await
+        .unwrap();
+    assert_eq!(f.failures, 1);
+    let f = store
+        .record_login_failure("guess@nowhere.example", at + day + 1, &policy)
+        .await
+        .unwrap();
+    assert_eq!(f.failures, 1, "forgotten after a day");
+    store
+        .forget_login_failures("Lead@acme.example")
+        .await
+        .unwrap();
+    let f = store
+        .record_login_failure("lead@acme.example", at + day + 2, &policy)
+        .await
+        .unwrap();
+    assert_eq!(f.failures, 1, "a success forgets");
     // Accounts and contacts upsert by their natural keys.
     let acc = AccountUpsert {
         external_id: "ACC-1".into(),

@@ -11,7 +11,7 @@ on_both_backends!(the_demo_fills_every_part_of_the_product);
 
 async fn the_demo_fills_every_part_of_the_product(b: Backend) {
     let (store, _) = fresh_store(&b).await;
-    let demo = attune::demo::create(&store, Some("demo-password-123".into()), NOW_MS)
+    let demo = attune::demo::create(&store, Some("demo ferret lantern quartz".into()), NOW_MS)
         .await
         .expect("the demo loads");
     assert_eq!(demo.responses, 20_000);

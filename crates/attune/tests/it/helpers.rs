@@ -111,7 +111,9 @@ impl TestApp {
             bind: "127.0.0.1:0".into(),
             secure_cookies: false,
             signing_key: None,
+            login_rate_per_minute: 1000,
             public_rate_per_minute: 1000,
+            api_rate_per_minute: 0,
             log: "warn".into(),
             webhook_allow_internal: true,
             ..Config::default()
