@@ -5,6 +5,7 @@
 #![forbid(unsafe_code)]
 
 pub mod closed_loop;
+pub mod csv;
 pub mod error;
 pub mod metrics;
 pub mod net;
