@@ -136,14 +136,22 @@ mod tests {
             .flexible(false)
             .from_reader(csv.as_bytes())
             .records()
-            .map(|r| r.expect("well-formed CSV").iter().map(str::to_owned).collect())
+            .map(|r| {
+                r.expect("well-formed CSV")
+                    .iter()
+                    .map(str::to_owned)
+                    .collect()
+            })
             .collect()
     }
 
     #[test]
     fn formula_starts_are_prefixed_and_quoted() {
         for (raw, want) in [
-            ("=HYPERLINK(\"http://x\",\"y\")", "\"'=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\""),
+            (
+                "=HYPERLINK(\"http://x\",\"y\")",
+                "\"'=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\"",
+            ),
             ("@SUM(1)", "\"'@SUM(1)\""),
             ("+1", "\"'+1\""),
             ("-3.5", "\"'-3.5\""),
@@ -169,7 +177,10 @@ mod tests {
             assert!(!is_number(fake), "{fake}");
             let cell = Cell::Number(fake.into());
             let f = field(&cell);
-            assert!(!f.trim_start_matches('"').starts_with(FORMULA_STARTS), "{fake}: {f}");
+            assert!(
+                !f.trim_start_matches('"').starts_with(FORMULA_STARTS),
+                "{fake}: {f}"
+            );
         }
     }
 

@@ -13,6 +13,7 @@ pub mod org;
 pub mod period;
 pub mod response;
 pub mod survey;
+pub mod survey_access;
 pub mod text;
 
 pub use error::{FieldError, Invalid};

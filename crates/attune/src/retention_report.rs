@@ -2,11 +2,11 @@
 //! summary, the cohort table, the survival curve or the churn audit) as a table, CSV or JSON,
 //! computed by the same code as `/api/v1/retention/…`.
 
+use attune_domain::csv::Cell;
 use attune_storage::Store;
 use attune_web::retention::{
     RetentionParams, Spec, audit_report, day_of_ms, survival_options, with_report,
 };
-use attune_domain::csv::Cell;
 use serde_json::Value;
 
 /// Which part of the report.
@@ -91,9 +91,9 @@ fn cents(c: i64) -> String {
 fn cell(key: &str, v: &Value, pretty: bool) -> Cell {
     match v {
         Value::Null => Cell::text(if pretty { "–" } else { "" }),
-        Value::Number(n) if key.ends_with("_cents") => {
-            n.as_i64().map_or_else(|| Cell::number(n), |c| Cell::Number(cents(c)))
-        }
+        Value::Number(n) if key.ends_with("_cents") => n
+            .as_i64()
+            .map_or_else(|| Cell::number(n), |c| Cell::Number(cents(c))),
         Value::Number(n) if pretty && n.is_f64() => {
             Cell::text(format!("{:.2}%", n.as_f64().unwrap_or(0.0) * 100.0))
         }

@@ -48,7 +48,11 @@ async fn retention_csv_neutralises_formulas_in_a_multilingual_audit(b: Backend) 
         }
     }
     let (s, body) = app
-        .post(&app.admin_token, "/api/v1/subscriptions", &Value::from(subs))
+        .post(
+            &app.admin_token,
+            "/api/v1/subscriptions",
+            &Value::from(subs),
+        )
         .await;
     assert_eq!(s, 201, "{body}");
 
