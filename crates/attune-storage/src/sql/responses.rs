@@ -237,6 +237,23 @@ async fn use_invitation(
     Ok((Some(contact), account))
 }
 
+/// Whether an invitation is a case's re-survey.
+async fn is_resurvey(
+    conn: &mut AnyConnection,
+    org_id: &str,
+    invitation_id: &str,
+) -> StoreResult<bool> {
+    Ok(
+        sqlx::query("SELECT id FROM cases WHERE org_id = $1 AND resurvey_invitation_id = $2")
+            .bind(org_id)
+            .bind(invitation_id)
+            .fetch_optional(&mut *conn)
+            .await
+            .context("checking for a re-survey")?
+            .is_some(),
+    )
+}
+
 impl SqlStore {
     pub(crate) async fn insert_response_impl(
         &self,
@@ -263,9 +280,17 @@ impl SqlStore {
                 (c, a, r.dedup_key.clone())
             }
         };
-        let respondent_key = survey
+        let mut respondent_key = survey
             .access
             .respondent_key(&survey.id, contact_id.as_deref());
+        // The re-survey sent with a case's resolution asks the same person again on purpose
+        // (it measures recovery): it is not a second answer to refuse.
+        if respondent_key.is_some()
+            && let Some(inv) = invitation_id
+            && is_resurvey(&mut tx, org_id, inv).await?
+        {
+            respondent_key = None;
+        }
         let mut p = prepare(survey, r, contact_id, account_id);
         p.dedup_key = dedup;
         let stored = p.stored();
