@@ -415,7 +415,7 @@ mod tests {
         );
         assert_eq!(
             layout(&header, &rows, Format::Table),
-            "  value     n\na, \"b\"     1\n    ລາວ    22\n=SUM(1)  -3.5\n"
+            "  value     n\n a, \"b\"     1\n    ລາວ    22\n=SUM(1)  -3.5\n"
         );
     }
 
