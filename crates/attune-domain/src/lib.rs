@@ -5,6 +5,7 @@
 #![forbid(unsafe_code)]
 
 pub mod closed_loop;
+pub mod csv;
 pub mod error;
 pub mod login;
 pub mod metrics;
@@ -13,6 +14,7 @@ pub mod org;
 pub mod period;
 pub mod response;
 pub mod survey;
+pub mod survey_access;
 pub mod text;
 
 pub use error::{FieldError, Invalid};

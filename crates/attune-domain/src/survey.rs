@@ -138,6 +138,9 @@ pub struct SurveyInput {
     /// Questions, in order.
     #[serde(default)]
     pub questions: Vec<QuestionInput>,
+    /// Access settings (who may answer, embedding); public when left out.
+    #[serde(default)]
+    pub access: Option<crate::survey_access::SurveyAccessInput>,
 }
 
 /// A question as the API receives it.

@@ -18,6 +18,7 @@ use attune_domain::closed_loop::template::Template;
 use attune_domain::org::Role;
 use attune_domain::response::NewResponse;
 use attune_domain::survey::SurveyDefinition;
+use attune_domain::survey_access::SurveyAccess;
 
 pub use error::{StoreError, StoreResult};
 use model::*;
@@ -116,12 +117,30 @@ pub trait Store: Send + Sync + 'static {
         account_id: Option<&str>,
     ) -> StoreResult<Vec<Contact>>;
 
-    /// Stores a validated survey.
+    /// Stores a validated survey, public (the default access settings).
     async fn create_survey(
         &self,
         org_id: &str,
         definition: &SurveyDefinition,
         now_ms: i64,
+    ) -> StoreResult<Survey> {
+        self.create_survey_with_access(org_id, definition, &SurveyAccess::default(), now_ms)
+            .await
+    }
+    /// Stores a validated survey with its access settings.
+    async fn create_survey_with_access(
+        &self,
+        org_id: &str,
+        definition: &SurveyDefinition,
+        access: &SurveyAccess,
+        now_ms: i64,
+    ) -> StoreResult<Survey>;
+    /// Replaces a survey's access settings; another organisation's survey is `NotFound`.
+    async fn set_survey_access(
+        &self,
+        org_id: &str,
+        survey_id: &str,
+        access: &SurveyAccess,
     ) -> StoreResult<Survey>;
     /// One survey of the organisation.
     async fn survey(&self, org_id: &str, survey_id: &str) -> StoreResult<Survey>;
@@ -132,6 +151,9 @@ pub trait Store: Send + Sync + 'static {
 
     /// Stores one response with its contact/account links and score aggregates, in one
     /// transaction. A response whose dedup key or invitation was already used is a `Conflict`.
+    /// With an invitation, the response is the invitation's contact's (and their account's),
+    /// whatever `response` names; in `one_per_respondent` mode a contact's second answer to
+    /// the survey is a `Conflict`.
     async fn insert_response(
         &self,
         org_id: &str,

@@ -181,6 +181,8 @@ pub struct Survey {
     /// Name, languages and questions.
     #[serde(flatten)]
     pub definition: SurveyDefinition,
+    /// Who may answer, and which origins may embed its page (`frame-ancestors`).
+    pub access: attune_domain::survey_access::SurveyAccess,
 }
 
 /// A stored response.

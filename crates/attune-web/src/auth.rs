@@ -7,6 +7,7 @@ use std::sync::{Arc, OnceLock};
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHasher, PasswordVerifier, phc::PasswordHash};
 use attune_domain::org::{Actor, Role};
+use attune_domain::survey_access::FormToken;
 use attune_storage::StoreError;
 use axum::extract::FromRequestParts;
 use axum::http::header;
@@ -306,6 +307,30 @@ pub fn verify_invitation(key: &[u8], token: &str) -> Option<String> {
     constant_time_eq(expected.as_bytes(), token.as_bytes()).then(|| id.to_owned())
 }
 
+/// Signs a one-time form token (`<payload>.<sig>`), put in an anonymous survey form.
+pub fn sign_form_token(key: &[u8], token: &FormToken) -> String {
+    let payload = token.payload();
+    let mut mac = HmacSha256::new_from_slice(key).unwrap_or_else(|_| {
+        // HMAC accepts keys of any length; this branch cannot be reached.
+        HmacSha256::new_from_slice(b"attune").unwrap_or_else(|_| unreachable!())
+    });
+    mac.update(b"form:");
+    mac.update(payload.as_bytes());
+    let sig = URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes());
+    format!("{payload}.{sig}")
+}
+
+/// What a correctly signed form token says (expiry and survey are checked by the caller).
+pub fn verify_form_token(key: &[u8], token: &str) -> Option<FormToken> {
+    if token.len() > 300 {
+        return None;
+    }
+    let (payload, _) = token.rsplit_once('.')?;
+    let claims = FormToken::from_payload(payload)?;
+    let expected = sign_form_token(key, &claims);
+    constant_time_eq(expected.as_bytes(), token.as_bytes()).then_some(claims)
+}
+
 /// The role names accepted on the command line and in the API.
 pub fn parse_role(raw: &str) -> Result<Role, ApiError> {
     Role::parse(raw).map_err(ApiError::from)
@@ -381,6 +406,28 @@ mod tests {
             .unwrap();
         let decomposed = "cafe\u{301} au lait, s'il vous plai\u{302}t".to_owned();
         assert!(verify_password(decomposed, Some(hash), checks).await);
+    }
+
+    #[test]
+    fn form_tokens_reject_tampering() {
+        let t = FormToken::issue("s1", 1_000, random_token(16));
+        let signed = sign_form_token(b"k1", &t);
+        assert_eq!(verify_form_token(b"k1", &signed), Some(t.clone()));
+        assert_eq!(verify_form_token(b"k2", &signed), None);
+        let later = signed.replacen(&t.expires_ms.to_string(), "99999999999999", 1);
+        assert_eq!(
+            verify_form_token(b"k1", &later),
+            None,
+            "expiry cannot be moved"
+        );
+        let other = signed.replacen("s1", "s2", 1);
+        assert_eq!(
+            verify_form_token(b"k1", &other),
+            None,
+            "survey cannot be changed"
+        );
+        // An invitation signature is not a form signature.
+        assert_eq!(verify_form_token(b"k1", &sign_invitation(b"k1", "x")), None);
     }
 
     #[test]

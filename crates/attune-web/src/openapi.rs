@@ -191,6 +191,10 @@ fn base_document() -> Value {
                 "post": op("Create a survey", "surveys", &[], Some("SurveyInput"), "201"),
             },
             "/api/v1/surveys/{id}": {"get": op("Show a survey", "surveys", &["path:id"], None, "200")},
+            "/api/v1/surveys/{id}/access": {
+                "get": op("A survey's access settings: who may answer (public, invitation, one_per_respondent), anonymous duplicate protection, origins allowed to embed its page", "surveys", &["path:id"], None, "200"),
+                "put": op("Change a survey's access settings; fields left out keep their value (member or admin)", "surveys", &["path:id"], Some("SurveyAccessInput"), "200"),
+            },
             "/api/v1/surveys/{id}/responses": {
                 "get": op("Responses of a survey, newest first", "responses", &survey_feed, None, "200"),
                 "post": op("Submit a response", "responses", &["path:id"], Some("ResponseInput"), "201"),
@@ -229,6 +233,7 @@ fn base_document() -> Value {
                 }}}},
                 "SurveyInput": {"type": "object", "required": ["name", "questions"], "properties": {
                     "name": {"type": "string"}, "default_language": {"type": "string", "default": "en"},
+                    "access": {"$ref": "#/components/schemas/SurveyAccessInput"},
                     "questions": {"type": "array", "items": {"type": "object", "required": ["key", "type", "text"], "properties": {
                         "key": {"type": "string"},
                         "type": {"enum": ["nps", "csat", "ces", "rating", "single_choice", "multi_choice", "text"]},
@@ -246,6 +251,14 @@ fn base_document() -> Value {
                     "submitted_at": {"type": "string", "format": "date-time"},
                     "metadata": {"type": "object"},
                     "external_id": {"type": "string", "description": "a second response with the same id is not counted again"}
+                }},
+                "SurveyAccessInput": {"type": "object", "additionalProperties": false, "properties": {
+                    "mode": {"enum": ["public", "invitation", "one_per_respondent"], "default": "public",
+                      "description": "public: the link works for anyone. invitation: only a signed personal invitation link opens and answers the survey. one_per_respondent: as invitation, and each contact answers once however many invitations they hold (API responses naming the same contact are refused too)."},
+                    "anonymous_dedup": {"type": "boolean", "default": false,
+                      "description": "Public link: each form carries a signed one-time token (valid 24 hours) and answering sets a cookie, so a replayed form or the same browser is told it already answered; an expired or missing token re-renders the form with the answers kept."},
+                    "embed_origins": {"type": "array", "maxItems": 20, "items": {"type": "string", "examples": ["https://shop.example.com", "http://localhost:8080", "https://*.example.com"]},
+                      "description": "Origins allowed to frame the survey page (its frame-ancestors): scheme://host[:port], no path; a leading *. only with https and a name of two labels or more. Replaces the list."}
                 }},
                 "InvitationInput": {"type": "object", "properties": {"contact_id": {"type": "string"}, "email": {"type": "string"}}},
                 "AccountInput": {"type": "object", "required": ["external_id"], "properties": {

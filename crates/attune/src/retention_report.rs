@@ -2,6 +2,7 @@
 //! summary, the cohort table, the survival curve or the churn audit) as a table, CSV or JSON,
 //! computed by the same code as `/api/v1/retention/…`.
 
+use attune_domain::csv::Cell;
 use attune_storage::Store;
 use attune_web::retention::{
     RetentionParams, Spec, audit_report, day_of_ms, survival_options, with_report,
@@ -79,46 +80,43 @@ const COLUMNS: &[(&str, &str)] = &[
     ("complete", "complete"),
 ];
 
-fn cell(key: &str, v: &Value, pretty: bool) -> String {
+/// Money in cents as a decimal number of units (`-0.50`, `12.34`).
+fn cents(c: i64) -> String {
+    let sign = if c < 0 { "-" } else { "" };
+    format!("{sign}{}.{:02}", (c / 100).abs(), (c % 100).abs())
+}
+
+/// One JSON value as a cell: numbers stay numbers, strings are text (and so neutralised in
+/// CSV when they start like a formula).
+fn cell(key: &str, v: &Value, pretty: bool) -> Cell {
     match v {
-        Value::Null => if pretty { "–" } else { "" }.to_owned(),
-        Value::Number(n) if key.ends_with("_cents") => n.as_i64().map_or_else(
-            || n.to_string(),
-            |c| format!("{}.{:02}", c / 100, (c % 100).abs()),
-        ),
+        Value::Null => Cell::text(if pretty { "–" } else { "" }),
+        Value::Number(n) if key.ends_with("_cents") => n
+            .as_i64()
+            .map_or_else(|| Cell::number(n), |c| Cell::Number(cents(c))),
         Value::Number(n) if pretty && n.is_f64() => {
-            format!("{:.2}%", n.as_f64().unwrap_or(0.0) * 100.0)
+            Cell::text(format!("{:.2}%", n.as_f64().unwrap_or(0.0) * 100.0))
         }
-        Value::String(s) => s.clone(),
-        other => other.to_string(),
+        Value::Number(n) => Cell::number(n),
+        Value::String(s) => Cell::text(s.clone()),
+        other => Cell::text(other.to_string()),
     }
 }
 
-/// Lays out rows as aligned columns (table) or comma-separated values (CSV, quoted where
-/// needed).
-fn layout(header: &[String], rows: &[Vec<String>], format: Format) -> String {
+/// Lays out rows as aligned columns (table) or comma-separated values (CSV through
+/// `attune_domain::csv`: formulas neutralised, quoted where needed).
+fn layout(header: &[String], rows: &[Vec<Cell>], format: Format) -> String {
     let mut out = String::new();
     match format {
         Format::Csv => {
-            let quote = |s: &str| {
-                if s.contains([',', '"', '\n']) {
-                    format!("\"{}\"", s.replace('"', "\"\""))
-                } else {
-                    s.to_owned()
-                }
-            };
-            out.push_str(&header.join(","));
-            out.push('\n');
-            for r in rows {
-                out.push_str(&r.iter().map(|c| quote(c)).collect::<Vec<_>>().join(","));
-                out.push('\n');
-            }
+            let header: Vec<&str> = header.iter().map(String::as_str).collect();
+            out = attune_domain::csv::document(&header, rows);
         }
         _ => {
             let widths: Vec<usize> = (0..header.len())
                 .map(|c| {
                     rows.iter()
-                        .map(|r| r.get(c).map_or(0, |s| s.chars().count()))
+                        .map(|r| r.get(c).map_or(0, |s| s.raw().chars().count()))
                         .chain([header[c].chars().count()])
                         .max()
                         .unwrap_or(0)
@@ -137,7 +135,7 @@ fn layout(header: &[String], rows: &[Vec<String>], format: Format) -> String {
             out.push_str(&line(header.iter().map(String::as_str).collect()));
             out.push('\n');
             for r in rows {
-                out.push_str(&line(r.iter().map(String::as_str).collect()));
+                out.push_str(&line(r.iter().map(Cell::raw).collect()));
                 out.push('\n');
             }
         }
@@ -145,11 +143,11 @@ fn layout(header: &[String], rows: &[Vec<String>], format: Format) -> String {
     out
 }
 
-fn percent(v: &Value, pretty: bool) -> String {
+fn percent(v: &Value, pretty: bool) -> Cell {
     match v.as_f64() {
-        None => if pretty { "–" } else { "" }.to_owned(),
-        Some(x) if pretty => format!("{:.1}%", x * 100.0),
-        Some(x) => x.to_string(),
+        None => Cell::text(if pretty { "–" } else { "" }),
+        Some(x) if pretty => Cell::text(format!("{:.1}%", x * 100.0)),
+        Some(x) => Cell::number(x),
     }
 }
 
@@ -161,13 +159,13 @@ pub fn render(show: Show, report: &Value, format: Format) -> String {
     let pretty = format == Format::Table;
     let title = format!(
         "retention as of {} ({} basis, {} accounts)\n",
-        cell("", &report["as_of"], true),
-        cell("", &report["basis"], true),
+        cell("", &report["as_of"], true).raw(),
+        cell("", &report["basis"], true).raw(),
         report["n_accounts"]
     );
     let items = |key: &str| report[key].as_array().cloned().unwrap_or_default();
     let owned = |h: &[&str]| -> Vec<String> { h.iter().map(|s| (*s).to_owned()).collect() };
-    let (header, rows, footer): (Vec<String>, Vec<Vec<String>>, String) = match show {
+    let (header, rows, footer): (Vec<String>, Vec<Vec<Cell>>, String) = match show {
         Show::Summary => (
             COLUMNS.iter().map(|(h, _)| (*h).to_owned()).collect(),
             items("periods")
@@ -196,12 +194,12 @@ pub fn render(show: Show, report: &Value, format: Format) -> String {
             let rows = cohorts
                 .iter()
                 .map(|c| {
-                    let mut r = vec![cell("", &c["start"], true), c["size"].to_string()];
+                    let mut r = vec![cell("", &c["start"], true), cell("", &c["size"], false)];
                     for k in 0..width {
                         r.push(
                             c["share"]
                                 .get(k)
-                                .map_or(String::new(), |v| percent(v, true)),
+                                .map_or(Cell::text(""), |v| percent(v, true)),
                         );
                     }
                     r
@@ -231,8 +229,8 @@ pub fn render(show: Show, report: &Value, format: Format) -> String {
                         .map(|k| {
                             vec![
                                 cell("", &c["start"], false),
-                                c["size"].to_string(),
-                                k.to_string(),
+                                cell("", &c["size"], false),
+                                Cell::number(k),
                                 cell("", &c["active"][k], false),
                                 percent(&c["share"][k], false),
                                 cell("revenue_cents", &c["revenue_cents"][k], false),
@@ -252,10 +250,10 @@ pub fn render(show: Show, report: &Value, format: Format) -> String {
                 .iter()
                 .map(|s| {
                     vec![
-                        s["time"].to_string(),
-                        s["at_risk"].to_string(),
-                        s["events"].to_string(),
-                        s["censored"].to_string(),
+                        cell("", &s["time"], false),
+                        cell("", &s["at_risk"], false),
+                        cell("", &s["events"], false),
+                        cell("", &s["censored"], false),
                         percent(&s["survival"], pretty),
                         percent(&s["ci95"][0], pretty),
                         percent(&s["ci95"][1], pretty),
@@ -266,8 +264,8 @@ pub fn render(show: Show, report: &Value, format: Format) -> String {
                 "{} customers, {} churned; median lifetime {} {}s; restricted mean {} up to {}\n",
                 report["n"],
                 report["events"],
-                cell("", &report["median"], true),
-                cell("", &report["unit"], true),
+                cell("", &report["median"], true).raw(),
+                cell("", &report["unit"], true).raw(),
                 report["restricted_mean"]
                     .as_f64()
                     .map_or("–".to_owned(), |m| format!("{m:.2}")),
@@ -290,25 +288,25 @@ pub fn render(show: Show, report: &Value, format: Format) -> String {
                 .iter()
                 .map(|r| {
                     vec![
-                        r["value"].as_str().unwrap_or("(none)").to_owned(),
-                        r["churned"].to_string(),
-                        r["retained"].to_string(),
+                        Cell::text(r["value"].as_str().unwrap_or("(none)")),
+                        cell("", &r["churned"], false),
+                        cell("", &r["retained"], false),
                         percent(&r["share_churned"], pretty),
                         percent(&r["share_retained"], pretty),
-                        r["lift"].as_f64().map_or(String::new(), |l| {
+                        r["lift"].as_f64().map_or(Cell::text(""), |l| {
                             if pretty {
-                                format!("{l:.2}")
+                                Cell::text(format!("{l:.2}"))
                             } else {
-                                l.to_string()
+                                Cell::number(l)
                             }
                         }),
                         percent(&r["churn_rate"], pretty),
-                        r["test"]["test"].as_str().unwrap_or("").to_owned(),
-                        r["test"]["p_value"].as_f64().map_or(String::new(), |p| {
+                        Cell::text(r["test"]["test"].as_str().unwrap_or("")),
+                        r["test"]["p_value"].as_f64().map_or(Cell::text(""), |p| {
                             if pretty {
-                                format!("{p:.3e}")
+                                Cell::text(format!("{p:.3e}"))
                             } else {
-                                format!("{p:e}")
+                                Cell::Number(format!("{p:e}"))
                             }
                         }),
                     ]
@@ -316,7 +314,7 @@ pub fn render(show: Show, report: &Value, format: Format) -> String {
                 .collect(),
             format!(
                 "attribute {}; values with fewer than {} customers show counts only\n",
-                cell("", &report["attribute"], true),
+                cell("", &report["attribute"], true).raw(),
                 report["min_support"]
             ),
         ),
@@ -407,17 +405,25 @@ mod tests {
     fn csv_cells_are_quoted_where_needed_and_tables_aligned() {
         let header = vec!["value".to_owned(), "n".to_owned()];
         let rows = vec![
-            vec!["a, \"b\"".to_owned(), "1".to_owned()],
-            vec!["ລາວ".to_owned(), "22".to_owned()],
+            vec![Cell::text("a, \"b\""), Cell::number(1)],
+            vec![Cell::text("ລາວ"), Cell::number(22)],
+            vec![Cell::text("=SUM(1)"), Cell::number(-3.5)],
         ];
         assert_eq!(
             layout(&header, &rows, Format::Csv),
-            "value,n\n\"a, \"\"b\"\"\",1\nລາວ,22\n"
+            "value,n\n\"a, \"\"b\"\"\",1\nລາວ,22\n\"'=SUM(1)\",-3.5\n"
         );
         assert_eq!(
             layout(&header, &rows, Format::Table),
-            " value   n\na, \"b\"   1\n   ລາວ  22\n"
+            "  value     n\n a, \"b\"     1\n    ລາວ    22\n=SUM(1)  -3.5\n"
         );
+    }
+
+    #[test]
+    fn cents_keep_their_sign() {
+        assert_eq!(cents(-50), "-0.50");
+        assert_eq!(cents(-1234), "-12.34");
+        assert_eq!(cents(705), "7.05");
     }
 
     #[test]

@@ -354,13 +354,23 @@ impl crate::Store for SqlStore {
     ) -> StoreResult<Vec<crate::model::Contact>> {
         self.list_contacts_impl(org_id, account_id).await
     }
-    async fn create_survey(
+    async fn create_survey_with_access(
         &self,
         org_id: &str,
         definition: &attune_domain::survey::SurveyDefinition,
+        access: &attune_domain::survey_access::SurveyAccess,
         now_ms: i64,
     ) -> StoreResult<crate::model::Survey> {
-        self.create_survey_impl(org_id, definition, now_ms).await
+        self.create_survey_impl(org_id, definition, access, now_ms)
+            .await
+    }
+    async fn set_survey_access(
+        &self,
+        org_id: &str,
+        survey_id: &str,
+        access: &attune_domain::survey_access::SurveyAccess,
+    ) -> StoreResult<crate::model::Survey> {
+        self.set_survey_access_impl(org_id, survey_id, access).await
     }
     async fn survey(&self, org_id: &str, survey_id: &str) -> StoreResult<crate::model::Survey> {
         self.survey_impl(Some(org_id), survey_id).await

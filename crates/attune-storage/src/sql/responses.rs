@@ -197,6 +197,63 @@ async fn write_batch(
     Ok(())
 }
 
+/// Marks an invitation of this survey used (in the response's transaction) and returns its
+/// contact and that contact's account: who the answer is from.
+async fn use_invitation(
+    conn: &mut AnyConnection,
+    org_id: &str,
+    survey_id: &str,
+    invitation_id: &str,
+    now_ms: i64,
+) -> StoreResult<(Option<String>, Option<String>)> {
+    let row = sqlx::query(
+        "UPDATE invitations SET used_at = $1 WHERE id = $2 AND org_id = $3 AND survey_id = $4 \
+         AND used_at IS NULL RETURNING contact_id",
+    )
+    .bind(now_ms)
+    .bind(invitation_id)
+    .bind(org_id)
+    .bind(survey_id)
+    .fetch_optional(&mut *conn)
+    .await
+    .context("using an invitation")?
+    .ok_or_else(|| StoreError::Conflict("this invitation has already been answered".into()))?;
+    let Some(contact) = row
+        .try_get::<Option<String>, _>("contact_id")
+        .context("reading invitation")?
+    else {
+        return Ok((None, None));
+    };
+    let account = sqlx::query("SELECT account_id FROM contacts WHERE org_id = $1 AND id = $2")
+        .bind(org_id)
+        .bind(&contact)
+        .fetch_optional(&mut *conn)
+        .await
+        .context("reading the invited contact")?
+        .map(|row| row.try_get::<Option<String>, _>("account_id"))
+        .transpose()
+        .context("reading contact")?
+        .flatten();
+    Ok((Some(contact), account))
+}
+
+/// Whether an invitation is a case's re-survey.
+async fn is_resurvey(
+    conn: &mut AnyConnection,
+    org_id: &str,
+    invitation_id: &str,
+) -> StoreResult<bool> {
+    Ok(
+        sqlx::query("SELECT id FROM cases WHERE org_id = $1 AND resurvey_invitation_id = $2")
+            .bind(org_id)
+            .bind(invitation_id)
+            .fetch_optional(&mut *conn)
+            .await
+            .context("checking for a re-survey")?
+            .is_some(),
+    )
+}
+
 impl SqlStore {
     pub(crate) async fn insert_response_impl(
         &self,
@@ -210,38 +267,29 @@ impl SqlStore {
             return Err(StoreError::NotFound);
         }
         let mut tx = self.begin_write().await?;
-        let (mut contact_id, mut account_id) = resolve_people(&mut tx, org_id, r, now_ms).await?;
-        let mut dedup = r.dedup_key.clone();
-        if let Some(inv) = invitation_id {
-            let row = sqlx::query(
-                "UPDATE invitations SET used_at = $1 WHERE id = $2 AND org_id = $3 AND survey_id = $4 \
-                 AND used_at IS NULL RETURNING contact_id",
-            )
-            .bind(now_ms)
-            .bind(inv)
-            .bind(org_id)
-            .bind(&survey.id)
-            .fetch_optional(&mut *tx)
-            .await
-            .context("using an invitation")?
-            .ok_or_else(|| StoreError::Conflict("this invitation has already been answered".into()))?;
-            let invited: Option<String> =
-                row.try_get("contact_id").context("reading invitation")?;
-            if let Some(c) = invited {
-                let acc =
-                    sqlx::query("SELECT account_id FROM contacts WHERE org_id = $1 AND id = $2")
-                        .bind(org_id)
-                        .bind(&c)
-                        .fetch_optional(&mut *tx)
-                        .await
-                        .context("reading the invited contact")?;
-                if let Some(acc) = acc {
-                    account_id =
-                        account_id.or(acc.try_get("account_id").context("reading contact")?);
-                }
-                contact_id = Some(c);
+        let (contact_id, account_id, dedup) = match invitation_id {
+            // An answer through a personal link is the invited contact's (and their
+            // account's), whatever the request names: a link cannot answer as someone else.
+            Some(inv) => {
+                let (contact_id, account_id) =
+                    use_invitation(&mut tx, org_id, &survey.id, inv, now_ms).await?;
+                (contact_id, account_id, Some(format!("inv:{inv}")))
             }
-            dedup = Some(format!("inv:{inv}"));
+            None => {
+                let (c, a) = resolve_people(&mut tx, org_id, r, now_ms).await?;
+                (c, a, r.dedup_key.clone())
+            }
+        };
+        let mut respondent_key = survey
+            .access
+            .respondent_key(&survey.id, contact_id.as_deref());
+        // The re-survey sent with a case's resolution asks the same person again on purpose
+        // (it measures recovery): it is not a second answer to refuse.
+        if respondent_key.is_some()
+            && let Some(inv) = invitation_id
+            && is_resurvey(&mut tx, org_id, inv).await?
+        {
+            respondent_key = None;
         }
         let mut p = prepare(survey, r, contact_id, account_id);
         p.dedup_key = dedup;
@@ -261,6 +309,21 @@ impl SqlStore {
             }
             e => e,
         })?;
+        if let Some(key) = respondent_key {
+            sqlx::query("UPDATE responses SET respondent_key = $1 WHERE org_id = $2 AND id = $3")
+                .bind(key)
+                .bind(org_id)
+                .bind(&stored.id)
+                .execute(&mut *tx)
+                .await
+                .context("recording the respondent")
+                .map_err(|e| match e {
+                    StoreError::Conflict(_) => StoreError::Conflict(
+                        "this respondent has already answered this survey".into(),
+                    ),
+                    e => e,
+                })?;
+        }
         insert_rows(
             &mut tx,
             self.dialect,

@@ -1,21 +1,45 @@
 //! Surveys and personal invitations.
 
 use attune_domain::survey::SurveyDefinition;
-use sqlx::Row;
+use attune_domain::survey_access::{AccessMode, EmbedOrigin, SurveyAccess};
 use sqlx::any::AnyRow;
+use sqlx::{AssertSqlSafe, Row};
 
 use super::{SqlStore, new_id};
 use crate::error::{Context, StoreError, StoreResult};
 use crate::model::{Invitation, Survey};
 
+const SURVEY_COLUMNS: &str =
+    "id, org_id, definition, created_at, access_mode, anonymous_dedup, embed_origins";
+
 fn survey_of(row: &AnyRow) -> StoreResult<Survey> {
     let definition: String = row.try_get("definition").context("reading survey")?;
+    let mode: String = row.try_get("access_mode").context("reading survey")?;
+    let dedup: i64 = row.try_get("anonymous_dedup").context("reading survey")?;
+    let origins: String = row.try_get("embed_origins").context("reading survey")?;
+    let origins: Vec<String> =
+        serde_json::from_str(&origins).context("decoding a survey's embed origins")?;
     Ok(Survey {
         id: row.try_get("id").context("reading survey")?,
         org_id: row.try_get("org_id").context("reading survey")?,
         created_at_ms: row.try_get("created_at").context("reading survey")?,
         definition: serde_json::from_str(&definition).context("decoding a survey")?,
+        access: SurveyAccess {
+            // Written only through `AccessMode::as_str`; an unknown value (a newer version's
+            // mode) is read as the strictest one.
+            mode: AccessMode::parse(&mode).unwrap_or(AccessMode::Invitation),
+            anonymous_dedup: dedup != 0,
+            // Stored only after `EmbedOrigin::parse`.
+            embed_origins: origins
+                .iter()
+                .filter_map(|o| EmbedOrigin::parse(o).ok())
+                .collect(),
+        },
     })
+}
+
+fn origins_json(access: &SurveyAccess) -> StoreResult<String> {
+    serde_json::to_string(&access.embed_origins).context("encoding embed origins")
 }
 
 impl SqlStore {
@@ -23,18 +47,23 @@ impl SqlStore {
         &self,
         org_id: &str,
         definition: &SurveyDefinition,
+        access: &SurveyAccess,
         now_ms: i64,
     ) -> StoreResult<Survey> {
         let id = new_id();
         let json = serde_json::to_string(definition).context("encoding a survey")?;
         sqlx::query(
-            "INSERT INTO surveys (id, org_id, name, definition, created_at) VALUES ($1, $2, $3, $4, $5)",
+            "INSERT INTO surveys (id, org_id, name, definition, created_at, access_mode, \
+             anonymous_dedup, embed_origins) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
         )
         .bind(&id)
         .bind(org_id)
         .bind(&definition.name)
         .bind(json)
         .bind(now_ms)
+        .bind(access.mode.as_str())
+        .bind(i64::from(access.anonymous_dedup))
+        .bind(origins_json(access)?)
         .execute(&self.pool)
         .await
         .context("creating a survey")?;
@@ -43,7 +72,30 @@ impl SqlStore {
             org_id: org_id.to_owned(),
             created_at_ms: now_ms,
             definition: definition.clone(),
+            access: access.clone(),
         })
+    }
+
+    pub(crate) async fn set_survey_access_impl(
+        &self,
+        org_id: &str,
+        survey_id: &str,
+        access: &SurveyAccess,
+    ) -> StoreResult<Survey> {
+        let row = sqlx::query(AssertSqlSafe(format!(
+            "UPDATE surveys SET access_mode = $1, anonymous_dedup = $2, embed_origins = $3 \
+             WHERE org_id = $4 AND id = $5 RETURNING {SURVEY_COLUMNS}"
+        )))
+        .bind(access.mode.as_str())
+        .bind(i64::from(access.anonymous_dedup))
+        .bind(origins_json(access)?)
+        .bind(org_id)
+        .bind(survey_id)
+        .fetch_optional(&self.pool)
+        .await
+        .context("saving a survey's access settings")?
+        .ok_or(StoreError::NotFound)?;
+        survey_of(&row)
     }
 
     pub(crate) async fn survey_impl(
@@ -51,10 +103,9 @@ impl SqlStore {
         org_id: Option<&str>,
         survey_id: &str,
     ) -> StoreResult<Survey> {
-        let row = sqlx::query(
-            "SELECT id, org_id, definition, created_at FROM surveys \
-             WHERE id = $1 AND ($2 IS NULL OR org_id = $2)",
-        )
+        let row = sqlx::query(AssertSqlSafe(format!(
+            "SELECT {SURVEY_COLUMNS} FROM surveys WHERE id = $1 AND ($2 IS NULL OR org_id = $2)"
+        )))
         .bind(survey_id)
         .bind(org_id)
         .fetch_optional(&self.pool)
@@ -65,10 +116,10 @@ impl SqlStore {
     }
 
     pub(crate) async fn list_surveys_impl(&self, org_id: &str) -> StoreResult<Vec<Survey>> {
-        let rows = sqlx::query(
-            "SELECT id, org_id, definition, created_at FROM surveys WHERE org_id = $1 \
-             ORDER BY created_at DESC, id DESC",
-        )
+        let rows = sqlx::query(AssertSqlSafe(format!(
+            "SELECT {SURVEY_COLUMNS} FROM surveys WHERE org_id = $1 \
+             ORDER BY created_at DESC, id DESC"
+        )))
         .bind(org_id)
         .fetch_all(&self.pool)
         .await

@@ -1,6 +1,7 @@
 //! Server-rendered pages: login, dashboard, feedback feed, and the public survey page.
 //! HTML comes from askama templates, which escape every value; user text carries `dir="auto"`.
 
+mod access_words;
 mod cases;
 mod chart;
 mod dashboard;

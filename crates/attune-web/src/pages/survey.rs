@@ -1,13 +1,18 @@
 //! The public survey page `/s/{id}`: in the respondent's language (`?lang=`, then
 //! `Accept-Language`, then the survey's default), usable without JavaScript and by keyboard,
 //! right-to-left for RTL languages. A personal link carries a signed token `t` and can be
-//! answered once.
+//! answered once. The survey's access settings decide who may answer: an invitation-only
+//! survey refuses the bare link politely; with `anonymous_dedup`, an anonymous form carries a
+//! signed one-time token `ft` (its answer's dedup key) and answering sets a per-survey cookie.
+//! An expired, missing or foreign token never loses an answer: the form comes back with what
+//! was typed and a fresh token.
 
 use std::collections::BTreeMap;
 
 use askama::Template;
 use attune_domain::response::{Channel, NewResponse, ResponseInput};
 use attune_domain::survey::{QuestionType, SurveyDefinition};
+use attune_domain::survey_access::{FormToken, FormTokenCheck};
 use attune_domain::text::LanguageTag;
 use attune_storage::StoreError;
 use attune_storage::model::Survey;
@@ -18,9 +23,10 @@ use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use serde_json::{Map, Value};
 
+use super::access_words::access_words;
 use super::words::words;
 use super::{ClientIp, render};
-use crate::auth::verify_invitation;
+use crate::auth::{cookie, random_token, sign_form_token, verify_form_token, verify_invitation};
 use crate::ratelimit::Key;
 use crate::{ApiError, AppState};
 
@@ -49,6 +55,10 @@ struct SurveyPage {
     title: String,
     survey_id: String,
     token: Option<String>,
+    /// The one-time form token, when the survey deduplicates anonymous answers.
+    form_token: Option<String>,
+    /// A note above the form (e.g. "please send again").
+    notice: Option<&'static str>,
     questions: Vec<QuestionView>,
     errors: Vec<String>,
     submit_label: &'static str,
@@ -187,30 +197,76 @@ fn views(
         .collect()
 }
 
-fn survey_page(
-    survey: &Survey,
-    lang: &str,
+/// What the survey form is rendered with besides the questions.
+struct FormState<'a> {
     token: Option<String>,
-    given: &BTreeMap<String, Vec<String>>,
+    given: &'a BTreeMap<String, Vec<String>>,
     errors: Vec<String>,
-) -> Response {
-    let status = if errors.is_empty() {
+    notice: Option<&'static str>,
+}
+
+fn survey_page(state: &AppState, survey: &Survey, lang: &str, form: FormState<'_>) -> Response {
+    let status = if form.errors.is_empty() && form.notice.is_none() {
         StatusCode::OK
     } else {
         StatusCode::UNPROCESSABLE_ENTITY
     };
+    // Personal links are their own one-time token.
+    let form_token = (survey.access.anonymous_dedup && form.token.is_none()).then(|| {
+        let t = FormToken::issue(&survey.id, state.now_ms(), random_token(16));
+        sign_form_token(&state.config.signing_key, &t)
+    });
     let mut res = render(&SurveyPage {
         lang: lang.to_owned(),
         dir: dir_of(lang),
         title: survey.definition.name.clone(),
         survey_id: survey.id.clone(),
-        token,
-        questions: views(&survey.definition, lang, given),
-        errors,
+        token: form.token,
+        form_token,
+        notice: form.notice,
+        questions: views(&survey.definition, lang, form.given),
+        errors: form.errors,
         submit_label: words(lang)[0],
     });
     *res.status_mut() = status;
     res
+}
+
+/// Name of the cookie that says this browser answered the survey.
+fn answered_cookie(survey: &Survey) -> String {
+    format!("attune_answered_{}", survey.id)
+}
+
+/// Whether this browser already answered (only consulted with `anonymous_dedup`).
+fn answered_here(survey: &Survey, headers: &HeaderMap) -> bool {
+    cookie(headers, &answered_cookie(survey)).is_some()
+}
+
+/// Marks this browser as having answered, for a year, on the survey's own path.
+fn mark_answered(state: &AppState, survey: &Survey, res: &mut Response) {
+    let secure = if state.config.secure_cookies {
+        "; Secure"
+    } else {
+        ""
+    };
+    let value = format!(
+        "{}=1; Path=/s/{}; Max-Age=31536000; HttpOnly; SameSite=Lax{secure}",
+        answered_cookie(survey),
+        survey.id
+    );
+    if let Ok(v) = axum::http::HeaderValue::from_str(&value) {
+        res.headers_mut().append(header::SET_COOKIE, v);
+    }
+}
+
+/// The polite refusal of the bare link of an invitation-only survey.
+fn invitation_only(lang: &str) -> Response {
+    let w = access_words(lang);
+    message(StatusCode::FORBIDDEN, lang, w[0], w[1])
+}
+
+fn already_answered(status: StatusCode, lang: &str) -> Response {
+    message(status, lang, words(lang)[1], access_words(lang)[2])
 }
 
 /// Query of the survey page.
@@ -276,15 +332,30 @@ pub(crate) async fn show(
         Err(res) => return res,
     };
     let lang = choose_language(&survey.definition, q.lang.as_deref(), &headers);
-    if let Some(t) = &q.t
-        && let Err(res) = check_token(&state, &survey, t, &lang).await
-    {
-        return res;
+    match &q.t {
+        Some(t) => {
+            if let Err(res) = check_token(&state, &survey, t, &lang).await {
+                return res;
+            }
+        }
+        None if survey.access.needs_invitation() => return invitation_only(&lang),
+        None if survey.access.anonymous_dedup && answered_here(&survey, &headers) => {
+            return already_answered(StatusCode::OK, &lang);
+        }
+        None => {}
     }
-    survey_page(&survey, &lang, q.t, &BTreeMap::new(), Vec::new())
+    let form = FormState {
+        token: q.t,
+        given: &BTreeMap::new(),
+        errors: Vec::new(),
+        notice: None,
+    };
+    survey_page(&state, &survey, &lang, form)
 }
 
-/// `POST /s/{id}`: fields `q.<key>` (repeated for multiple choice), `lang`, optional `t`.
+/// `POST /s/{id}`: fields `q.<key>` (repeated for multiple choice), `lang`, optional `t` (a
+/// personal link) and `ft` (a one-time form token). Nothing else is read: who answers comes
+/// from the invitation alone.
 pub(crate) async fn submit(
     State(state): State<AppState>,
     ClientIp(ip): ClientIp,
@@ -297,11 +368,12 @@ pub(crate) async fn submit(
         Err(res) => return res,
     };
     let mut given: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    let (mut lang, mut token) = (None, None);
+    let (mut lang, mut token, mut form_token) = (None, None, None);
     for (k, v) in fields {
         match k.as_str() {
             "lang" => lang = Some(v),
             "t" if !v.is_empty() => token = Some(v),
+            "ft" if !v.is_empty() => form_token = Some(v),
             _ => {
                 if let Some(key) = k.strip_prefix("q.") {
                     given.entry(key.to_owned()).or_default().push(v);
@@ -313,7 +385,13 @@ pub(crate) async fn submit(
     if let Err(secs) = state.limits.public.check(Key::addr(ip)) {
         // The form again, with what was typed and when to send it.
         let wait = super::words::too_many(&lang).replace("{s}", &secs.to_string());
-        let mut res = survey_page(&survey, &lang, token, &given, vec![wait]);
+        let form = FormState {
+            token,
+            given: &given,
+            errors: vec![wait],
+            notice: None,
+        };
+        let mut res = survey_page(&state, &survey, &lang, form);
         *res.status_mut() = StatusCode::TOO_MANY_REQUESTS;
         res.headers_mut()
             .insert(header::RETRY_AFTER, axum::http::HeaderValue::from(secs));
@@ -324,7 +402,34 @@ pub(crate) async fn submit(
             Ok(id) => Some(id),
             Err(res) => return res,
         },
+        None if survey.access.needs_invitation() => return invitation_only(&lang),
         None => None,
+    };
+    // Anonymous answers to a deduplicated survey: the same browser is told it answered; a
+    // valid one-time token becomes the answer's dedup key; a bad one brings the form back.
+    let dedup = survey.access.anonymous_dedup && invitation.is_none();
+    if dedup && answered_here(&survey, &headers) {
+        return already_answered(StatusCode::CONFLICT, &lang);
+    }
+    let form_key = if dedup {
+        let now = state.now_ms();
+        match form_token
+            .as_deref()
+            .and_then(|t| verify_form_token(&state.config.signing_key, t))
+        {
+            Some(t) if t.check(&survey.id, now) == FormTokenCheck::Valid => Some(t.dedup_key()),
+            _ => {
+                let form = FormState {
+                    token: None,
+                    given: &given,
+                    errors: Vec::new(),
+                    notice: Some(access_words(&lang)[3]),
+                };
+                return survey_page(&state, &survey, &lang, form);
+            }
+        }
+    } else {
+        None
     };
     let mut answers = Map::new();
     for (key, values) in &given {
@@ -365,7 +470,12 @@ pub(crate) async fn submit(
     };
     let now = state.now_ms();
     let response = match NewResponse::parse(&survey.definition, input, Channel::Link, now) {
-        Ok(r) => r,
+        Ok(mut r) => {
+            if form_key.is_some() {
+                r.dedup_key = form_key;
+            }
+            r
+        }
         Err(invalid) => {
             let d = survey.definition.default_language.as_str();
             let errors = invalid
@@ -383,7 +493,13 @@ pub(crate) async fn submit(
                     }
                 })
                 .collect();
-            return survey_page(&survey, &lang, token, &given, errors);
+            let form = FormState {
+                token,
+                given: &given,
+                errors,
+                notice: None,
+            };
+            return survey_page(&state, &survey, &lang, form);
         }
     };
     match state
@@ -400,11 +516,18 @@ pub(crate) async fn submit(
         Ok(stored) => {
             tracing::info!(org.id = %survey.org_id, survey.id = %survey.id, response.id = %stored.id, "public response stored");
             let w = words(&lang);
-            message(StatusCode::OK, &lang, w[1], w[2])
+            let mut res = message(StatusCode::OK, &lang, w[1], w[2]);
+            if dedup {
+                mark_answered(&state, &survey, &mut res);
+            }
+            res
         }
         Err(StoreError::Conflict(_)) => {
-            let w = words(&lang);
-            message(StatusCode::CONFLICT, &lang, w[1], w[3])
+            let mut res = already_answered(StatusCode::CONFLICT, &lang);
+            if dedup {
+                mark_answered(&state, &survey, &mut res);
+            }
+            res
         }
         Err(e) => ApiError::from(e).into_response(),
     }

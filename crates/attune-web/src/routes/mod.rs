@@ -39,6 +39,10 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/api/v1/surveys", get(surveys::list).post(surveys::create))
         .route("/api/v1/surveys/{id}", get(surveys::show))
         .route(
+            "/api/v1/surveys/{id}/access",
+            get(surveys::access).put(surveys::set_access),
+        )
+        .route(
             "/api/v1/surveys/{id}/responses",
             get(responses::list).post(responses::create),
         )

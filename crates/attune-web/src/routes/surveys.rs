@@ -1,6 +1,7 @@
-//! Surveys: create, list, show, and personal invitation links.
+//! Surveys: create, list, show, their access settings, and personal invitation links.
 
 use attune_domain::survey::{SurveyDefinition, SurveyInput};
+use attune_domain::survey_access::{SurveyAccess, SurveyAccessInput};
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use serde::Deserialize;
@@ -28,13 +29,26 @@ pub(crate) fn survey_json(s: &attune_storage::model::Survey) -> Value {
 pub(crate) async fn create(
     State(state): State<AppState>,
     caller: ApiCaller,
-    Json(input): Json<SurveyInput>,
+    Json(mut input): Json<SurveyInput>,
 ) -> Result<(StatusCode, axum::Json<Value>), ApiError> {
     let actor = caller.writer()?;
-    let definition = SurveyDefinition::parse(input)?;
+    let access = input
+        .access
+        .take()
+        .map(|a| SurveyAccess::default().apply(a, "access."));
+    let definition = SurveyDefinition::parse(input);
+    // Report the problems of both parts at once.
+    let (definition, access) = match (definition, access.transpose()) {
+        (Ok(d), Ok(a)) => (d, a.unwrap_or_default()),
+        (d, a) => {
+            let mut fields = d.err().map(|e| e.0).unwrap_or_default();
+            fields.extend(a.err().map(|e| e.0).unwrap_or_default());
+            return Err(ApiError::Invalid(fields));
+        }
+    };
     let survey = state
         .store
-        .create_survey(&actor.org_id, &definition, state.now_ms())
+        .create_survey_with_access(&actor.org_id, &definition, &access, state.now_ms())
         .await?;
     tracing::info!(org.id = %actor.org_id, survey.id = %survey.id, "survey created");
     Ok((StatusCode::CREATED, axum::Json(survey_json(&survey))))
@@ -59,6 +73,34 @@ pub(crate) async fn show(
 ) -> Result<axum::Json<Value>, ApiError> {
     let survey = state.store.survey(caller.org(), &id).await?;
     Ok(axum::Json(survey_json(&survey)))
+}
+
+/// `GET /api/v1/surveys/{id}/access`: who may answer, and which origins may embed the page.
+pub(crate) async fn access(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(id): Path<String>,
+) -> Result<axum::Json<SurveyAccess>, ApiError> {
+    let survey = state.store.survey(caller.org(), &id).await?;
+    Ok(axum::Json(survey.access))
+}
+
+/// `PUT /api/v1/surveys/{id}/access`: changes the named settings, keeps the others.
+pub(crate) async fn set_access(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(id): Path<String>,
+    Json(input): Json<SurveyAccessInput>,
+) -> Result<axum::Json<SurveyAccess>, ApiError> {
+    let actor = caller.writer()?;
+    let survey = state.store.survey(&actor.org_id, &id).await?;
+    let next = survey.access.apply(input, "")?;
+    let saved = state
+        .store
+        .set_survey_access(&actor.org_id, &id, &next)
+        .await?;
+    tracing::info!(org.id = %actor.org_id, survey.id = %id, access.mode = saved.access.mode.as_str(), "survey access changed");
+    Ok(axum::Json(saved.access))
 }
 
 /// Body of an invitation request.

@@ -1026,6 +1026,16 @@ async fn a_business_hours_policy_and_a_resurvey_that_recovers(backend: Backend) 
         .await;
     assert_eq!(s, 201, "{policy}");
     let survey = app.nps_survey(&app.admin_token).await;
+    // One answer per respondent does not refuse the re-survey the case sends.
+    let res = app
+        .client
+        .put(app.url(&format!("/api/v1/surveys/{survey}/access")))
+        .bearer_auth(&app.admin_token)
+        .json(&json!({"mode": "one_per_respondent"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
     // NOW is Monday 2026-11-23 12:00 UTC: 5 working hours today, 3 on Tuesday → Tue 12:00.
     let case = detractor_case(&app, &survey, &owner).await;
     assert_eq!(case["first_response_due_at"], "2026-11-24T12:00:00Z");

@@ -4,6 +4,7 @@
 use attune_domain::org::Role;
 use attune_domain::response::{Answer, Channel, NewResponse};
 use attune_domain::survey::{QuestionType, SurveyDefinition, SurveyInput};
+use attune_domain::survey_access::{SurveyAccess, SurveyAccessInput};
 use attune_domain::text::{Email, LanguageTag};
 use attune_storage::model::{AccountUpsert, ContactUpsert, FeedQuery, ScoreFilter, SegmentDim};
 use attune_storage::{Store, StoreError};
@@ -571,4 +572,100 @@ async fn storage_story(b: Backend) {
             .await,
         Err(StoreError::Conflict(_))
     ));
+    // Access settings: stored per survey, changed only by its organisation.
+    assert_eq!(survey.access, SurveyAccess::default(), "public by default");
+    let strict = SurveyAccess::default()
+        .apply(
+            SurveyAccessInput {
+                mode: Some("one_per_respondent".into()),
+                anonymous_dedup: Some(true),
+                embed_origins: Some(vec!["https://shop.example".into()]),
+            },
+            "",
+        )
+        .unwrap();
+    let once = store
+        .create_survey_with_access(&a.id, &def, &strict, NOW_MS)
+        .await
+        .unwrap();
+    assert_eq!(store.survey(&a.id, &once.id).await.unwrap(), once);
+    assert_eq!(store.public_survey(&once.id).await.unwrap().access, strict);
+    assert!(matches!(
+        store
+            .set_survey_access(&a2.id, &once.id, &SurveyAccess::default())
+            .await,
+        Err(StoreError::NotFound)
+    ));
+    let opened = store
+        .set_survey_access(&a.id, &once.id, &SurveyAccess::default())
+        .await
+        .unwrap();
+    assert_eq!(opened.access, SurveyAccess::default());
+    let once = store
+        .set_survey_access(&a.id, &once.id, &strict)
+        .await
+        .unwrap();
+    assert_eq!(
+        store.list_surveys(&a.id).await.unwrap()[0].access,
+        strict,
+        "newest first"
+    );
+    // One answer per known respondent, whichever way they come.
+    store
+        .insert_response(
+            &a.id,
+            &once,
+            &response(4, None, 0, Some("simran@acme.example"), None),
+            None,
+            NOW_MS,
+        )
+        .await
+        .unwrap();
+    assert!(matches!(
+        store
+            .insert_response(
+                &a.id,
+                &once,
+                &response(5, None, 0, Some("simran@acme.example"), Some("ext:other")),
+                None,
+                NOW_MS
+            )
+            .await,
+        Err(StoreError::Conflict(_))
+    ));
+    let inv = store
+        .create_invitation(&a.id, &once.id, Some(&contact.id), NOW_MS)
+        .await
+        .unwrap();
+    assert!(matches!(
+        store
+            .insert_response(
+                &a.id,
+                &once,
+                &response(6, None, 0, None, None),
+                Some(&inv.id),
+                NOW_MS
+            )
+            .await,
+        Err(StoreError::Conflict(_))
+    ));
+    assert!(
+        store
+            .invitation(&inv.id)
+            .await
+            .unwrap()
+            .used_at_ms
+            .is_none(),
+        "a refused answer leaves the invitation unused"
+    );
+    store
+        .insert_response(
+            &a.id,
+            &once,
+            &response(7, None, 0, None, None),
+            None,
+            NOW_MS,
+        )
+        .await
+        .expect("anonymous API answers are not keyed by respondent");
 }

@@ -19,6 +19,7 @@ fn survey() -> Survey {
         org_id: "o".into(),
         created_at_ms: 0,
         definition: SurveyDefinition::parse(input).unwrap(),
+        access: Default::default(),
     }
 }
 
