@@ -9,6 +9,7 @@ pub mod clock;
 pub mod error;
 mod extract;
 mod metrics;
+mod nul;
 pub mod openapi;
 mod pages;
 mod ratelimit;
@@ -92,6 +93,7 @@ pub fn app(state: AppState) -> Router {
         .merge(routes::router())
         .merge(pages::router())
         .fallback(error::not_found)
+        .layer(axum::middleware::from_fn(nul::refuse_in_uri))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(TraceLayer::new_for_http())
         .with_state(state)

@@ -2,7 +2,6 @@
 //! session's own CSRF token protects every form after that.
 
 use askama::Template;
-use axum::Form;
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -13,6 +12,7 @@ use crate::auth::{
     PageUser, SESSION_COOKIE, SESSION_MS, constant_time_eq, cookie, random_token, sha256_hex,
     verify_password,
 };
+use crate::extract::Form;
 use crate::{ApiError, AppState};
 
 const LOGIN_CSRF_COOKIE: &str = "attune_login_csrf";
@@ -54,16 +54,15 @@ fn login_page(
     state: &AppState,
     headers: &HeaderMap,
     email: String,
-    error: Option<String>,
+    error: Option<(StatusCode, String)>,
 ) -> Response {
     let csrf = cookie(headers, LOGIN_CSRF_COOKIE)
         .filter(|c| c.len() == 43)
         .map(str::to_owned)
         .unwrap_or_else(|| random_token(32));
-    let status = if error.is_some() {
-        StatusCode::UNAUTHORIZED
-    } else {
-        StatusCode::OK
+    let (status, error) = match error {
+        Some((status, e)) => (status, Some(e)),
+        None => (StatusCode::OK, None),
     };
     let page = LoginPage {
         lang: "en",
@@ -99,15 +98,26 @@ pub(crate) async fn submit(
     State(state): State<AppState>,
     ClientIp(ip): ClientIp,
     headers: HeaderMap,
-    Form(f): Form<LoginForm>,
+    form: Result<Form<LoginForm>, ApiError>,
 ) -> Response {
+    let f = match form {
+        Ok(Form(f)) => f,
+        Err(e @ ApiError::Invalid(_)) => {
+            let error = (StatusCode::UNPROCESSABLE_ENTITY, e.message());
+            return login_page(&state, &headers, String::new(), Some(error));
+        }
+        Err(e) => return crate::nul::page_refusal(&e),
+    };
     let cookie_csrf = cookie(&headers, LOGIN_CSRF_COOKIE).unwrap_or_default();
     if cookie_csrf.is_empty() || !constant_time_eq(cookie_csrf.as_bytes(), f.csrf.as_bytes()) {
         return login_page(
             &state,
             &headers,
             f.email,
-            Some("The form expired. Please try again.".into()),
+            Some((
+                StatusCode::UNAUTHORIZED,
+                "The form expired. Please try again.".into(),
+            )),
         );
     }
     if !state.limiter.allow(ip) {
@@ -126,7 +136,7 @@ pub(crate) async fn submit(
                 &state,
                 &headers,
                 f.email,
-                Some("Wrong e-mail or password.".into()),
+                Some((StatusCode::UNAUTHORIZED, "Wrong e-mail or password.".into())),
             );
         }
     };
@@ -168,8 +178,12 @@ pub(crate) async fn logout(
     State(state): State<AppState>,
     user: PageUser,
     headers: HeaderMap,
-    Form(f): Form<LogoutForm>,
+    form: Result<Form<LogoutForm>, ApiError>,
 ) -> Response {
+    let f = match form {
+        Ok(Form(f)) => f,
+        Err(e) => return crate::nul::page_refusal(&e),
+    };
     if !constant_time_eq(user.csrf_token.as_bytes(), f.csrf.as_bytes()) {
         return ApiError::Forbidden("the form's CSRF token does not match your session".into())
             .into_response();

@@ -16,6 +16,7 @@ use std::net::{IpAddr, SocketAddr};
 use askama::Template;
 use axum::Router;
 use axum::extract::{ConnectInfo, FromRequestParts};
+use axum::http::StatusCode;
 use axum::http::request::Parts;
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
@@ -51,7 +52,6 @@ pub(crate) fn minute(ms: i64) -> String {
         .replace('T', " ")
 }
 
-/// Renders a template, turning a template failure into a logged 500.
 /// Field problems as one line for a page: `field: message; …`.
 pub(crate) fn problems(e: &attune_domain::Invalid) -> String {
     e.0.iter()
@@ -66,11 +66,41 @@ pub(crate) fn problems(e: &attune_domain::Invalid) -> String {
         .join("; ")
 }
 
+/// Renders a template, turning a template failure into a logged 500.
 pub(crate) fn render(t: &impl Template) -> Response {
     match t.render() {
         Ok(html) => Html(html).into_response(),
         Err(e) => ApiError::Internal(format!("rendering a page: {e}")).into_response(),
     }
+}
+
+#[derive(Template)]
+#[template(path = "message.html")]
+struct MessagePage {
+    lang: String,
+    dir: &'static str,
+    heading: String,
+    text: String,
+}
+
+/// `rtl` for right-to-left languages, else `ltr`.
+pub(crate) fn dir_of(lang: &str) -> &'static str {
+    match attune_domain::text::LanguageTag::parse(lang) {
+        Ok(t) if t.is_rtl() => "rtl",
+        _ => "ltr",
+    }
+}
+
+/// A page with a heading and one paragraph (not found, thanks, invalid input).
+pub(crate) fn message(status: StatusCode, lang: &str, heading: &str, text: &str) -> Response {
+    let mut res = render(&MessagePage {
+        lang: lang.to_owned(),
+        dir: dir_of(lang),
+        heading: heading.to_owned(),
+        text: text.to_owned(),
+    });
+    *res.status_mut() = status;
+    res
 }
 
 /// The client's address, for rate limiting (`0.0.0.0` when the server runs without it).

@@ -11,7 +11,6 @@ use attune_domain::survey::{QuestionType, SurveyDefinition};
 use attune_domain::text::LanguageTag;
 use attune_storage::StoreError;
 use attune_storage::model::Survey;
-use axum::Form;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -19,8 +18,9 @@ use serde::Deserialize;
 use serde_json::{Map, Value};
 
 use super::words::words;
-use super::{ClientIp, render};
+use super::{ClientIp, dir_of, message, render};
 use crate::auth::verify_invitation;
+use crate::extract::Form;
 use crate::{ApiError, AppState};
 
 pub(crate) struct OptionView {
@@ -51,33 +51,6 @@ struct SurveyPage {
     questions: Vec<QuestionView>,
     errors: Vec<String>,
     submit_label: &'static str,
-}
-
-#[derive(Template)]
-#[template(path = "message.html")]
-struct MessagePage {
-    lang: String,
-    dir: &'static str,
-    heading: String,
-    text: String,
-}
-
-fn dir_of(lang: &str) -> &'static str {
-    match LanguageTag::parse(lang) {
-        Ok(t) if t.is_rtl() => "rtl",
-        _ => "ltr",
-    }
-}
-
-fn message(status: StatusCode, lang: &str, heading: &str, text: &str) -> Response {
-    let mut res = render(&MessagePage {
-        lang: lang.to_owned(),
-        dir: dir_of(lang),
-        heading: heading.to_owned(),
-        text: text.to_owned(),
-    });
-    *res.status_mut() = status;
-    res
 }
 
 /// Picks the respondent's language among the survey's.
@@ -283,13 +256,39 @@ pub(crate) async fn show(
     survey_page(&survey, &lang, q.t, &BTreeMap::new(), Vec::new())
 }
 
+/// Problems as the respondent reads them: a field `<prefix><question key>` is named by the
+/// question's text in their language; other fields by their name.
+fn field_messages(
+    def: &SurveyDefinition,
+    lang: &str,
+    problems: &[attune_domain::FieldError],
+    prefix: &str,
+) -> Vec<String> {
+    let d = def.default_language.as_str();
+    problems
+        .iter()
+        .map(|e| {
+            let q = e
+                .field
+                .strip_prefix(prefix)
+                .and_then(|k| def.question(k))
+                .map(|q| q.text_in(lang, d).to_owned());
+            match q {
+                Some(text) => format!("{text}: {}", e.message),
+                None if prefix == "q." => format!("{}: {}", e.field, e.message),
+                None => e.message.clone(),
+            }
+        })
+        .collect()
+}
+
 /// `POST /s/{id}`: fields `q.<key>` (repeated for multiple choice), `lang`, optional `t`.
 pub(crate) async fn submit(
     State(state): State<AppState>,
     ClientIp(ip): ClientIp,
     Path(id): Path<String>,
     headers: HeaderMap,
-    Form(fields): Form<Vec<(String, String)>>,
+    form: Result<Form<Vec<(String, String)>>, ApiError>,
 ) -> Response {
     if !state.limiter.allow(ip) {
         return ApiError::TooManyRequests.into_response();
@@ -297,6 +296,17 @@ pub(crate) async fn submit(
     let survey = match load_survey(&state, &id).await {
         Ok(s) => s,
         Err(res) => return res,
+    };
+    let fields = match form {
+        Ok(Form(fields)) => fields,
+        Err(ApiError::Invalid(problems)) => {
+            // The form could not be read (a NUL in a field): shown on the survey, typed
+            // answers cannot be kept.
+            let lang = choose_language(&survey.definition, None, &headers);
+            let errors = field_messages(&survey.definition, &lang, &problems, "q.");
+            return survey_page(&survey, &lang, None, &BTreeMap::new(), errors);
+        }
+        Err(e) => return crate::nul::page_refusal(&e),
     };
     let mut given: BTreeMap<String, Vec<String>> = BTreeMap::new();
     let (mut lang, mut token) = (None, None);
@@ -360,22 +370,7 @@ pub(crate) async fn submit(
     let response = match NewResponse::parse(&survey.definition, input, Channel::Link, now) {
         Ok(r) => r,
         Err(invalid) => {
-            let d = survey.definition.default_language.as_str();
-            let errors = invalid
-                .0
-                .iter()
-                .map(|e| {
-                    let q = e
-                        .field
-                        .strip_prefix("answers.")
-                        .and_then(|k| survey.definition.question(k))
-                        .map(|q| q.text_in(&lang, d).to_owned());
-                    match q {
-                        Some(text) => format!("{text}: {}", e.message),
-                        None => e.message.clone(),
-                    }
-                })
-                .collect();
+            let errors = field_messages(&survey.definition, &lang, &invalid.0, "answers.");
             return survey_page(&survey, &lang, token, &given, errors);
         }
     };
