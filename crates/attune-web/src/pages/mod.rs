@@ -1,6 +1,7 @@
 //! Server-rendered pages: login, dashboard, feedback feed, and the public survey page.
 //! HTML comes from askama templates, which escape every value; user text carries `dir="auto"`.
 
+pub(crate) mod assets;
 mod cases;
 mod chart;
 mod dashboard;
@@ -40,6 +41,7 @@ pub(crate) fn router() -> Router<AppState> {
             "/settings/loop",
             get(cases::settings).post(cases::save_settings),
         )
+        .route("/assets/app.css", get(assets::css))
         .route("/s/{id}", get(survey::show).post(survey::submit))
 }
 

@@ -100,6 +100,7 @@ pub const ROUTES: &[Route] = &[
     page("GET", "/retention/members"),
     page("GET", "/settings/loop"),
     page("POST", "/settings/loop"),
+    page("GET", "/assets/app.css"),
     page("GET", "/s/{id}"),
     page("POST", "/s/{id}"),
 ];
