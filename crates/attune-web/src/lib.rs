@@ -15,6 +15,7 @@ mod pages;
 mod ratelimit;
 pub mod retention;
 pub(crate) mod routes;
+pub mod security;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -42,6 +43,9 @@ pub struct WebConfig {
     pub public_rate_per_minute: u32,
     /// Whether webhooks may target internal addresses (loopback, private ranges).
     pub webhook_allow_internal: bool,
+    /// Whether responses carry `Strict-Transport-Security` (browsers reach Attune over HTTPS;
+    /// decided by the configuration, never by a request header).
+    pub hsts: bool,
 }
 
 impl std::fmt::Debug for WebConfig {
@@ -50,6 +54,8 @@ impl std::fmt::Debug for WebConfig {
             .field("signing_key", &"[redacted]")
             .field("secure_cookies", &self.secure_cookies)
             .field("public_rate_per_minute", &self.public_rate_per_minute)
+            .field("webhook_allow_internal", &self.webhook_allow_internal)
+            .field("hsts", &self.hsts)
             .finish()
     }
 }
@@ -89,11 +95,16 @@ impl AppState {
 
 /// The whole application: API, pages, health checks.
 pub fn app(state: AppState) -> Router {
+    let hsts = state.config.hsts;
     Router::new()
         .merge(routes::router())
         .merge(pages::router())
         .fallback(error::not_found)
         .layer(axum::middleware::from_fn(nul::refuse_in_uri))
+        .layer(axum::middleware::from_fn_with_state(
+            hsts,
+            security::add_headers,
+        ))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(TraceLayer::new_for_http())
         .with_state(state)

@@ -60,6 +60,11 @@ pub struct Config {
     /// Let webhooks call loopback, private and link-local addresses (off: an admin's webhook
     /// cannot probe the server's own network).
     pub webhook_allow_internal: bool,
+    /// Send `Strict-Transport-Security: max-age=31536000; includeSubDomains`. Unset: on exactly
+    /// when `public_url` starts with `https://` (Attune speaks plain HTTP behind a proxy, so
+    /// whether browsers reach it over HTTPS is known from the configuration, never from a
+    /// request header). Set `false` when subdomains of that host must stay reachable by HTTP.
+    pub hsts: Option<bool>,
 }
 
 impl Default for Config {
@@ -76,11 +81,21 @@ impl Default for Config {
             public_url: "http://127.0.0.1:8080".into(),
             worker_interval_secs: 5,
             webhook_allow_internal: false,
+            hsts: None,
         }
     }
 }
 
 impl Config {
+    /// Whether responses carry HSTS: `hsts` when set, else whether `public_url` is HTTPS.
+    pub fn hsts_enabled(&self) -> bool {
+        self.hsts.unwrap_or_else(|| {
+            self.public_url
+                .get(..8)
+                .is_some_and(|s| s.eq_ignore_ascii_case("https://"))
+        })
+    }
+
     /// Defaults, then the TOML file (if it exists), then the environment.
     pub fn load(file: Option<&Path>) -> anyhow::Result<Self> {
         let path = file.unwrap_or(Path::new("attune.toml"));
@@ -100,7 +115,7 @@ impl Config {
     /// Overrides from `ATTUNE_DB`, `ATTUNE_BIND`, `ATTUNE_SECURE_COOKIES`,
     /// `ATTUNE_SIGNING_KEY`, `ATTUNE_PUBLIC_RATE_PER_MINUTE`, `ATTUNE_LOG`, `ATTUNE_SMTP_URL`,
     /// `ATTUNE_MAIL_FROM`, `ATTUNE_PUBLIC_URL`, `ATTUNE_WORKER_INTERVAL_SECS`,
-    /// `ATTUNE_WEBHOOK_ALLOW_INTERNAL`.
+    /// `ATTUNE_WEBHOOK_ALLOW_INTERNAL`, `ATTUNE_HSTS`.
     pub fn apply_env(&mut self, var: impl Fn(&str) -> Option<String>) -> anyhow::Result<()> {
         if let Some(v) = var("ATTUNE_DB") {
             self.db = v;
@@ -134,6 +149,16 @@ impl Config {
         if let Some(v) = var("ATTUNE_WEBHOOK_ALLOW_INTERNAL") {
             self.webhook_allow_internal = matches!(v.as_str(), "1" | "true" | "yes" | "on");
         }
+        if let Some(v) = var("ATTUNE_HSTS") {
+            self.hsts = match v.as_str() {
+                "" => None,
+                "1" | "true" | "yes" | "on" => Some(true),
+                "0" | "false" | "no" | "off" => Some(false),
+                _ => anyhow::bail!(
+                    "ATTUNE_HSTS must be true or false (or empty to follow public_url)"
+                ),
+            };
+        }
         if let Some(v) = var("ATTUNE_WORKER_INTERVAL_SECS") {
             self.worker_interval_secs = v
                 .parse()
@@ -155,6 +180,23 @@ mod tests {
             .unwrap();
         assert_eq!(c.db, "postgres://x/y");
         assert!(!format!("{c:?}").contains("hunter2"));
+    }
+
+    #[test]
+    fn hsts_follows_the_public_url_unless_set() {
+        let mut c = Config::default();
+        assert!(!c.hsts_enabled(), "plain HTTP by default");
+        c.public_url = "HTTPS://attune.example".into();
+        assert!(c.hsts_enabled());
+        c.apply_env(|k| (k == "ATTUNE_HSTS").then(|| "false".to_owned()))
+            .unwrap();
+        assert!(!c.hsts_enabled());
+        let mut c: Config = toml::from_str("hsts = true").unwrap();
+        assert!(c.hsts_enabled());
+        assert!(
+            c.apply_env(|k| (k == "ATTUNE_HSTS").then(|| "maybe".to_owned()))
+                .is_err()
+        );
     }
 
     #[test]

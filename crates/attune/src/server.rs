@@ -62,6 +62,7 @@ impl Application {
                 secure_cookies: config.secure_cookies,
                 public_rate_per_minute: config.public_rate_per_minute,
                 webhook_allow_internal: config.webhook_allow_internal,
+                hsts: config.hsts_enabled(),
             },
         );
         let listener = TcpListener::bind(&config.bind)

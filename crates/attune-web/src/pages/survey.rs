@@ -21,6 +21,7 @@ use super::words::words;
 use super::{ClientIp, dir_of, message, render};
 use crate::auth::verify_invitation;
 use crate::extract::Form;
+use crate::security::survey_csp;
 use crate::{ApiError, AppState};
 
 pub(crate) struct OptionView {
@@ -236,6 +237,20 @@ async fn load_survey(state: &AppState, id: &str) -> Result<Survey, Response> {
     }
 }
 
+/// The origins allowed to embed a survey in a frame (none yet: the per-survey setting is
+/// wired here).
+fn embed_origins(_survey: &Survey) -> Vec<String> {
+    Vec::new()
+}
+
+/// Every answer of `/s/{id}` carries the survey's own policy (its `frame-ancestors`), also
+/// the pages after it (thanks, already answered, errors) that replace it inside a frame.
+fn with_survey_csp(mut res: Response, origins: &[String]) -> Response {
+    res.headers_mut()
+        .insert(header::CONTENT_SECURITY_POLICY, survey_csp(origins));
+    res
+}
+
 /// `GET /s/{id}`
 pub(crate) async fn show(
     State(state): State<AppState>,
@@ -243,13 +258,26 @@ pub(crate) async fn show(
     axum::extract::Query(q): axum::extract::Query<SurveyQuery>,
     headers: HeaderMap,
 ) -> Response {
-    let survey = match load_survey(&state, &id).await {
+    let mut origins = Vec::new();
+    let res = show_survey(&state, &id, q, &headers, &mut origins).await;
+    with_survey_csp(res, &origins)
+}
+
+async fn show_survey(
+    state: &AppState,
+    id: &str,
+    q: SurveyQuery,
+    headers: &HeaderMap,
+    origins: &mut Vec<String>,
+) -> Response {
+    let survey = match load_survey(state, id).await {
         Ok(s) => s,
         Err(res) => return res,
     };
-    let lang = choose_language(&survey.definition, q.lang.as_deref(), &headers);
+    origins.extend(embed_origins(&survey));
+    let lang = choose_language(&survey.definition, q.lang.as_deref(), headers);
     if let Some(t) = &q.t
-        && let Err(res) = check_token(&state, &survey, t, &lang).await
+        && let Err(res) = check_token(state, &survey, t, &lang).await
     {
         return res;
     }
@@ -290,19 +318,33 @@ pub(crate) async fn submit(
     headers: HeaderMap,
     form: Result<Form<Vec<(String, String)>>, ApiError>,
 ) -> Response {
+    let mut origins = Vec::new();
+    let res = submit_answers(&state, ip, &id, &headers, form, &mut origins).await;
+    with_survey_csp(res, &origins)
+}
+
+async fn submit_answers(
+    state: &AppState,
+    ip: std::net::IpAddr,
+    id: &str,
+    headers: &HeaderMap,
+    form: Result<Form<Vec<(String, String)>>, ApiError>,
+    origins: &mut Vec<String>,
+) -> Response {
     if !state.limiter.allow(ip) {
         return ApiError::TooManyRequests.into_response();
     }
-    let survey = match load_survey(&state, &id).await {
+    let survey = match load_survey(state, id).await {
         Ok(s) => s,
         Err(res) => return res,
     };
+    origins.extend(embed_origins(&survey));
     let fields = match form {
         Ok(Form(fields)) => fields,
         Err(ApiError::Invalid(problems)) => {
             // The form could not be read (a NUL in a field): shown on the survey, typed
             // answers cannot be kept.
-            let lang = choose_language(&survey.definition, None, &headers);
+            let lang = choose_language(&survey.definition, None, headers);
             let errors = field_messages(&survey.definition, &lang, &problems, "q.");
             return survey_page(&survey, &lang, None, &BTreeMap::new(), errors);
         }
@@ -321,9 +363,9 @@ pub(crate) async fn submit(
             }
         }
     }
-    let lang = choose_language(&survey.definition, lang.as_deref(), &headers);
+    let lang = choose_language(&survey.definition, lang.as_deref(), headers);
     let invitation = match &token {
-        Some(t) => match check_token(&state, &survey, t, &lang).await {
+        Some(t) => match check_token(state, &survey, t, &lang).await {
             Ok(id) => Some(id),
             Err(res) => return res,
         },

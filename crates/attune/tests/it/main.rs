@@ -15,6 +15,7 @@ mod nul_input;
 mod pages;
 mod retention;
 mod route_table;
+mod security_headers;
 mod snapshots;
 mod tenancy;
 mod text;
