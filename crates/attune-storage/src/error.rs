@@ -31,7 +31,13 @@ pub mod anyhow_like {
     }
 }
 
-/// Adds a context message to database errors, turning unique violations into `Conflict`.
+/// SQLSTATEs of text PostgreSQL cannot store: `22021` (a NUL byte in a text parameter) and
+/// `22P05` (`\u0000` in JSON cast to `jsonb`).
+const UNSTORABLE_TEXT: [&str; 2] = ["22021", "22P05"];
+
+/// Adds a context message to database errors, turning unique violations into `Conflict` and
+/// text PostgreSQL cannot store (NUL) into `Invalid`: bad input, not a failure of the server.
+/// The HTTP layer refuses NUL before it gets here; this covers every other way in (imports).
 pub trait Context<T> {
     /// Wraps the error with `what` was being attempted.
     fn context(self, what: &str) -> Result<T, StoreError>;
@@ -44,6 +50,16 @@ impl<T> Context<T> for Result<T, sqlx::Error> {
                 && db.is_unique_violation()
             {
                 return StoreError::Conflict(format!("{what}: already exists"));
+            }
+            if let sqlx::Error::Database(db) = &e
+                && db
+                    .code()
+                    .is_some_and(|c| UNSTORABLE_TEXT.contains(&c.as_ref()))
+            {
+                return StoreError::Invalid(attune_domain::Invalid::one(
+                    "input",
+                    format!("{what}: text must not contain the NUL character (U+0000)"),
+                ));
             }
             if let sqlx::Error::RowNotFound = e {
                 return StoreError::NotFound;

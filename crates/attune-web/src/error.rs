@@ -24,6 +24,9 @@ pub enum ApiError {
     Conflict(String),
     /// 413.
     TooLarge,
+    /// 415: the body is not in the format the endpoint reads (e.g. JSON without
+    /// `Content-Type: application/json`).
+    UnsupportedMediaType(String),
     /// 422: fields with problems.
     Invalid(Vec<FieldError>),
     /// 429: wait this many seconds (sent as `Retry-After`).
@@ -83,6 +86,7 @@ impl ApiError {
             Self::NotFound => StatusCode::NOT_FOUND,
             Self::Conflict(_) => StatusCode::CONFLICT,
             Self::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
             Self::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
             Self::Unavailable { .. } => StatusCode::SERVICE_UNAVAILABLE,
@@ -99,6 +103,7 @@ impl ApiError {
             Self::NotFound => "not_found",
             Self::Conflict(_) => "conflict",
             Self::TooLarge => "payload_too_large",
+            Self::UnsupportedMediaType(_) => "unsupported_media_type",
             Self::Invalid(_) => "invalid",
             Self::TooManyRequests(_) => "rate_limited",
             Self::Unavailable { .. } => "unavailable",
@@ -113,6 +118,7 @@ impl ApiError {
             | Self::Forbidden(m)
             | Self::Conflict(m)
             | Self::Unavailable { message: m, .. } => m.clone(),
+            Self::UnsupportedMediaType(m) => m.clone(),
             Self::Unauthorized => "a valid `Authorization: Bearer <token>` is required".into(),
             Self::NotFound => "not found".into(),
             Self::TooLarge => format!("the body is larger than {} bytes", crate::BODY_LIMIT),

@@ -1,21 +1,58 @@
-//! Request extractors whose rejections are [`ApiError`]s: JSON bodies and query strings that
-//! fail to parse become 400/413/422 with the same error body as everything else.
+//! Request extractors whose rejections are [`ApiError`]s: JSON bodies, form bodies and query
+//! strings that fail to parse become 400/413/415/422 with the same error body as everything
+//! else. Each refuses text holding NUL (U+0000) with a 422 naming the field (see `nul`).
 
-use axum::extract::rejection::{JsonRejection, QueryRejection};
-use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::body::{Body, Bytes};
+use axum::extract::rejection::{FormRejection, JsonRejection, QueryRejection};
+use axum::extract::{FromRequest, FromRequestParts, RawForm, Request};
 use axum::http::request::Parts;
+use axum::http::{HeaderMap, header};
 use serde::de::DeserializeOwned;
 
-use crate::ApiError;
+use crate::{ApiError, nul};
 
-/// A JSON body.
+/// A JSON body, sent with `Content-Type: application/json` (or `application/…+json`).
 pub(crate) struct Json<T>(pub T);
+
+/// Whether the request says its body is JSON (as axum decides it).
+fn says_json(headers: &HeaderMap) -> bool {
+    let Some(ct) = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+    else {
+        return false;
+    };
+    let essence = ct.split(';').next().unwrap_or_default().trim();
+    let Some((kind, sub)) = essence.split_once('/') else {
+        return false;
+    };
+    let sub = sub.to_ascii_lowercase();
+    kind.eq_ignore_ascii_case("application") && (sub == "json" || sub.ends_with("+json"))
+}
 
 impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for Json<T> {
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        match axum::Json::<T>::from_request(req, state).await {
+        if !says_json(req.headers()) {
+            return Err(ApiError::UnsupportedMediaType(
+                "the body must be JSON, sent with `Content-Type: application/json`".into(),
+            ));
+        }
+        let bytes =
+            Bytes::from_request(req, state)
+                .await
+                .map_err(|e| match e.status().as_u16() {
+                    413 => ApiError::TooLarge,
+                    _ => ApiError::BadRequest(e.body_text()),
+                })?;
+        if nul::json_may_hold_nul(&bytes)
+            && let Ok(doc) = serde_json::from_slice::<serde_json::Value>(&bytes)
+            && let Some(field) = nul::json_field(&doc)
+        {
+            return Err(ApiError::field(&field, nul::MESSAGE));
+        }
+        match axum::Json::<T>::from_bytes(&bytes) {
             Ok(axum::Json(v)) => Ok(Self(v)),
             Err(JsonRejection::JsonDataError(e)) => {
                 Err(ApiError::Invalid(vec![attune_domain::FieldError {
@@ -23,8 +60,6 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for Json<T> {
                     message: e.body_text(),
                 }]))
             }
-            Err(JsonRejection::BytesRejection(e)) if e.status() == 413 => Err(ApiError::TooLarge),
-            Err(e) if e.status() == 413 => Err(ApiError::TooLarge),
             Err(e) => Err(ApiError::BadRequest(e.body_text())),
         }
     }
@@ -46,6 +81,14 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for Query<T> {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        // The `nul` middleware refuses these first; this keeps the extractor safe on its own.
+        if let Some(field) = parts
+            .uri
+            .query()
+            .and_then(|q| nul::urlencoded_field(q.as_bytes()))
+        {
+            return Err(ApiError::field(&field, nul::MESSAGE));
+        }
         match axum::extract::Query::<T>::from_request_parts(parts, state).await {
             Ok(axum::extract::Query(v)) => Ok(Self(v)),
             Err(QueryRejection::FailedToDeserializeQueryString(e)) => {
@@ -53,5 +96,59 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for Query<T> {
             }
             Err(e) => Err(ApiError::BadRequest(e.body_text())),
         }
+    }
+}
+
+/// A form body (`application/x-www-form-urlencoded`), as the pages post them. Handlers that
+/// show problems on their page take `Result<Form<T>, ApiError>` and render the 422 there.
+pub(crate) struct Form<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for Form<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let (parts, body) = req.into_parts();
+        let RawForm(bytes) = RawForm::from_request(Request::from_parts(parts.clone(), body), state)
+            .await
+            .map_err(|e| match e.status().as_u16() {
+                413 => ApiError::TooLarge,
+                415 => ApiError::UnsupportedMediaType(
+                    "the form must be sent as `application/x-www-form-urlencoded`".into(),
+                ),
+                _ => ApiError::BadRequest(e.body_text()),
+            })?;
+        if let Some(field) = nul::urlencoded_field(&bytes) {
+            return Err(ApiError::field(&field, nul::MESSAGE));
+        }
+        let req = Request::from_parts(parts, Body::from(bytes));
+        match axum::Form::<T>::from_request(req, state).await {
+            Ok(axum::Form(v)) => Ok(Self(v)),
+            Err(FormRejection::FailedToDeserializeFormBody(e)) => {
+                Err(ApiError::field("form", e.body_text()))
+            }
+            Err(e) => Err(ApiError::BadRequest(e.body_text())),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn json_content_types_are_recognised_as_axum_does() {
+        let says = |ct: &str| {
+            let mut h = HeaderMap::new();
+            h.insert(header::CONTENT_TYPE, ct.parse().unwrap());
+            says_json(&h)
+        };
+        assert!(says("application/json"));
+        assert!(says("application/json; charset=utf-8"));
+        assert!(says("Application/JSON;charset=utf-8"));
+        assert!(says("application/cloudevents+json"));
+        assert!(!says("text/json"));
+        assert!(!says("text/plain"));
+        assert!(!says("application/x-www-form-urlencoded"));
+        assert!(!says_json(&HeaderMap::new()));
     }
 }

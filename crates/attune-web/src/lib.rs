@@ -12,6 +12,7 @@ pub mod error;
 mod extract;
 mod heavy;
 mod metrics;
+mod nul;
 pub mod openapi;
 mod pages;
 pub mod password;
@@ -19,6 +20,7 @@ mod ratelimit;
 pub mod request_log;
 pub mod retention;
 pub(crate) mod routes;
+pub mod security;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -66,6 +68,9 @@ pub struct WebConfig {
     pub heavy: HeavyLimits,
     /// The slowest request body accepted.
     pub body_rate: BodyRate,
+    /// Whether responses carry `Strict-Transport-Security` (browsers reach Attune over HTTPS;
+    /// decided by the configuration, never by a request header).
+    pub hsts: bool,
 }
 
 impl std::fmt::Debug for WebConfig {
@@ -80,6 +85,8 @@ impl std::fmt::Debug for WebConfig {
             .field("api_rate_per_minute", &self.api_rate_per_minute)
             .field("trusted_proxies", &self.trusted_proxies)
             .field("login_backoff", &self.login_backoff)
+            .field("webhook_allow_internal", &self.webhook_allow_internal)
+            .field("hsts", &self.hsts)
             .finish()
     }
 }
@@ -143,11 +150,17 @@ pub fn app(state: AppState) -> Router {
             state.clone(),
             heavy::gate,
         ));
+    let hsts = state.config.hsts;
     Router::new()
         .merge(routes::router())
         .merge(pages::router())
         .merge(heavy)
         .fallback(error::not_found)
+        .layer(axum::middleware::from_fn(nul::refuse_in_uri))
+        .layer(axum::middleware::from_fn_with_state(
+            hsts,
+            security::add_headers,
+        ))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),

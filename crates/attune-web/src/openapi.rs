@@ -24,6 +24,7 @@ pub(crate) fn op(summary: &str, tag: &str, params: &[&str], body: Option<&str>, 
         "security": [{"bearer": []}],
         "responses": {
             ok: {"description": "success", "content": {"application/json": {"schema": {"type": "object"}}}},
+            "400": {"$ref": "#/components/responses/Error"},
             "401": {"$ref": "#/components/responses/Error"},
             "403": {"$ref": "#/components/responses/Error"},
             "404": {"$ref": "#/components/responses/Error"},
@@ -32,6 +33,12 @@ pub(crate) fn op(summary: &str, tag: &str, params: &[&str], body: Option<&str>, 
         }
     });
     if let (Some(schema), Value::Object(m)) = (body, &mut o) {
+        if let Some(Value::Object(responses)) = m.get_mut("responses") {
+            responses.insert(
+                "415".into(),
+                json!({"$ref": "#/components/responses/Error"}),
+            );
+        }
         m.insert(
             "requestBody".into(),
             json!({"required": true, "content": {"application/json": {"schema": {"$ref": format!("#/components/schemas/{schema}")}}}}),
@@ -180,7 +187,7 @@ fn base_document() -> Value {
         "info": {
             "title": "Attune API",
             "version": env!("CARGO_PKG_VERSION"),
-            "description": "Listen to every customer and act on every unhappy voice: surveys, responses, the feedback feed, experience metrics, follow-up cases with SLAs, rules and webhooks. Webhook deliveries carry `Attune-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of \"<t>.<body>\">`. Every /api/v1 call needs `Authorization: Bearer <token>`; every read and write is scoped to the token's organisation. Requests are limited per token (and per client address for tokens that are not valid); a 429 carries `Retry-After` in seconds."
+            "description": "Listen to every customer and act on every unhappy voice: surveys, responses, the feedback feed, experience metrics, follow-up cases with SLAs, rules and webhooks. Webhook deliveries carry `Attune-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of \"<t>.<body>\">`. Every /api/v1 call needs `Authorization: Bearer <token>`; every read and write is scoped to the token's organisation. Bodies are JSON sent with `Content-Type: application/json` (else 415). No text in a request may contain NUL (U+0000): in the path it is a 400, in the query or the body a 422 naming the field. Requests are limited per token (and per client address for tokens that are not valid); a 429 carries `Retry-After` in seconds."
         },
         "paths": {
             "/healthz": {"get": {"summary": "The process is up", "tags": ["operations"], "security": [], "responses": {"200": {"description": "up"}}}},

@@ -109,6 +109,11 @@ pub struct Config {
     pub min_body_bytes_per_sec: u64,
     /// Seconds a body may take before its average rate counts.
     pub body_rate_grace_secs: u64,
+    /// Send `Strict-Transport-Security: max-age=31536000; includeSubDomains`. Unset: on exactly
+    /// when `public_url` starts with `https://` (Attune speaks plain HTTP behind a proxy, so
+    /// whether browsers reach it over HTTPS is known from the configuration, never from a
+    /// request header). Set `false` when subdomains of that host must stay reachable by HTTP.
+    pub hsts: Option<bool>,
 }
 
 impl Default for Config {
@@ -142,6 +147,7 @@ impl Default for Config {
             max_connections: 1024,
             min_body_bytes_per_sec: 1024,
             body_rate_grace_secs: 10,
+            hsts: None,
         }
     }
 }
@@ -181,6 +187,15 @@ impl Config {
         }
     }
 
+    /// Whether responses carry HSTS: `hsts` when set, else whether `public_url` is HTTPS.
+    pub fn hsts_enabled(&self) -> bool {
+        self.hsts.unwrap_or_else(|| {
+            self.public_url
+                .get(..8)
+                .is_some_and(|s| s.eq_ignore_ascii_case("https://"))
+        })
+    }
+
     /// Defaults, then the TOML file (if it exists), then the environment.
     pub fn load(file: Option<&Path>) -> anyhow::Result<Self> {
         let path = file.unwrap_or(Path::new("attune.toml"));
@@ -207,7 +222,7 @@ impl Config {
     /// `ATTUNE_PUBLIC_URL`, `ATTUNE_WORKER_INTERVAL_SECS`, `ATTUNE_WEBHOOK_ALLOW_INTERNAL`,
     /// `ATTUNE_HEAVY_READS_PER_ORG`, `ATTUNE_HEAVY_READS_TOTAL`, `ATTUNE_HEAVY_READ_WAIT_MS`,
     /// `ATTUNE_HEAVY_READ_TIMEOUT_SECS`, `ATTUNE_HEADER_READ_TIMEOUT_SECS`,
-    /// `ATTUNE_MAX_CONNECTIONS`, `ATTUNE_MIN_BODY_BYTES_PER_SEC`, `ATTUNE_BODY_RATE_GRACE_SECS`.
+    /// `ATTUNE_MAX_CONNECTIONS`, `ATTUNE_MIN_BODY_BYTES_PER_SEC`, `ATTUNE_BODY_RATE_GRACE_SECS`, `ATTUNE_HSTS`.
     pub fn apply_env(&mut self, var: impl Fn(&str) -> Option<String>) -> anyhow::Result<()> {
         if let Some(v) = var("ATTUNE_DB") {
             self.db = v;
@@ -318,6 +333,16 @@ impl Config {
         if let Some(v) = whole("ATTUNE_BODY_RATE_GRACE_SECS")? {
             self.body_rate_grace_secs = v;
         }
+        if let Some(v) = var("ATTUNE_HSTS") {
+            self.hsts = match v.as_str() {
+                "" => None,
+                "1" | "true" | "yes" | "on" => Some(true),
+                "0" | "false" | "no" | "off" => Some(false),
+                _ => anyhow::bail!(
+                    "ATTUNE_HSTS must be true or false (or empty to follow public_url)"
+                ),
+            };
+        }
         if let Some(v) = var("ATTUNE_WORKER_INTERVAL_SECS") {
             self.worker_interval_secs = v
                 .parse()
@@ -386,6 +411,23 @@ mod tests {
         assert!(
             e.to_string().contains("ATTUNE_LOGIN_RATE_PER_MINUTE"),
             "{e}"
+        );
+    }
+
+    #[test]
+    fn hsts_follows_the_public_url_unless_set() {
+        let mut c = Config::default();
+        assert!(!c.hsts_enabled(), "plain HTTP by default");
+        c.public_url = "HTTPS://attune.example".into();
+        assert!(c.hsts_enabled());
+        c.apply_env(|k| (k == "ATTUNE_HSTS").then(|| "false".to_owned()))
+            .unwrap();
+        assert!(!c.hsts_enabled());
+        let mut c: Config = toml::from_str("hsts = true").unwrap();
+        assert!(c.hsts_enabled());
+        assert!(
+            c.apply_env(|k| (k == "ATTUNE_HSTS").then(|| "maybe".to_owned()))
+                .is_err()
         );
     }
 

@@ -63,6 +63,7 @@ impl Application {
                 webhook_allow_internal: config.webhook_allow_internal,
                 heavy: config.heavy_limits(),
                 body_rate: config.body_rate(),
+                hsts: config.hsts_enabled(),
             },
         );
         let listener = TcpListener::bind(&config.bind)

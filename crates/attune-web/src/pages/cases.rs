@@ -10,7 +10,6 @@ use attune_domain::metrics::NpsBand;
 use attune_domain::period::DAY_MS;
 use attune_domain::text::parse_text;
 use attune_storage::model::{Case, CaseQuery, LoopSettings};
-use axum::Form;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
@@ -18,7 +17,7 @@ use serde_json::Value;
 
 use super::{problems, render};
 use crate::auth::{PageUser, constant_time_eq};
-use crate::extract::Query;
+use crate::extract::{Form, Query};
 use crate::routes::cases::{LoopParams, loop_metrics_json};
 use crate::{ApiError, AppState};
 
@@ -347,8 +346,15 @@ pub(crate) async fn act(
     State(state): State<AppState>,
     user: PageUser,
     Path(id): Path<String>,
-    Form(f): Form<CaseForm>,
+    form: Result<Form<CaseForm>, ApiError>,
 ) -> Response {
+    let f = match form {
+        Ok(Form(f)) => f,
+        Err(ApiError::Invalid(fields)) => {
+            return case_page(&state, user, &id, Some(problems(&Invalid(fields)))).await;
+        }
+        Err(e) => return crate::nul::page_refusal(&e),
+    };
     if let Err(e) = check_csrf(&user, &f.csrf) {
         return e.into_response();
     }
@@ -901,8 +907,15 @@ async fn apply_settings(
 pub(crate) async fn save_settings(
     State(state): State<AppState>,
     user: PageUser,
-    Form(f): Form<SettingsForm>,
+    form: Result<Form<SettingsForm>, ApiError>,
 ) -> Response {
+    let f = match form {
+        Ok(Form(f)) => f,
+        Err(ApiError::Invalid(fields)) => {
+            return settings_page(&state, user, Some(problems(&Invalid(fields)))).await;
+        }
+        Err(e) => return crate::nul::page_refusal(&e),
+    };
     if let Err(e) = check_csrf(&user, &f.csrf) {
         return e.into_response();
     }

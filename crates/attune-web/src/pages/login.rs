@@ -9,7 +9,6 @@
 //! back by failures elsewhere, so whoever guesses cannot keep the real user out.
 
 use askama::Template;
-use axum::Form;
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -20,6 +19,7 @@ use crate::auth::{
     KNOWN_DEVICE_MS, PageUser, SESSION_COOKIE, SESSION_MS, constant_time_eq, cookie, random_token,
     sha256_hex, sign_known_device, verify_known_device, verify_password,
 };
+use crate::extract::Form;
 use crate::ratelimit::Key;
 use crate::{ApiError, AppState};
 
@@ -64,12 +64,11 @@ fn login_page(
     state: &AppState,
     headers: &HeaderMap,
     email: String,
-    error: Option<String>,
+    error: Option<(StatusCode, String)>,
 ) -> Response {
-    let status = if error.is_some() {
-        StatusCode::UNAUTHORIZED
-    } else {
-        StatusCode::OK
+    let (status, error) = match error {
+        Some((status, e)) => (status, Some(e)),
+        None => (StatusCode::OK, None),
     };
     login_page_with(state, headers, email, error, status)
 }
@@ -147,15 +146,26 @@ pub(crate) async fn submit(
     State(state): State<AppState>,
     ClientIp(ip): ClientIp,
     headers: HeaderMap,
-    Form(f): Form<LoginForm>,
+    form: Result<Form<LoginForm>, ApiError>,
 ) -> Response {
+    let f = match form {
+        Ok(Form(f)) => f,
+        Err(e @ ApiError::Invalid(_)) => {
+            let error = (StatusCode::UNPROCESSABLE_ENTITY, e.message());
+            return login_page(&state, &headers, String::new(), Some(error));
+        }
+        Err(e) => return crate::nul::page_refusal(&e),
+    };
     let cookie_csrf = cookie(&headers, LOGIN_CSRF_COOKIE).unwrap_or_default();
     if cookie_csrf.is_empty() || !constant_time_eq(cookie_csrf.as_bytes(), f.csrf.as_bytes()) {
         return login_page(
             &state,
             &headers,
             f.email,
-            Some("The form expired. Please try again.".into()),
+            Some((
+                StatusCode::UNAUTHORIZED,
+                "The form expired. Please try again.".into(),
+            )),
         );
     }
     if let Err(secs) = state.limits.login.check(Key::addr(ip)) {
@@ -210,7 +220,7 @@ pub(crate) async fn submit(
                 &state,
                 &headers,
                 f.email,
-                Some("Wrong e-mail or password.".into()),
+                Some((StatusCode::UNAUTHORIZED, "Wrong e-mail or password.".into())),
             );
         }
     };
@@ -260,8 +270,12 @@ pub(crate) async fn logout(
     State(state): State<AppState>,
     user: PageUser,
     headers: HeaderMap,
-    Form(f): Form<LogoutForm>,
+    form: Result<Form<LogoutForm>, ApiError>,
 ) -> Response {
+    let f = match form {
+        Ok(Form(f)) => f,
+        Err(e) => return crate::nul::page_refusal(&e),
+    };
     if !constant_time_eq(user.csrf_token.as_bytes(), f.csrf.as_bytes()) {
         return ApiError::Forbidden("the form's CSRF token does not match your session".into())
             .into_response();

@@ -2,6 +2,7 @@
 //! HTML comes from askama templates, which escape every value; user text carries `dir="auto"`.
 
 mod access_words;
+pub(crate) mod assets;
 mod cases;
 mod chart;
 mod dashboard;
@@ -14,6 +15,7 @@ mod words;
 
 use askama::Template;
 use axum::Router;
+use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 
@@ -42,6 +44,7 @@ pub(crate) fn router() -> Router<AppState> {
             "/settings/loop",
             get(cases::settings).post(cases::save_settings),
         )
+        .route("/assets/app.css", get(assets::css))
         .route("/s/{id}", get(survey::show).post(survey::submit))
 }
 
@@ -57,13 +60,12 @@ pub(crate) fn minute(ms: i64) -> String {
 /// A page saying the server cannot take the request now, with the status and `Retry-After`
 /// of the error.
 pub(crate) fn unavailable(e: &ApiError) -> Response {
-    let mut res = render(&Message {
-        lang: "en",
-        dir: "ltr",
-        heading: "Busy — please try again shortly",
-        text: e.message(),
-    });
-    *res.status_mut() = e.status();
+    let mut res = message(
+        e.status(),
+        "en",
+        "Busy — please try again shortly",
+        &e.message(),
+    );
     if let ApiError::Unavailable {
         retry_after_secs, ..
     } = e
@@ -74,15 +76,6 @@ pub(crate) fn unavailable(e: &ApiError) -> Response {
         );
     }
     res
-}
-
-#[derive(Template)]
-#[template(path = "message.html")]
-struct Message {
-    lang: &'static str,
-    dir: &'static str,
-    heading: &'static str,
-    text: String,
 }
 
 /// Renders a template, turning a template failure into a logged 500.
@@ -100,9 +93,39 @@ pub(crate) fn problems(e: &attune_domain::Invalid) -> String {
         .join("; ")
 }
 
+/// Renders a template, turning a template failure into a logged 500.
 pub(crate) fn render(t: &impl Template) -> Response {
     match t.render() {
         Ok(html) => Html(html).into_response(),
         Err(e) => ApiError::Internal(format!("rendering a page: {e}")).into_response(),
     }
+}
+
+#[derive(Template)]
+#[template(path = "message.html")]
+struct MessagePage {
+    lang: String,
+    dir: &'static str,
+    heading: String,
+    text: String,
+}
+
+/// `rtl` for right-to-left languages, else `ltr`.
+pub(crate) fn dir_of(lang: &str) -> &'static str {
+    match attune_domain::text::LanguageTag::parse(lang) {
+        Ok(t) if t.is_rtl() => "rtl",
+        _ => "ltr",
+    }
+}
+
+/// A page with a heading and one paragraph (not found, thanks, invalid input).
+pub(crate) fn message(status: StatusCode, lang: &str, heading: &str, text: &str) -> Response {
+    let mut res = render(&MessagePage {
+        lang: lang.to_owned(),
+        dir: dir_of(lang),
+        heading: heading.to_owned(),
+        text: text.to_owned(),
+    });
+    *res.status_mut() = status;
+    res
 }

@@ -16,7 +16,6 @@ use attune_domain::survey_access::{FormToken, FormTokenCheck};
 use attune_domain::text::LanguageTag;
 use attune_storage::StoreError;
 use attune_storage::model::Survey;
-use axum::Form;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -25,9 +24,11 @@ use serde_json::{Map, Value};
 
 use super::access_words::access_words;
 use super::words::words;
-use super::{ClientIp, render};
+use super::{ClientIp, dir_of, message, render};
 use crate::auth::{cookie, random_token, sign_form_token, verify_form_token, verify_invitation};
+use crate::extract::Form;
 use crate::ratelimit::Key;
+use crate::security::survey_csp;
 use crate::{ApiError, AppState};
 
 pub(crate) struct OptionView {
@@ -62,33 +63,6 @@ struct SurveyPage {
     questions: Vec<QuestionView>,
     errors: Vec<String>,
     submit_label: &'static str,
-}
-
-#[derive(Template)]
-#[template(path = "message.html")]
-struct MessagePage {
-    lang: String,
-    dir: &'static str,
-    heading: String,
-    text: String,
-}
-
-fn dir_of(lang: &str) -> &'static str {
-    match LanguageTag::parse(lang) {
-        Ok(t) if t.is_rtl() => "rtl",
-        _ => "ltr",
-    }
-}
-
-fn message(status: StatusCode, lang: &str, heading: &str, text: &str) -> Response {
-    let mut res = render(&MessagePage {
-        lang: lang.to_owned(),
-        dir: dir_of(lang),
-        heading: heading.to_owned(),
-        text: text.to_owned(),
-    });
-    *res.status_mut() = status;
-    res
 }
 
 /// Picks the respondent's language among the survey's.
@@ -320,6 +294,24 @@ async fn load_survey(state: &AppState, id: &str) -> Result<Survey, Response> {
     }
 }
 
+/// The origins allowed to embed a survey in a frame (its access settings).
+fn embed_origins(survey: &Survey) -> Vec<String> {
+    survey
+        .access
+        .embed_origins
+        .iter()
+        .map(|o| o.as_str().to_owned())
+        .collect()
+}
+
+/// Every answer of `/s/{id}` carries the survey's own policy (its `frame-ancestors`), also
+/// the pages after it (thanks, already answered, errors) that replace it inside a frame.
+fn with_survey_csp(mut res: Response, origins: &[String]) -> Response {
+    res.headers_mut()
+        .insert(header::CONTENT_SECURITY_POLICY, survey_csp(origins));
+    res
+}
+
 /// `GET /s/{id}`
 pub(crate) async fn show(
     State(state): State<AppState>,
@@ -327,19 +319,32 @@ pub(crate) async fn show(
     axum::extract::Query(q): axum::extract::Query<SurveyQuery>,
     headers: HeaderMap,
 ) -> Response {
-    let survey = match load_survey(&state, &id).await {
+    let mut origins = Vec::new();
+    let res = show_survey(&state, &id, q, &headers, &mut origins).await;
+    with_survey_csp(res, &origins)
+}
+
+async fn show_survey(
+    state: &AppState,
+    id: &str,
+    q: SurveyQuery,
+    headers: &HeaderMap,
+    origins: &mut Vec<String>,
+) -> Response {
+    let survey = match load_survey(state, id).await {
         Ok(s) => s,
         Err(res) => return res,
     };
-    let lang = choose_language(&survey.definition, q.lang.as_deref(), &headers);
+    origins.extend(embed_origins(&survey));
+    let lang = choose_language(&survey.definition, q.lang.as_deref(), headers);
     match &q.t {
         Some(t) => {
-            if let Err(res) = check_token(&state, &survey, t, &lang).await {
+            if let Err(res) = check_token(state, &survey, t, &lang).await {
                 return res;
             }
         }
         None if survey.access.needs_invitation() => return invitation_only(&lang),
-        None if survey.access.anonymous_dedup && answered_here(&survey, &headers) => {
+        None if survey.access.anonymous_dedup && answered_here(&survey, headers) => {
             return already_answered(StatusCode::OK, &lang);
         }
         None => {}
@@ -350,7 +355,33 @@ pub(crate) async fn show(
         errors: Vec::new(),
         notice: None,
     };
-    survey_page(&state, &survey, &lang, form)
+    survey_page(state, &survey, &lang, form)
+}
+
+/// Problems as the respondent reads them: a field `<prefix><question key>` is named by the
+/// question's text in their language; other fields by their name.
+fn field_messages(
+    def: &SurveyDefinition,
+    lang: &str,
+    problems: &[attune_domain::FieldError],
+    prefix: &str,
+) -> Vec<String> {
+    let d = def.default_language.as_str();
+    problems
+        .iter()
+        .map(|e| {
+            let q = e
+                .field
+                .strip_prefix(prefix)
+                .and_then(|k| def.question(k))
+                .map(|q| q.text_in(lang, d).to_owned());
+            match q {
+                Some(text) => format!("{text}: {}", e.message),
+                None if prefix == "q." => format!("{}: {}", e.field, e.message),
+                None => e.message.clone(),
+            }
+        })
+        .collect()
 }
 
 /// `POST /s/{id}`: fields `q.<key>` (repeated for multiple choice), `lang`, optional `t` (a
@@ -361,11 +392,41 @@ pub(crate) async fn submit(
     ClientIp(ip): ClientIp,
     Path(id): Path<String>,
     headers: HeaderMap,
-    Form(fields): Form<Vec<(String, String)>>,
+    form: Result<Form<Vec<(String, String)>>, ApiError>,
 ) -> Response {
-    let survey = match load_survey(&state, &id).await {
+    let mut origins = Vec::new();
+    let res = submit_answers(&state, ip, &id, &headers, form, &mut origins).await;
+    with_survey_csp(res, &origins)
+}
+
+async fn submit_answers(
+    state: &AppState,
+    ip: std::net::IpAddr,
+    id: &str,
+    headers: &HeaderMap,
+    form: Result<Form<Vec<(String, String)>>, ApiError>,
+    origins: &mut Vec<String>,
+) -> Response {
+    let survey = match load_survey(state, id).await {
         Ok(s) => s,
         Err(res) => return res,
+    };
+    origins.extend(embed_origins(&survey));
+    let fields = match form {
+        Ok(Form(fields)) => fields,
+        Err(ApiError::Invalid(problems)) => {
+            // The form could not be read (a NUL in a field): shown on the survey, typed
+            // answers cannot be kept.
+            let lang = choose_language(&survey.definition, None, headers);
+            let form = FormState {
+                token: None,
+                given: &BTreeMap::new(),
+                errors: field_messages(&survey.definition, &lang, &problems, "q."),
+                notice: None,
+            };
+            return survey_page(state, &survey, &lang, form);
+        }
+        Err(e) => return crate::nul::page_refusal(&e),
     };
     let mut given: BTreeMap<String, Vec<String>> = BTreeMap::new();
     let (mut lang, mut token, mut form_token) = (None, None, None);
@@ -381,7 +442,7 @@ pub(crate) async fn submit(
             }
         }
     }
-    let lang = choose_language(&survey.definition, lang.as_deref(), &headers);
+    let lang = choose_language(&survey.definition, lang.as_deref(), headers);
     if let Err(secs) = state.limits.public.check(Key::addr(ip)) {
         // The form again, with what was typed and when to send it.
         let wait = super::words::too_many(&lang).replace("{s}", &secs.to_string());
@@ -391,14 +452,14 @@ pub(crate) async fn submit(
             errors: vec![wait],
             notice: None,
         };
-        let mut res = survey_page(&state, &survey, &lang, form);
+        let mut res = survey_page(state, &survey, &lang, form);
         *res.status_mut() = StatusCode::TOO_MANY_REQUESTS;
         res.headers_mut()
             .insert(header::RETRY_AFTER, axum::http::HeaderValue::from(secs));
         return res;
     }
     let invitation = match &token {
-        Some(t) => match check_token(&state, &survey, t, &lang).await {
+        Some(t) => match check_token(state, &survey, t, &lang).await {
             Ok(id) => Some(id),
             Err(res) => return res,
         },
@@ -408,7 +469,7 @@ pub(crate) async fn submit(
     // Anonymous answers to a deduplicated survey: the same browser is told it answered; a
     // valid one-time token becomes the answer's dedup key; a bad one brings the form back.
     let dedup = survey.access.anonymous_dedup && invitation.is_none();
-    if dedup && answered_here(&survey, &headers) {
+    if dedup && answered_here(&survey, headers) {
         return already_answered(StatusCode::CONFLICT, &lang);
     }
     let form_key = if dedup {
@@ -425,7 +486,7 @@ pub(crate) async fn submit(
                     errors: Vec::new(),
                     notice: Some(access_words(&lang)[3]),
                 };
-                return survey_page(&state, &survey, &lang, form);
+                return survey_page(state, &survey, &lang, form);
             }
         }
     } else {
@@ -477,29 +538,14 @@ pub(crate) async fn submit(
             r
         }
         Err(invalid) => {
-            let d = survey.definition.default_language.as_str();
-            let errors = invalid
-                .0
-                .iter()
-                .map(|e| {
-                    let q = e
-                        .field
-                        .strip_prefix("answers.")
-                        .and_then(|k| survey.definition.question(k))
-                        .map(|q| q.text_in(&lang, d).to_owned());
-                    match q {
-                        Some(text) => format!("{text}: {}", e.message),
-                        None => e.message.clone(),
-                    }
-                })
-                .collect();
+            let errors = field_messages(&survey.definition, &lang, &invalid.0, "answers.");
             let form = FormState {
                 token,
                 given: &given,
                 errors,
                 notice: None,
             };
-            return survey_page(&state, &survey, &lang, form);
+            return survey_page(state, &survey, &lang, form);
         }
     };
     match state
@@ -518,14 +564,14 @@ pub(crate) async fn submit(
             let w = words(&lang);
             let mut res = message(StatusCode::OK, &lang, w[1], w[2]);
             if dedup {
-                mark_answered(&state, &survey, &mut res);
+                mark_answered(state, &survey, &mut res);
             }
             res
         }
         Err(StoreError::Conflict(_)) => {
             let mut res = already_answered(StatusCode::CONFLICT, &lang);
             if dedup {
-                mark_answered(&state, &survey, &mut res);
+                mark_answered(state, &survey, &mut res);
             }
             res
         }

@@ -1,6 +1,8 @@
 //! One browser test in headless Chromium (through chromedriver's WebDriver protocol): log in,
 //! see the dashboard chart, answer a survey on its public page, find the answer in the feed.
 //! Runs when `ATTUNE_TEST_BROWSER=1` (CI installs chromium and chromium-driver and sets it).
+//! Every page is checked under its Content-Security-Policy: the browser's console must report
+//! no violation, and the stylesheet must have been applied.
 
 use std::process::{Child, Command, Stdio};
 
@@ -51,7 +53,8 @@ impl Driver {
             std::thread::sleep(std::time::Duration::from_millis(25));
         }
         assert!(ready, "chromedriver did not start");
-        let caps = json!({"capabilities": {"alwaysMatch": {"browserName": "chrome", "goog:chromeOptions": {
+        let caps = json!({"capabilities": {"alwaysMatch": {"browserName": "chrome",
+            "goog:loggingPrefs": {"browser": "ALL"}, "goog:chromeOptions": {
             "binary": std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into()),
             "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
                      "--disable-component-update", "--disable-sync", "--no-first-run", "--window-size=1200,900"]}}}});
@@ -154,6 +157,47 @@ impl Driver {
         html
     }
 
+    /// Runs a script in the page (WebDriver scripts are not subject to the page's CSP).
+    async fn script(&self, js: &str) -> Value {
+        self.cmd(
+            reqwest::Method::POST,
+            "/execute/sync",
+            json!({"script": js, "args": []}),
+        )
+        .await
+    }
+
+    /// Console messages since the last call that report a Content-Security-Policy violation.
+    async fn csp_violations(&self) -> Vec<String> {
+        let log = self
+            .cmd(reqwest::Method::POST, "/se/log", json!({"type": "browser"}))
+            .await;
+        log.as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|e| e["message"].as_str())
+            .filter(|m| m.contains("Content Security Policy") || m.contains("Refused to"))
+            .map(str::to_owned)
+            .collect()
+    }
+
+    /// The page works under its policy: nothing was refused and the stylesheet applies (the
+    /// page background is `--bg`).
+    async fn assert_csp_clean(&self, page: &str) {
+        let violations = self.csp_violations().await;
+        assert!(
+            violations.is_empty(),
+            "{page}: CSP violations: {violations:?}"
+        );
+        let bg = self
+            .script("return getComputedStyle(document.body).backgroundColor")
+            .await;
+        assert_eq!(
+            bg, "rgb(247, 248, 250)",
+            "{page}: the stylesheet is applied"
+        );
+    }
+
     async fn screenshot(&self, name: &str) {
         use base64::Engine;
         let png = self
@@ -197,6 +241,7 @@ async fn browser_login_dashboard_answer_and_feed() {
 
     let d = Driver::start().await;
     d.go(&app.url("/login")).await;
+    d.assert_csp_clean("login").await;
     d.type_into("#email", "lead@acme.example").await;
     d.type_into("#password", "correct horse battery").await;
     d.click("button[type=submit]").await;
@@ -205,16 +250,19 @@ async fn browser_login_dashboard_answer_and_feed() {
         html.contains("nps-trend"),
         "the dashboard shows the chart after login: {html}"
     );
+    d.assert_csp_clean("dashboard").await;
     d.screenshot("attune-dashboard.png").await;
 
     d.go(&app.url(&format!("/s/{survey}?lang=ur"))).await;
     let html = d.wait_for("dir=\"rtl\"").await;
     assert!(html.contains("dir=\"rtl\""));
+    d.assert_csp_clean("survey").await;
     d.click("input[name='q.nps'][value='3'] + span").await;
     d.type_into("#q-why", "ڈیلیوری بہت دیر سے ہوئی").await;
     d.click("button[type=submit]").await;
     let html = d.wait_for("شکریہ").await;
     assert!(html.contains("شکریہ"), "thanks page expected: {html}");
+    d.assert_csp_clean("thanks").await;
 
     d.go(&app.url("/feedback?band=detractor")).await;
     let html = d.wait_for("ڈیلیوری بہت دیر سے ہوئی").await;
@@ -222,6 +270,7 @@ async fn browser_login_dashboard_answer_and_feed() {
         html.contains("ڈیلیوری بہت دیر سے ہوئی"),
         "the answer is in the feed: {html}"
     );
+    d.assert_csp_clean("feed").await;
     d.screenshot("attune-feed.png").await;
 
     // The detractor opened a case in the lead's queue; resolve it through the page.
@@ -235,11 +284,26 @@ async fn browser_login_dashboard_answer_and_feed() {
     d.click("form[action^='/cases/'] button[type=submit]").await;
     let html = d.wait_for("id=\"case-state\">resolved<").await;
     assert!(html.contains("ہم نے آرڈر دوبارہ بھیج دیا"), "{html}");
+    d.assert_csp_clean("case").await;
     d.screenshot("attune-case.png").await;
     d.go(&app.url("/cases")).await;
     let html = d.wait_for("My queue").await;
     assert!(
         html.contains("Nothing waiting"),
         "the queue is empty again: {html}"
+    );
+    d.assert_csp_clean("queue").await;
+    for page in ["/loop", "/insights", "/retention", "/settings/loop"] {
+        d.go(&app.url(page)).await;
+        d.wait_for("</main>").await;
+        d.assert_csp_clean(page).await;
+    }
+    // The check itself sees a violation: an inline style is refused and reported.
+    d.script("document.body.setAttribute('style', 'color: red'); return null")
+        .await;
+    let violations = d.csp_violations().await;
+    assert!(
+        violations.iter().any(|m| m.contains("style-src")),
+        "an inline style is refused under the policy: {violations:?}"
     );
 }
