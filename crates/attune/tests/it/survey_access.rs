@@ -18,6 +18,7 @@ on_both_backends!(
     anonymous_duplicates_are_refused_but_a_late_first_answer_is_kept,
     access_settings_refuse_unknown_fields_and_bad_origins_naming_the_field,
     another_organisation_cannot_read_or_change_access_settings,
+    the_survey_page_may_be_framed_only_by_its_embed_origins,
 );
 
 const DAY_MS: i64 = 86_400_000;
@@ -633,4 +634,65 @@ async fn another_organisation_cannot_read_or_change_access_settings(b: Backend) 
         .await
         .unwrap();
     assert_eq!(res.status(), 403, "still invitation-only");
+}
+
+async fn the_survey_page_may_be_framed_only_by_its_embed_origins(b: Backend) {
+    let app = TestApp::spawn(b).await;
+    let survey = survey_with(
+        &app,
+        json!({"embed_origins": ["https://shop.example", "https://*.partner.example:8443"]}),
+    )
+    .await;
+    let csp = |res: &reqwest::Response| {
+        res.headers()["content-security-policy"]
+            .to_str()
+            .unwrap()
+            .to_owned()
+    };
+    let page = app
+        .client
+        .get(app.url(&format!("/s/{survey}")))
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        csp(&page).ends_with("frame-ancestors https://shop.example https://*.partner.example:8443"),
+        "{}",
+        csp(&page)
+    );
+    // The thank-you page that replaces the form inside the frame carries it too.
+    let thanks = app
+        .client
+        .post(app.url(&format!("/s/{survey}")))
+        .form(&[("q.nps", "9"), ("lang", "en")])
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        csp(&thanks).contains("https://shop.example"),
+        "{}",
+        csp(&thanks)
+    );
+    // Emptied, no one may frame it; other pages never may.
+    let (status, body) = put(
+        &app,
+        &app.admin_token,
+        &format!("/api/v1/surveys/{survey}/access"),
+        &json!({"embed_origins": []}),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    let page = app
+        .client
+        .get(app.url(&format!("/s/{survey}")))
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        csp(&page).ends_with("frame-ancestors 'none'"),
+        "{}",
+        csp(&page)
+    );
+    let login = app.client.get(app.url("/login")).send().await.unwrap();
+    assert!(csp(&login).ends_with("frame-ancestors 'none'"));
 }
