@@ -142,6 +142,20 @@ impl fmt::Display for UrlRefusal {
 
 impl std::error::Error for UrlRefusal {}
 
+/// Whether a (parsed, lower-case, punycoded) host is a plain DNS name: labels of letters,
+/// digits, `-` and `_`, none empty, with at most one final dot.
+fn is_dns_name(name: &str) -> bool {
+    let name = name.strip_suffix('.').unwrap_or(name);
+    !name.is_empty()
+        && name.split('.').all(|label| {
+            !label.is_empty()
+                && label.len() <= 63
+                && label
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+        })
+}
+
 /// Host names that always mean this machine or its local network, whatever DNS says.
 fn is_local_name(name: &str) -> bool {
     let name = name.trim_end_matches('.');
@@ -192,7 +206,17 @@ pub fn outgoing_url(raw: &str, allow_internal: bool) -> Result<Url, UrlRefusal> 
         None => return Err(UrlRefusal::Malformed("no host".into())),
         Some(url::Host::Ipv4(v4)) => !v4_is_global(v4),
         Some(url::Host::Ipv6(v6)) => !v6_is_global(v6),
-        Some(url::Host::Domain(d)) => is_local_name(d),
+        Some(url::Host::Domain(d)) => {
+            // WHATWG lets `;`, `}` or `+` into a host that no resolver or HTTP stack takes.
+            if !is_dns_name(d) {
+                return Err(UrlRefusal::Malformed(
+                    "the host name may hold only letters, digits, '-', '_' and '.' between \
+                     non-empty labels"
+                        .into(),
+                ));
+            }
+            is_local_name(d)
+        }
     };
     if internal && !allow_internal {
         let host = url.host_str().unwrap_or_default().to_owned();

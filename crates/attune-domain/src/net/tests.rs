@@ -115,6 +115,9 @@ fn other_schemes_credentials_and_junk_are_refused_even_when_internal_is_allowed(
         ("not a url", "spaces"),
         ("http://", "http"),
         ("http://1.2.3.4.5/", "http"),
+        // Found by the fuzz target: WHATWG accepts this host, the HTTP stack does not.
+        ("https:.;}}x}}}}}AASP+0x", "letters, digits"),
+        ("https://a..example.com/", "letters, digits"),
     ] {
         let e = outgoing_url(url, true).expect_err(url).to_string();
         assert!(e.contains(want), "{url}: {e}");
