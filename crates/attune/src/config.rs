@@ -303,34 +303,28 @@ impl Config {
         if let Some(v) = var("ATTUNE_WEBHOOK_ALLOW_INTERNAL") {
             self.webhook_allow_internal = matches!(v.as_str(), "1" | "true" | "yes" | "on");
         }
-        let whole = |name: &str| -> anyhow::Result<Option<u64>> {
-            var(name)
-                .map(|v| v.parse::<u64>())
-                .transpose()
-                .with_context(|| format!("{name} must be a whole number"))
-        };
-        if let Some(v) = whole("ATTUNE_HEAVY_READS_PER_ORG")? {
-            self.heavy_reads_per_org = u32::try_from(v).context("ATTUNE_HEAVY_READS_PER_ORG")?;
+        if let Some(v) = small("ATTUNE_HEAVY_READS_PER_ORG")? {
+            self.heavy_reads_per_org = v;
         }
-        if let Some(v) = whole("ATTUNE_HEAVY_READS_TOTAL")? {
-            self.heavy_reads_total = u32::try_from(v).context("ATTUNE_HEAVY_READS_TOTAL")?;
+        if let Some(v) = small("ATTUNE_HEAVY_READS_TOTAL")? {
+            self.heavy_reads_total = v;
         }
-        if let Some(v) = whole("ATTUNE_HEAVY_READ_WAIT_MS")? {
+        if let Some(v) = number("ATTUNE_HEAVY_READ_WAIT_MS")? {
             self.heavy_read_wait_ms = v;
         }
-        if let Some(v) = whole("ATTUNE_HEAVY_READ_TIMEOUT_SECS")? {
+        if let Some(v) = number("ATTUNE_HEAVY_READ_TIMEOUT_SECS")? {
             self.heavy_read_timeout_secs = v;
         }
-        if let Some(v) = whole("ATTUNE_HEADER_READ_TIMEOUT_SECS")? {
+        if let Some(v) = number("ATTUNE_HEADER_READ_TIMEOUT_SECS")? {
             self.header_read_timeout_secs = v;
         }
-        if let Some(v) = whole("ATTUNE_MAX_CONNECTIONS")? {
-            self.max_connections = u32::try_from(v).context("ATTUNE_MAX_CONNECTIONS")?;
+        if let Some(v) = small("ATTUNE_MAX_CONNECTIONS")? {
+            self.max_connections = v;
         }
-        if let Some(v) = whole("ATTUNE_MIN_BODY_BYTES_PER_SEC")? {
+        if let Some(v) = number("ATTUNE_MIN_BODY_BYTES_PER_SEC")? {
             self.min_body_bytes_per_sec = v;
         }
-        if let Some(v) = whole("ATTUNE_BODY_RATE_GRACE_SECS")? {
+        if let Some(v) = number("ATTUNE_BODY_RATE_GRACE_SECS")? {
             self.body_rate_grace_secs = v;
         }
         if let Some(v) = var("ATTUNE_HSTS") {
