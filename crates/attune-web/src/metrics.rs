@@ -3,7 +3,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use attune_domain::metrics::{CsatCounts, NpsCounts, Scale};
+use attune_domain::metrics::{CesSummary, CsatCounts, NpsCounts, Scale};
 use attune_domain::period::{DAY_MS, Interval, day_of_ms, format_day, parse_instant};
 use attune_domain::survey::QuestionType;
 use attune_storage::model::{ScoreFilter, SegmentDim};
@@ -28,9 +28,9 @@ pub(crate) struct MetricParams {
 struct Acc {
     nps: NpsCounts,
     csat: CsatCounts,
-    ces_n: u64,
-    ces_sum: i64,
-    ces_easy: u64,
+    /// CES answers as `(score, count)` histograms per scale (`(min, max)`), each summarised
+    /// by the domain's definition, then pooled.
+    ces: BTreeMap<(i64, i64), BTreeMap<i64, u64>>,
 }
 
 impl Acc {
@@ -43,13 +43,12 @@ impl Acc {
             }
             QuestionType::Csat => self.csat.add(scale, score, n),
             _ => {
-                if scale.contains(score) {
-                    self.ces_n += n;
-                    self.ces_sum += score * i64::try_from(n).unwrap_or(i64::MAX);
-                    if score >= scale.max - 2 {
-                        self.ces_easy += n;
-                    }
-                }
+                *self
+                    .ces
+                    .entry((scale.min, scale.max))
+                    .or_default()
+                    .entry(score)
+                    .or_default() += n;
             }
         }
     }
@@ -75,13 +74,22 @@ impl Acc {
                 None => json!({"n": 0, "satisfied": 0, "csat": null, "ci95": null}),
             },
             _ => {
-                if self.ces_n == 0 {
+                let (mut n, mut easy, mut total) = (0_u64, 0_u64, 0.0_f64);
+                for (&(min, max), scores) in &self.ces {
+                    let histogram: Vec<(i64, u64)> = scores.iter().map(|(s, c)| (*s, *c)).collect();
+                    if let Some(s) = CesSummary::from_histogram(Scale { min, max }, &histogram) {
+                        n += s.n;
+                        easy += s.easy;
+                        total += s.mean * s.n as f64;
+                    }
+                }
+                if n == 0 {
                     json!({"n": 0, "mean": null, "share_easy": null, "easy": 0})
                 } else {
-                    let n = self.ces_n as f64;
+                    let nf = n as f64;
                     json!({
-                        "n": self.ces_n, "mean": round(self.ces_sum as f64 / n),
-                        "share_easy": round(100.0 * self.ces_easy as f64 / n), "easy": self.ces_easy,
+                        "n": n, "mean": round(total / nf),
+                        "share_easy": round(100.0 * easy as f64 / nf), "easy": easy,
                     })
                 }
             }
