@@ -247,15 +247,17 @@ impl SurveyAccess {
         }
     }
 
-    /// The sources of the survey page's `frame-ancestors` directive: the product's own pages
-    /// and the listed origins.
+    /// The sources of the survey page's `frame-ancestors` directive: the listed origins, or
+    /// `'none'` when there are none (no site may frame the page).
     pub fn frame_ancestors(&self) -> String {
-        let mut s = String::from("'self'");
-        for o in &self.embed_origins {
-            s.push(' ');
-            s.push_str(o.as_str());
+        if self.embed_origins.is_empty() {
+            return "'none'".to_owned();
         }
-        s
+        self.embed_origins
+            .iter()
+            .map(EmbedOrigin::as_str)
+            .collect::<Vec<_>>()
+            .join(" ")
     }
 }
 
@@ -448,8 +450,48 @@ mod tests {
         );
         assert_eq!(a.respondent_key("s", None), None);
         assert!(a.needs_invitation());
-        a.embed_origins = vec![EmbedOrigin::parse("https://a.example").unwrap()];
-        assert_eq!(a.frame_ancestors(), "'self' https://a.example");
+        assert_eq!(a.frame_ancestors(), "'none'");
+        a.embed_origins = vec![
+            EmbedOrigin::parse("https://a.example").unwrap(),
+            EmbedOrigin::parse("https://*.b.example:8443").unwrap(),
+        ];
+        assert_eq!(
+            a.frame_ancestors(),
+            "https://a.example https://*.b.example:8443"
+        );
+    }
+
+    /// Nothing that could add a directive, a header or a source a survey did not mean gets in
+    /// (this value goes into the page's Content-Security-Policy as it is).
+    #[test]
+    fn embed_origins_cannot_inject_into_the_policy() {
+        for raw in [
+            "",
+            "*",
+            "shop.example",
+            "'self'",
+            "'unsafe-inline'",
+            "javascript:alert(1)",
+            "data:",
+            "ftp://shop.example",
+            "https://",
+            "https://shop.example/path",
+            "https://shop.example?x",
+            "https://shop.example; script-src *",
+            "https://shop.example https://evil.example",
+            "https://shop.example\r\nSet-Cookie: x=1",
+            "https://shop.example:0",
+            "https://shop.example:99999",
+            "https://shop.example:80:80",
+            "https://user@shop.example",
+            "https://-shop.example",
+            "https://shop..example",
+            "https://a.*.example",
+            "https://[zz::1]",
+            "https://[::1",
+        ] {
+            assert!(EmbedOrigin::parse(raw).is_err(), "{raw:?}");
+        }
     }
 
     #[test]

@@ -294,21 +294,12 @@ async fn load_survey(state: &AppState, id: &str) -> Result<Survey, Response> {
     }
 }
 
-/// The origins allowed to embed a survey in a frame (its access settings).
-fn embed_origins(survey: &Survey) -> Vec<String> {
-    survey
-        .access
-        .embed_origins
-        .iter()
-        .map(|o| o.as_str().to_owned())
-        .collect()
-}
-
 /// Every answer of `/s/{id}` carries the survey's own policy (its `frame-ancestors`), also
 /// the pages after it (thanks, already answered, errors) that replace it inside a frame.
-fn with_survey_csp(mut res: Response, origins: &[String]) -> Response {
+fn with_survey_csp(mut res: Response, frame_ancestors: Option<String>) -> Response {
+    let ancestors = frame_ancestors.unwrap_or_else(|| "'none'".to_owned());
     res.headers_mut()
-        .insert(header::CONTENT_SECURITY_POLICY, survey_csp(origins));
+        .insert(header::CONTENT_SECURITY_POLICY, survey_csp(&ancestors));
     res
 }
 
@@ -319,9 +310,9 @@ pub(crate) async fn show(
     axum::extract::Query(q): axum::extract::Query<SurveyQuery>,
     headers: HeaderMap,
 ) -> Response {
-    let mut origins = Vec::new();
-    let res = show_survey(&state, &id, q, &headers, &mut origins).await;
-    with_survey_csp(res, &origins)
+    let mut ancestors = None;
+    let res = show_survey(&state, &id, q, &headers, &mut ancestors).await;
+    with_survey_csp(res, ancestors)
 }
 
 async fn show_survey(
@@ -329,13 +320,13 @@ async fn show_survey(
     id: &str,
     q: SurveyQuery,
     headers: &HeaderMap,
-    origins: &mut Vec<String>,
+    ancestors: &mut Option<String>,
 ) -> Response {
     let survey = match load_survey(state, id).await {
         Ok(s) => s,
         Err(res) => return res,
     };
-    origins.extend(embed_origins(&survey));
+    *ancestors = Some(survey.access.frame_ancestors());
     let lang = choose_language(&survey.definition, q.lang.as_deref(), headers);
     match &q.t {
         Some(t) => {
@@ -394,9 +385,9 @@ pub(crate) async fn submit(
     headers: HeaderMap,
     form: Result<Form<Vec<(String, String)>>, ApiError>,
 ) -> Response {
-    let mut origins = Vec::new();
-    let res = submit_answers(&state, ip, &id, &headers, form, &mut origins).await;
-    with_survey_csp(res, &origins)
+    let mut ancestors = None;
+    let res = submit_answers(&state, ip, &id, &headers, form, &mut ancestors).await;
+    with_survey_csp(res, ancestors)
 }
 
 async fn submit_answers(
@@ -405,13 +396,13 @@ async fn submit_answers(
     id: &str,
     headers: &HeaderMap,
     form: Result<Form<Vec<(String, String)>>, ApiError>,
-    origins: &mut Vec<String>,
+    ancestors: &mut Option<String>,
 ) -> Response {
     let survey = match load_survey(state, id).await {
         Ok(s) => s,
         Err(res) => return res,
     };
-    origins.extend(embed_origins(&survey));
+    *ancestors = Some(survey.access.frame_ancestors());
     let fields = match form {
         Ok(Form(fields)) => fields,
         Err(ApiError::Invalid(problems)) => {
