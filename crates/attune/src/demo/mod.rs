@@ -214,12 +214,26 @@ pub fn generate_password(email: &str) -> anyhow::Result<String> {
     anyhow::bail!("could not generate a demo password that meets the password policy")
 }
 
+/// Responses of the full demo's NPS, CSAT and CES surveys.
+pub const FULL: [usize; 3] = [12_000, 5_000, 3_000];
+
 /// Creates the demo organisation "Demo". The admin's password is `password` when given (it
 /// must meet the password policy), otherwise generated.
 pub async fn create(
     store: &dyn Store,
     password: Option<String>,
     now_ms: i64,
+) -> anyhow::Result<DemoOutcome> {
+    create_sized(store, password, now_ms, FULL).await
+}
+
+/// The demo with `counts` responses for its NPS, CSAT and CES surveys instead of [`FULL`]
+/// (the upgrade test's fixtures use a small one).
+pub async fn create_sized(
+    store: &dyn Store,
+    password: Option<String>,
+    now_ms: i64,
+    counts: [usize; 3],
 ) -> anyhow::Result<DemoOutcome> {
     let mut rng = StdRng::seed_from_u64(20_261_123);
     let org = store
@@ -331,7 +345,12 @@ pub async fn create(
     }
     let [nps_def, csat_def, ces_def] = demo_surveys()?;
     let mut total = 0;
-    for (def, count) in [(nps_def, 12_000), (csat_def, 5_000), (ces_def, 3_000)] {
+    let [nps_count, csat_count, ces_count] = counts;
+    for (def, count) in [
+        (nps_def, nps_count),
+        (csat_def, csat_count),
+        (ces_def, ces_count),
+    ] {
         let survey = store
             .create_survey(&org.id, &def, now_ms - 366 * DAY_MS)
             .await?;
