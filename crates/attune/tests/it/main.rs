@@ -27,3 +27,4 @@ mod snapshots;
 mod survey_access;
 mod tenancy;
 mod text;
+mod upgrade;
