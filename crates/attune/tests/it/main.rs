@@ -15,6 +15,7 @@ mod limits;
 mod login_backoff;
 mod logs;
 mod metrics;
+mod migration_parity;
 mod nul_input;
 mod pages;
 mod passwords;
