@@ -519,15 +519,14 @@ async fn main() -> anyhow::Result<()> {
             let org = attune_storage::Store::org_by_slug(&store, &org)
                 .await
                 .with_context(|| format!("no organisation with slug `{org}`"))?;
-            let params = attune_web::retention::RetentionParams {
+            let range = attune::retention_report::Range {
                 period,
                 from,
                 to,
                 as_of,
-                basis: Some(basis),
-                grace_days: grace_days.map(|d| d.to_string()),
-                window_days: window_days.map(|d| d.to_string()),
-                ..Default::default()
+                basis,
+                grace_days,
+                window_days,
             };
             let options = attune::retention_report::Options {
                 unit,
@@ -539,15 +538,12 @@ async fn main() -> anyhow::Result<()> {
                 &store,
                 &org.id,
                 show,
-                &params,
+                &range,
                 &options,
                 now_ms(),
             )
             .await?;
-            print!(
-                "{}",
-                attune::retention_report::render(show, &report, format)
-            );
+            print!("{}", attune::retention_report::render(&report, format));
         }
         Command::Import {
             command:
@@ -679,7 +675,11 @@ async fn import_retention(
     let delimiter = args
         .delimiter
         .as_deref()
-        .map(attune::retention_import::Delimiter::parse)
+        .map(|d| {
+            attune::retention_import::Delimiter::parse(d).map_err(|_| {
+                anyhow::anyhow!("--delimiter must be one character, `tab` or `whitespace`")
+            })
+        })
         .transpose()?;
     let store = db::open(&config.db).await?;
     let org = attune_storage::Store::org_by_slug(&store, &args.org)
