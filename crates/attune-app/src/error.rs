@@ -22,6 +22,9 @@ pub enum AppError {
     /// Storage failed for a reason the caller cannot fix (HTTP 500, logged).
     #[error(transparent)]
     Store(StoreError),
+    /// A failure inside the use case (a worker thread died, indexing failed): logged, 500.
+    #[error("internal error: {0}")]
+    Internal(String),
 }
 
 /// A use case's answer.

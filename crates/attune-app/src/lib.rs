@@ -5,5 +5,9 @@
 #![forbid(unsafe_code)]
 
 pub mod error;
+pub mod import;
+pub mod metrics;
+pub mod retention;
+pub mod text;
 
 pub use error::{AppError, AppResult};

@@ -68,6 +68,20 @@ impl From<StoreError> for ApiError {
     }
 }
 
+impl From<attune_app::AppError> for ApiError {
+    fn from(e: attune_app::AppError) -> Self {
+        use attune_app::AppError;
+        match e {
+            AppError::Invalid(i) => Self::Invalid(i.0),
+            AppError::NotFound => Self::NotFound,
+            AppError::Conflict(m) => Self::Conflict(m),
+            AppError::Forbidden(m) => Self::Forbidden(m),
+            AppError::Store(e) => Self::from(e),
+            AppError::Internal(m) => Self::Internal(m),
+        }
+    }
+}
+
 impl ApiError {
     /// A 422 for one field.
     pub fn field(field: &str, message: impl Into<String>) -> Self {

@@ -11,14 +11,12 @@ pub mod clock;
 pub mod error;
 mod extract;
 mod heavy;
-mod metrics;
 mod nul;
 pub mod openapi;
 mod pages;
 pub mod password;
 mod ratelimit;
 pub mod request_log;
-pub mod retention;
 pub(crate) mod routes;
 pub mod security;
 

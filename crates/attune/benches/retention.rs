@@ -15,13 +15,13 @@
 use std::io::Write;
 use std::time::{Duration, Instant};
 
+use attune_app::retention::{Report, Spec, SurvivalOptions};
 use attune_retention::calendar::format_day;
 use attune_retention::{CiKind, PeriodUnit, TimeUnit, parse_day};
 use attune_storage::Store;
 use attune_storage::model::AccountUpsert;
 use attune_storage::retention::{NewSubscription, RetentionSource};
 use attune_storage::sql::SqlStore;
-use attune_web::retention::{Report, Spec};
 use serde_json::Value;
 
 const NOW_MS: i64 = 1_795_435_200_000;
@@ -242,20 +242,7 @@ async fn bench_backend(
         let (summary, cohorts, periods, km_steps, audit_rows) =
             tokio::task::spawn_blocking(move || -> anyhow::Result<_> {
                 let report = Report::build(&data, spec).map_err(|e| anyhow::anyhow!("{e:?}"))?;
-                let summary = report.summary_json();
-                let cohorts = report.cohorts_json();
-                let km = report.survival_json(TimeUnit::Day, CiKind::Log);
-                let audits: Vec<Value> = columns
-                    .iter()
-                    .map(|c| report.audit_json(c, None, 30))
-                    .collect();
-                let periods = summary["periods"].as_array().map_or(0, Vec::len);
-                let km_steps = km["steps"].as_array().map_or(0, Vec::len);
-                let audit_rows: usize = audits
-                    .iter()
-                    .map(|a| a["rows"].as_array().map_or(0, Vec::len))
-                    .sum();
-                Ok((summary, cohorts, periods, km_steps, audit_rows))
+                compute_parts(&report, &columns)
             })
             .await??;
         let t3 = Instant::now();
@@ -281,6 +268,32 @@ async fn bench_backend(
         format_day(as_of)
     );
     last.ok_or_else(|| anyhow::anyhow!("no run"))
+}
+
+/// Summary, cohorts, survival and the audits of every column, serialised as the API answers
+/// them (so the cost stays comparable); with the sizes the run prints.
+fn compute_parts(
+    report: &Report,
+    columns: &[attune_retention::AttributeColumn],
+) -> anyhow::Result<(Value, Value, usize, usize, usize)> {
+    let summary = serde_json::to_value(report.summary())?;
+    let cohorts = serde_json::to_value(report.cohorts())?;
+    let opts = SurvivalOptions {
+        unit: TimeUnit::Day,
+        ci: CiKind::Log,
+    };
+    let km = serde_json::to_value(report.survival(opts))?;
+    let audits = columns
+        .iter()
+        .map(|c| serde_json::to_value(report.audit(c, None, 30)))
+        .collect::<Result<Vec<Value>, _>>()?;
+    let periods = summary["periods"].as_array().map_or(0, Vec::len);
+    let km_steps = km["steps"].as_array().map_or(0, Vec::len);
+    let audit_rows: usize = audits
+        .iter()
+        .map(|a| a["rows"].as_array().map_or(0, Vec::len))
+        .sum();
+    Ok((summary, cohorts, periods, km_steps, audit_rows))
 }
 
 /// Whether a baseline's summary (S, E, N, lost) and cohorts agree with ours.

@@ -2,12 +2,14 @@
 //! summary, the cohort table, the survival curve or the churn audit) as a table, CSV or JSON,
 //! computed by the same code as `/api/v1/retention/…`.
 
-use attune_domain::csv::Cell;
-use attune_storage::Store;
-use attune_web::retention::{
-    RetentionParams, Spec, audit_report, day_of_ms, survival_options, with_report,
+use attune_app::AppError;
+use attune_app::retention::output::{
+    AuditReport, CohortsReport, ReportHead, SummaryReport, SurvivalReport,
 };
-use serde_json::Value;
+use attune_app::retention::{self, AuditOptions, Spec, SpecText, SurvivalOptions, day_of_ms};
+use attune_domain::csv::Cell;
+use attune_retention::Median;
+use attune_storage::Store;
 
 /// Which part of the report.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -58,26 +60,59 @@ impl Format {
     }
 }
 
-/// The columns of the table and CSV, with their JSON keys.
-const COLUMNS: &[(&str, &str)] = &[
-    ("start", "start"),
-    ("end", "end"),
-    ("S", "S"),
-    ("E", "E"),
-    ("N", "N"),
-    ("lost", "lost"),
-    ("lost_new", "lost_new"),
-    ("reactivated", "reactivated"),
-    ("crr", "crr"),
-    ("retained_share", "retained_share"),
-    ("churn_rate", "churn_rate"),
-    ("mrr0", "mrr0_cents"),
-    ("expansion", "expansion_cents"),
-    ("contraction", "contraction_cents"),
-    ("churned_mrr", "churned_mrr_cents"),
-    ("grr", "grr"),
-    ("nrr", "nrr"),
-    ("complete", "complete"),
+/// One part of the report, as the API gives it.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Part {
+    /// Per period.
+    Summary(SummaryReport),
+    /// Cohorts.
+    Cohorts(CohortsReport),
+    /// Kaplan–Meier.
+    Survival(SurvivalReport),
+    /// Churn audit.
+    Audit(AuditReport),
+}
+
+impl Part {
+    fn head(&self) -> &ReportHead {
+        match self {
+            Part::Summary(r) => &r.head,
+            Part::Cohorts(r) => &r.head,
+            Part::Survival(r) => &r.head,
+            Part::Audit(r) => &r.head,
+        }
+    }
+
+    fn json(&self) -> serde_json::Result<serde_json::Value> {
+        match self {
+            Part::Summary(r) => serde_json::to_value(r),
+            Part::Cohorts(r) => serde_json::to_value(r),
+            Part::Survival(r) => serde_json::to_value(r),
+            Part::Audit(r) => serde_json::to_value(r),
+        }
+    }
+}
+
+/// The header of the summary table and CSV.
+const SUMMARY_HEADER: &[&str] = &[
+    "start",
+    "end",
+    "S",
+    "E",
+    "N",
+    "lost",
+    "lost_new",
+    "reactivated",
+    "crr",
+    "retained_share",
+    "churn_rate",
+    "mrr0",
+    "expansion",
+    "contraction",
+    "churned_mrr",
+    "grr",
+    "nrr",
+    "complete",
 ];
 
 /// Money in cents as a decimal number of units (`-0.50`, `12.34`).
@@ -86,238 +121,284 @@ fn cents(c: i64) -> String {
     format!("{sign}{}.{:02}", (c / 100).abs(), (c % 100).abs())
 }
 
-/// One JSON value as a cell: numbers stay numbers, strings are text (and so neutralised in
-/// CSV when they start like a formula).
-fn cell(key: &str, v: &Value, pretty: bool) -> Cell {
+/// An undefined value: a dash in a table, empty in CSV.
+fn blank(pretty: bool) -> Cell {
+    Cell::text(if pretty { "–" } else { "" })
+}
+
+/// A fraction as JSON writes it (`1.0`, `0.25`), or as a percentage with two decimals in a
+/// table.
+fn ratio(v: Option<f64>, pretty: bool) -> Cell {
     match v {
-        Value::Null => Cell::text(if pretty { "–" } else { "" }),
-        Value::Number(n) if key.ends_with("_cents") => n
-            .as_i64()
-            .map_or_else(|| Cell::number(n), |c| Cell::Number(cents(c))),
-        Value::Number(n) if pretty && n.is_f64() => {
-            Cell::text(format!("{:.2}%", n.as_f64().unwrap_or(0.0) * 100.0))
-        }
-        Value::Number(n) => Cell::number(n),
-        Value::String(s) => Cell::text(s.clone()),
-        other => Cell::text(other.to_string()),
+        None => blank(pretty),
+        Some(x) if pretty => Cell::text(format!("{:.2}%", x * 100.0)),
+        Some(x) => json_number(x),
+    }
+}
+
+/// A float written the way JSON writes it (`3.0`, not `3`).
+fn json_number(x: f64) -> Cell {
+    serde_json::Number::from_f64(x).map_or_else(|| Cell::text(""), Cell::number)
+}
+
+/// A fraction as a percentage with one decimal in a table, the plain number in CSV.
+fn percent(v: Option<f64>, pretty: bool) -> Cell {
+    match v {
+        None => blank(pretty),
+        Some(x) if pretty => Cell::text(format!("{:.1}%", x * 100.0)),
+        Some(x) => Cell::number(x),
     }
 }
 
 /// Lays out rows as aligned columns (table) or comma-separated values (CSV through
 /// `attune_domain::csv`: formulas neutralised, quoted where needed).
 fn layout(header: &[String], rows: &[Vec<Cell>], format: Format) -> String {
-    let mut out = String::new();
-    match format {
-        Format::Csv => {
-            let header: Vec<&str> = header.iter().map(String::as_str).collect();
-            out = attune_domain::csv::document(&header, rows);
-        }
-        _ => {
-            let widths: Vec<usize> = (0..header.len())
-                .map(|c| {
-                    rows.iter()
-                        .map(|r| r.get(c).map_or(0, |s| s.raw().chars().count()))
-                        .chain([header[c].chars().count()])
-                        .max()
-                        .unwrap_or(0)
-                })
-                .collect();
-            let line = |cells: Vec<&str>| {
-                cells
-                    .iter()
-                    .zip(&widths)
-                    .map(|(s, w)| format!("{s:>w$}"))
-                    .collect::<Vec<_>>()
-                    .join("  ")
-                    .trim_end()
-                    .to_owned()
-            };
-            out.push_str(&line(header.iter().map(String::as_str).collect()));
-            out.push('\n');
-            for r in rows {
-                out.push_str(&line(r.iter().map(Cell::raw).collect()));
-                out.push('\n');
-            }
-        }
+    if format == Format::Csv {
+        let header: Vec<&str> = header.iter().map(String::as_str).collect();
+        return attune_domain::csv::document(&header, rows);
+    }
+    let widths: Vec<usize> = (0..header.len())
+        .map(|c| {
+            rows.iter()
+                .map(|r| r.get(c).map_or(0, |s| s.raw().chars().count()))
+                .chain([header[c].chars().count()])
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
+    let line = |cells: Vec<&str>| {
+        cells
+            .iter()
+            .zip(&widths)
+            .map(|(s, w)| format!("{s:>w$}"))
+            .collect::<Vec<_>>()
+            .join("  ")
+            .trim_end()
+            .to_owned()
+    };
+    let mut out = line(header.iter().map(String::as_str).collect());
+    out.push('\n');
+    for r in rows {
+        out.push_str(&line(r.iter().map(Cell::raw).collect()));
+        out.push('\n');
     }
     out
 }
 
-fn percent(v: &Value, pretty: bool) -> Cell {
-    match v.as_f64() {
-        None => Cell::text(if pretty { "–" } else { "" }),
-        Some(x) if pretty => Cell::text(format!("{:.1}%", x * 100.0)),
-        Some(x) => Cell::number(x),
-    }
+fn owned(h: &[&str]) -> Vec<String> {
+    h.iter().map(|s| (*s).to_owned()).collect()
 }
 
-/// Renders one part of the report (its JSON, as the API gives it).
-pub fn render(show: Show, report: &Value, format: Format) -> String {
+/// Header, rows and footer of one part.
+type Laid = (Vec<String>, Vec<Vec<Cell>>, String);
+
+fn summary_rows(r: &SummaryReport, pretty: bool) -> Laid {
+    let rows = r
+        .periods
+        .iter()
+        .map(|p| {
+            vec![
+                Cell::text(p.start.clone()),
+                Cell::text(p.end.clone()),
+                Cell::number(p.S),
+                Cell::number(p.E),
+                Cell::number(p.N),
+                Cell::number(p.lost),
+                Cell::number(p.lost_new),
+                Cell::number(p.reactivated),
+                ratio(p.crr, pretty),
+                ratio(p.retained_share, pretty),
+                ratio(p.churn_rate, pretty),
+                Cell::Number(cents(p.mrr0_cents)),
+                Cell::Number(cents(p.expansion_cents)),
+                Cell::Number(cents(p.contraction_cents)),
+                Cell::Number(cents(p.churned_mrr_cents)),
+                ratio(p.grr, pretty),
+                ratio(p.nrr, pretty),
+                Cell::text(p.complete.to_string()),
+            ]
+        })
+        .collect();
+    (
+        owned(SUMMARY_HEADER),
+        rows,
+        "CRR = (E − N) / S; retained share = (S − lost) / S. They differ by lost_new / S:\n\
+         customers who joined and left within one period count in N but not in E.\n"
+            .to_owned(),
+    )
+}
+
+/// Wide: one row a cohort, the share still active k periods later.
+fn cohort_table(r: &CohortsReport) -> Laid {
+    let width = r.cohorts.iter().map(|c| c.active.len()).max().unwrap_or(0);
+    let mut header = owned(&["cohort", "size"]);
+    header.extend((0..width).map(|k| format!("k={k}")));
+    let rows = r
+        .cohorts
+        .iter()
+        .map(|c| {
+            let mut row = vec![Cell::text(c.start.clone()), Cell::number(c.size)];
+            for k in 0..width {
+                row.push(c.share.get(k).map_or(Cell::text(""), |v| percent(*v, true)));
+            }
+            row
+        })
+        .collect();
+    (
+        header,
+        rows,
+        "share of each cohort still active k periods after it started\n".to_owned(),
+    )
+}
+
+/// Long: one row a cohort and k.
+fn cohort_csv(r: &CohortsReport) -> Laid {
+    let header = owned(&[
+        "cohort",
+        "size",
+        "k",
+        "active",
+        "share",
+        "revenue",
+        "revenue_share",
+    ]);
+    let flat = |v: Option<&Option<f64>>| v.copied().flatten();
+    let rows = r
+        .cohorts
+        .iter()
+        .flat_map(|c| {
+            (0..c.active.len()).map(move |k| {
+                vec![
+                    Cell::text(c.start.clone()),
+                    Cell::number(c.size),
+                    Cell::number(k),
+                    c.active[k].map_or(Cell::text(""), Cell::number),
+                    percent(flat(c.share.get(k)), false),
+                    c.revenue_cents
+                        .get(k)
+                        .copied()
+                        .flatten()
+                        .map_or(Cell::text(""), |v| Cell::Number(cents(v))),
+                    percent(flat(c.revenue_share.get(k)), false),
+                ]
+            })
+        })
+        .collect();
+    (header, rows, String::new())
+}
+
+fn survival_rows(r: &SurvivalReport, pretty: bool) -> Laid {
+    let header = owned(&[
+        "time", "at_risk", "events", "censored", "survival", "ci_low", "ci_high",
+    ]);
+    let rows = r
+        .steps
+        .iter()
+        .map(|s| {
+            vec![
+                json_number(s.time),
+                Cell::number(s.at_risk),
+                Cell::number(s.events),
+                Cell::number(s.censored),
+                percent(Some(s.survival), pretty),
+                percent(s.ci95.map(|c| c[0]), pretty),
+                percent(s.ci95.map(|c| c[1]), pretty),
+            ]
+        })
+        .collect();
+    // The median is written as the table writes every fraction (kept as it always was).
+    let median = match r.median.0 {
+        Median::At(t) => ratio(Some(t), true).raw().to_owned(),
+        Median::NotReached => "not reached".to_owned(),
+    };
+    let unit = match r.unit {
+        attune_retention::TimeUnit::Day => "day",
+        attune_retention::TimeUnit::Month => "month",
+    };
+    let footer = format!(
+        "{} customers, {} churned; median lifetime {median} {unit}s; restricted mean {:.2} up to {}\n",
+        r.n,
+        r.events,
+        r.restricted_mean,
+        json_number(r.horizon).raw(),
+    );
+    (header, rows, footer)
+}
+
+fn audit_rows(r: &AuditReport, pretty: bool) -> Laid {
+    let header = owned(&[
+        "value",
+        "churned",
+        "retained",
+        "share_churned",
+        "share_retained",
+        "lift",
+        "churn_rate",
+        "test",
+        "p_value",
+    ]);
+    let rows = r
+        .rows
+        .iter()
+        .map(|row| {
+            vec![
+                Cell::text(row.value.as_deref().unwrap_or("(none)")),
+                Cell::number(row.churned),
+                Cell::number(row.retained),
+                percent(row.share_churned, pretty),
+                percent(row.share_retained, pretty),
+                row.lift.map_or(Cell::text(""), |l| {
+                    if pretty {
+                        Cell::text(format!("{l:.2}"))
+                    } else {
+                        Cell::number(l)
+                    }
+                }),
+                percent(row.churn_rate, pretty),
+                Cell::text(row.test.map_or("", |t| t.name())),
+                row.test.map_or(Cell::text(""), |t| {
+                    let p = t.p_value();
+                    if pretty {
+                        Cell::text(format!("{p:.3e}"))
+                    } else {
+                        Cell::Number(format!("{p:e}"))
+                    }
+                }),
+            ]
+        })
+        .collect();
+    let footer = format!(
+        "attribute {}; values with fewer than {} customers show counts only\n",
+        r.attribute, r.min_support
+    );
+    (header, rows, footer)
+}
+
+/// Renders one part of the report.
+pub fn render(part: &Part, format: Format) -> String {
     if format == Format::Json {
-        return serde_json::to_string_pretty(report).unwrap_or_default();
+        // Through a `Value`, whose keys are sorted, as the command has always printed them.
+        return part
+            .json()
+            .and_then(|v| serde_json::to_string_pretty(&v))
+            .unwrap_or_default();
     }
     let pretty = format == Format::Table;
+    let head = part.head();
+    let basis = match head.basis {
+        retention::output::BasisOut::Subscription { .. } => "subscription",
+        retention::output::BasisOut::Activity { .. } => "activity",
+    };
     let title = format!(
-        "retention as of {} ({} basis, {} accounts)\n",
-        cell("", &report["as_of"], true).raw(),
-        cell("", &report["basis"], true).raw(),
-        report["n_accounts"]
+        "retention as of {} ({basis} basis, {} accounts)\n",
+        head.as_of, head.n_accounts
     );
-    let items = |key: &str| report[key].as_array().cloned().unwrap_or_default();
-    let owned = |h: &[&str]| -> Vec<String> { h.iter().map(|s| (*s).to_owned()).collect() };
-    let (header, rows, footer): (Vec<String>, Vec<Vec<Cell>>, String) = match show {
-        Show::Summary => (
-            COLUMNS.iter().map(|(h, _)| (*h).to_owned()).collect(),
-            items("periods")
-                .iter()
-                .map(|p| {
-                    COLUMNS
-                        .iter()
-                        .map(|(_, k)| cell(k, &p[*k], pretty))
-                        .collect()
-                })
-                .collect(),
-            "CRR = (E − N) / S; retained share = (S − lost) / S. They differ by lost_new / S:\n\
-             customers who joined and left within one period count in N but not in E.\n"
-                .to_owned(),
-        ),
-        Show::Cohorts if pretty => {
-            // Wide: one row a cohort, the share still active k periods later.
-            let cohorts = items("cohorts");
-            let width = cohorts
-                .iter()
-                .map(|c| c["active"].as_array().map_or(0, Vec::len))
-                .max()
-                .unwrap_or(0);
-            let mut header = owned(&["cohort", "size"]);
-            header.extend((0..width).map(|k| format!("k={k}")));
-            let rows = cohorts
-                .iter()
-                .map(|c| {
-                    let mut r = vec![cell("", &c["start"], true), cell("", &c["size"], false)];
-                    for k in 0..width {
-                        r.push(
-                            c["share"]
-                                .get(k)
-                                .map_or(Cell::text(""), |v| percent(v, true)),
-                        );
-                    }
-                    r
-                })
-                .collect();
-            (
-                header,
-                rows,
-                "share of each cohort still active k periods after it started\n".to_owned(),
-            )
-        }
-        Show::Cohorts => (
-            owned(&[
-                "cohort",
-                "size",
-                "k",
-                "active",
-                "share",
-                "revenue",
-                "revenue_share",
-            ]),
-            items("cohorts")
-                .iter()
-                .flat_map(|c| {
-                    let n = c["active"].as_array().map_or(0, Vec::len);
-                    (0..n)
-                        .map(|k| {
-                            vec![
-                                cell("", &c["start"], false),
-                                cell("", &c["size"], false),
-                                Cell::number(k),
-                                cell("", &c["active"][k], false),
-                                percent(&c["share"][k], false),
-                                cell("revenue_cents", &c["revenue_cents"][k], false),
-                                percent(&c["revenue_share"][k], false),
-                            ]
-                        })
-                        .collect::<Vec<_>>()
-                })
-                .collect(),
-            String::new(),
-        ),
-        Show::Survival => (
-            owned(&[
-                "time", "at_risk", "events", "censored", "survival", "ci_low", "ci_high",
-            ]),
-            items("steps")
-                .iter()
-                .map(|s| {
-                    vec![
-                        cell("", &s["time"], false),
-                        cell("", &s["at_risk"], false),
-                        cell("", &s["events"], false),
-                        cell("", &s["censored"], false),
-                        percent(&s["survival"], pretty),
-                        percent(&s["ci95"][0], pretty),
-                        percent(&s["ci95"][1], pretty),
-                    ]
-                })
-                .collect(),
-            format!(
-                "{} customers, {} churned; median lifetime {} {}s; restricted mean {} up to {}\n",
-                report["n"],
-                report["events"],
-                cell("", &report["median"], true).raw(),
-                cell("", &report["unit"], true).raw(),
-                report["restricted_mean"]
-                    .as_f64()
-                    .map_or("–".to_owned(), |m| format!("{m:.2}")),
-                report["horizon"]
-            ),
-        ),
-        Show::Audit => (
-            owned(&[
-                "value",
-                "churned",
-                "retained",
-                "share_churned",
-                "share_retained",
-                "lift",
-                "churn_rate",
-                "test",
-                "p_value",
-            ]),
-            items("rows")
-                .iter()
-                .map(|r| {
-                    vec![
-                        Cell::text(r["value"].as_str().unwrap_or("(none)")),
-                        cell("", &r["churned"], false),
-                        cell("", &r["retained"], false),
-                        percent(&r["share_churned"], pretty),
-                        percent(&r["share_retained"], pretty),
-                        r["lift"].as_f64().map_or(Cell::text(""), |l| {
-                            if pretty {
-                                Cell::text(format!("{l:.2}"))
-                            } else {
-                                Cell::number(l)
-                            }
-                        }),
-                        percent(&r["churn_rate"], pretty),
-                        Cell::text(r["test"]["test"].as_str().unwrap_or("")),
-                        r["test"]["p_value"].as_f64().map_or(Cell::text(""), |p| {
-                            if pretty {
-                                Cell::text(format!("{p:.3e}"))
-                            } else {
-                                Cell::Number(format!("{p:e}"))
-                            }
-                        }),
-                    ]
-                })
-                .collect(),
-            format!(
-                "attribute {}; values with fewer than {} customers show counts only\n",
-                cell("", &report["attribute"], true).raw(),
-                report["min_support"]
-            ),
-        ),
+    let (header, rows, footer) = match part {
+        Part::Summary(r) => summary_rows(r, pretty),
+        Part::Cohorts(r) if pretty => cohort_table(r),
+        Part::Cohorts(r) => cohort_csv(r),
+        Part::Survival(r) => survival_rows(r, pretty),
+        Part::Audit(r) => audit_rows(r, pretty),
     };
     let body = layout(&header, &rows, format);
     if pretty {
@@ -327,12 +408,31 @@ pub fn render(show: Show, report: &Value, format: Format) -> String {
     }
 }
 
+/// The report's range and basis as given on the command line.
+#[derive(Debug, Clone, Default)]
+pub struct Range {
+    /// `month`, `quarter`, `year` or `custom`.
+    pub period: Option<String>,
+    /// First day covered.
+    pub from: Option<String>,
+    /// First day not covered.
+    pub to: Option<String>,
+    /// The day the data is known as of.
+    pub as_of: Option<String>,
+    /// `subscription` or `activity`.
+    pub basis: String,
+    /// Subscription basis: gaps shorter than this merge.
+    pub grace_days: Option<u32>,
+    /// Activity basis: days a purchase keeps a customer active.
+    pub window_days: Option<u32>,
+}
+
 /// What the CLI asks for beyond the shared parameters.
 #[derive(Debug, Clone, Default)]
 pub struct Options {
-    /// Survival unit (`day`, `month`) and interval (`log`, `loglog`).
+    /// Survival unit (`day`, `month`).
     pub unit: Option<String>,
-    /// Survival interval.
+    /// Survival interval (`log`, `loglog`).
     pub ci: Option<String>,
     /// Audit attribute.
     pub attribute: Option<String>,
@@ -340,61 +440,87 @@ pub struct Options {
     pub min_support: u64,
 }
 
+/// A use case's error in the command's words: field problems name the flags.
+fn flags(e: AppError) -> anyhow::Error {
+    match e.fields() {
+        Some(fields) => anyhow::anyhow!(
+            "{}",
+            fields
+                .iter()
+                .map(|f| format!("--{}: {}", f.field.replace('_', "-"), f.message))
+                .collect::<Vec<_>>()
+                .join("; ")
+        ),
+        None => anyhow::anyhow!("computing the report: {e:?}"),
+    }
+}
+
 /// Computes one part of the report for the organisation.
 pub async fn compute(
     store: &dyn Store,
     org_id: &str,
     show: Show,
-    params: &RetentionParams,
+    range: &Range,
     options: &Options,
     now_ms: i64,
-) -> anyhow::Result<Value> {
-    let flags = |e: attune_domain::Invalid| {
-        anyhow::anyhow!(
-            "{}",
-            e.0.iter()
-                .map(|f| format!("--{}: {}", f.field.replace('_', "-"), f.message))
-                .collect::<Vec<_>>()
-                .join("; ")
-        )
-    };
+) -> anyhow::Result<Part> {
     let default_unit = match show {
         Show::Summary => attune_retention::PeriodUnit::Quarter,
         _ => attune_retention::PeriodUnit::Month,
     };
-    let spec = Spec::parse(params, day_of_ms(now_ms), default_unit).map_err(flags)?;
-    let failed = |e: attune_web::ApiError| match e {
-        attune_web::ApiError::Invalid(fields) => flags(attune_domain::Invalid(fields)),
-        other => anyhow::anyhow!("computing the report: {other:?}"),
+    let text = SpecText {
+        period: range.period.as_deref(),
+        from: range.from.as_deref(),
+        to: range.to.as_deref(),
+        as_of: range.as_of.as_deref(),
+        basis: Some(&range.basis),
     };
-    match show {
-        Show::Summary => with_report(store, org_id, spec, |r| Ok(r.summary_json()))
-            .await
-            .map_err(failed),
-        Show::Cohorts => with_report(store, org_id, spec, |r| Ok(r.cohorts_json()))
-            .await
-            .map_err(failed),
-        Show::Survival => {
-            let q = RetentionParams {
-                unit: options.unit.clone(),
-                ci: options.ci.clone(),
-                ..RetentionParams::default()
-            };
-            let (unit, ci) = survival_options(&q).map_err(flags)?;
-            with_report(store, org_id, spec, move |r| Ok(r.survival_json(unit, ci)))
+    let spec = Spec::from_flags(
+        text,
+        range.grace_days,
+        range.window_days,
+        day_of_ms(now_ms),
+        default_unit,
+    )
+    .map_err(flags)?;
+    let part = match show {
+        Show::Summary => Part::Summary(
+            retention::summary(store, org_id, spec)
                 .await
-                .map_err(failed)
+                .map_err(flags)?,
+        ),
+        Show::Cohorts => Part::Cohorts(
+            retention::cohorts(store, org_id, spec)
+                .await
+                .map_err(flags)?,
+        ),
+        Show::Survival => {
+            let opts = SurvivalOptions::parse(options.unit.as_deref(), options.ci.as_deref())
+                .map_err(flags)?;
+            Part::Survival(
+                retention::survival(store, org_id, spec, opts)
+                    .await
+                    .map_err(flags)?,
+            )
         }
         Show::Audit => {
             let attribute = options
                 .attribute
-                .as_deref()
+                .clone()
                 .ok_or_else(|| anyhow::anyhow!("--show audit needs --attribute NAME"))?;
-            audit_report(store, org_id, spec, attribute, None, options.min_support)
-                .await
-                .map_err(failed)
+            let opts = AuditOptions {
+                attribute,
+                min_support: options.min_support,
+                period_start: None,
+            };
+            Part::Audit(
+                retention::audit(store, org_id, spec, &opts)
+                    .await
+                    .map_err(flags)?,
+            )
         }
-    }
+    };
+    Ok(part)
 }
 
 #[cfg(test)]

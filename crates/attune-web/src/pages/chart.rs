@@ -1,7 +1,7 @@
 //! The NPS trend as server-rendered SVG: coordinates are computed here, the markup is in the
 //! template (so every label is escaped).
 
-use serde_json::Value;
+use attune_app::metrics::output::{Bucket, MetricValue};
 
 /// One month on the chart.
 pub(crate) struct Point {
@@ -41,9 +41,9 @@ pub(crate) struct Chart {
     pub band: String,
 }
 
-/// Lays out monthly buckets (`{"start", "n", "nps", "ci95"}`); months without data are skipped
+/// Lays out monthly NPS buckets; months without data are skipped
 /// on the line but keep their place on the axis.
-pub(crate) fn nps_chart(buckets: &[Value]) -> Chart {
+pub(crate) fn nps_chart(buckets: &[Bucket]) -> Chart {
     let (width, height, left, right, top, bottom) = (720.0, 300.0, 44.0, 708.0, 12.0, 252.0);
     let y_of = |nps: f64| top + (100.0 - nps) / 200.0 * (bottom - top);
     let step = if buckets.len() > 1 {
@@ -60,12 +60,13 @@ pub(crate) fn nps_chart(buckets: &[Value]) -> Chart {
         } else {
             (left + right) / 2.0
         };
-        let (Some(nps), Some(ci)) = (b["nps"].as_f64(), b["ci95"].as_array()) else {
+        let MetricValue::Nps(v) = &b.value else {
             continue;
         };
-        let lo = ci.first().and_then(Value::as_f64).unwrap_or(nps);
-        let hi = ci.get(1).and_then(Value::as_f64).unwrap_or(nps);
-        let start = b["start"].as_str().unwrap_or_default().to_owned();
+        let (Some(nps), Some([lo, hi])) = (v.nps, v.ci95) else {
+            continue;
+        };
+        let start = b.start.clone().unwrap_or_default();
         upper.push(format!("{x:.1},{:.1}", y_of(hi)));
         lower.push(format!("{x:.1},{:.1}", y_of(lo)));
         points.push(Point {
@@ -76,7 +77,7 @@ pub(crate) fn nps_chart(buckets: &[Value]) -> Chart {
             value: format!("{nps:.1}"),
             lo: format!("{lo:.1}"),
             hi: format!("{hi:.1}"),
-            n: b["n"].as_u64().unwrap_or(0),
+            n: v.n,
         });
     }
     lower.reverse();

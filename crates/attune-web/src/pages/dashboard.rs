@@ -1,17 +1,17 @@
 //! The dashboard: NPS, CSAT and CES over the last 12 months and the monthly NPS trend.
 
 use askama::Template;
-use attune_domain::period::{Interval, day_of_ms, format_day};
+use attune_app::metrics::output::{MetricReport, MetricValue};
+use attune_app::metrics::{MetricQuery, compute};
+use attune_domain::period::{Interval, day_of_ms};
 use attune_domain::survey::QuestionType;
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
-use serde_json::Value;
 
 use super::chart::{Chart, nps_chart};
 use super::render;
 use crate::AppState;
 use crate::auth::PageUser;
-use crate::metrics::{MetricParams, compute};
 
 pub(crate) struct Kpi {
     label: &'static str,
@@ -30,15 +30,29 @@ struct DashboardPage {
     chart: Chart,
 }
 
-fn fmt(v: &Value) -> String {
-    v.as_f64()
-        .map_or_else(|| "no data".into(), |x| format!("{x:.1}"))
+fn fmt(v: Option<f64>) -> String {
+    v.map_or_else(|| "no data".into(), |x| format!("{x:.1}"))
 }
 
-fn ci(v: &Value) -> String {
-    match v["ci95"].as_array() {
-        Some(a) if a.len() == 2 => format!("· 95% CI {} to {}", fmt(&a[0]), fmt(&a[1])),
-        _ => String::new(),
+fn ci(v: Option<[f64; 2]>) -> String {
+    match v {
+        Some([lo, hi]) => format!("· 95% CI {} to {}", fmt(Some(lo)), fmt(Some(hi))),
+        None => String::new(),
+    }
+}
+
+/// The headline figure and its detail line.
+fn kpi(v: &MetricValue) -> (String, String) {
+    match v {
+        MetricValue::Nps(v) => (fmt(v.nps), format!("n = {} {}", v.n, ci(v.ci95))),
+        MetricValue::Csat(v) => (fmt(v.csat), format!("n = {} {}", v.n, ci(v.ci95))),
+        MetricValue::Ces(v) => (
+            fmt(v.mean),
+            match v.share_easy {
+                Some(share) => format!("n = {} · {share:.1}% easy", v.n),
+                None => format!("n = {}", v.n),
+            },
+        ),
     }
 }
 
@@ -46,10 +60,11 @@ fn ci(v: &Value) -> String {
 pub(crate) async fn show(State(state): State<AppState>, user: PageUser) -> Response {
     let today = day_of_ms(state.now_ms());
     let from_day = Interval::Month.bucket_start(today - 334);
-    let range = MetricParams {
-        from: Some(format_day(from_day)),
-        to: Some(format_day(today)),
-        ..Default::default()
+    // What `from=<first day>&to=<today>` parses to.
+    let range = MetricQuery {
+        from_day: Some(from_day),
+        to_day: Some(today),
+        ..MetricQuery::default()
     };
     let org = user.actor.org_id.clone();
     let mut kpis = Vec::new();
@@ -58,20 +73,10 @@ pub(crate) async fn show(State(state): State<AppState>, user: PageUser) -> Respo
         (QuestionType::Csat, "CSAT (% satisfied)"),
         (QuestionType::Ces, "CES (mean effort score)"),
     ] {
-        let v = match compute(&state, &org, kind, &range).await {
-            Ok(v) => v,
-            Err(e) => return e.into_response(),
-        };
-        let (value, detail) = match kind {
-            QuestionType::Nps => (fmt(&v["nps"]), format!("n = {} {}", v["n"], ci(&v))),
-            QuestionType::Csat => (fmt(&v["csat"]), format!("n = {} {}", v["n"], ci(&v))),
-            _ => (
-                fmt(&v["mean"]),
-                match v["share_easy"].as_f64() {
-                    Some(share) => format!("n = {} · {share:.1}% easy", v["n"]),
-                    None => format!("n = {}", v["n"]),
-                },
-            ),
+        let (value, detail) = match compute(state.store.as_ref(), &org, kind, &range).await {
+            Ok(MetricReport::Total(v)) => kpi(&v),
+            Ok(MetricReport::Buckets { .. }) => (fmt(None), String::new()),
+            Err(e) => return crate::ApiError::from(e).into_response(),
         };
         kpis.push(Kpi {
             label,
@@ -79,13 +84,14 @@ pub(crate) async fn show(State(state): State<AppState>, user: PageUser) -> Respo
             detail,
         });
     }
-    let trend = MetricParams {
-        interval: Some("month".into()),
+    let trend = MetricQuery {
+        interval: Some(Interval::Month),
         ..range
     };
-    let buckets = match compute(&state, &org, QuestionType::Nps, &trend).await {
-        Ok(v) => v["buckets"].as_array().cloned().unwrap_or_default(),
-        Err(e) => return e.into_response(),
+    let buckets = match compute(state.store.as_ref(), &org, QuestionType::Nps, &trend).await {
+        Ok(MetricReport::Buckets { buckets }) => buckets,
+        Ok(MetricReport::Total(_)) => Vec::new(),
+        Err(e) => return crate::ApiError::from(e).into_response(),
     };
     render(&DashboardPage {
         lang: "en",

@@ -12,7 +12,7 @@ use super::render;
 use crate::AppState;
 use crate::auth::PageUser;
 use crate::extract::Query;
-use crate::routes::text::{TextParams, TextReport, drivers_report, themes_report};
+use attune_app::text::{TextParams, TextReport, drivers_report, themes_report};
 
 /// A survey in the picker.
 pub(crate) struct SurveyOption {
@@ -102,18 +102,18 @@ pub(crate) async fn show(
         error: None,
     };
     if params.survey.is_some() {
-        match themes_report(&state, &org, &params).await {
+        match themes_report(state.store.as_ref(), &org, &params).await {
             Ok(r) => page.themes = Some(r),
-            Err(e) => page.error = Some(e.message()),
+            Err(e) => page.error = Some(crate::ApiError::from(e).message()),
         }
         let drivers = TextParams {
             language: None,
             band: None,
             ..params.clone()
         };
-        match drivers_report(&state, &org, &drivers).await {
+        match drivers_report(state.store.as_ref(), &org, &drivers).await {
             Ok(r) => page.drivers = Some(r),
-            Err(e) => page.error = page.error.or(Some(e.message())),
+            Err(e) => page.error = page.error.or(Some(crate::ApiError::from(e).message())),
         }
     }
     render(&page)

@@ -13,7 +13,7 @@ use super::{problems, render};
 use crate::AppState;
 use crate::auth::PageUser;
 use crate::extract::Query;
-use crate::retention::{
+use attune_app::retention::{
     AtStep, Drill, Report, RetentionParams, Spec, day_of_ms, drill_options,
     with_report_and_attribute,
 };
@@ -458,11 +458,11 @@ pub(crate) async fn members(
     .await;
     let idxs = match found {
         Ok(idxs) => idxs,
-        Err(crate::ApiError::Invalid(fields)) => {
-            page.problem = Some(problems(&attune_domain::Invalid(fields)));
+        Err(attune_app::AppError::Invalid(invalid)) => {
+            page.problem = Some(problems(&invalid));
             return render(&page);
         }
-        Err(e) => return e.into_response(),
+        Err(e) => return crate::ApiError::from(e).into_response(),
     };
     page.count = idxs.len();
     match listed(&state, &org, idxs, MEMBERS_SHOWN).await {

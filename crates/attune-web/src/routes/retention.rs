@@ -2,6 +2,15 @@
 //! behind a number, and writing subscription rows and activity events. Every call reads or
 //! writes the caller's organisation only.
 
+use attune_app::import::ImportReport;
+use attune_app::retention::output::{
+    AttributesReport, AuditReport, CohortsReport, MembersReport, SummaryReport, SurvivalReport,
+};
+use attune_app::retention::{
+    self, AuditOptions, RetentionParams, Spec, SurvivalOptions, both, day_of_ms, drill_options,
+    parse_cents,
+};
+use attune_app::{AppError, AppResult};
 use attune_domain::error::Problems;
 use attune_retention::{PeriodUnit, parse_day};
 use attune_storage::retention::{NewActivity, NewSubscription};
@@ -12,16 +21,12 @@ use serde_json::{Value, json};
 
 use crate::auth::ApiCaller;
 use crate::extract::{Json, Query};
-use crate::retention::{
-    Drill, RetentionParams, Spec, day_of_ms, drill_options, parse_cents, survival_options,
-    with_report,
-};
 use crate::{ApiError, AppState};
 
 /// The most rows one request may carry.
 const MAX_ROWS: usize = 10_000;
 
-fn spec(state: &AppState, q: &RetentionParams, unit: PeriodUnit) -> Result<Spec, ApiError> {
+fn spec(state: &AppState, q: &RetentionParams, unit: PeriodUnit) -> AppResult<Spec> {
     Ok(Spec::parse(q, day_of_ms(state.now_ms()), unit)?)
 }
 
@@ -30,13 +35,10 @@ pub(crate) async fn summary(
     State(state): State<AppState>,
     caller: ApiCaller,
     Query(q): Query<RetentionParams>,
-) -> Result<axum::Json<Value>, ApiError> {
+) -> Result<axum::Json<SummaryReport>, ApiError> {
     let spec = spec(&state, &q, PeriodUnit::Quarter)?;
-    let v = with_report(state.store.as_ref(), caller.org(), spec, |r| {
-        Ok(r.summary_json())
-    })
-    .await?;
-    Ok(axum::Json(v))
+    let report = retention::summary(state.store.as_ref(), caller.org(), spec).await?;
+    Ok(axum::Json(report))
 }
 
 /// `GET /api/v1/retention/cohorts`
@@ -44,13 +46,10 @@ pub(crate) async fn cohorts(
     State(state): State<AppState>,
     caller: ApiCaller,
     Query(q): Query<RetentionParams>,
-) -> Result<axum::Json<Value>, ApiError> {
+) -> Result<axum::Json<CohortsReport>, ApiError> {
     let spec = spec(&state, &q, PeriodUnit::Month)?;
-    let v = with_report(state.store.as_ref(), caller.org(), spec, |r| {
-        Ok(r.cohorts_json())
-    })
-    .await?;
-    Ok(axum::Json(v))
+    let report = retention::cohorts(state.store.as_ref(), caller.org(), spec).await?;
+    Ok(axum::Json(report))
 }
 
 /// `GET /api/v1/retention/survival`
@@ -58,27 +57,13 @@ pub(crate) async fn survival(
     State(state): State<AppState>,
     caller: ApiCaller,
     Query(q): Query<RetentionParams>,
-) -> Result<axum::Json<Value>, ApiError> {
-    let spec = spec(&state, &q, PeriodUnit::Month);
-    let opts = survival_options(&q).map_err(ApiError::from);
-    let (spec, (unit, ci)) = merge(spec, opts)?;
-    let v = with_report(state.store.as_ref(), caller.org(), spec, move |r| {
-        Ok(r.survival_json(unit, ci))
-    })
-    .await?;
-    Ok(axum::Json(v))
-}
-
-/// Both results, or every field problem of both.
-fn merge<A, B>(a: Result<A, ApiError>, b: Result<B, ApiError>) -> Result<(A, B), ApiError> {
-    match (a, b) {
-        (Ok(a), Ok(b)) => Ok((a, b)),
-        (Err(ApiError::Invalid(mut x)), Err(ApiError::Invalid(y))) => {
-            x.extend(y);
-            Err(ApiError::Invalid(x))
-        }
-        (Err(e), _) | (_, Err(e)) => Err(e),
-    }
+) -> Result<axum::Json<SurvivalReport>, ApiError> {
+    let (spec, opts) = both(
+        spec(&state, &q, PeriodUnit::Month),
+        SurvivalOptions::from_params(&q),
+    )?;
+    let report = retention::survival(state.store.as_ref(), caller.org(), spec, opts).await?;
+    Ok(axum::Json(report))
 }
 
 /// `GET /api/v1/retention/audit`
@@ -86,56 +71,22 @@ pub(crate) async fn audit(
     State(state): State<AppState>,
     caller: ApiCaller,
     Query(q): Query<RetentionParams>,
-) -> Result<axum::Json<Value>, ApiError> {
-    let spec = spec(&state, &q, PeriodUnit::Month);
-    let mut p = Problems::default();
-    let attribute = match q.attribute.as_deref().map(str::trim) {
-        Some(a) if !a.is_empty() => a.to_owned(),
-        _ => {
-            p.push(
-                "attribute",
-                "is required, e.g. plan, size_band, industry, region, owner, product, cancellation_reason or a custom attribute",
-            );
-            String::new()
-        }
-    };
-    let min_support = match q.min_support.as_deref().map(str::trim) {
-        None | Some("") => 30,
-        Some(s) => s.parse::<u64>().unwrap_or_else(|_| {
-            p.push("min_support", "must be a whole number");
-            30
-        }),
-    };
-    let period = match q.period_start.as_deref().map(str::trim) {
-        None | Some("") => None,
-        Some(s) => {
-            let d = parse_day(s);
-            if d.is_none() {
-                p.push("period_start", "must be a date, YYYY-MM-DD");
-            }
-            d
-        }
-    };
-    let (spec, ()) = merge(spec, p.finish(()).map_err(ApiError::from))?;
-    let v = crate::retention::audit_report(
-        state.store.as_ref(),
-        caller.org(),
-        spec,
-        &attribute,
-        period,
-        min_support,
-    )
-    .await?;
-    Ok(axum::Json(v))
+) -> Result<axum::Json<AuditReport>, ApiError> {
+    let (spec, opts) = both(
+        spec(&state, &q, PeriodUnit::Month),
+        AuditOptions::from_params(&q),
+    )?;
+    let report = retention::audit(state.store.as_ref(), caller.org(), spec, &opts).await?;
+    Ok(axum::Json(report))
 }
 
 /// `GET /api/v1/retention/attributes`
 pub(crate) async fn attributes(
     State(state): State<AppState>,
     caller: ApiCaller,
-) -> Result<axum::Json<Value>, ApiError> {
-    let names = state.store.retention_attribute_names(caller.org()).await?;
-    Ok(axum::Json(json!({ "attributes": names })))
+) -> Result<axum::Json<AttributesReport>, ApiError> {
+    let report = retention::attributes(state.store.as_ref(), caller.org()).await?;
+    Ok(axum::Json(report))
 }
 
 /// `GET /api/v1/retention/members`: the accounts behind a number.
@@ -143,35 +94,19 @@ pub(crate) async fn members(
     State(state): State<AppState>,
     caller: ApiCaller,
     Query(q): Query<RetentionParams>,
-) -> Result<axum::Json<Value>, ApiError> {
+) -> Result<axum::Json<MembersReport>, ApiError> {
     // A cohort is drilled on the cohort table's grid (monthly unless said), every other
     // number on the summary's (quarterly unless said).
     let default_unit = match q.which.as_deref().map(str::trim) {
         Some("cohort") => PeriodUnit::Month,
         _ => PeriodUnit::Quarter,
     };
-    let spec = spec(&state, &q, default_unit);
-    let opts = drill_options(&q).map_err(ApiError::from);
-    let (spec, (drill, limit)) = merge(spec, opts)?;
-    let attribute = match &drill {
-        Drill::Audit { attribute, .. } => Some(attribute.clone()),
-        _ => None,
-    };
-    let idxs = crate::retention::with_report_and_attribute(
-        state.store.as_ref(),
-        caller.org(),
-        spec,
-        attribute.as_deref(),
-        move |report, column| report.drill(&drill, column),
-    )
-    .await?;
-    let shown: Vec<u32> = idxs.iter().copied().take(limit).collect();
-    let accounts = state.store.retention_accounts(caller.org(), &shown).await?;
-    Ok(axum::Json(json!({
-        "count": idxs.len(),
-        "limit": limit,
-        "accounts": accounts,
-    })))
+    let (spec, (drill, limit)) = both(
+        spec(&state, &q, default_unit),
+        drill_options(&q).map_err(AppError::from),
+    )?;
+    let report = retention::members(state.store.as_ref(), caller.org(), spec, drill, limit).await?;
+    Ok(axum::Json(report))
 }
 
 /// A subscription row as received.
@@ -249,7 +184,7 @@ pub(crate) async fn create_subscriptions(
     State(state): State<AppState>,
     caller: ApiCaller,
     Json(input): Json<Vec<SubscriptionInput>>,
-) -> Result<(StatusCode, axum::Json<Value>), ApiError> {
+) -> Result<(StatusCode, axum::Json<ImportReport>), ApiError> {
     let actor = caller.writer()?;
     too_many(input.len())?;
     let mut p = Problems::default();
@@ -300,7 +235,7 @@ pub(crate) async fn create_subscriptions(
         .store
         .import_subscriptions(&actor.org_id, &rows, state.now_ms(), &|_| {})
         .await?;
-    Ok((StatusCode::CREATED, axum::Json(json!(outcome))))
+    Ok((StatusCode::CREATED, axum::Json(outcome.into())))
 }
 
 /// `POST /api/v1/activity`: a JSON array of events, stored all or nothing.
@@ -308,7 +243,7 @@ pub(crate) async fn create_activity(
     State(state): State<AppState>,
     caller: ApiCaller,
     Json(input): Json<Vec<ActivityInput>>,
-) -> Result<(StatusCode, axum::Json<Value>), ApiError> {
+) -> Result<(StatusCode, axum::Json<ImportReport>), ApiError> {
     let actor = caller.writer()?;
     too_many(input.len())?;
     let mut p = Problems::default();
@@ -334,7 +269,7 @@ pub(crate) async fn create_activity(
         .store
         .import_activity(&actor.org_id, &rows, state.now_ms(), &|_| {})
         .await?;
-    Ok((StatusCode::CREATED, axum::Json(json!(outcome))))
+    Ok((StatusCode::CREATED, axum::Json(outcome.into())))
 }
 
 /// The retention paths of the OpenAPI document.

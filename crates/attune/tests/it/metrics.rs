@@ -9,6 +9,7 @@ on_both_backends!(
     nps_worked_example_holds_through_the_api,
     csat_and_ces_follow_their_definitions,
     trends_and_segments_come_from_the_aggregates,
+    an_unknown_segment_is_refused_naming_by_and_the_allowed_values,
 );
 
 fn close(v: &serde_json::Value, expected: f64) {
@@ -175,4 +176,60 @@ async fn trends_and_segments_come_from_the_aggregates(b: Backend) {
         .unwrap();
     let (_, m) = app.get(&app.admin_token, "/api/v1/metrics/nps").await;
     assert_eq!(m["n"], 4);
+}
+
+async fn an_unknown_segment_is_refused_naming_by_and_the_allowed_values(b: Backend) {
+    let app = TestApp::spawn(b).await;
+    let survey = app.nps_survey(&app.admin_token).await;
+    attune_storage::Store::upsert_account(
+        app.store.as_ref(),
+        &app.org_id,
+        &attune_storage::model::AccountUpsert {
+            external_id: "ACME-1".into(),
+            name: "Acme".into(),
+            plan: Some("pro".into()),
+            attributes: [("tier".to_owned(), json!("gold"))].into_iter().collect(),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    app.answer(
+        &survey,
+        json!({"answers": {"nps": 10}, "account": {"external_id": "ACME-1"}}),
+    )
+    .await;
+    let (status, err) = app
+        .get(&app.admin_token, "/api/v1/metrics/nps?by=bogus")
+        .await;
+    assert_eq!(status, 422, "{err}");
+    assert_eq!(err["error"]["fields"][0]["field"], "by");
+    let message = err["error"]["fields"][0]["message"].as_str().unwrap();
+    for allowed in [
+        "channel",
+        "language",
+        "plan",
+        "size_band",
+        "region",
+        "owner",
+        "tier",
+    ] {
+        assert!(message.contains(allowed), "{message} names {allowed}");
+    }
+    let (status, _) = app
+        .get(&app.admin_token, "/api/v1/metrics/nps?by=no%20such!")
+        .await;
+    assert_eq!(status, 422);
+    // Built-in columns and the organisation's own attributes still segment.
+    for by in ["plan", "tier", "channel"] {
+        let (status, v) = app
+            .get(&app.admin_token, &format!("/api/v1/metrics/nps?by={by}"))
+            .await;
+        assert_eq!(status, 200, "by={by}: {v}");
+        assert_eq!(v["buckets"][0]["n"], 1, "by={by}");
+    }
+    let (_, tier) = app
+        .get(&app.admin_token, "/api/v1/metrics/nps?by=tier")
+        .await;
+    assert_eq!(tier["buckets"][0]["segment"], "gold");
 }
