@@ -3,12 +3,15 @@
 
 mod access_words;
 pub(crate) mod assets;
-mod cases;
+mod case;
 mod chart;
 mod dashboard;
 mod feed;
 mod insights;
 mod login;
+mod loop_overview;
+mod loop_settings;
+mod queue;
 mod retention;
 mod survey;
 mod words;
@@ -19,6 +22,7 @@ use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 
+use crate::auth::{PageUser, constant_time_eq};
 pub(crate) use crate::client_ip::ClientIp;
 use crate::{ApiError, AppState};
 
@@ -26,7 +30,7 @@ use crate::{ApiError, AppState};
 pub(crate) fn heavy_router() -> Router<AppState> {
     Router::new()
         .route("/insights", get(insights::show))
-        .route("/loop", get(cases::metrics))
+        .route("/loop", get(loop_overview::metrics))
         .route("/retention", get(retention::show))
         .route("/retention/members", get(retention::members))
 }
@@ -38,14 +42,25 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/login", get(login::form).post(login::submit))
         .route("/logout", axum::routing::post(login::logout))
         .route("/feedback", get(feed::show))
-        .route("/cases", get(cases::queue))
-        .route("/cases/{id}", get(cases::show).post(cases::act))
+        .route("/cases", get(queue::queue))
+        .route("/cases/{id}", get(case::show).post(case::act))
         .route(
             "/settings/loop",
-            get(cases::settings).post(cases::save_settings),
+            get(loop_settings::settings).post(loop_settings::save_settings),
         )
         .route("/assets/app.css", get(assets::css))
         .route("/s/{id}", get(survey::show).post(survey::submit))
+}
+
+/// Refuses a form whose CSRF token is not the session's.
+pub(crate) fn check_csrf(user: &PageUser, sent: &str) -> Result<(), ApiError> {
+    if constant_time_eq(user.csrf_token.as_bytes(), sent.as_bytes()) {
+        Ok(())
+    } else {
+        Err(ApiError::Forbidden(
+            "the form's CSRF token does not match your session".into(),
+        ))
+    }
 }
 
 /// An instant as pages show it: `2026-11-23 12:00` (UTC, to the minute).
