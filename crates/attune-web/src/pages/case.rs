@@ -10,10 +10,10 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use super::minute as when;
+use super::page_form::PageForm;
 use super::queue::is_overdue;
-use super::{check_csrf, problems, render};
+use super::{problems, render};
 use crate::auth::PageUser;
-use crate::extract::Form;
 use crate::{ApiError, AppState};
 
 pub(crate) struct EventRow {
@@ -208,7 +208,6 @@ pub(crate) async fn show(
 /// A case form: an update or a note.
 #[derive(Debug, Deserialize)]
 pub(crate) struct CaseForm {
-    csrf: String,
     action: String,
     state: Option<String>,
     owner: Option<String>,
@@ -221,20 +220,16 @@ pub(crate) struct CaseForm {
 /// `POST /cases/{id}`: change the case or add a note; problems are shown on the page.
 pub(crate) async fn act(
     State(state): State<AppState>,
-    user: PageUser,
     Path(id): Path<String>,
-    form: Result<Form<CaseForm>, ApiError>,
+    PageForm { user, fields }: PageForm<CaseForm>,
 ) -> Response {
-    let f = match form {
-        Ok(Form(f)) => f,
+    let f = match fields {
+        Ok(f) => f,
         Err(ApiError::Invalid(fields)) => {
             return case_page(&state, user, &id, Some(problems(&Invalid(fields)))).await;
         }
         Err(e) => return crate::nul::page_refusal(&e),
     };
-    if let Err(e) = check_csrf(&user, &f.csrf) {
-        return e.into_response();
-    }
     if !user.actor.role.can_write() {
         return ApiError::Forbidden("viewers cannot change cases".into()).into_response();
     }

@@ -14,9 +14,10 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
+use super::page_form::{NoFields, PageForm};
 use super::{ClientIp, minute, render};
 use crate::auth::{
-    KNOWN_DEVICE_MS, PageUser, SESSION_COOKIE, SESSION_MS, constant_time_eq, cookie, random_token,
+    KNOWN_DEVICE_MS, SESSION_COOKIE, SESSION_MS, constant_time_eq, cookie, random_token,
     sha256_hex, sign_known_device, verify_known_device, verify_password,
 };
 use crate::extract::Form;
@@ -259,26 +260,14 @@ pub(crate) async fn submit(
     res
 }
 
-/// The logout form.
-#[derive(Debug, Deserialize)]
-pub(crate) struct LogoutForm {
-    csrf: String,
-}
-
 /// `POST /logout`
 pub(crate) async fn logout(
     State(state): State<AppState>,
-    user: PageUser,
     headers: HeaderMap,
-    form: Result<Form<LogoutForm>, ApiError>,
+    PageForm { fields, .. }: PageForm<NoFields>,
 ) -> Response {
-    let f = match form {
-        Ok(Form(f)) => f,
-        Err(e) => return crate::nul::page_refusal(&e),
-    };
-    if !constant_time_eq(user.csrf_token.as_bytes(), f.csrf.as_bytes()) {
-        return ApiError::Forbidden("the form's CSRF token does not match your session".into())
-            .into_response();
+    if let Err(e) = fields {
+        return crate::nul::page_refusal(&e);
     }
     if let Some(id) = cookie(&headers, SESSION_COOKIE)
         && let Err(e) = state.store.delete_session(&sha256_hex(id)).await

@@ -10,9 +10,9 @@ use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
-use super::{check_csrf, problems, render};
+use super::page_form::PageForm;
+use super::{problems, render};
 use crate::auth::PageUser;
-use crate::extract::Form;
 use crate::{ApiError, AppState};
 
 pub(crate) struct RuleRow {
@@ -175,7 +175,6 @@ pub(crate) async fn settings(State(state): State<AppState>, user: PageUser) -> R
 /// The settings forms.
 #[derive(Debug, Deserialize)]
 pub(crate) struct SettingsForm {
-    csrf: String,
     action: String,
     rule_id: Option<String>,
     name: Option<String>,
@@ -392,19 +391,15 @@ async fn apply_settings(
 /// `POST /settings/loop`
 pub(crate) async fn save_settings(
     State(state): State<AppState>,
-    user: PageUser,
-    form: Result<Form<SettingsForm>, ApiError>,
+    PageForm { user, fields }: PageForm<SettingsForm>,
 ) -> Response {
-    let f = match form {
-        Ok(Form(f)) => f,
+    let f = match fields {
+        Ok(f) => f,
         Err(ApiError::Invalid(fields)) => {
             return settings_page(&state, user, Some(problems(&Invalid(fields)))).await;
         }
         Err(e) => return crate::nul::page_refusal(&e),
     };
-    if let Err(e) = check_csrf(&user, &f.csrf) {
-        return e.into_response();
-    }
     if !user.actor.role.can_write() {
         return ApiError::Forbidden("viewers cannot change settings".into()).into_response();
     }

@@ -11,6 +11,7 @@ mod insights;
 mod login;
 mod loop_overview;
 mod loop_settings;
+mod page_form;
 mod queue;
 mod retention;
 mod survey;
@@ -22,7 +23,6 @@ use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 
-use crate::auth::{PageUser, constant_time_eq};
 pub(crate) use crate::client_ip::ClientIp;
 use crate::{ApiError, AppState};
 
@@ -50,17 +50,6 @@ pub(crate) fn router() -> Router<AppState> {
         )
         .route("/assets/app.css", get(assets::css))
         .route("/s/{id}", get(survey::show).post(survey::submit))
-}
-
-/// Refuses a form whose CSRF token is not the session's.
-pub(crate) fn check_csrf(user: &PageUser, sent: &str) -> Result<(), ApiError> {
-    if constant_time_eq(user.csrf_token.as_bytes(), sent.as_bytes()) {
-        Ok(())
-    } else {
-        Err(ApiError::Forbidden(
-            "the form's CSRF token does not match your session".into(),
-        ))
-    }
 }
 
 /// An instant as pages show it: `2026-11-23 12:00` (UTC, to the minute).
