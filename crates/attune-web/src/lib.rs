@@ -11,6 +11,7 @@ pub mod clock;
 pub mod error;
 mod extract;
 mod heavy;
+mod i18n;
 mod metrics;
 mod nul;
 pub mod openapi;
@@ -157,6 +158,7 @@ pub fn app(state: AppState) -> Router {
         .merge(heavy)
         .fallback(error::not_found)
         .layer(axum::middleware::from_fn(nul::refuse_in_uri))
+        .layer(axum::middleware::from_fn(pages::error_page::html_errors))
         .layer(axum::middleware::from_fn_with_state(
             hsts,
             security::add_headers,

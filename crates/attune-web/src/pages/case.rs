@@ -14,6 +14,7 @@ use super::page_form::PageForm;
 use super::queue::is_overdue;
 use super::{problems, render};
 use crate::auth::PageUser;
+use crate::i18n::{Msg, Tr};
 use crate::{ApiError, AppState};
 
 pub(crate) struct EventRow {
@@ -32,8 +33,7 @@ pub(crate) struct Choice {
 #[derive(Template)]
 #[template(path = "case.html")]
 struct CasePage {
-    lang: &'static str,
-    dir: &'static str,
+    t: Tr,
     user_email: String,
     csrf: String,
     id: String,
@@ -154,8 +154,7 @@ async fn case_page(state: &AppState, user: PageUser, id: &str, error: Option<Str
     };
     let now = state.now_ms();
     let page = CasePage {
-        lang: "en",
-        dir: "ltr",
+        t: user.tr.clone(),
         user_email: user.email.clone(),
         csrf: user.csrf_token.clone(),
         id: c.id.clone(),
@@ -228,7 +227,7 @@ pub(crate) async fn act(
         Err(ApiError::Invalid(fields)) => {
             return case_page(&state, user, &id, Some(problems(&Invalid(fields)))).await;
         }
-        Err(e) => return crate::nul::page_refusal(&e),
+        Err(e) => return crate::nul::page_refusal(&e, &user.tr),
     };
     if !user.actor.role.can_write() {
         return ApiError::Forbidden("viewers cannot change cases".into()).into_response();

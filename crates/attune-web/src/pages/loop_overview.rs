@@ -10,6 +10,7 @@ use serde_json::Value;
 use super::{problems, render};
 use crate::auth::PageUser;
 use crate::extract::Query;
+use crate::i18n::{Msg, Tr};
 use crate::routes::cases::{LoopParams, loop_metrics_json};
 use crate::{ApiError, AppState};
 
@@ -23,8 +24,7 @@ pub(crate) struct Bar {
 #[derive(Template)]
 #[template(path = "loop.html")]
 struct LoopPage {
-    lang: &'static str,
-    dir: &'static str,
+    t: Tr,
     user_email: String,
     csrf: String,
     from: String,
@@ -41,18 +41,27 @@ struct LoopPage {
     error: Option<String>,
 }
 
-fn share(v: &Value) -> String {
+fn share(t: &Tr, v: &Value) -> String {
     match v["share"].as_f64() {
-        Some(s) => format!("{:.0}% ({} of {})", s * 100.0, v["count"], v["of"]),
-        None => "no data".into(),
+        Some(s) => t.args(
+            Msg::LoopShare,
+            [
+                ("share", format!("{:.0}", s * 100.0).into()),
+                ("count", v["count"].to_string().into()),
+                ("of", v["of"].to_string().into()),
+            ],
+        ),
+        None => t.get(Msg::LoopNoData),
     }
 }
 
-fn duration(v: &Value) -> String {
+fn duration(t: &Tr, v: &Value) -> String {
     match v.as_i64() {
-        Some(ms) if ms >= DAY_MS => format!("{:.1} days", ms as f64 / DAY_MS as f64),
-        Some(ms) => format!("{:.1} hours", ms as f64 / 3_600_000.0),
-        None => "no data".into(),
+        Some(ms) if ms >= DAY_MS => {
+            t.count(Msg::LoopDays, format!("{:.1}", ms as f64 / DAY_MS as f64))
+        }
+        Some(ms) => t.count(Msg::LoopHours, format!("{:.1}", ms as f64 / 3_600_000.0)),
+        None => t.get(Msg::LoopNoData),
     }
 }
 
@@ -73,8 +82,7 @@ pub(crate) async fn metrics(
     Query(params): Query<LoopParams>,
 ) -> Response {
     let mut page = LoopPage {
-        lang: "en",
-        dir: "ltr",
+        t: user.tr.clone(),
         user_email: user.email.clone(),
         csrf: user.csrf_token.clone(),
         from: params.from.clone().unwrap_or_default(),
@@ -101,11 +109,11 @@ pub(crate) async fn metrics(
     page.from = m["from"].as_str().unwrap_or("").chars().take(10).collect();
     page.to = m["to"].as_str().unwrap_or("").chars().take(10).collect();
     page.cases = m["cases"].as_u64().unwrap_or(0);
-    page.within = share(&m["first_response_within_deadline"]);
-    page.median_first = duration(&m["median_first_response_ms"]);
-    page.median_resolution = duration(&m["median_resolution_ms"]);
-    page.recurrence = share(&m["recurrence"]);
-    page.recovery = share(&m["recovery"]);
+    page.within = share(&page.t, &m["first_response_within_deadline"]);
+    page.median_first = duration(&page.t, &m["median_first_response_ms"]);
+    page.median_resolution = duration(&page.t, &m["median_resolution_ms"]);
+    page.recurrence = share(&page.t, &m["recurrence"]);
+    page.recovery = share(&page.t, &m["recovery"]);
     let causes = m["root_causes"].as_array().cloned().unwrap_or_default();
     let top = causes
         .first()

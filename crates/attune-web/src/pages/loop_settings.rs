@@ -13,6 +13,7 @@ use serde::Deserialize;
 use super::page_form::PageForm;
 use super::{problems, render};
 use crate::auth::PageUser;
+use crate::i18n::{Msg, Tr};
 use crate::{ApiError, AppState};
 
 pub(crate) struct RuleRow {
@@ -35,8 +36,7 @@ pub(crate) struct PolicyRow {
 #[derive(Template)]
 #[template(path = "loop_settings.html")]
 struct SettingsPage {
-    lang: &'static str,
-    dir: &'static str,
+    t: Tr,
     user_email: String,
     csrf: String,
     rules: Vec<RuleRow>,
@@ -110,8 +110,7 @@ async fn settings_page(state: &AppState, user: PageUser, error: Option<String>) 
         }
     };
     render(&SettingsPage {
-        lang: "en",
-        dir: "ltr",
+        t: user.tr.clone(),
         user_email: user.email.clone(),
         csrf: user.csrf_token.clone(),
         rules: rules
@@ -398,7 +397,7 @@ pub(crate) async fn save_settings(
         Err(ApiError::Invalid(fields)) => {
             return settings_page(&state, user, Some(problems(&Invalid(fields)))).await;
         }
-        Err(e) => return crate::nul::page_refusal(&e),
+        Err(e) => return crate::nul::page_refusal(&e, &user.tr),
     };
     if !user.actor.role.can_write() {
         return ApiError::Forbidden("viewers cannot change settings".into()).into_response();

@@ -1,11 +1,11 @@
 //! Server-rendered pages: login, dashboard, feedback feed, and the public survey page.
 //! HTML comes from askama templates, which escape every value; user text carries `dir="auto"`.
 
-mod access_words;
 pub(crate) mod assets;
 mod case;
 mod chart;
 mod dashboard;
+pub(crate) mod error_page;
 mod feed;
 mod insights;
 mod login;
@@ -15,7 +15,6 @@ mod page_form;
 mod queue;
 mod retention;
 mod survey;
-mod words;
 
 use askama::Template;
 use axum::Router;
@@ -24,6 +23,7 @@ use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 
 pub(crate) use crate::client_ip::ClientIp;
+use crate::i18n::Tr;
 use crate::{ApiError, AppState};
 
 /// The pages that show heavy analytics, run within the bounds of `heavy.rs`.
@@ -63,13 +63,8 @@ pub(crate) fn minute(ms: i64) -> String {
 
 /// A page saying the server cannot take the request now, with the status and `Retry-After`
 /// of the error.
-pub(crate) fn unavailable(e: &ApiError) -> Response {
-    let mut res = message(
-        e.status(),
-        "en",
-        "Busy — please try again shortly",
-        &e.message(),
-    );
+pub(crate) fn unavailable(e: &ApiError, t: &Tr) -> Response {
+    let mut res = error_page::error_page(e.status(), t, None);
     if let ApiError::Unavailable {
         retry_after_secs, ..
     } = e
@@ -108,25 +103,15 @@ pub(crate) fn render(t: &impl Template) -> Response {
 #[derive(Template)]
 #[template(path = "message.html")]
 struct MessagePage {
-    lang: String,
-    dir: &'static str,
+    t: Tr,
     heading: String,
     text: String,
 }
 
-/// `rtl` for right-to-left languages, else `ltr`.
-pub(crate) fn dir_of(lang: &str) -> &'static str {
-    match attune_domain::text::LanguageTag::parse(lang) {
-        Ok(t) if t.is_rtl() => "rtl",
-        _ => "ltr",
-    }
-}
-
 /// A page with a heading and one paragraph (not found, thanks, invalid input).
-pub(crate) fn message(status: StatusCode, lang: &str, heading: &str, text: &str) -> Response {
+pub(crate) fn message(status: StatusCode, t: &Tr, heading: &str, text: &str) -> Response {
     let mut res = render(&MessagePage {
-        lang: lang.to_owned(),
-        dir: dir_of(lang),
+        t: t.clone(),
         heading: heading.to_owned(),
         text: text.to_owned(),
     });

@@ -42,7 +42,7 @@ impl<T: DeserializeOwned> FromRequest<AppState> for PageForm<T> {
             .map_err(IntoResponse::into_response)?;
         let bytes = form_bytes(&parts, body, state)
             .await
-            .map_err(|e| crate::nul::page_refusal(&e))?;
+            .map_err(|e| crate::nul::page_refusal(&e, &user.tr))?;
         // The token alone, before the NUL check of every field: a NUL elsewhere is the
         // page's to show.
         let sent = axum::Form::<Token>::from_request(

@@ -11,6 +11,7 @@ use super::minute as when;
 use super::render;
 use crate::auth::PageUser;
 use crate::extract::Query;
+use crate::i18n::{Msg, Tr};
 use crate::{ApiError, AppState};
 
 /// One row of the queue.
@@ -28,8 +29,7 @@ pub(crate) struct CaseRow {
 #[derive(Template)]
 #[template(path = "cases.html")]
 struct QueuePage {
-    lang: &'static str,
-    dir: &'static str,
+    t: Tr,
     user_email: String,
     csrf: String,
     mine: bool,
@@ -86,7 +86,7 @@ pub(crate) async fn queue(
     let email_of = |id: &Option<String>| {
         id.as_ref()
             .and_then(|id| users.iter().find(|u| &u.id == id))
-            .map_or_else(|| "unassigned".to_owned(), |u| u.email.clone())
+            .map_or_else(|| user.tr.get(Msg::QueueUnassigned), |u| u.email.clone())
     };
     let mut rows: Vec<(bool, i64, CaseRow)> = cases
         .iter()
@@ -110,8 +110,7 @@ pub(crate) async fn queue(
         .collect();
     rows.sort_by_key(|r| (r.0, r.1));
     render(&QueuePage {
-        lang: "en",
-        dir: "ltr",
+        t: user.tr.clone(),
         user_email: user.email,
         csrf: user.csrf_token,
         mine,
