@@ -199,6 +199,142 @@ fn hours_to_minutes(field: &str, raw: Option<&str>) -> Result<u32, Invalid> {
         .ok_or_else(|| Invalid::one(field, "must be a number of hours, e.g. 24 or 0.5"))
 }
 
+/// A rule with one condition, from the settings form.
+async fn add_rule(state: &AppState, org: &str, now: i64, f: SettingsForm) -> Result<(), ApiError> {
+    let value = f.value.unwrap_or_default();
+    let condition = match f.kind.as_deref() {
+        Some("comment") => Condition::Comment {
+            any: value
+                .split(',')
+                .map(|w| w.trim().to_owned())
+                .filter(|w| !w.is_empty())
+                .collect(),
+        },
+        Some("band") => Condition::Band {
+            band: NpsBand::parse(value.trim()).ok_or_else(|| {
+                ApiError::field("value", "must be detractor, passive or promoter")
+            })?,
+        },
+        Some(q @ ("csat_lte" | "ces_lte" | "nps_lte")) => Condition::Score {
+            qtype: Some(q.trim_end_matches("_lte").to_owned()),
+            question: None,
+            op: Cmp::Lte,
+            value: value
+                .trim()
+                .parse()
+                .map_err(|_| ApiError::field("value", "must be a whole number"))?,
+        },
+        _ => return Err(ApiError::field("kind", "choose a condition")),
+    };
+    let priority = Priority::parse(f.priority.as_deref().unwrap_or("normal"))?;
+    let def = RuleDefinition::parse(RuleInput {
+        name: f.name.unwrap_or_default(),
+        enabled: true,
+        conditions: vec![condition],
+        actions: attune_domain::closed_loop::rules::Actions {
+            priority,
+            ..Default::default()
+        },
+    })?;
+    state.store.save_rule(org, None, &def, now).await?;
+    Ok(())
+}
+
+/// Changes an SLA policy's deadlines (admins only).
+async fn policy(state: &AppState, org: &str, now: i64, f: SettingsForm) -> Result<(), ApiError> {
+    let id = f.policy_id.unwrap_or_default();
+    let current = state
+        .store
+        .list_sla_policies(org)
+        .await?
+        .into_iter()
+        .find(|p| p.id == id)
+        .ok_or(ApiError::NotFound)?;
+    let mut p = attune_domain::error::Problems::default();
+    let first = p.take(hours_to_minutes("first_hours", f.first_hours.as_deref()));
+    let resolution = p.take(hours_to_minutes(
+        "resolution_hours",
+        f.resolution_hours.as_deref(),
+    ));
+    p.finish(())?;
+    let policy = SlaPolicy::parse(SlaPolicyInput {
+        name: f.name.unwrap_or(current.policy.name.clone()),
+        first_response_minutes: first.unwrap_or_default(),
+        resolution_minutes: resolution.unwrap_or_default(),
+        business_hours: None,
+    })?;
+    let policy = SlaPolicy {
+        business_hours: current.policy.business_hours.clone(),
+        ..policy
+    };
+    state
+        .store
+        .save_sla_policy(org, Some(&id), &policy, current.is_default, now)
+        .await?;
+    Ok(())
+}
+
+/// The daily digest's recipients and hour (admins only).
+async fn digest(state: &AppState, org: &str, f: SettingsForm) -> Result<(), ApiError> {
+    let mut emails = Vec::new();
+    for e in f.digest_emails.unwrap_or_default().split([',', '\n']) {
+        if !e.trim().is_empty() {
+            emails.push(attune_domain::text::Email::parse(e)?.as_str().to_owned());
+        }
+    }
+    let hour: i64 = f
+        .digest_hour
+        .unwrap_or_default()
+        .trim()
+        .parse()
+        .ok()
+        .filter(|h| (0..=23).contains(h))
+        .ok_or_else(|| ApiError::field("digest_hour", "must be an hour from 0 to 23 (UTC)"))?;
+    let current = state.store.loop_settings(org).await?;
+    state
+        .store
+        .set_loop_settings(
+            org,
+            &LoopSettings {
+                digest_emails: emails,
+                digest_hour: hour,
+                ..current
+            },
+        )
+        .await?;
+    Ok(())
+}
+
+/// How old a response may be and still open a case (admins only).
+async fn window(state: &AppState, org: &str, f: SettingsForm) -> Result<(), ApiError> {
+    let max = LoopSettings::MAX_CASE_WINDOW_DAYS;
+    let days: i64 = f
+        .case_window_days
+        .unwrap_or_default()
+        .trim()
+        .parse()
+        .ok()
+        .filter(|d| (0..=max).contains(d))
+        .ok_or_else(|| {
+            ApiError::field(
+                "case_window_days",
+                format!("must be a number of days from 0 (any age) to {max}"),
+            )
+        })?;
+    let current = state.store.loop_settings(org).await?;
+    state
+        .store
+        .set_loop_settings(
+            org,
+            &LoopSettings {
+                case_window_days: days,
+                ..current
+            },
+        )
+        .await?;
+    Ok(())
+}
+
 async fn apply_settings(
     state: &AppState,
     user: &PageUser,
@@ -218,42 +354,7 @@ async fn apply_settings(
     };
     match f.action.as_str() {
         "add_rule" => {
-            let value = f.value.unwrap_or_default();
-            let condition = match f.kind.as_deref() {
-                Some("comment") => Condition::Comment {
-                    any: value
-                        .split(',')
-                        .map(|w| w.trim().to_owned())
-                        .filter(|w| !w.is_empty())
-                        .collect(),
-                },
-                Some("band") => Condition::Band {
-                    band: NpsBand::parse(value.trim()).ok_or_else(|| {
-                        ApiError::field("value", "must be detractor, passive or promoter")
-                    })?,
-                },
-                Some(q @ ("csat_lte" | "ces_lte" | "nps_lte")) => Condition::Score {
-                    qtype: Some(q.trim_end_matches("_lte").to_owned()),
-                    question: None,
-                    op: Cmp::Lte,
-                    value: value
-                        .trim()
-                        .parse()
-                        .map_err(|_| ApiError::field("value", "must be a whole number"))?,
-                },
-                _ => return Err(ApiError::field("kind", "choose a condition")),
-            };
-            let priority = Priority::parse(f.priority.as_deref().unwrap_or("normal"))?;
-            let def = RuleDefinition::parse(RuleInput {
-                name: f.name.unwrap_or_default(),
-                enabled: true,
-                conditions: vec![condition],
-                actions: attune_domain::closed_loop::rules::Actions {
-                    priority,
-                    ..Default::default()
-                },
-            })?;
-            state.store.save_rule(org, None, &def, now).await?;
+            add_rule(state, org, now, f).await?;
         }
         "toggle_rule" => {
             let id = f.rule_id.unwrap_or_default();
@@ -276,35 +377,7 @@ async fn apply_settings(
         }
         "policy" => {
             need_admin()?;
-            let id = f.policy_id.unwrap_or_default();
-            let current = state
-                .store
-                .list_sla_policies(org)
-                .await?
-                .into_iter()
-                .find(|p| p.id == id)
-                .ok_or(ApiError::NotFound)?;
-            let mut p = attune_domain::error::Problems::default();
-            let first = p.take(hours_to_minutes("first_hours", f.first_hours.as_deref()));
-            let resolution = p.take(hours_to_minutes(
-                "resolution_hours",
-                f.resolution_hours.as_deref(),
-            ));
-            p.finish(())?;
-            let policy = SlaPolicy::parse(SlaPolicyInput {
-                name: f.name.unwrap_or(current.policy.name.clone()),
-                first_response_minutes: first.unwrap_or_default(),
-                resolution_minutes: resolution.unwrap_or_default(),
-                business_hours: None,
-            })?;
-            let policy = SlaPolicy {
-                business_hours: current.policy.business_hours.clone(),
-                ..policy
-            };
-            state
-                .store
-                .save_sla_policy(org, Some(&id), &policy, current.is_default, now)
-                .await?;
+            policy(state, org, now, f).await?;
         }
         "root_causes" => {
             need_admin()?;
@@ -325,62 +398,11 @@ async fn apply_settings(
         }
         "digest" => {
             need_admin()?;
-            let mut emails = Vec::new();
-            for e in f.digest_emails.unwrap_or_default().split([',', '\n']) {
-                if !e.trim().is_empty() {
-                    emails.push(attune_domain::text::Email::parse(e)?.as_str().to_owned());
-                }
-            }
-            let hour: i64 = f
-                .digest_hour
-                .unwrap_or_default()
-                .trim()
-                .parse()
-                .ok()
-                .filter(|h| (0..=23).contains(h))
-                .ok_or_else(|| {
-                    ApiError::field("digest_hour", "must be an hour from 0 to 23 (UTC)")
-                })?;
-            let current = state.store.loop_settings(org).await?;
-            state
-                .store
-                .set_loop_settings(
-                    org,
-                    &LoopSettings {
-                        digest_emails: emails,
-                        digest_hour: hour,
-                        ..current
-                    },
-                )
-                .await?;
+            digest(state, org, f).await?;
         }
         "window" => {
             need_admin()?;
-            let max = LoopSettings::MAX_CASE_WINDOW_DAYS;
-            let days: i64 = f
-                .case_window_days
-                .unwrap_or_default()
-                .trim()
-                .parse()
-                .ok()
-                .filter(|d| (0..=max).contains(d))
-                .ok_or_else(|| {
-                    ApiError::field(
-                        "case_window_days",
-                        format!("must be a number of days from 0 (any age) to {max}"),
-                    )
-                })?;
-            let current = state.store.loop_settings(org).await?;
-            state
-                .store
-                .set_loop_settings(
-                    org,
-                    &LoopSettings {
-                        case_window_days: days,
-                        ..current
-                    },
-                )
-                .await?;
+            window(state, org, f).await?;
         }
         _ => return Err(ApiError::BadRequest("unknown action".into())),
     }
