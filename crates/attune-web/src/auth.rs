@@ -222,6 +222,8 @@ pub struct PageUser {
     pub email: String,
     /// The token forms must carry.
     pub csrf_token: String,
+    /// The language of their pages.
+    pub(crate) tr: crate::i18n::Tr,
 }
 
 /// Reads a cookie's value from the request.
@@ -271,6 +273,8 @@ impl FromRequestParts<AppState> for PageUser {
                 },
                 email: s.user.email,
                 csrf_token: s.csrf_token,
+                // People have no language of their own yet: when they do, it goes first here.
+                tr: crate::i18n::Tr::from_headers(&parts.headers),
             }),
             Err(StoreError::NotFound) => Err(PageAuthError::Login),
             Err(e) => Err(PageAuthError::Api(e.into())),

@@ -108,26 +108,45 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for Form<T> {
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
         let (parts, body) = req.into_parts();
-        let RawForm(bytes) = RawForm::from_request(Request::from_parts(parts.clone(), body), state)
-            .await
-            .map_err(|e| match e.status().as_u16() {
-                413 => ApiError::TooLarge,
-                415 => ApiError::UnsupportedMediaType(
-                    "the form must be sent as `application/x-www-form-urlencoded`".into(),
-                ),
-                _ => ApiError::BadRequest(e.body_text()),
-            })?;
-        if let Some(field) = nul::urlencoded_field(&bytes) {
-            return Err(ApiError::field(&field, nul::MESSAGE));
+        let bytes = form_bytes(&parts, body, state).await?;
+        parse_form(parts, bytes, state).await.map(Self)
+    }
+}
+
+/// Reads a form body whole: 413 when too large, 415 when it is not a form.
+pub(crate) async fn form_bytes<S: Send + Sync>(
+    parts: &Parts,
+    body: Body,
+    state: &S,
+) -> Result<Bytes, ApiError> {
+    let RawForm(bytes) = RawForm::from_request(Request::from_parts(parts.clone(), body), state)
+        .await
+        .map_err(|e| match e.status().as_u16() {
+            413 => ApiError::TooLarge,
+            415 => ApiError::UnsupportedMediaType(
+                "the form must be sent as `application/x-www-form-urlencoded`".into(),
+            ),
+            _ => ApiError::BadRequest(e.body_text()),
+        })?;
+    Ok(bytes)
+}
+
+/// Reads the fields of a form body read by [`form_bytes`], refusing NUL in any of them.
+pub(crate) async fn parse_form<S: Send + Sync, T: DeserializeOwned>(
+    parts: Parts,
+    bytes: Bytes,
+    state: &S,
+) -> Result<T, ApiError> {
+    if let Some(field) = nul::urlencoded_field(&bytes) {
+        return Err(ApiError::field(&field, nul::MESSAGE));
+    }
+    let req = Request::from_parts(parts, Body::from(bytes));
+    match axum::Form::<T>::from_request(req, state).await {
+        Ok(axum::Form(v)) => Ok(v),
+        Err(FormRejection::FailedToDeserializeFormBody(e)) => {
+            Err(ApiError::field("form", e.body_text()))
         }
-        let req = Request::from_parts(parts, Body::from(bytes));
-        match axum::Form::<T>::from_request(req, state).await {
-            Ok(axum::Form(v)) => Ok(Self(v)),
-            Err(FormRejection::FailedToDeserializeFormBody(e)) => {
-                Err(ApiError::field("form", e.body_text()))
-            }
-            Err(e) => Err(ApiError::BadRequest(e.body_text())),
-        }
+        Err(e) => Err(ApiError::BadRequest(e.body_text())),
     }
 }
 

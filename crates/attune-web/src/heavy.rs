@@ -176,7 +176,7 @@ pub(crate) async fn gate(State(state): State<AppState>, req: Request, next: Next
     let page = !req.uri().path().starts_with("/api/");
     match state.heavy.run(&org, next.run(req)).await {
         Ok(res) => res,
-        Err(e) if page => crate::pages::unavailable(&e),
+        Err(e) if page => crate::pages::unavailable(&e, &crate::i18n::Tr::from_headers(&headers)),
         Err(e) => e.into_response(),
     }
 }

@@ -11,6 +11,7 @@ pub mod clock;
 pub mod error;
 mod extract;
 mod heavy;
+mod i18n;
 mod nul;
 pub mod openapi;
 mod pages;
@@ -155,6 +156,7 @@ pub fn app(state: AppState) -> Router {
         .merge(heavy)
         .fallback(error::not_found)
         .layer(axum::middleware::from_fn(nul::refuse_in_uri))
+        .layer(axum::middleware::from_fn(pages::error_page::html_errors))
         .layer(axum::middleware::from_fn_with_state(
             hsts,
             security::add_headers,

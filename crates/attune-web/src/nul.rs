@@ -115,26 +115,20 @@ pub(crate) async fn refuse_in_uri(req: Request, next: Next) -> Response {
     match refusal {
         None => next.run(req).await,
         Some(e) if is_api(uri.path()) => e.into_response(),
-        Some(e) => page_refusal(&e),
+        Some(e) => page_refusal(&e, &crate::i18n::Tr::from_headers(req.headers())),
     }
 }
 
 /// The HTML answer of a page to input it refuses.
-pub(crate) fn page_refusal(e: &ApiError) -> Response {
+pub(crate) fn page_refusal(e: &ApiError, t: &crate::i18n::Tr) -> Response {
+    use crate::i18n::Msg;
     let heading = if e.status() == StatusCode::BAD_REQUEST {
-        "Bad request"
+        Msg::ErrorBadRequest
     } else {
-        "Invalid input"
+        Msg::ErrorInvalidInput
     };
-    crate::pages::message(
-        e.status(),
-        "en",
-        heading,
-        &format!(
-            "{}. Please correct the address or the form and try again.",
-            e.message()
-        ),
-    )
+    let text = t.args(Msg::ErrorCorrectAndRetry, [("problem", e.message().into())]);
+    crate::pages::message(e.status(), t, &t.get(heading), &text)
 }
 
 #[cfg(test)]

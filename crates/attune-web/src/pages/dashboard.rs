@@ -12,6 +12,7 @@ use super::chart::{Chart, nps_chart};
 use super::render;
 use crate::AppState;
 use crate::auth::PageUser;
+use crate::i18n::{Msg, Tr};
 
 pub(crate) struct Kpi {
     label: &'static str,
@@ -22,8 +23,7 @@ pub(crate) struct Kpi {
 #[derive(Template)]
 #[template(path = "dashboard.html")]
 struct DashboardPage {
-    lang: &'static str,
-    dir: &'static str,
+    t: Tr,
     user_email: String,
     csrf: String,
     kpis: Vec<Kpi>,
@@ -94,8 +94,7 @@ pub(crate) async fn show(State(state): State<AppState>, user: PageUser) -> Respo
         Err(e) => return crate::ApiError::from(e).into_response(),
     };
     render(&DashboardPage {
-        lang: "en",
-        dir: "ltr",
+        t: user.tr.clone(),
         user_email: user.email,
         csrf: user.csrf_token,
         kpis,

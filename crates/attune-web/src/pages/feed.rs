@@ -13,6 +13,7 @@ use super::render;
 use crate::AppState;
 use crate::auth::PageUser;
 use crate::extract::Query;
+use crate::i18n::{Msg, Tr};
 use crate::routes::feedback::{FeedParams, next_cursor};
 
 pub(crate) struct ScoreView {
@@ -55,8 +56,7 @@ pub(crate) struct CaseBadge {
 #[derive(Template)]
 #[template(path = "feed.html")]
 struct FeedPage {
-    lang: &'static str,
-    dir: &'static str,
+    t: Tr,
     user_email: String,
     csrf: String,
     q: String,
@@ -76,8 +76,7 @@ pub(crate) async fn show(
 ) -> Response {
     let org = user.actor.org_id.clone();
     let mut page = FeedPage {
-        lang: "en",
-        dir: "ltr",
+        t: user.tr.clone(),
         user_email: user.email,
         csrf: user.csrf_token,
         q: params.q.clone().unwrap_or_default(),

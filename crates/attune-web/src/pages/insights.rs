@@ -13,6 +13,7 @@ use crate::AppState;
 use crate::auth::PageUser;
 use crate::extract::Query;
 use attune_app::text::{TextParams, TextReport, drivers_report, themes_report};
+use crate::i18n::{Msg, Tr};
 
 /// A survey in the picker.
 pub(crate) struct SurveyOption {
@@ -24,8 +25,7 @@ pub(crate) struct SurveyOption {
 #[derive(Template)]
 #[template(path = "insights.html")]
 struct InsightsPage {
-    lang: &'static str,
-    dir: &'static str,
+    t: Tr,
     user_email: String,
     csrf: String,
     surveys: Vec<SurveyOption>,
@@ -81,8 +81,7 @@ pub(crate) async fn show(
         params.to = Some(format_day(today + 1));
     }
     let mut page = InsightsPage {
-        lang: "en",
-        dir: "ltr",
+        t: user.tr.clone(),
         user_email: user.email,
         csrf: user.csrf_token,
         surveys: surveys

@@ -14,12 +14,14 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
+use super::page_form::{NoFields, PageForm};
 use super::{ClientIp, minute, render};
 use crate::auth::{
-    KNOWN_DEVICE_MS, PageUser, SESSION_COOKIE, SESSION_MS, constant_time_eq, cookie, random_token,
+    KNOWN_DEVICE_MS, SESSION_COOKIE, SESSION_MS, constant_time_eq, cookie, random_token,
     sha256_hex, sign_known_device, verify_known_device, verify_password,
 };
 use crate::extract::Form;
+use crate::i18n::{Msg, Tr};
 use crate::ratelimit::Key;
 use crate::{ApiError, AppState};
 
@@ -30,8 +32,7 @@ const KNOWN_DEVICE_COOKIE: &str = "attune_known_device";
 #[derive(Template)]
 #[template(path = "login.html")]
 struct LoginPage {
-    lang: &'static str,
-    dir: &'static str,
+    t: Tr,
     csrf: String,
     email: String,
     error: Option<String>,
@@ -78,22 +79,30 @@ fn wait_page(
     state: &AppState,
     headers: &HeaderMap,
     email: String,
-    why: &str,
+    why: Msg,
     retry_after_secs: u64,
 ) -> Response {
+    let t = Tr::from_headers(headers);
+    let why = t.get(why);
     let at = state
         .now_ms()
         .saturating_add(i64::try_from(retry_after_secs.saturating_mul(1000)).unwrap_or(i64::MAX));
-    let when = if retry_after_secs < 120 {
-        format!("in {retry_after_secs} seconds")
+    let text = if retry_after_secs < 120 {
+        t.args(
+            Msg::LoginWaitSeconds,
+            [("why", why.into()), ("seconds", retry_after_secs.into())],
+        )
     } else {
-        format!("after {} UTC", minute(at))
+        t.args(
+            Msg::LoginWaitUntil,
+            [("why", why.into()), ("until", minute(at).into())],
+        )
     };
     let mut res = login_page_with(
         state,
         headers,
         email,
-        Some(format!("{why} Please try again {when}.")),
+        Some(text),
         StatusCode::TOO_MANY_REQUESTS,
     );
     res.headers_mut()
@@ -113,8 +122,7 @@ fn login_page_with(
         .map(str::to_owned)
         .unwrap_or_else(|| random_token(32));
     let page = LoginPage {
-        lang: "en",
-        dir: "ltr",
+        t: Tr::from_headers(headers),
         csrf: csrf.clone(),
         email,
         error,
@@ -154,7 +162,7 @@ pub(crate) async fn submit(
             let error = (StatusCode::UNPROCESSABLE_ENTITY, e.message());
             return login_page(&state, &headers, String::new(), Some(error));
         }
-        Err(e) => return crate::nul::page_refusal(&e),
+        Err(e) => return crate::nul::page_refusal(&e, &Tr::from_headers(&headers)),
     };
     let cookie_csrf = cookie(&headers, LOGIN_CSRF_COOKIE).unwrap_or_default();
     if cookie_csrf.is_empty() || !constant_time_eq(cookie_csrf.as_bytes(), f.csrf.as_bytes()) {
@@ -164,18 +172,12 @@ pub(crate) async fn submit(
             f.email,
             Some((
                 StatusCode::UNAUTHORIZED,
-                "The form expired. Please try again.".into(),
+                Tr::from_headers(&headers).get(Msg::LoginExpired),
             )),
         );
     }
     if let Err(secs) = state.limits.login.check(Key::addr(ip)) {
-        return wait_page(
-            &state,
-            &headers,
-            f.email,
-            "Too many log-in attempts from your network.",
-            secs,
-        );
+        return wait_page(&state, &headers, f.email, Msg::LoginTooManyNetwork, secs);
     }
     let email = attune_domain::login::normalize_email(&f.email);
     let now = state.now_ms();
@@ -187,13 +189,7 @@ pub(crate) async fn submit(
                 let secs = u64::try_from((until - now + 999) / 1000)
                     .unwrap_or(1)
                     .max(1);
-                return wait_page(
-                    &state,
-                    &headers,
-                    f.email,
-                    "Too many failed log-ins for this e-mail.",
-                    secs,
-                );
+                return wait_page(&state, &headers, f.email, Msg::LoginTooManyEmail, secs);
             }
             Ok(None) => {}
             Err(e) => return ApiError::from(e).into_response(),
@@ -220,7 +216,10 @@ pub(crate) async fn submit(
                 &state,
                 &headers,
                 f.email,
-                Some((StatusCode::UNAUTHORIZED, "Wrong e-mail or password.".into())),
+                Some((
+                    StatusCode::UNAUTHORIZED,
+                    Tr::from_headers(&headers).get(Msg::LoginWrong),
+                )),
             );
         }
     };
@@ -259,26 +258,14 @@ pub(crate) async fn submit(
     res
 }
 
-/// The logout form.
-#[derive(Debug, Deserialize)]
-pub(crate) struct LogoutForm {
-    csrf: String,
-}
-
 /// `POST /logout`
 pub(crate) async fn logout(
     State(state): State<AppState>,
-    user: PageUser,
     headers: HeaderMap,
-    form: Result<Form<LogoutForm>, ApiError>,
+    PageForm { fields, .. }: PageForm<NoFields>,
 ) -> Response {
-    let f = match form {
-        Ok(Form(f)) => f,
-        Err(e) => return crate::nul::page_refusal(&e),
-    };
-    if !constant_time_eq(user.csrf_token.as_bytes(), f.csrf.as_bytes()) {
-        return ApiError::Forbidden("the form's CSRF token does not match your session".into())
-            .into_response();
+    if let Err(e) = fields {
+        return crate::nul::page_refusal(&e, &Tr::from_headers(&headers));
     }
     if let Some(id) = cookie(&headers, SESSION_COOKIE)
         && let Err(e) = state.store.delete_session(&sha256_hex(id)).await

@@ -1,17 +1,20 @@
 //! Server-rendered pages: login, dashboard, feedback feed, and the public survey page.
 //! HTML comes from askama templates, which escape every value; user text carries `dir="auto"`.
 
-mod access_words;
 pub(crate) mod assets;
-mod cases;
+mod case;
 mod chart;
 mod dashboard;
+pub(crate) mod error_page;
 mod feed;
 mod insights;
 mod login;
+mod loop_overview;
+mod loop_settings;
+mod page_form;
+mod queue;
 mod retention;
 mod survey;
-mod words;
 
 use askama::Template;
 use axum::Router;
@@ -20,13 +23,14 @@ use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 
 pub(crate) use crate::client_ip::ClientIp;
+use crate::i18n::Tr;
 use crate::{ApiError, AppState};
 
 /// The pages that show heavy analytics, run within the bounds of `heavy.rs`.
 pub(crate) fn heavy_router() -> Router<AppState> {
     Router::new()
         .route("/insights", get(insights::show))
-        .route("/loop", get(cases::metrics))
+        .route("/loop", get(loop_overview::metrics))
         .route("/retention", get(retention::show))
         .route("/retention/members", get(retention::members))
 }
@@ -38,11 +42,11 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/login", get(login::form).post(login::submit))
         .route("/logout", axum::routing::post(login::logout))
         .route("/feedback", get(feed::show))
-        .route("/cases", get(cases::queue))
-        .route("/cases/{id}", get(cases::show).post(cases::act))
+        .route("/cases", get(queue::queue))
+        .route("/cases/{id}", get(case::show).post(case::act))
         .route(
             "/settings/loop",
-            get(cases::settings).post(cases::save_settings),
+            get(loop_settings::settings).post(loop_settings::save_settings),
         )
         .route("/assets/app.css", get(assets::css))
         .route("/s/{id}", get(survey::show).post(survey::submit))
@@ -59,13 +63,8 @@ pub(crate) fn minute(ms: i64) -> String {
 
 /// A page saying the server cannot take the request now, with the status and `Retry-After`
 /// of the error.
-pub(crate) fn unavailable(e: &ApiError) -> Response {
-    let mut res = message(
-        e.status(),
-        "en",
-        "Busy — please try again shortly",
-        &e.message(),
-    );
+pub(crate) fn unavailable(e: &ApiError, t: &Tr) -> Response {
+    let mut res = error_page::error_page(e.status(), t, None);
     if let ApiError::Unavailable {
         retry_after_secs, ..
     } = e
@@ -104,25 +103,15 @@ pub(crate) fn render(t: &impl Template) -> Response {
 #[derive(Template)]
 #[template(path = "message.html")]
 struct MessagePage {
-    lang: String,
-    dir: &'static str,
+    t: Tr,
     heading: String,
     text: String,
 }
 
-/// `rtl` for right-to-left languages, else `ltr`.
-pub(crate) fn dir_of(lang: &str) -> &'static str {
-    match attune_domain::text::LanguageTag::parse(lang) {
-        Ok(t) if t.is_rtl() => "rtl",
-        _ => "ltr",
-    }
-}
-
 /// A page with a heading and one paragraph (not found, thanks, invalid input).
-pub(crate) fn message(status: StatusCode, lang: &str, heading: &str, text: &str) -> Response {
+pub(crate) fn message(status: StatusCode, t: &Tr, heading: &str, text: &str) -> Response {
     let mut res = render(&MessagePage {
-        lang: lang.to_owned(),
-        dir: dir_of(lang),
+        t: t.clone(),
         heading: heading.to_owned(),
         text: text.to_owned(),
     });

@@ -13,6 +13,7 @@ use super::{problems, render};
 use crate::AppState;
 use crate::auth::PageUser;
 use crate::extract::Query;
+use crate::i18n::{Msg, Tr};
 use attune_app::retention::{
     AtStep, Drill, Report, RetentionParams, Spec, day_of_ms, drill_options,
     with_report_and_attribute,
@@ -78,8 +79,7 @@ pub(crate) struct Lost {
 #[derive(Template)]
 #[template(path = "retention.html")]
 struct RetentionPage {
-    lang: &'static str,
-    dir: &'static str,
+    t: Tr,
     user_email: String,
     csrf: String,
     period: String,
@@ -237,8 +237,7 @@ pub(crate) async fn show(
     let today = day_of_ms(state.now_ms());
     let org = user.actor.org_id.clone();
     let mut page = RetentionPage {
-        lang: "en",
-        dir: "ltr",
+        t: user.tr.clone(),
         user_email: user.email,
         csrf: user.csrf_token,
         period: q.period.clone().unwrap_or_else(|| "quarter".into()),
@@ -349,8 +348,7 @@ const MEMBERS_SHOWN: usize = 500;
 #[derive(Template)]
 #[template(path = "retention_members.html")]
 struct MembersPage {
-    lang: &'static str,
-    dir: &'static str,
+    t: Tr,
     user_email: String,
     csrf: String,
     heading: String,
@@ -416,8 +414,7 @@ pub(crate) async fn members(
 ) -> Response {
     let today = day_of_ms(state.now_ms());
     let mut page = MembersPage {
-        lang: "en",
-        dir: "ltr",
+        t: user.tr.clone(),
         user_email: user.email,
         csrf: user.csrf_token,
         heading: "Customers behind a number".into(),

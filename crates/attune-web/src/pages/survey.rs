@@ -22,11 +22,10 @@ use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use serde_json::{Map, Value};
 
-use super::access_words::access_words;
-use super::words::words;
-use super::{ClientIp, dir_of, message, render};
+use super::{ClientIp, message, render};
 use crate::auth::{cookie, random_token, sign_form_token, verify_form_token, verify_invitation};
 use crate::extract::Form;
+use crate::i18n::{Msg, Tr};
 use crate::ratelimit::Key;
 use crate::security::survey_csp;
 use crate::{ApiError, AppState};
@@ -45,24 +44,23 @@ pub(crate) struct QuestionView {
     options: Vec<OptionView>,
     value: String,
     /// Words at the two ends of an NPS scale.
-    ends: Option<(&'static str, &'static str)>,
+    ends: Option<(String, String)>,
 }
 
 #[derive(Template)]
 #[template(path = "survey.html")]
 struct SurveyPage {
-    lang: String,
-    dir: &'static str,
+    t: Tr,
     title: String,
     survey_id: String,
     token: Option<String>,
     /// The one-time form token, when the survey deduplicates anonymous answers.
     form_token: Option<String>,
     /// A note above the form (e.g. "please send again").
-    notice: Option<&'static str>,
+    notice: Option<String>,
     questions: Vec<QuestionView>,
     errors: Vec<String>,
-    submit_label: &'static str,
+    submit_label: String,
 }
 
 /// Picks the respondent's language among the survey's.
@@ -163,8 +161,8 @@ fn views(
                 options,
                 value: prior.first().cloned().unwrap_or_default(),
                 ends: (q.qtype == QuestionType::Nps).then(|| {
-                    let w = words(lang);
-                    (w[4], w[5])
+                    let t = Tr::respondent(lang);
+                    (t.get(Msg::SurveyNpsLow), t.get(Msg::SurveyNpsHigh))
                 }),
             }
         })
@@ -176,7 +174,7 @@ struct FormState<'a> {
     token: Option<String>,
     given: &'a BTreeMap<String, Vec<String>>,
     errors: Vec<String>,
-    notice: Option<&'static str>,
+    notice: Option<String>,
 }
 
 fn survey_page(state: &AppState, survey: &Survey, lang: &str, form: FormState<'_>) -> Response {
@@ -191,8 +189,7 @@ fn survey_page(state: &AppState, survey: &Survey, lang: &str, form: FormState<'_
         sign_form_token(&state.config.signing_key, &t)
     });
     let mut res = render(&SurveyPage {
-        lang: lang.to_owned(),
-        dir: dir_of(lang),
+        t: Tr::respondent(lang),
         title: survey.definition.name.clone(),
         survey_id: survey.id.clone(),
         token: form.token,
@@ -200,7 +197,7 @@ fn survey_page(state: &AppState, survey: &Survey, lang: &str, form: FormState<'_
         notice: form.notice,
         questions: views(&survey.definition, lang, form.given),
         errors: form.errors,
-        submit_label: words(lang)[0],
+        submit_label: Tr::respondent(lang).get(Msg::SurveySend),
     });
     *res.status_mut() = status;
     res
@@ -235,12 +232,18 @@ fn mark_answered(state: &AppState, survey: &Survey, res: &mut Response) {
 
 /// The polite refusal of the bare link of an invitation-only survey.
 fn invitation_only(lang: &str) -> Response {
-    let w = access_words(lang);
-    message(StatusCode::FORBIDDEN, lang, w[0], w[1])
+    let t = Tr::respondent(lang);
+    let (heading, text) = (
+        Msg::SurveyInvitationOnlyHeading,
+        Msg::SurveyInvitationOnlyText,
+    );
+    message(StatusCode::FORBIDDEN, &t, &t.get(heading), &t.get(text))
 }
 
 fn already_answered(status: StatusCode, lang: &str) -> Response {
-    message(status, lang, words(lang)[1], access_words(lang)[2])
+    let t = Tr::respondent(lang);
+    let (heading, text) = (Msg::SurveyThanksHeading, Msg::SurveyAlreadyAnswered);
+    message(status, &t, &t.get(heading), &t.get(text))
 }
 
 /// Query of the survey page.
@@ -257,12 +260,13 @@ async fn check_token(
     token: &str,
     lang: &str,
 ) -> Result<String, Response> {
+    let t = Tr::respondent(lang);
     let invalid = || {
         message(
             StatusCode::FORBIDDEN,
-            lang,
-            "Invalid link",
-            "This survey link is not valid. Please use the link from your invitation.",
+            &t,
+            &t.get(Msg::SurveyInvalidLinkHeading),
+            &t.get(Msg::SurveyInvalidLinkText),
         )
     };
     let id = verify_invitation(&state.config.signing_key, token).ok_or_else(invalid)?;
@@ -270,9 +274,9 @@ async fn check_token(
         Ok(inv) if inv.survey_id != survey.id => Err(invalid()),
         Ok(inv) if inv.used_at_ms.is_some() => Err(message(
             StatusCode::CONFLICT,
-            lang,
-            words(lang)[1],
-            words(lang)[3],
+            &t,
+            &t.get(Msg::SurveyThanksHeading),
+            &t.get(Msg::SurveyInvitationUsed),
         )),
         Ok(inv) => Ok(inv.id),
         Err(StoreError::NotFound) => Err(invalid()),
@@ -284,12 +288,15 @@ async fn check_token(
 async fn load_survey(state: &AppState, id: &str) -> Result<Survey, Response> {
     match state.store.public_survey(id).await {
         Ok(s) => Ok(s),
-        Err(StoreError::NotFound) => Err(message(
-            StatusCode::NOT_FOUND,
-            "en",
-            "Not found",
-            "There is no survey at this address.",
-        )),
+        Err(StoreError::NotFound) => {
+            let t = Tr::respondent("en");
+            Err(message(
+                StatusCode::NOT_FOUND,
+                &t,
+                &t.get(Msg::SurveyNotFoundHeading),
+                &t.get(Msg::SurveyNotFoundText),
+            ))
+        }
         Err(e) => Err(ApiError::from(e).into_response()),
     }
 }
@@ -417,7 +424,7 @@ async fn submit_answers(
             };
             return survey_page(state, &survey, &lang, form);
         }
-        Err(e) => return crate::nul::page_refusal(&e),
+        Err(e) => return crate::nul::page_refusal(&e, &Tr::from_headers(headers)),
     };
     let mut given: BTreeMap<String, Vec<String>> = BTreeMap::new();
     let (mut lang, mut token, mut form_token) = (None, None, None);
@@ -436,7 +443,7 @@ async fn submit_answers(
     let lang = choose_language(&survey.definition, lang.as_deref(), headers);
     if let Err(secs) = state.limits.public.check(Key::addr(ip)) {
         // The form again, with what was typed and when to send it.
-        let wait = super::words::too_many(&lang).replace("{s}", &secs.to_string());
+        let wait = Tr::respondent(&lang).args(Msg::SurveyTooMany, [("seconds", secs.into())]);
         let form = FormState {
             token,
             given: &given,
@@ -475,7 +482,7 @@ async fn submit_answers(
                     token: None,
                     given: &given,
                     errors: Vec::new(),
-                    notice: Some(access_words(&lang)[3]),
+                    notice: Some(Tr::respondent(&lang).get(Msg::SurveySendAgain)),
                 };
                 return survey_page(state, &survey, &lang, form);
             }
@@ -552,8 +559,9 @@ async fn submit_answers(
     {
         Ok(stored) => {
             tracing::info!(org.id = %survey.org_id, survey.id = %survey.id, response.id = %stored.id, "public response stored");
-            let w = words(&lang);
-            let mut res = message(StatusCode::OK, &lang, w[1], w[2]);
+            let t = Tr::respondent(&lang);
+            let (heading, text) = (Msg::SurveyThanksHeading, Msg::SurveyThanksText);
+            let mut res = message(StatusCode::OK, &t, &t.get(heading), &t.get(text));
             if dedup {
                 mark_answered(state, &survey, &mut res);
             }

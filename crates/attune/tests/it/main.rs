@@ -9,6 +9,7 @@ mod closed_loop;
 mod conformance;
 mod csv_export;
 mod demo;
+mod error_pages;
 mod import;
 mod import_props;
 mod limits;

@@ -1,0 +1,282 @@
+//! `GET/POST /cases/{id}`: one case with its timeline and actions.
+
+use askama::Template;
+use attune_domain::Invalid;
+use attune_domain::closed_loop::case::{CasePatch, CasePatchInput, CaseState, MAX_TEXT};
+use attune_domain::text::parse_text;
+use axum::extract::{Path, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+use serde_json::Value;
+
+use super::minute as when;
+use super::page_form::PageForm;
+use super::queue::is_overdue;
+use super::{problems, render};
+use crate::auth::PageUser;
+use crate::i18n::{Msg, Tr};
+use crate::{ApiError, AppState};
+
+pub(crate) struct EventRow {
+    at: String,
+    who: String,
+    kind: String,
+    detail: String,
+}
+
+pub(crate) struct Choice {
+    value: String,
+    label: String,
+    selected: bool,
+}
+
+#[derive(Template)]
+#[template(path = "case.html")]
+struct CasePage {
+    t: Tr,
+    user_email: String,
+    csrf: String,
+    id: String,
+    title: String,
+    state: String,
+    priority: String,
+    owner: String,
+    opened: String,
+    first_due: String,
+    resolution_due: String,
+    overdue: bool,
+    breached: bool,
+    paused: bool,
+    root_cause: String,
+    resolution: String,
+    comment: Option<String>,
+    scores: Vec<(String, i64)>,
+    customer: Option<String>,
+    account: Option<String>,
+    next_states: Vec<Choice>,
+    root_causes: Vec<Choice>,
+    users: Vec<Choice>,
+    events: Vec<EventRow>,
+    error: Option<String>,
+    can_write: bool,
+}
+
+async fn case_page(state: &AppState, user: PageUser, id: &str, error: Option<String>) -> Response {
+    let org = user.actor.org_id.clone();
+    let c = match state.store.case(&org, id).await {
+        Ok(c) => c,
+        Err(e) => return ApiError::from(e).into_response(),
+    };
+    let loaded = async {
+        let events = state.store.case_events(&org, id).await?;
+        let users = state.store.list_users(&org).await?;
+        let causes = state.store.root_causes(&org).await?;
+        let response = match &c.response_id {
+            Some(r) => Some(state.store.response(&org, r).await?),
+            None => None,
+        };
+        let contact = match &c.contact_id {
+            Some(k) => Some(state.store.contact(&org, k).await?),
+            None => None,
+        };
+        let account = match &c.account_id {
+            Some(a) => Some(state.store.account(&org, a).await?),
+            None => None,
+        };
+        Ok::<_, attune_storage::StoreError>((events, users, causes, response, contact, account))
+    }
+    .await;
+    let (events, users, causes, response, contact, account) = match loaded {
+        Ok(x) => x,
+        Err(e) => return ApiError::from(e).into_response(),
+    };
+    let email_of = |id: Option<&str>| {
+        id.and_then(|id| users.iter().find(|u| u.id == id))
+            .map_or_else(|| id.unwrap_or("system").to_owned(), |u| u.email.clone())
+    };
+    let current = CaseState::parse(&c.state).unwrap_or(CaseState::Open);
+    let next_states = CaseState::ALL
+        .into_iter()
+        .filter(|s| *s == current || current.can_move_to(*s))
+        .map(|s| Choice {
+            value: s.as_str().into(),
+            label: s.as_str().replace('_', " "),
+            selected: s == current,
+        })
+        .collect();
+    let root_causes = causes
+        .iter()
+        .map(|r| Choice {
+            value: r.clone(),
+            label: r.clone(),
+            selected: c.root_cause.as_ref() == Some(r),
+        })
+        .collect();
+    let user_choices = users
+        .iter()
+        .map(|u| Choice {
+            value: u.id.clone(),
+            label: u.email.clone(),
+            selected: c.owner.as_ref() == Some(&u.id),
+        })
+        .collect();
+    let scores = response
+        .as_ref()
+        .map(|r| {
+            r.answers
+                .iter()
+                .filter_map(|(k, a)| match a {
+                    attune_domain::response::Answer::Score(s) => Some((k.clone(), *s)),
+                    _ => None,
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let detail = |e: &Value| -> String {
+        match e {
+            Value::Object(m) => m
+                .iter()
+                .filter(|(_, v)| !v.is_null())
+                .map(|(k, v)| {
+                    let v = match v {
+                        Value::String(s) => s.clone(),
+                        Value::Number(n) if k.ends_with("_at") => {
+                            n.as_i64().map_or_else(|| n.to_string(), when)
+                        }
+                        other => other.to_string(),
+                    };
+                    format!("{k}: {v}")
+                })
+                .collect::<Vec<_>>()
+                .join(" · "),
+            _ => String::new(),
+        }
+    };
+    let now = state.now_ms();
+    let page = CasePage {
+        t: user.tr.clone(),
+        user_email: user.email.clone(),
+        csrf: user.csrf_token.clone(),
+        id: c.id.clone(),
+        title: c.title.clone(),
+        state: c.state.replace('_', " "),
+        priority: c.priority.clone(),
+        owner: email_of(c.owner.as_deref()),
+        opened: when(c.opened_at),
+        first_due: when(c.first_response_due_at),
+        resolution_due: when(c.resolution_due_at),
+        overdue: is_overdue(&c, now),
+        breached: c.breached,
+        paused: c.paused_at.is_some(),
+        root_cause: c.root_cause.clone().unwrap_or_default(),
+        resolution: c.resolution.clone().unwrap_or_default(),
+        comment: response.as_ref().and_then(|r| r.comment.clone()),
+        scores,
+        customer: contact.map(|k| match (k.name, k.email) {
+            (Some(n), Some(e)) => format!("{n} <{e}>"),
+            (n, e) => n.or(e).unwrap_or_default(),
+        }),
+        account: account.map(|a| a.name),
+        next_states,
+        root_causes,
+        users: user_choices,
+        events: events
+            .iter()
+            .map(|e| EventRow {
+                at: when(e.at),
+                who: email_of(e.actor.as_deref()),
+                kind: e.kind.replace('_', " "),
+                detail: detail(&e.detail),
+            })
+            .collect(),
+        error,
+        can_write: user.actor.role.can_write(),
+    };
+    render(&page)
+}
+
+/// `GET /cases/{id}`
+pub(crate) async fn show(
+    State(state): State<AppState>,
+    user: PageUser,
+    Path(id): Path<String>,
+) -> Response {
+    case_page(&state, user, &id, None).await
+}
+
+/// A case form: an update or a note.
+#[derive(Debug, Deserialize)]
+pub(crate) struct CaseForm {
+    action: String,
+    state: Option<String>,
+    owner: Option<String>,
+    root_cause: Option<String>,
+    resolution: Option<String>,
+    resurvey: Option<String>,
+    note: Option<String>,
+}
+
+/// `POST /cases/{id}`: change the case or add a note; problems are shown on the page.
+pub(crate) async fn act(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    PageForm { user, fields }: PageForm<CaseForm>,
+) -> Response {
+    let f = match fields {
+        Ok(f) => f,
+        Err(ApiError::Invalid(fields)) => {
+            return case_page(&state, user, &id, Some(problems(&Invalid(fields)))).await;
+        }
+        Err(e) => return crate::nul::page_refusal(&e, &user.tr),
+    };
+    if !user.actor.role.can_write() {
+        return ApiError::Forbidden("viewers cannot change cases".into()).into_response();
+    }
+    let org = user.actor.org_id.clone();
+    let actor = user.actor.user_id.clone();
+    let now = state.now_ms();
+    let nonempty = |o: Option<String>| o.filter(|s| !s.trim().is_empty());
+    let result = match f.action.as_str() {
+        "note" => match parse_text("note", f.note.as_deref().unwrap_or(""), MAX_TEXT) {
+            Ok(text) => state
+                .store
+                .add_case_note(&org, &id, actor.as_deref().unwrap_or("unknown"), &text, now)
+                .await
+                .map(|_| ())
+                .map_err(ApiError::from),
+            Err(e) => Err(e.into()),
+        },
+        "update" => {
+            let case = match state.store.case(&org, &id).await {
+                Ok(c) => c,
+                Err(e) => return ApiError::from(e).into_response(),
+            };
+            // Only what changed is sent, so an untouched select does not count as an action.
+            let input = CasePatchInput {
+                state: nonempty(f.state).filter(|s| *s != case.state),
+                owner: nonempty(f.owner).filter(|o| Some(o) != case.owner.as_ref()),
+                priority: None,
+                root_cause: nonempty(f.root_cause).filter(|r| Some(r) != case.root_cause.as_ref()),
+                resolution: nonempty(f.resolution).filter(|r| Some(r) != case.resolution.as_ref()),
+                resurvey: Some(f.resurvey.is_some()),
+            };
+            match CasePatch::parse(input) {
+                Ok(p) => state
+                    .store
+                    .update_case(&org, &id, actor.as_deref(), &p, now)
+                    .await
+                    .map(|_| ())
+                    .map_err(ApiError::from),
+                Err(e) => Err(e.into()),
+            }
+        }
+        _ => Err(ApiError::BadRequest("unknown action".into())),
+    };
+    match result {
+        Ok(()) => Redirect::to(&format!("/cases/{id}")).into_response(),
+        Err(ApiError::Invalid(fields)) => {
+            case_page(&state, user, &id, Some(problems(&Invalid(fields)))).await
+        }
+        Err(e) => e.into_response(),
+    }
+}
