@@ -590,8 +590,7 @@ async fn main() -> anyhow::Result<()> {
                 } => {
                     let state = state
                         .map(|s| attune_domain::closed_loop::case::CaseState::parse(&s))
-                        .transpose()?
-                        .map(|s| s.as_str().to_owned());
+                        .transpose()?;
                     let users = attune_storage::Store::list_users(&store, &org.id).await?;
                     let q = attune_storage::model::CaseQuery {
                         state,
