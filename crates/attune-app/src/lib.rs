@@ -4,6 +4,7 @@
 //! loads through a store trait, asks the domain, and writes through the store.
 #![forbid(unsafe_code)]
 
+pub mod cases;
 pub mod error;
 pub mod import;
 pub mod metrics;

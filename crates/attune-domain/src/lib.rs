@@ -7,6 +7,7 @@
 pub mod closed_loop;
 pub mod csv;
 pub mod error;
+pub mod jobs;
 pub mod login;
 pub mod metrics;
 pub mod net;

@@ -83,5 +83,29 @@ impl<T> Context<T> for Result<T, serde_json::Error> {
     }
 }
 
+/// A stored value this version cannot read, e.g. a case state written by a newer version.
+#[derive(Debug, thiserror::Error)]
+#[error("`{value}` is not a known {what}")]
+pub struct UnknownValue {
+    /// What the column holds, e.g. `case state`.
+    pub what: &'static str,
+    /// The stored text.
+    pub value: String,
+}
+
+/// Reads a stored name with `parse`; an unknown one is a `StoreError::Other` naming it.
+pub(crate) fn decode<T>(
+    what: &'static str,
+    raw: String,
+    parse: impl FnOnce(&str) -> Option<T>,
+) -> StoreResult<T> {
+    parse(&raw).ok_or_else(|| {
+        StoreError::Other(anyhow_like::Error {
+            context: format!("reading a {what}"),
+            source: Box::new(UnknownValue { what, value: raw }),
+        })
+    })
+}
+
 /// Storage results.
 pub type StoreResult<T> = Result<T, StoreError>;

@@ -345,7 +345,7 @@ pub struct FeedCase {
     /// Case id.
     pub id: String,
     /// State, e.g. `open`.
-    pub state: String,
+    pub state: attune_domain::closed_loop::case::CaseState,
     /// Owner's user id.
     pub owner: Option<String>,
     /// Owner's e-mail.
@@ -387,72 +387,8 @@ pub struct Team {
     pub members: Vec<String>,
 }
 
-/// A follow-up case.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Case {
-    /// Opaque id.
-    pub id: String,
-    /// Rule that opened it.
-    pub rule_id: String,
-    /// The feedback behind it.
-    pub response_id: Option<String>,
-    /// The customer's account.
-    pub account_id: Option<String>,
-    /// The customer.
-    pub contact_id: Option<String>,
-    /// Owner's user id.
-    pub owner: Option<String>,
-    /// Team.
-    pub team_id: Option<String>,
-    /// Priority.
-    pub priority: String,
-    /// State.
-    pub state: String,
-    /// Short title (the start of the comment, or the score).
-    pub title: String,
-    /// Opened, epoch ms.
-    pub opened_at: i64,
-    /// Owner is warned at.
-    pub first_response_warn_at: i64,
-    /// First response due.
-    pub first_response_due_at: i64,
-    /// Owner is warned at.
-    pub resolution_warn_at: i64,
-    /// Resolution due.
-    pub resolution_due_at: i64,
-    /// First response given.
-    pub first_responded_at: Option<i64>,
-    /// Resolved.
-    pub resolved_at: Option<i64>,
-    /// Closed.
-    pub closed_at: Option<i64>,
-    /// Clock paused since (waiting on the customer).
-    pub paused_at: Option<i64>,
-    /// First-response warning sent.
-    pub first_warned_at: Option<i64>,
-    /// Resolution warning sent.
-    pub resolution_warned_at: Option<i64>,
-    /// First-response deadline missed.
-    pub first_breached_at: Option<i64>,
-    /// Resolution deadline missed.
-    pub resolution_breached_at: Option<i64>,
-    /// Any deadline missed.
-    pub breached: bool,
-    /// Who the breach was escalated to.
-    pub escalated_to: Option<String>,
-    /// Root-cause category.
-    pub root_cause: Option<String>,
-    /// What was done.
-    pub resolution: Option<String>,
-    /// Re-survey invitation sent on resolution.
-    pub resurvey_invitation_id: Option<String>,
-    /// The re-survey's answer.
-    pub resurvey_response_id: Option<String>,
-    /// The SLA policy the deadlines came from (a copy: later edits do not move them).
-    pub sla: attune_domain::closed_loop::sla::SlaPolicy,
-    /// Last change.
-    pub updated_at: i64,
-}
+/// A follow-up case (the domain's record: the transitions read and return it).
+pub use attune_domain::closed_loop::record::Case;
 
 /// One entry of a case's timeline.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -464,7 +400,7 @@ pub struct CaseEvent {
     /// Who: a user id, or `None` for the system.
     pub actor: Option<String>,
     /// What kind, e.g. `opened`, `state`, `note`, `warned`, `breached`.
-    pub kind: String,
+    pub kind: attune_domain::closed_loop::timeline::EventKind,
     /// Details.
     pub detail: serde_json::Value,
 }
@@ -473,7 +409,7 @@ pub struct CaseEvent {
 #[derive(Debug, Clone, Default)]
 pub struct CaseQuery {
     /// One state.
-    pub state: Option<String>,
+    pub state: Option<attune_domain::closed_loop::case::CaseState>,
     /// Only active ones (open, in progress, waiting).
     pub active: bool,
     /// One owner.
@@ -490,22 +426,8 @@ pub struct CaseQuery {
     pub limit: u32,
 }
 
-/// A job to store.
-#[derive(Debug, Clone)]
-pub struct NewJob {
-    /// Organisation, when the job belongs to one.
-    pub org_id: Option<String>,
-    /// Kind, e.g. `sla`, `email`, `webhook`, `digest`.
-    pub kind: String,
-    /// Arguments.
-    pub payload: serde_json::Value,
-    /// Due at, epoch ms.
-    pub run_at: i64,
-    /// Attempts before it is given up.
-    pub max_attempts: i64,
-    /// A job with the same key is not stored twice.
-    pub dedup_key: Option<String>,
-}
+/// A job to store (built from a typed job: `attune_domain::jobs::BackgroundJob::into_new`).
+pub use attune_domain::jobs::NewJob;
 
 /// A stored job.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -515,7 +437,7 @@ pub struct Job {
     /// Organisation.
     pub org_id: Option<String>,
     /// Kind.
-    pub kind: String,
+    pub kind: attune_domain::jobs::JobKind,
     /// Arguments.
     pub payload: serde_json::Value,
     /// Due at.

@@ -80,6 +80,12 @@ impl CaseState {
     }
 }
 
+impl std::fmt::Display for CaseState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// Longest resolution or note, in graphemes.
 pub const MAX_TEXT: usize = 10_000;
 

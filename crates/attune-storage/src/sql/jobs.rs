@@ -9,8 +9,13 @@ use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, AssertSqlSafe, Row};
 
 use super::{Bind, Dialect, SqlStore, insert_rows, new_id};
-use crate::error::{Context, StoreError, StoreResult};
+use attune_domain::jobs::JobKind;
+
+use crate::error::{Context, StoreError, StoreResult, decode};
 use crate::model::{Job, JobOutcome, NewJob, Webhook, WebhookDelivery};
+
+/// Jobs of unknown kinds one claim gives up before it stops looking (the next claim goes on).
+const MAX_UNKNOWN_PER_CLAIM: usize = 100;
 
 /// How long a claimed job is reserved for its worker before another may take it.
 pub const LEASE_MS: i64 = 5 * 60_000;
@@ -23,7 +28,7 @@ pub(crate) fn job_row(job: &NewJob, now_ms: i64) -> Vec<Bind> {
     vec![
         Bind::Text(new_id()),
         Bind::OptText(job.org_id.clone()),
-        Bind::Text(job.kind.clone()),
+        Bind::Text(job.kind.as_str().to_owned()),
         Bind::Text(job.payload.to_string()),
         Bind::Int(job.run_at),
         Bind::Text("queued".into()),
@@ -66,7 +71,7 @@ pub(crate) async fn schedule(
     )
     .bind(new_id())
     .bind(job.org_id.clone())
-    .bind(&job.kind)
+    .bind(job.kind.as_str())
     .bind(job.payload.to_string())
     .bind(job.run_at)
     .bind(job.max_attempts)
@@ -83,7 +88,11 @@ fn job_of(row: &AnyRow) -> StoreResult<Job> {
     Ok(Job {
         id: row.try_get("id").context("reading job")?,
         org_id: row.try_get("org_id").context("reading job")?,
-        kind: row.try_get("kind").context("reading job")?,
+        kind: decode(
+            "job kind",
+            row.try_get("kind").context("reading job")?,
+            |k| JobKind::parse(k).ok(),
+        )?,
         payload: serde_json::from_str(&payload).context("decoding job payload")?,
         run_at: row.try_get("run_at").context("reading job")?,
         state: row.try_get("state").context("reading job")?,
@@ -132,14 +141,34 @@ impl SqlStore {
                  ORDER BY run_at, id LIMIT 1 {lock}) \
              RETURNING {JOB_COLUMNS}"
         );
-        let row = sqlx::query(AssertSqlSafe(sql))
-            .bind(worker)
-            .bind(now_ms + LEASE_MS)
+        // A job of a kind this version does not know (queued by a newer one) is given up at
+        // once, as it always was, rather than failing every pass that claims it.
+        for _ in 0..MAX_UNKNOWN_PER_CLAIM {
+            let row = sqlx::query(AssertSqlSafe(sql.clone()))
+                .bind(worker)
+                .bind(now_ms + LEASE_MS)
+                .bind(now_ms)
+                .fetch_optional(&self.pool)
+                .await
+                .context("claiming a job")?;
+            let Some(row) = row else { return Ok(None) };
+            let kind: String = row.try_get("kind").context("reading job")?;
+            if JobKind::parse(&kind).is_ok() {
+                return job_of(&row).map(Some);
+            }
+            let id: String = row.try_get("id").context("reading job")?;
+            sqlx::query(
+                "UPDATE jobs SET state = 'dead', finished_at = $1, last_error = $2, \
+                 locked_by = NULL, locked_until = NULL WHERE id = $3",
+            )
             .bind(now_ms)
-            .fetch_optional(&self.pool)
+            .bind(format!("unknown job kind `{kind}`"))
+            .bind(&id)
+            .execute(&self.pool)
             .await
-            .context("claiming a job")?;
-        row.as_ref().map(job_of).transpose()
+            .context("giving up a job")?;
+        }
+        Ok(None)
     }
 
     pub(crate) async fn finish_job_impl(

@@ -9,7 +9,7 @@ mod credentials;
 mod jobs;
 mod login;
 
-pub use closed_loop::DELIVERY_ATTEMPTS;
+pub use attune_domain::jobs::DELIVERY_ATTEMPTS;
 pub use jobs::LEASE_MS;
 mod metrics;
 mod responses;

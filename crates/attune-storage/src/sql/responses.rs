@@ -683,7 +683,11 @@ impl SqlStore {
                 row.try_get("response_id").context("reading case")?,
                 FeedCase {
                     id: row.try_get("id").context("reading case")?,
-                    state: row.try_get("state").context("reading case")?,
+                    state: crate::error::decode(
+                        "case state",
+                        row.try_get("state").context("reading case")?,
+                        |s| attune_domain::closed_loop::case::CaseState::parse(s).ok(),
+                    )?,
                     owner: row.try_get("owner_user_id").context("reading case")?,
                     owner_email: row.try_get("email").context("reading case")?,
                 },

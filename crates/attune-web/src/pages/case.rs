@@ -94,7 +94,7 @@ async fn case_page(state: &AppState, user: PageUser, id: &str, error: Option<Str
         id.and_then(|id| users.iter().find(|u| u.id == id))
             .map_or_else(|| id.unwrap_or("system").to_owned(), |u| u.email.clone())
     };
-    let current = CaseState::parse(&c.state).unwrap_or(CaseState::Open);
+    let current = c.state;
     let next_states = CaseState::ALL
         .into_iter()
         .filter(|s| *s == current || current.can_move_to(*s))
@@ -159,8 +159,8 @@ async fn case_page(state: &AppState, user: PageUser, id: &str, error: Option<Str
         csrf: user.csrf_token.clone(),
         id: c.id.clone(),
         title: c.title.clone(),
-        state: c.state.replace('_', " "),
-        priority: c.priority.clone(),
+        state: c.state.as_str().replace('_', " "),
+        priority: c.priority.to_string(),
         owner: email_of(c.owner.as_deref()),
         opened: when(c.opened_at),
         first_due: when(c.first_response_due_at),
@@ -185,7 +185,7 @@ async fn case_page(state: &AppState, user: PageUser, id: &str, error: Option<Str
             .map(|e| EventRow {
                 at: when(e.at),
                 who: email_of(e.actor.as_deref()),
-                kind: e.kind.replace('_', " "),
+                kind: e.kind.as_str().replace('_', " "),
                 detail: detail(&e.detail),
             })
             .collect(),
@@ -253,7 +253,7 @@ pub(crate) async fn act(
             };
             // Only what changed is sent, so an untouched select does not count as an action.
             let input = CasePatchInput {
-                state: nonempty(f.state).filter(|s| *s != case.state),
+                state: nonempty(f.state).filter(|s| s != case.state.as_str()),
                 owner: nonempty(f.owner).filter(|o| Some(o) != case.owner.as_ref()),
                 priority: None,
                 root_cause: nonempty(f.root_cause).filter(|r| Some(r) != case.root_cause.as_ref()),

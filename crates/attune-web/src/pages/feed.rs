@@ -188,7 +188,7 @@ pub(crate) async fn show(
             comment: it.response.comment,
             case: it.case.map(|c| CaseBadge {
                 id: c.id,
-                state: c.state.replace('_', " "),
+                state: c.state.as_str().replace('_', " "),
                 owner: c.owner_email.unwrap_or_else(|| "unassigned".into()),
             }),
         });

@@ -43,10 +43,7 @@ pub(crate) struct QueueParams {
 }
 
 pub(super) fn is_overdue(c: &Case, now: i64) -> bool {
-    CaseState::parse(&c.state).is_ok_and(CaseState::is_active)
-        && c.paused_at.is_none()
-        && ((c.first_responded_at.is_none() && now >= c.first_response_due_at)
-            || now >= c.resolution_due_at)
+    c.is_overdue(now)
 }
 
 /// The next deadline that matters for a case.
@@ -98,8 +95,8 @@ pub(crate) async fn queue(
                 CaseRow {
                     id: c.id.clone(),
                     title: c.title.clone(),
-                    state: c.state.replace('_', " "),
-                    priority: c.priority.clone(),
+                    state: c.state.as_str().replace('_', " "),
+                    priority: c.priority.to_string(),
                     owner: email_of(&c.owner),
                     due: when(next_due(c)),
                     overdue,

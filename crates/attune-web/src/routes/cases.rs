@@ -52,7 +52,7 @@ impl CaseParams {
     ) -> Result<CaseQuery, ApiError> {
         let nonempty = |o: &Option<String>| o.as_ref().filter(|s| !s.trim().is_empty()).cloned();
         let st = match nonempty(&self.state) {
-            Some(s) => Some(CaseState::parse(&s)?.as_str().to_owned()),
+            Some(s) => Some(CaseState::parse(&s)?),
             None => None,
         };
         let active = match nonempty(&self.status).as_deref() {
@@ -91,11 +91,7 @@ impl CaseParams {
 /// A case as JSON: times as RFC 3339, plus `overdue` at `now`.
 pub(crate) fn case_json(c: &Case, now_ms: i64) -> Value {
     let t = |v: Option<i64>| v.map(format_ms);
-    let active = CaseState::parse(&c.state).is_ok_and(CaseState::is_active);
-    let overdue = active
-        && c.paused_at.is_none()
-        && ((c.first_responded_at.is_none() && now_ms >= c.first_response_due_at)
-            || now_ms >= c.resolution_due_at);
+    let overdue = c.is_overdue(now_ms);
     json!({
         "id": c.id,
         "state": c.state,

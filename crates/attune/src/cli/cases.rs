@@ -49,8 +49,7 @@ pub(crate) async fn run(config: &Config, command: CasesCommand) -> anyhow::Resul
         } => {
             let state = state
                 .map(|s| attune_domain::closed_loop::case::CaseState::parse(&s))
-                .transpose()?
-                .map(|s| s.as_str().to_owned());
+                .transpose()?;
             let users = store.list_users(&org.id).await?;
             let q = attune_storage::model::CaseQuery {
                 state,

@@ -4,17 +4,17 @@
 //! from the caller so tests and `attune jobs run-once --now` can move it.
 
 mod digest;
+pub mod jobs;
 mod mail;
 mod webhook;
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use attune_domain::closed_loop::template::{Values, default_resolution_template};
+use attune_domain::jobs::BackgroundJob;
 use attune_domain::period::DAY_MS;
-use attune_storage::model::{Job, JobOutcome, NewJob};
+use attune_storage::model::{Job, JobOutcome};
 use attune_storage::{Store, StoreError};
-use serde_json::{Value, json};
 
 pub use mail::Mailer;
 pub use webhook::{sign, verify};
@@ -121,7 +121,7 @@ impl Worker {
                 }
                 _ => &mut report.done,
             };
-            *bucket.entry(job.kind.clone()).or_default() += 1;
+            *bucket.entry(job.kind.to_string()).or_default() += 1;
             self.store.finish_job(&job, &outcome, now_ms).await?;
         }
         for (error, n) in &report.errors {
@@ -163,28 +163,18 @@ impl Worker {
             let today = now_ms.div_euclid(DAY_MS);
             let at = |day: i64| day * DAY_MS + hour.clamp(0, 23) * 3_600_000;
             let day = if now_ms < at(today) { today } else { today + 1 };
-            jobs.push(NewJob {
-                org_id: Some(org.clone()),
-                kind: "digest".into(),
-                payload: json!({ "org_id": org, "at": at(day) }),
-                run_at: at(day),
-                max_attempts: 3,
-                dedup_key: Some(format!("digest:{org}:{day}")),
-            });
+            let digest = jobs::digest::Payload {
+                org_id: org.clone(),
+                at: at(day),
+            };
+            jobs.push(digest.into_new(Some(&org), at(day)));
         }
         self.store.enqueue_jobs(&jobs, now_ms).await?;
         Ok(())
     }
 
     async fn handle(&self, job: &Job, now_ms: i64) -> JobOutcome {
-        let result = match job.kind.as_str() {
-            "sla" => self.sla(job, now_ms).await,
-            "email" => self.email(job, now_ms).await,
-            "webhook" => self.webhook(job, now_ms).await,
-            "resolution_message" => self.resolution_message(job, now_ms).await,
-            "digest" => digest::run(self, job, now_ms).await,
-            other => Err(Failure::permanent(format!("unknown job kind `{other}`"))),
-        };
+        let result = jobs::run(self, job, now_ms).await;
         match result {
             Ok(outcome) => outcome,
             Err(f) => JobOutcome::Failed {
@@ -192,161 +182,6 @@ impl Worker {
                 error: f.message,
             },
         }
-    }
-
-    async fn sla(&self, job: &Job, now_ms: i64) -> Result<JobOutcome, Failure> {
-        let (org, case_id) = (org_of(job)?, str_field(&job.payload, "case_id")?);
-        let step = self.store.sla_step(org, case_id, now_ms).await?;
-        for r in &step.recorded {
-            tracing::info!(case = case_id, milestone = %r, "SLA milestone");
-        }
-        Ok(match step.next_check {
-            Some(at) => JobOutcome::Again(at.max(now_ms + 1)),
-            None => JobOutcome::Done,
-        })
-    }
-
-    async fn email(&self, job: &Job, now_ms: i64) -> Result<JobOutcome, Failure> {
-        let Some(mailer) = &self.config.mailer else {
-            return Err(Failure::permanent(
-                "e-mail is not configured: set ATTUNE_SMTP_URL (or smtp_url in attune.toml)",
-            ));
-        };
-        let p = &job.payload;
-        let (to, subject, body) = (
-            str_field(p, "to")?,
-            str_field(p, "subject")?,
-            str_field(p, "body")?,
-        );
-        let body = self.with_resurvey_link(p, body);
-        mailer
-            .send(to, subject, &body)
-            .await
-            .map_err(|e| Failure::retry(format!("{e:#}")))?;
-        self.store
-            .record_email(
-                job.org_id.as_deref(),
-                p.get("kind").and_then(Value::as_str).unwrap_or("email"),
-                p.get("case_id").and_then(Value::as_str),
-                to,
-                subject,
-                now_ms,
-            )
-            .await?;
-        Ok(JobOutcome::Done)
-    }
-
-    /// The body with its re-survey marker replaced by the signed link, made now.
-    fn with_resurvey_link(&self, payload: &Value, body: &str) -> String {
-        let Some(link) = payload.get("resurvey_link").filter(|l| !l.is_null()) else {
-            return body.to_owned();
-        };
-        let field = |k: &str| link.get(k).and_then(Value::as_str).unwrap_or("");
-        if field("marker").is_empty() {
-            return body.to_owned();
-        }
-        let token =
-            attune_web::auth::sign_invitation(&self.config.signing_key, field("invitation_id"));
-        let url = format!(
-            "{}/s/{}?t={}&lang={}",
-            self.config.public_url.trim_end_matches('/'),
-            field("survey_id"),
-            token,
-            field("lang")
-        );
-        body.replace(field("marker"), &url)
-    }
-
-    async fn webhook(&self, job: &Job, now_ms: i64) -> Result<JobOutcome, Failure> {
-        webhook::deliver(self, job, now_ms).await
-    }
-
-    /// Tells the customer what was done, in their language, with an optional re-survey link.
-    async fn resolution_message(&self, job: &Job, now_ms: i64) -> Result<JobOutcome, Failure> {
-        let org_id = org_of(job)?;
-        let case_id = str_field(&job.payload, "case_id")?;
-        let resurvey = job.payload.get("resurvey").and_then(Value::as_bool) == Some(true);
-        let case = self.store.case(org_id, case_id).await?;
-        let Some(contact_id) = &case.contact_id else {
-            tracing::info!(
-                case = case_id,
-                "resolved case has no contact: no message sent"
-            );
-            return Ok(JobOutcome::Done);
-        };
-        let contact = self.store.contact(org_id, contact_id).await?;
-        let Some(to) = contact.email.clone() else {
-            return Ok(JobOutcome::Done);
-        };
-        let response = match &case.response_id {
-            Some(r) => Some(self.store.response(org_id, r).await?),
-            None => None,
-        };
-        let lang_tag = contact
-            .language
-            .clone()
-            .or_else(|| response.as_ref().and_then(|r| r.language.clone()))
-            .unwrap_or_else(|| "en".into());
-        let lang = lang_tag
-            .split('-')
-            .next()
-            .unwrap_or("en")
-            .to_ascii_lowercase();
-        let template = match self.store.template(org_id, "resolution", &lang).await? {
-            Some(t) => t,
-            None => default_resolution_template(&lang),
-        };
-        // The queued e-mail holds a marker, not the signed link: the token is a credential, so
-        // it is made when the e-mail is sent and never stored.
-        let mut link = None;
-        if resurvey && let Some(r) = &response {
-            let inv = self
-                .store
-                .create_invitation(org_id, &r.survey_id, Some(contact_id), now_ms)
-                .await?;
-            self.store
-                .set_case_resurvey(org_id, case_id, &inv.id)
-                .await?;
-            link = Some(json!({
-                "marker": format!("[[attune-resurvey:{}]]", inv.id),
-                "survey_id": r.survey_id,
-                "invitation_id": inv.id,
-                "lang": lang,
-            }));
-        }
-        let marker = link
-            .as_ref()
-            .and_then(|l| l.get("marker"))
-            .and_then(Value::as_str);
-        let org = self.store.org_by_id(org_id).await?;
-        let feedback = response
-            .as_ref()
-            .and_then(|r| r.comment.clone())
-            .unwrap_or_else(|| case.title.clone());
-        let (subject, body) = template.render(
-            &lang,
-            &Values {
-                name: contact.name.as_deref().unwrap_or(""),
-                feedback: &feedback,
-                resolution: case.resolution.as_deref().unwrap_or(""),
-                resurvey_link: marker,
-                org: &org.name,
-            },
-        );
-        let email = NewJob {
-            org_id: Some(org_id.to_owned()),
-            kind: "email".into(),
-            payload: json!({"kind": "resolution", "to": to, "subject": subject, "body": body,
-                            "case_id": case_id, "language": lang, "resurvey_link": link}),
-            run_at: now_ms,
-            max_attempts: attune_storage::sql::DELIVERY_ATTEMPTS,
-            dedup_key: Some(format!(
-                "resolution:{case_id}:{}",
-                case.resolved_at.unwrap_or(now_ms)
-            )),
-        };
-        self.store.enqueue_jobs(&[email], now_ms).await?;
-        Ok(JobOutcome::Done)
     }
 }
 
@@ -379,12 +214,6 @@ impl From<StoreError> for Failure {
             e => Self::retry(e.to_string()),
         }
     }
-}
-
-pub(crate) fn str_field<'a>(v: &'a Value, key: &str) -> Result<&'a str, Failure> {
-    v.get(key)
-        .and_then(Value::as_str)
-        .ok_or_else(|| Failure::permanent(format!("job payload lacks `{key}`")))
 }
 
 pub(crate) fn org_of(job: &Job) -> Result<&str, Failure> {

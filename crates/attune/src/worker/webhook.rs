@@ -9,9 +9,11 @@ use hyper_util::client::legacy::connect::{Connection, HttpInfo};
 use sha2::Sha256;
 
 use attune_storage::StoreError;
-use attune_storage::model::{Job, JobOutcome, WebhookDelivery};
+use attune_storage::model::{JobOutcome, WebhookDelivery};
 
-use super::{Failure, Worker, org_of, str_field};
+use attune_domain::jobs::WebhookCall;
+
+use super::{Failure, Worker};
 
 type HmacSha256 = Hmac<Sha256>;
 
@@ -177,14 +179,14 @@ async fn target(url: &str, allow_internal: bool) -> Result<attune_domain::net::U
     Ok(parsed)
 }
 
-pub(super) async fn deliver(w: &Worker, job: &Job, now_ms: i64) -> Result<JobOutcome, Failure> {
-    let org = org_of(job)?;
-    let p = &job.payload;
-    let (hook_id, event, event_id) = (
-        str_field(p, "webhook_id")?,
-        str_field(p, "event")?,
-        str_field(p, "event_id")?,
-    );
+pub(super) async fn deliver(
+    w: &Worker,
+    org: &str,
+    attempt: i64,
+    p: &WebhookCall,
+    now_ms: i64,
+) -> Result<JobOutcome, Failure> {
+    let (hook_id, event, event_id) = (p.webhook_id.as_str(), p.event.as_str(), p.event_id.as_str());
     let (hook, sealed) = match w.store.webhook_target(org, hook_id).await {
         Ok(found) => found,
         // Deleted since the event: nothing to deliver.
@@ -200,8 +202,7 @@ pub(super) async fn deliver(w: &Worker, job: &Job, now_ms: i64) -> Result<JobOut
         .sealer
         .open(&attune_seal::purpose::webhook_secret(org), &sealed)
         .map_err(|e| Failure::permanent(format!("the signing secret of webhook {hook_id} {e}")))?;
-    let body = serde_json::to_vec(p.get("body").unwrap_or(&serde_json::Value::Null))
-        .map_err(|e| Failure::permanent(e.to_string()))?;
+    let body = serde_json::to_vec(&p.body).map_err(|e| Failure::permanent(e.to_string()))?;
     let signature = sign(&secret, now_ms.div_euclid(1000), &body);
     let started = std::time::Instant::now();
     let result = w
@@ -231,7 +232,7 @@ pub(super) async fn deliver(w: &Worker, job: &Job, now_ms: i64) -> Result<JobOut
                 webhook_id: hook_id.to_owned(),
                 event: event.to_owned(),
                 event_id: event_id.to_owned(),
-                attempt: job.attempts,
+                attempt,
                 status_code: status,
                 error: error.clone(),
                 duration_ms,

@@ -223,7 +223,7 @@ async fn kinds(app: &TestApp, case_id: &str) -> Vec<String> {
         .into_iter()
         .map(|e| match e.detail.get("deadline").and_then(Value::as_str) {
             Some(d) => format!("{}:{d}", e.kind),
-            None => e.kind,
+            None => e.kind.to_string(),
         })
         .collect()
 }

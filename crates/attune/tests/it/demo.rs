@@ -22,7 +22,7 @@ async fn the_demo_fills_every_part_of_the_product(b: Backend) {
     let count = |state: &str| {
         let store = &store;
         let query = attune_storage::model::CaseQuery {
-            state: Some(state.to_owned()),
+            state: Some(attune_domain::closed_loop::case::CaseState::parse(state).unwrap()),
             limit: 1_000,
             ..Default::default()
         };

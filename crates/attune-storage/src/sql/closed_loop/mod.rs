@@ -1,0 +1,39 @@
+//! The closed loop in SQL, by concern: `config` (rules, SLA policies, teams, root causes,
+//! settings, templates), `opening` (cases opened in the same transaction as the responses
+//! behind them), `cases` (reading and changing cases), `sla` (the SLA job's step), `timeline`
+//! (case events), `outbox` (webhook events as jobs) and `metrics` (what loop metrics and
+//! digests read). The decisions are the domain's (`attune_domain::closed_loop`): these
+//! modules load, call it, and write what it returns in one transaction.
+
+mod cases;
+mod config;
+mod metrics;
+mod opening;
+mod outbox;
+mod sla;
+mod teams;
+mod timeline;
+
+pub(crate) use config::insert_defaults;
+pub(crate) use opening::{LoopState, link_resurvey, on_new_responses};
+pub(crate) use outbox::emit;
+
+use sqlx::{AnyConnection, Row};
+
+use crate::error::{Context, StoreResult};
+
+/// A user's e-mail, when the user is in the organisation.
+pub(super) async fn user_email(
+    conn: &mut AnyConnection,
+    org_id: &str,
+    user: &str,
+) -> StoreResult<Option<String>> {
+    sqlx::query("SELECT email FROM users WHERE org_id = $1 AND id = $2")
+        .bind(org_id)
+        .bind(user)
+        .fetch_optional(&mut *conn)
+        .await
+        .context("reading a user")?
+        .map(|r| r.try_get("email").context("reading user"))
+        .transpose()
+}
