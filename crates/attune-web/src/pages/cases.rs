@@ -18,7 +18,7 @@ use serde_json::Value;
 use super::{problems, render};
 use crate::auth::{PageUser, constant_time_eq};
 use crate::extract::{Form, Query};
-use crate::routes::cases::{LoopParams, loop_metrics_json};
+use crate::routes::cases::metrics::{LoopParams, loop_metrics_json};
 use crate::{ApiError, AppState};
 
 use super::minute as when;
