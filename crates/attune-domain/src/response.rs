@@ -193,6 +193,7 @@ pub fn comment_of(survey: &SurveyDefinition, answers: &Answers) -> Option<String
 
 /// The person who answered, when known.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ContactRef {
     /// Their e-mail address.
     pub email: Option<String>,
@@ -202,6 +203,7 @@ pub struct ContactRef {
 
 /// The customer account the answer belongs to, when known.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct AccountRef {
     /// The account's id in the customer's own systems.
     pub external_id: Option<String>,
@@ -211,6 +213,7 @@ pub struct AccountRef {
 
 /// A response as the API receives it.
 #[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ResponseInput {
     /// Answers by question key.
     pub answers: Option<serde_json::Map<String, Value>>,

@@ -130,6 +130,7 @@ impl Question {
 
 /// A survey definition as the API receives it, before validation.
 #[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct SurveyInput {
     /// Name shown to staff.
     pub name: Option<String>,
@@ -145,6 +146,7 @@ pub struct SurveyInput {
 
 /// A question as the API receives it.
 #[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct QuestionInput {
     /// Stable key.
     pub key: Option<String>,
@@ -166,6 +168,7 @@ pub struct QuestionInput {
 
 /// A scale as received.
 #[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ScaleInput {
     /// Lowest score.
     pub min: i64,

@@ -65,7 +65,8 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for Json<T> {
     }
 }
 
-/// Pulls the field path out of serde's message ("…: answers.nps: invalid type…").
+/// Pulls the field path out of serde's message ("…: answers.nps: invalid type…"); for a field
+/// the type does not know, the path ends with its name ("…: contact.emial: unknown field…").
 fn data_error_path(msg: &str) -> String {
     msg.split(": ")
         .nth(1)
@@ -153,6 +154,63 @@ pub(crate) async fn parse_form<S: Send + Sync, T: DeserializeOwned>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[derive(Debug, serde::Deserialize)]
+    #[serde(deny_unknown_fields)]
+    #[expect(dead_code, reason = "only deserialised")]
+    struct Inner {
+        email: Option<String>,
+    }
+
+    #[derive(Debug, serde::Deserialize)]
+    #[serde(deny_unknown_fields)]
+    #[expect(dead_code, reason = "only deserialised")]
+    struct Outer {
+        contact: Option<Inner>,
+        list: Option<Vec<Inner>>,
+        mode: Option<Mode>,
+    }
+
+    #[derive(Debug, serde::Deserialize)]
+    #[serde(rename_all = "snake_case")]
+    enum Mode {
+        Public,
+    }
+
+    async fn field_of(body: &str) -> (u16, String, String) {
+        let req = Request::builder()
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(Body::from(body.to_owned()))
+            .unwrap();
+        match Json::<Outer>::from_request(req, &()).await {
+            Ok(_) => (200, String::new(), String::new()),
+            Err(ApiError::Invalid(f)) => (422, f[0].field.clone(), f[0].message.clone()),
+            Err(e) => (e.status().as_u16(), String::new(), e.message()),
+        }
+    }
+
+    #[tokio::test]
+    async fn unknown_fields_and_values_are_422_naming_them() {
+        for (body, field, named) in [
+            (r#"{"langauge": "en"}"#, "langauge", "langauge"),
+            (
+                r#"{"contact": {"emial": "a@b.c"}}"#,
+                "contact.emial",
+                "emial",
+            ),
+            (
+                r#"{"list": [{"email": "a@b.c"}, {"x": 1}]}"#,
+                "list[1].x",
+                "`x`",
+            ),
+            (r#"{"mode": "bogus"}"#, "mode", "bogus"),
+        ] {
+            let (status, f, message) = field_of(body).await;
+            assert_eq!((status, f.as_str()), (422, field), "{body}: {message}");
+            assert!(message.contains(named), "{body}: {message}");
+        }
+        assert_eq!(field_of(r#"{"mode": "public"}"#).await.0, 200);
+    }
 
     #[test]
     fn json_content_types_are_recognised_as_axum_does() {

@@ -143,15 +143,17 @@ impl AppState {
 
 /// The whole application: API, pages, health checks.
 pub fn app(state: AppState) -> Router {
-    let heavy = routes::heavy_router()
-        .merge(pages::heavy_router())
-        .route_layer(axum::middleware::from_fn_with_state(
-            state.clone(),
-            heavy::gate,
-        ));
+    let (api, heavy_api, _) = routes::api();
+    let heavy =
+        heavy_api
+            .merge(pages::heavy_router())
+            .route_layer(axum::middleware::from_fn_with_state(
+                state.clone(),
+                heavy::gate,
+            ));
     let hsts = state.config.hsts;
     Router::new()
-        .merge(routes::router())
+        .merge(api)
         .merge(pages::router())
         .merge(heavy)
         .fallback(error::not_found)

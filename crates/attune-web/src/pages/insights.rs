@@ -12,8 +12,8 @@ use super::render;
 use crate::AppState;
 use crate::auth::PageUser;
 use crate::extract::Query;
-use attune_app::text::{TextParams, TextReport, drivers_report, themes_report};
 use crate::i18n::{Msg, Tr};
+use attune_app::text::{TextParams, TextReport, drivers_report, themes_report};
 
 /// A survey in the picker.
 pub(crate) struct SurveyOption {

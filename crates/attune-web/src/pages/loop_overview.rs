@@ -11,7 +11,7 @@ use super::{problems, render};
 use crate::auth::PageUser;
 use crate::extract::Query;
 use crate::i18n::{Msg, Tr};
-use crate::routes::cases::{LoopParams, loop_metrics_json};
+use crate::routes::cases::metrics::{LoopParams, loop_metrics_json};
 use crate::{ApiError, AppState};
 
 pub(crate) struct Bar {

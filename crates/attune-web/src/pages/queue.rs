@@ -1,7 +1,6 @@
 //! `GET /cases`: the queue of active cases, overdue first.
 
 use askama::Template;
-use attune_domain::closed_loop::case::CaseState;
 use attune_storage::model::{Case, CaseQuery};
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};

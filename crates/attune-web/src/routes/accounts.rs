@@ -1,42 +1,103 @@
-//! Customer accounts and contacts.
+//! Customer accounts: create or update by external id, list, show with contacts.
 
 use attune_domain::error::Problems;
-use attune_domain::text::{Email, LanguageTag, parse_name};
-use attune_storage::model::{AccountUpsert, ContactUpsert};
+use attune_domain::text::parse_name;
+use attune_storage::model::{Account, AccountUpsert};
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use serde::Deserialize;
-use serde_json::{Map, Value, json};
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+use utoipa::ToSchema;
 
+use super::contacts::ContactBody;
+use super::schema::Items;
 use crate::auth::ApiCaller;
-use crate::extract::{Json, Query};
+use crate::extract::Json;
 use crate::{ApiError, AppState};
 
 /// An account as received.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub(crate) struct AccountInput {
+    /// The account's id in the customer's own systems (the match key).
+    #[schema(required = true, nullable = false)]
     external_id: Option<String>,
+    #[schema(nullable = false)]
     name: Option<String>,
+    #[schema(nullable = false)]
+    plan: Option<String>,
+    #[schema(nullable = false, example = "11-50")]
+    size_band: Option<String>,
+    #[schema(nullable = false)]
+    industry: Option<String>,
+    #[schema(nullable = false)]
+    region: Option<String>,
+    /// The e-mail of the staff user who owns the relationship.
+    #[schema(nullable = false, format = Email)]
+    owner_email: Option<String>,
+    /// Custom attributes (segments and the churn audit can use them).
+    #[serde(default)]
+    #[schema(value_type = Object)]
+    attributes: Map<String, Value>,
+}
+
+/// An account as the API shows it.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = Account)]
+pub(crate) struct AccountBody {
+    id: String,
+    external_id: Option<String>,
+    name: String,
     plan: Option<String>,
     size_band: Option<String>,
     industry: Option<String>,
     region: Option<String>,
-    owner_email: Option<String>,
-    #[serde(default)]
+    /// The staff user who owns the relationship.
+    owner_user_id: Option<String>,
+    #[schema(value_type = Object)]
     attributes: Map<String, Value>,
 }
 
-fn optional(p: &mut Problems, field: &str, v: Option<String>) -> Option<String> {
+impl From<Account> for AccountBody {
+    fn from(a: Account) -> Self {
+        Self {
+            id: a.id,
+            external_id: a.external_id,
+            name: a.name,
+            plan: a.plan,
+            size_band: a.size_band,
+            industry: a.industry,
+            region: a.region,
+            owner_user_id: a.owner_user_id,
+            attributes: a.attributes,
+        }
+    }
+}
+
+/// An account with its contacts.
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct AccountDetail {
+    #[serde(flatten)]
+    account: AccountBody,
+    contacts: Vec<ContactBody>,
+}
+
+/// A trimmed optional name of at most 200 characters; blank is none.
+pub(super) fn optional(p: &mut Problems, field: &str, v: Option<String>) -> Option<String> {
     v.filter(|s| !s.trim().is_empty())
         .and_then(|s| p.take(parse_name(field, &s, 200)))
 }
 
 /// `POST /api/v1/accounts`: create or update by `external_id`.
+#[utoipa::path(post, path = "/api/v1/accounts", tag = "accounts",
+    summary = "Create or update an account by external id",
+    request_body = AccountInput,
+    responses((status = 201, body = AccountBody), (status = 403, description = "a viewer's token")))]
 pub(crate) async fn upsert(
     State(state): State<AppState>,
     caller: ApiCaller,
     Json(input): Json<AccountInput>,
-) -> Result<(StatusCode, axum::Json<Value>), ApiError> {
+) -> Result<(StatusCode, axum::Json<AccountBody>), ApiError> {
     let actor = caller.writer()?;
     let mut p = Problems::default();
     let external_id = match input.external_id {
@@ -75,112 +136,39 @@ pub(crate) async fn upsert(
     };
     let account = p.finish(account)?;
     let saved = state.store.upsert_account(&actor.org_id, &account).await?;
-    Ok((StatusCode::CREATED, axum::Json(json!(saved))))
+    Ok((StatusCode::CREATED, axum::Json(AccountBody::from(saved))))
 }
 
 /// `GET /api/v1/accounts`
+#[utoipa::path(get, path = "/api/v1/accounts", tag = "accounts", summary = "List accounts",
+    responses((status = 200, body = Items<AccountBody>)))]
 pub(crate) async fn list(
     State(state): State<AppState>,
     caller: ApiCaller,
-) -> Result<axum::Json<Value>, ApiError> {
+) -> Result<axum::Json<Items<AccountBody>>, ApiError> {
     let accounts = state.store.list_accounts(caller.org()).await?;
-    Ok(axum::Json(json!({"items": accounts})))
+    Ok(axum::Json(Items {
+        items: accounts.into_iter().map(AccountBody::from).collect(),
+    }))
 }
 
 /// `GET /api/v1/accounts/{id}`: the account with its contacts.
+#[utoipa::path(get, path = "/api/v1/accounts/{id}", tag = "accounts",
+    summary = "An account with its contacts",
+    params(("id" = String, Path, description = "account id or external id")),
+    responses((status = 200, body = AccountDetail), (status = 404, description = "no such account")))]
 pub(crate) async fn show(
     State(state): State<AppState>,
     caller: ApiCaller,
     Path(id): Path<String>,
-) -> Result<axum::Json<Value>, ApiError> {
+) -> Result<axum::Json<AccountDetail>, ApiError> {
     let account = state.store.account(caller.org(), &id).await?;
     let contacts = state
         .store
         .list_contacts(caller.org(), Some(&account.id))
         .await?;
-    let mut v = json!(account);
-    if let Value::Object(m) = &mut v {
-        m.insert("contacts".into(), json!(contacts));
-    }
-    Ok(axum::Json(v))
-}
-
-/// A contact as received.
-#[derive(Debug, Deserialize)]
-pub(crate) struct ContactInput {
-    email: Option<String>,
-    account: Option<String>,
-    name: Option<String>,
-    phone: Option<String>,
-    role: Option<String>,
-    #[serde(default)]
-    decision_maker: bool,
-    language: Option<String>,
-    #[serde(default)]
-    preferences: Map<String, Value>,
-}
-
-/// `POST /api/v1/contacts`: create or update by e-mail.
-pub(crate) async fn upsert_contact(
-    State(state): State<AppState>,
-    caller: ApiCaller,
-    Json(input): Json<ContactInput>,
-) -> Result<(StatusCode, axum::Json<Value>), ApiError> {
-    let actor = caller.writer()?;
-    let mut p = Problems::default();
-    let email = match input.email {
-        Some(e) => p.take(Email::parse(&e)),
-        None => {
-            p.push("email", "is required");
-            None
-        }
-    };
-    let language = input.language.and_then(|l| {
-        p.take(LanguageTag::parse(&l))
-            .map(|t| t.as_str().to_owned())
-    });
-    let contact = ContactUpsert {
-        email: email.map(|e| e.as_str().to_owned()).unwrap_or_default(),
-        account_external_id: optional(&mut p, "account", input.account),
-        name: optional(&mut p, "name", input.name),
-        phone: optional(&mut p, "phone", input.phone),
-        role: optional(&mut p, "role", input.role),
-        decision_maker: input.decision_maker,
-        language,
-        preferences: input.preferences,
-    };
-    let contact = p.finish(contact)?;
-    let saved = match state.store.upsert_contact(&actor.org_id, &contact).await {
-        Err(attune_storage::StoreError::NotFound) => {
-            return Err(ApiError::field(
-                "account",
-                "no account with that id or external id",
-            ));
-        }
-        other => other?,
-    };
-    Ok((StatusCode::CREATED, axum::Json(json!(saved))))
-}
-
-/// Filters of the contact list.
-#[derive(Debug, Deserialize)]
-pub(crate) struct ContactParams {
-    account: Option<String>,
-}
-
-/// `GET /api/v1/contacts?account=`
-pub(crate) async fn contacts(
-    State(state): State<AppState>,
-    caller: ApiCaller,
-    Query(params): Query<ContactParams>,
-) -> Result<axum::Json<Value>, ApiError> {
-    let account_id = match params.account {
-        Some(a) => Some(state.store.account(caller.org(), &a).await?.id),
-        None => None,
-    };
-    let contacts = state
-        .store
-        .list_contacts(caller.org(), account_id.as_deref())
-        .await?;
-    Ok(axum::Json(json!({"items": contacts})))
+    Ok(axum::Json(AccountDetail {
+        account: AccountBody::from(account),
+        contacts: contacts.into_iter().map(ContactBody::from).collect(),
+    }))
 }

@@ -10,31 +10,112 @@ use attune_storage::model::{FeedItem, FeedQuery, Survey};
 use axum::extract::State;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use serde::Deserialize;
-use serde_json::{Value, json};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
 
-use super::responses::response_json;
+use super::responses::ResponseBody;
+use super::schema;
 use crate::auth::ApiCaller;
 use crate::extract::Query;
 use crate::{ApiError, AppState};
 
 /// Feed filters as query parameters.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub(crate) struct FeedParams {
+    /// Survey id.
     pub survey: Option<String>,
+    /// Question key: only responses answering it.
     pub question: Option<String>,
+    /// NPS band of the first NPS answer.
+    #[param(value_type = Option<NpsBandParam>)]
     pub band: Option<String>,
+    /// From this day or instant (inclusive): `2026-01-31` or RFC 3339.
+    #[param(example = "2026-01-01")]
     pub from: Option<String>,
+    /// Before this day or instant.
+    #[param(example = "2026-02-01")]
     pub to: Option<String>,
+    /// Language tag, e.g. `en`.
     pub language: Option<String>,
+    /// Account id.
     pub account: Option<String>,
+    #[param(value_type = Option<schema::Channel>)]
     pub channel: Option<String>,
+    /// Words to search the comments for, in any script; best match first.
     pub q: Option<String>,
     /// `any`: a comment matching any word of `q` is enough (default: all of them).
     #[serde(rename = "match")]
+    #[param(rename = "match", value_type = Option<MatchParam>)]
     pub match_mode: Option<String>,
+    /// `next_cursor` of the previous page.
     pub cursor: Option<String>,
+    /// Items per page (default 50).
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<u32>,
+}
+
+/// An NPS band.
+#[derive(Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub(crate) enum NpsBandParam {
+    Promoter,
+    Passive,
+    Detractor,
+}
+
+/// How the words of `q` must match.
+#[derive(Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub(crate) enum MatchParam {
+    All,
+    Any,
+}
+
+/// A feed item: a response with its survey, band, account, contact and case.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = FeedItem)]
+pub(crate) struct FeedItemBody {
+    #[serde(flatten)]
+    response: ResponseBody,
+    survey_name: String,
+    #[schema(value_type = Option<NpsBandParam>)]
+    band: Option<&'static str>,
+    account: Option<FeedAccount>,
+    case: Option<FeedCase>,
+    contact: Option<FeedContact>,
+}
+
+/// The account of a feed item.
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct FeedAccount {
+    id: String,
+    name: Option<String>,
+}
+
+/// The contact of a feed item.
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct FeedContact {
+    id: String,
+    email: Option<String>,
+}
+
+/// The first case a feed item's response opened.
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct FeedCase {
+    id: String,
+    #[schema(value_type = schema::CaseState)]
+    state: String,
+    owner: Option<String>,
+    owner_email: Option<String>,
+}
+
+/// A page of the feed.
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct FeedPage {
+    pub items: Vec<FeedItemBody>,
+    /// Where the next page starts; null on the last page.
+    pub next_cursor: Option<String>,
 }
 
 impl FeedParams {
@@ -152,12 +233,12 @@ pub(crate) fn band_of(item: &FeedItem, surveys: &HashMap<String, Survey>) -> Opt
         })
 }
 
-/// One page of the feed as JSON.
+/// One page of the feed.
 pub(crate) async fn feed_page(
     state: &AppState,
     org_id: &str,
     mut q: FeedQuery,
-) -> Result<Value, ApiError> {
+) -> Result<FeedPage, ApiError> {
     let limit = q.limit;
     q.limit = limit + 1;
     let mut items = state.store.feed(org_id, &q).await?;
@@ -173,44 +254,41 @@ pub(crate) async fn feed_page(
     let next_cursor = more
         .then(|| items.last().map(|l| next_cursor(&q, l, limit)))
         .flatten();
-    let items: Vec<Value> = items
-        .iter()
-        .map(|it| {
-            let mut v = response_json(&it.response);
-            if let Value::Object(m) = &mut v {
-                m.insert("survey_name".into(), json!(it.survey_name));
-                m.insert(
-                    "band".into(),
-                    json!(band_of(it, &surveys).map(NpsBand::as_str)),
-                );
-                m.insert(
-                    "account".into(),
-                    match &it.response.account_id {
-                        Some(id) => json!({"id": id, "name": it.account_name}),
-                        None => Value::Null,
-                    },
-                );
-                m.insert("case".into(), json!(it.case));
-                m.insert(
-                    "contact".into(),
-                    match &it.response.contact_id {
-                        Some(id) => json!({"id": id, "email": it.contact_email}),
-                        None => Value::Null,
-                    },
-                );
-            }
-            v
+    let items = items
+        .into_iter()
+        .map(|it| FeedItemBody {
+            band: band_of(&it, &surveys).map(NpsBand::as_str),
+            response: ResponseBody::from(&it.response),
+            account: it.response.account_id.clone().map(|id| FeedAccount {
+                id,
+                name: it.account_name.clone(),
+            }),
+            contact: it.response.contact_id.clone().map(|id| FeedContact {
+                id,
+                email: it.contact_email.clone(),
+            }),
+            case: it.case.map(|c| FeedCase {
+                id: c.id,
+                state: c.state.as_str().to_owned(),
+                owner: c.owner,
+                owner_email: c.owner_email,
+            }),
+            survey_name: it.survey_name,
         })
         .collect();
-    Ok(json!({"items": items, "next_cursor": next_cursor}))
+    Ok(FeedPage { items, next_cursor })
 }
 
 /// `GET /api/v1/feedback`
+#[utoipa::path(get, path = "/api/v1/feedback", tag = "feedback",
+    summary = "The feedback feed, newest first; with `q`, comments containing every word of it (any word with `match=any`), best match first, in any script",
+    params(FeedParams),
+    responses((status = 200, body = FeedPage), (status = 404, description = "no such survey")))]
 pub(crate) async fn feed(
     State(state): State<AppState>,
     caller: ApiCaller,
     Query(params): Query<FeedParams>,
-) -> Result<axum::Json<Value>, ApiError> {
+) -> Result<axum::Json<FeedPage>, ApiError> {
     let q = params.to_query()?;
     if let Some(s) = &q.survey_id {
         state.store.survey(caller.org(), s).await?;

@@ -2,25 +2,39 @@
 
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::response::IntoResponse;
-use serde_json::json;
+use serde::Serialize;
+use utoipa::ToSchema;
 
 use crate::AppState;
 
+/// The answer of a health check.
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct Health {
+    /// `ok`, `ready` or `database unreachable`.
+    status: &'static str,
+}
+
 /// The process is up.
-pub(crate) async fn healthz() -> impl IntoResponse {
-    axum::Json(json!({"status": "ok"}))
+#[utoipa::path(get, path = "/healthz", tag = "operations", summary = "The process is up",
+    responses((status = 200, description = "up", body = Health)))]
+pub(crate) async fn healthz() -> axum::Json<Health> {
+    axum::Json(Health { status: "ok" })
 }
 
 /// The database answers.
-pub(crate) async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
+#[utoipa::path(get, path = "/readyz", tag = "operations", summary = "The database answers",
+    responses((status = 200, description = "ready", body = Health),
+        (status = 503, description = "database unreachable", body = Health)))]
+pub(crate) async fn readyz(State(state): State<AppState>) -> (StatusCode, axum::Json<Health>) {
     match state.store.ping().await {
-        Ok(()) => (StatusCode::OK, axum::Json(json!({"status": "ready"}))),
+        Ok(()) => (StatusCode::OK, axum::Json(Health { status: "ready" })),
         Err(e) => {
             tracing::warn!(error = %e, "readiness check failed");
             (
                 StatusCode::SERVICE_UNAVAILABLE,
-                axum::Json(json!({"status": "database unreachable"})),
+                axum::Json(Health {
+                    status: "database unreachable",
+                }),
             )
         }
     }

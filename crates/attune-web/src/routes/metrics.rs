@@ -11,6 +11,17 @@ use crate::extract::Query;
 use crate::{ApiError, AppState};
 
 /// One handler for the three metrics; the path names which.
+#[utoipa::path(get, path = "/api/v1/metrics/{kind}", tag = "metrics",
+    summary = "NPS with Tango's 95% interval, CSAT (top-2 box) with Wilson's, or CES mean and share of easy answers; overall, as a trend (interval) and/or by segment (by)",
+    params(("kind" = crate::routes::schema::MetricKind, Path, description = "which metric"),
+        ("survey" = Option<String>, Query, description = "survey id"),
+        ("question" = Option<String>, Query, description = "question key"),
+        ("from" = Option<String>, Query, description = "from this day or instant: `2026-01-31` or RFC 3339", example = "2026-01-01"),
+        ("to" = Option<String>, Query, description = "before this day or instant", example = "2026-02-01"),
+        ("interval" = Option<crate::routes::schema::MetricInterval>, Query, description = "a trend in buckets of this length"),
+        ("by" = Option<String>, Query, description = "segment by channel, language or an account attribute (plan, size_band, industry, region, owner, or a custom attribute name: letters, digits, _ and -, at most 64)")),
+    responses((status = 200, body = MetricReport, description = "the report"),
+        (status = 404, description = "no such metric, survey or question")))]
 pub(crate) async fn metric(
     State(state): State<AppState>,
     caller: ApiCaller,

@@ -1,122 +1,123 @@
-//! The JSON API under `/api/v1`, the OpenAPI document and the health checks.
+//! The JSON API under `/api/v1`, the OpenAPI document and the health checks: one file per
+//! resource. Each handler carries its `#[utoipa::path]`; the routers are built with
+//! utoipa-axum, so the document (`openapi.rs`) is generated from the same registrations that
+//! route requests.
 
 mod accounts;
 pub(crate) mod cases;
+mod contacts;
 pub(crate) mod feedback;
 mod health;
-pub(crate) mod loop_config;
+mod loop_settings;
 mod metrics;
 mod responses;
 pub(crate) mod retention;
+mod root_causes;
+mod rules;
+pub(crate) mod schema;
+mod sla_policies;
 mod surveys;
+mod teams;
+mod templates;
 pub(crate) mod text;
 mod users;
+mod webhooks;
 
 use axum::Router;
-use axum::routing::{get, post, put};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::AppState;
 
-/// The API's heavy analytics reads, run within the bounds of `heavy.rs`.
-pub(crate) fn heavy_router() -> Router<AppState> {
-    Router::new()
-        .route("/api/v1/text/themes", get(text::themes_api))
-        .route("/api/v1/text/drivers", get(text::drivers_api))
-        .route("/api/v1/loop/metrics", get(cases::metrics))
-        .route("/api/v1/retention/summary", get(retention::summary))
-        .route("/api/v1/retention/cohorts", get(retention::cohorts))
-        .route("/api/v1/retention/survival", get(retention::survival))
-        .route("/api/v1/retention/audit", get(retention::audit))
-        .route("/api/v1/retention/members", get(retention::members))
+/// The API: its ordinary routes, its heavy analytics reads (to be run within the bounds of
+/// `heavy.rs`) and the document both generate.
+pub(crate) fn api() -> (Router<AppState>, Router<AppState>, utoipa::openapi::OpenApi) {
+    let (heavy, heavy_doc) = heavy().split_for_parts();
+    let (light, mut doc) = OpenApiRouter::with_openapi(crate::openapi::base())
+        .merge(light())
+        .split_for_parts();
+    doc.merge(heavy_doc);
+    register_parameter_schemas(&mut doc);
+    (light, heavy, doc)
+}
+
+/// Adds the schemas that query parameters name by `value_type` (utoipa registers those of
+/// bodies only), so every `$ref` of the document resolves.
+fn register_parameter_schemas(doc: &mut utoipa::openapi::OpenApi) {
+    fn add<T: utoipa::ToSchema>(
+        schemas: &mut Vec<(
+            String,
+            utoipa::openapi::RefOr<utoipa::openapi::schema::Schema>,
+        )>,
+    ) {
+        schemas.push((T::name().into_owned(), T::schema()));
+    }
+    let mut schemas = Vec::new();
+    add::<feedback::NpsBandParam>(&mut schemas);
+    add::<feedback::MatchParam>(&mut schemas);
+    add::<cases::StatusParam>(&mut schemas);
+    add::<schema::Channel>(&mut schemas);
+    add::<schema::CaseState>(&mut schemas);
+    add::<schema::MetricKind>(&mut schemas);
+    add::<schema::MetricInterval>(&mut schemas);
+    add::<schema::RetentionPeriod>(&mut schemas);
+    add::<schema::RetentionBasis>(&mut schemas);
+    add::<schema::SurvivalUnit>(&mut schemas);
+    add::<schema::SurvivalCi>(&mut schemas);
+    add::<schema::DrillWhich>(&mut schemas);
+    add::<schema::DrillOutcome>(&mut schemas);
+    let components = doc.components.get_or_insert_with(Default::default);
+    for (name, schema) in schemas {
+        components.schemas.entry(name).or_insert(schema);
+    }
+}
+
+/// The heavy analytics reads.
+fn heavy() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(text::themes_api))
+        .routes(routes!(text::drivers_api))
+        .routes(routes!(cases::metrics::metrics))
+        .routes(routes!(retention::summary))
+        .routes(routes!(retention::cohorts))
+        .routes(routes!(retention::survival))
+        .routes(routes!(retention::audit))
+        .routes(routes!(retention::members))
 }
 
 /// Every other API and operations route.
-pub(crate) fn router() -> Router<AppState> {
-    Router::new()
-        .route("/healthz", get(health::healthz))
-        .route("/readyz", get(health::readyz))
-        .route("/api/openapi.json", get(crate::openapi::serve))
-        .route("/api/v1/surveys", get(surveys::list).post(surveys::create))
-        .route("/api/v1/surveys/{id}", get(surveys::show))
-        .route(
-            "/api/v1/surveys/{id}/access",
-            get(surveys::access).put(surveys::set_access),
-        )
-        .route(
-            "/api/v1/surveys/{id}/responses",
-            get(responses::list).post(responses::create),
-        )
-        .route(
-            "/api/v1/surveys/{id}/invitations",
-            axum::routing::post(surveys::invite),
-        )
-        .route("/api/v1/responses/{id}", get(responses::show))
-        .route("/api/v1/feedback", get(feedback::feed))
-        .route("/api/v1/metrics/{kind}", get(metrics::metric))
-        .route(
-            "/api/v1/accounts",
-            get(accounts::list).post(accounts::upsert),
-        )
-        .route("/api/v1/accounts/{id}", get(accounts::show))
-        .route(
-            "/api/v1/contacts",
-            get(accounts::contacts).post(accounts::upsert_contact),
-        )
-        .route("/api/v1/cases", get(cases::list))
-        .route("/api/v1/cases/{id}", get(cases::show).patch(cases::update))
-        .route("/api/v1/cases/{id}/notes", post(cases::note))
-        .route(
-            "/api/v1/loop/settings",
-            get(loop_config::settings).put(loop_config::set_settings),
-        )
-        .route(
-            "/api/v1/rules",
-            get(loop_config::list_rules).post(loop_config::create_rule),
-        )
-        .route(
-            "/api/v1/rules/{id}",
-            put(loop_config::replace_rule).delete(loop_config::delete_rule),
-        )
-        .route(
-            "/api/v1/sla-policies",
-            get(loop_config::list_policies).post(loop_config::create_policy),
-        )
-        .route(
-            "/api/v1/sla-policies/{id}",
-            put(loop_config::replace_policy),
-        )
-        .route(
-            "/api/v1/teams",
-            get(loop_config::list_teams).post(loop_config::create_team),
-        )
-        .route(
-            "/api/v1/root-causes",
-            get(loop_config::root_causes).put(loop_config::set_root_causes),
-        )
-        .route(
-            "/api/v1/templates/resolution/{lang}",
-            get(loop_config::template).put(loop_config::set_template),
-        )
-        .route(
-            "/api/v1/webhooks",
-            get(loop_config::list_webhooks).post(loop_config::create_webhook),
-        )
-        .route(
-            "/api/v1/webhooks/{id}",
-            axum::routing::delete(loop_config::delete_webhook),
-        )
-        .route(
-            "/api/v1/webhooks/{id}/deliveries",
-            get(loop_config::deliveries),
-        )
-        .route("/api/v1/retention/attributes", get(retention::attributes))
-        .route(
-            "/api/v1/subscriptions",
-            post(retention::create_subscriptions),
-        )
-        .route("/api/v1/activity", post(retention::create_activity))
-        .route(
-            "/api/v1/users/{email}/login-backoff",
-            axum::routing::delete(users::clear_login_backoff),
-        )
+fn light() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(health::healthz))
+        .routes(routes!(health::readyz))
+        .routes(routes!(crate::openapi::serve))
+        .routes(routes!(surveys::list, surveys::create))
+        .routes(routes!(surveys::show))
+        .routes(routes!(surveys::access, surveys::set_access))
+        .routes(routes!(responses::list, responses::create))
+        .routes(routes!(surveys::invite))
+        .routes(routes!(responses::show))
+        .routes(routes!(feedback::feed))
+        .routes(routes!(metrics::metric))
+        .routes(routes!(accounts::list, accounts::upsert))
+        .routes(routes!(accounts::show))
+        .routes(routes!(contacts::list, contacts::upsert))
+        .routes(routes!(cases::list::list))
+        .routes(routes!(cases::show::show, cases::update::update))
+        .routes(routes!(cases::note::note))
+        .routes(routes!(loop_settings::show, loop_settings::replace))
+        .routes(routes!(rules::list, rules::create))
+        .routes(routes!(rules::replace, rules::delete))
+        .routes(routes!(sla_policies::list, sla_policies::create))
+        .routes(routes!(sla_policies::replace))
+        .routes(routes!(teams::list, teams::create))
+        .routes(routes!(root_causes::show, root_causes::replace))
+        .routes(routes!(templates::show, templates::replace))
+        .routes(routes!(webhooks::list, webhooks::create))
+        .routes(routes!(webhooks::delete))
+        .routes(routes!(webhooks::deliveries))
+        .routes(routes!(retention::attributes))
+        .routes(routes!(retention::create_subscriptions))
+        .routes(routes!(retention::create_activity))
+        .routes(routes!(users::clear_login_backoff))
 }

@@ -17,7 +17,7 @@ use attune_storage::retention::{NewActivity, NewSubscription};
 use axum::extract::State;
 use axum::http::StatusCode;
 use serde::Deserialize;
-use serde_json::{Value, json};
+use serde_json::Value;
 
 use crate::auth::ApiCaller;
 use crate::extract::{Json, Query};
@@ -31,6 +31,10 @@ fn spec(state: &AppState, q: &RetentionParams, unit: PeriodUnit) -> AppResult<Sp
 }
 
 /// `GET /api/v1/retention/summary`
+#[utoipa::path(get, path = "/api/v1/retention/summary", tag = "retention",
+    summary = "Per period (month, quarter, year, or custom [from, to)): S, E, N, lost, lost_new, retained, reactivated, CRR = (E − N) / S beside the retained share, churn rate, MRR₀, expansion, contraction, churned MRR, GRR and NRR; ratios are fractions, null when undefined. basis=activity counts a customer active for window_days after a purchase",
+    params(crate::routes::schema::RetentionQuery),
+    responses((status = 200, body = SummaryReport, description = "the report"), (status = 503, description = "too many heavy reads at once; retry after `Retry-After` seconds")))]
 pub(crate) async fn summary(
     State(state): State<AppState>,
     caller: ApiCaller,
@@ -42,6 +46,10 @@ pub(crate) async fn summary(
 }
 
 /// `GET /api/v1/retention/cohorts`
+#[utoipa::path(get, path = "/api/v1/retention/cohorts", tag = "retention",
+    summary = "Cohorts by starting period: customers (and revenue) still active k periods later; unfinished periods are null",
+    params(crate::routes::schema::RetentionQuery),
+    responses((status = 200, body = CohortsReport, description = "the report"), (status = 503, description = "too many heavy reads at once; retry after `Retry-After` seconds")))]
 pub(crate) async fn cohorts(
     State(state): State<AppState>,
     caller: ApiCaller,
@@ -53,6 +61,10 @@ pub(crate) async fn cohorts(
 }
 
 /// `GET /api/v1/retention/survival`
+#[utoipa::path(get, path = "/api/v1/retention/survival", tag = "retention",
+    summary = "Kaplan–Meier survival of first lifetimes (unit=day|month), Greenwood 95% intervals (ci=log|loglog), median and restricted mean lifetime",
+    params(crate::routes::schema::RetentionQuery),
+    responses((status = 200, body = SurvivalReport, description = "the report"), (status = 503, description = "too many heavy reads at once; retry after `Retry-After` seconds")))]
 pub(crate) async fn survival(
     State(state): State<AppState>,
     caller: ApiCaller,
@@ -67,6 +79,10 @@ pub(crate) async fn survival(
 }
 
 /// `GET /api/v1/retention/audit`
+#[utoipa::path(get, path = "/api/v1/retention/audit", tag = "retention",
+    summary = "Churn audit of one account attribute: each value's share among churned and retained customers, lift, Wilson intervals, chi-square or Fisher test (values under min_support show counts only); period_start audits the customers lost in that period",
+    params(crate::routes::schema::RetentionQuery),
+    responses((status = 200, body = AuditReport, description = "the report"), (status = 503, description = "too many heavy reads at once; retry after `Retry-After` seconds")))]
 pub(crate) async fn audit(
     State(state): State<AppState>,
     caller: ApiCaller,
@@ -81,6 +97,9 @@ pub(crate) async fn audit(
 }
 
 /// `GET /api/v1/retention/attributes`
+#[utoipa::path(get, path = "/api/v1/retention/attributes", tag = "retention",
+    summary = "The account attributes the churn audit can use",
+    responses((status = 200, body = AttributesReport, description = "the report")))]
 pub(crate) async fn attributes(
     State(state): State<AppState>,
     caller: ApiCaller,
@@ -90,6 +109,10 @@ pub(crate) async fn attributes(
 }
 
 /// `GET /api/v1/retention/members`: the accounts behind a number.
+#[utoipa::path(get, path = "/api/v1/retention/members", tag = "retention",
+    summary = "The customers behind a number: which=start|end|new|lost|lost_new|retained|reactivated|expanded|contracted for the period starting on period_start; which=cohort with period_start and k (monthly grid unless period says); which=survival with unit, time and outcome=events|censored|at_risk; which=audit with attribute, value (empty: no value), outcome=churned|retained and optional period_start",
+    params(crate::routes::schema::RetentionQuery),
+    responses((status = 200, body = MembersReport, description = "the report"), (status = 503, description = "too many heavy reads at once; retry after `Retry-After` seconds")))]
 pub(crate) async fn members(
     State(state): State<AppState>,
     caller: ApiCaller,
@@ -180,6 +203,11 @@ fn too_many(n: usize) -> Result<(), ApiError> {
 }
 
 /// `POST /api/v1/subscriptions`: a JSON array of rows, stored all or nothing.
+#[utoipa::path(post, path = "/api/v1/subscriptions", tag = "retention",
+    summary = "Store subscription rows (a JSON array, at most 10,000), all or nothing; accounts are created on first sight; a row with the same account, product and start date updates the stored one",
+    request_body(content = Vec<crate::routes::schema::SubscriptionRow>),
+    responses((status = 201, body = ImportReport, description = "what was stored, and each refused row with its problems"),
+        (status = 403, description = "a viewer's token")))]
 pub(crate) async fn create_subscriptions(
     State(state): State<AppState>,
     caller: ApiCaller,
@@ -239,6 +267,11 @@ pub(crate) async fn create_subscriptions(
 }
 
 /// `POST /api/v1/activity`: a JSON array of events, stored all or nothing.
+#[utoipa::path(post, path = "/api/v1/activity", tag = "retention",
+    summary = "Store purchase or activity events (a JSON array, at most 10,000), all or nothing; events already stored are skipped",
+    request_body(content = Vec<crate::routes::schema::ActivityRow>),
+    responses((status = 201, body = ImportReport, description = "what was stored, and each refused row with its problems"),
+        (status = 403, description = "a viewer's token")))]
 pub(crate) async fn create_activity(
     State(state): State<AppState>,
     caller: ApiCaller,
@@ -270,48 +303,4 @@ pub(crate) async fn create_activity(
         .import_activity(&actor.org_id, &rows, state.now_ms(), &|_| {})
         .await?;
     Ok((StatusCode::CREATED, axum::Json(outcome.into())))
-}
-
-/// The retention paths of the OpenAPI document.
-pub(crate) fn openapi_paths() -> Value {
-    use crate::openapi::op;
-    const RANGE: &[&str] = &[
-        "period",
-        "from",
-        "to",
-        "as_of",
-        "basis",
-        "grace_days",
-        "window_days",
-    ];
-    let with = |extra: &[&'static str]| -> Vec<&'static str> {
-        RANGE.iter().chain(extra).copied().collect()
-    };
-    json!({
-        "/api/v1/retention/summary": {"get": op("Per period (month, quarter, year, or custom [from, to)): S, E, N, lost, lost_new, retained, reactivated, CRR = (E − N) / S beside the retained share, churn rate, MRR₀, expansion, contraction, churned MRR, GRR and NRR; ratios are fractions, null when undefined. basis=activity counts a customer active for window_days after a purchase", "retention", RANGE, None, "200")},
-        "/api/v1/retention/cohorts": {"get": op("Cohorts by starting period: customers (and revenue) still active k periods later; unfinished periods are null", "retention", RANGE, None, "200")},
-        "/api/v1/retention/survival": {"get": op("Kaplan–Meier survival of first lifetimes (unit=day|month), Greenwood 95% intervals (ci=log|loglog), median and restricted mean lifetime", "retention", &with(&["unit", "ci"]), None, "200")},
-        "/api/v1/retention/audit": {"get": op("Churn audit of one account attribute: each value's share among churned and retained customers, lift, Wilson intervals, chi-square or Fisher test (values under min_support show counts only); period_start audits the customers lost in that period", "retention", &with(&["attribute", "min_support", "period_start"]), None, "200")},
-        "/api/v1/retention/attributes": {"get": op("The account attributes the churn audit can use", "retention", &[], None, "200")},
-        "/api/v1/retention/members": {"get": op("The customers behind a number: which=start|end|new|lost|lost_new|retained|reactivated|expanded|contracted for the period starting on period_start; which=cohort with period_start and k (monthly grid unless period says); which=survival with unit, time and outcome=events|censored|at_risk; which=audit with attribute, value (empty: no value), outcome=churned|retained and optional period_start", "retention", &with(&["period_start", "which", "k", "unit", "time", "outcome", "attribute", "value", "limit"]), None, "200")},
-        "/api/v1/subscriptions": {"post": op("Store subscription rows (a JSON array, at most 10,000), all or nothing; accounts are created on first sight; a row with the same account, product and start date updates the stored one", "retention", &[], Some("SubscriptionRows"), "201")},
-        "/api/v1/activity": {"post": op("Store purchase or activity events (a JSON array, at most 10,000), all or nothing; events already stored are skipped", "retention", &[], Some("ActivityRows"), "201")},
-    })
-}
-
-/// Schemas of the retention request bodies.
-pub(crate) fn openapi_schemas() -> Value {
-    json!({
-        "SubscriptionRows": {"type": "array", "items": {"type": "object", "required": ["account_external_id", "start_date"], "properties": {
-            "account_external_id": {"type": "string"}, "start_date": {"type": "string", "format": "date"},
-            "end_date": {"type": ["string", "null"], "format": "date", "description": "first day no longer active; empty or absent while it runs"},
-            "mrr": {"type": ["number", "string"], "description": "monthly recurring revenue, e.g. 49.90"},
-            "product": {"type": "string"}, "quantity": {"type": "integer"},
-            "billing_period": {"type": ["string", "integer"]}, "cancellation_reason": {"type": "string"}
-        }}},
-        "ActivityRows": {"type": "array", "items": {"type": "object", "required": ["account_external_id", "date"], "properties": {
-            "account_external_id": {"type": "string"}, "date": {"type": "string", "format": "date"},
-            "value": {"type": ["number", "string"]}
-        }}}
-    })
 }

@@ -1,0 +1,51 @@
+//! `POST /api/v1/cases/{id}/notes`: a note on the timeline.
+
+use attune_domain::closed_loop::case::MAX_TEXT;
+use attune_domain::text::parse_text;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use serde::Deserialize;
+use utoipa::ToSchema;
+
+use super::{CaseDetail, actor_label, detail};
+use crate::auth::ApiCaller;
+use crate::extract::Json;
+use crate::{ApiError, AppState};
+
+/// Body of a note.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct NoteInput {
+    text: String,
+}
+
+/// `POST /api/v1/cases/{id}/notes`
+#[utoipa::path(post, path = "/api/v1/cases/{id}/notes", tag = "cases",
+    summary = "Add a note to the timeline",
+    params(("id" = String, Path, description = "case id")),
+    request_body = NoteInput,
+    responses((status = 201, body = CaseDetail), (status = 403, description = "a viewer's token"),
+        (status = 404, description = "no such case")))]
+pub(crate) async fn note(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(id): Path<String>,
+    Json(input): Json<NoteInput>,
+) -> Result<(StatusCode, axum::Json<CaseDetail>), ApiError> {
+    let actor = caller.writer()?;
+    let text = parse_text("text", &input.text, MAX_TEXT)?;
+    state
+        .store
+        .add_case_note(
+            &actor.org_id,
+            &id,
+            &actor_label(actor),
+            &text,
+            state.now_ms(),
+        )
+        .await?;
+    Ok((
+        StatusCode::CREATED,
+        axum::Json(detail(&state, &actor.org_id, &id).await?),
+    ))
+}

@@ -1,0 +1,73 @@
+//! `PATCH /api/v1/cases/{id}`: state, owner, priority, root cause, resolution.
+
+use attune_domain::closed_loop::case::{CasePatch, CasePatchInput};
+use axum::extract::{Path, State};
+use serde::Deserialize;
+use utoipa::ToSchema;
+
+use super::{CaseDetail, actor_label, detail, owner_id};
+use crate::auth::ApiCaller;
+use crate::extract::Json;
+use crate::routes::schema;
+use crate::{ApiError, AppState};
+
+/// A change to a case (the schema of the domain's `CasePatchInput`, which refuses unknown
+/// fields); every field is optional.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(as = CasePatch)]
+#[expect(
+    dead_code,
+    reason = "a schema: the handler reads the domain's CasePatchInput"
+)]
+pub(crate) struct CasePatchDoc {
+    #[schema(nullable = false)]
+    state: Option<schema::CaseState>,
+    /// A user id or e-mail.
+    #[schema(nullable = false)]
+    owner: Option<String>,
+    #[schema(nullable = false)]
+    priority: Option<schema::Priority>,
+    /// From the organisation's taxonomy; resolving needs one.
+    #[schema(nullable = false)]
+    root_cause: Option<String>,
+    /// What was done; resolving needs it.
+    #[schema(nullable = false)]
+    resolution: Option<String>,
+    /// Send a re-survey link with the resolution message.
+    #[schema(nullable = false)]
+    resurvey: Option<bool>,
+}
+
+/// `PATCH /api/v1/cases/{id}`: state, owner, priority, root cause, resolution.
+#[utoipa::path(patch, path = "/api/v1/cases/{id}", tag = "cases",
+    summary = "Change state, owner, priority, root cause or resolution; resolving needs a root cause from the taxonomy and a resolution (422 otherwise)",
+    params(("id" = String, Path, description = "case id")),
+    request_body = CasePatchDoc,
+    responses((status = 200, body = CaseDetail), (status = 403, description = "a viewer's token"),
+        (status = 404, description = "no such case"),
+        (status = 409, description = "the change does not apply to the case's state")))]
+pub(crate) async fn update(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(id): Path<String>,
+    Json(input): Json<CasePatchInput>,
+) -> Result<axum::Json<CaseDetail>, ApiError> {
+    let actor = caller.writer()?;
+    let mut input = input;
+    if let Some(o) = &input.owner {
+        input.owner = Some(owner_id(&state, &actor.org_id, o).await?);
+    }
+    let patch = CasePatch::parse(input)?;
+    state
+        .store
+        .update_case(
+            &actor.org_id,
+            &id,
+            Some(&actor_label(actor)),
+            &patch,
+            state.now_ms(),
+        )
+        .await?;
+    Ok(axum::Json(detail(&state, &actor.org_id, &id).await?))
+}
