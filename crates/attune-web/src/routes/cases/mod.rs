@@ -53,17 +53,7 @@ pub(crate) enum StatusParam {
 
 /// Resolves `owner=` given as a user id or an e-mail.
 pub(crate) async fn owner_id(state: &AppState, org: &str, owner: &str) -> Result<String, ApiError> {
-    if !owner.contains('@') {
-        return Ok(owner.to_owned());
-    }
-    state
-        .store
-        .list_users(org)
-        .await?
-        .into_iter()
-        .find(|u| u.email.eq_ignore_ascii_case(owner.trim()))
-        .map(|u| u.id)
-        .ok_or_else(|| ApiError::field("owner", "no user of this organisation has that e-mail"))
+    Ok(attune_app::cases::actions::resolve_owner(state.store.as_ref(), org, owner).await?)
 }
 
 impl CaseParams {

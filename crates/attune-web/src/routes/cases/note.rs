@@ -1,7 +1,5 @@
 //! `POST /api/v1/cases/{id}/notes`: a note on the timeline.
 
-use attune_domain::closed_loop::case::MAX_TEXT;
-use attune_domain::text::parse_text;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use serde::Deserialize;
@@ -33,17 +31,15 @@ pub(crate) async fn note(
     Json(input): Json<NoteInput>,
 ) -> Result<(StatusCode, axum::Json<CaseDetail>), ApiError> {
     let actor = caller.writer()?;
-    let text = parse_text("text", &input.text, MAX_TEXT)?;
-    state
-        .store
-        .add_case_note(
-            &actor.org_id,
-            &id,
-            &actor_label(actor),
-            &text,
-            state.now_ms(),
-        )
-        .await?;
+    attune_app::cases::add_note(
+        state.store.as_ref(),
+        &actor.org_id,
+        &id,
+        &actor_label(actor),
+        &input.text,
+        state.now_ms(),
+    )
+    .await?;
     Ok((
         StatusCode::CREATED,
         axum::Json(detail(&state, &actor.org_id, &id).await?),

@@ -1,11 +1,11 @@
 //! `PATCH /api/v1/cases/{id}`: state, owner, priority, root cause, resolution.
 
-use attune_domain::closed_loop::case::{CasePatch, CasePatchInput};
+use attune_domain::closed_loop::case::CasePatchInput;
 use axum::extract::{Path, State};
 use serde::Deserialize;
 use utoipa::ToSchema;
 
-use super::{CaseDetail, actor_label, detail, owner_id};
+use super::{CaseDetail, actor_label, detail};
 use crate::auth::ApiCaller;
 use crate::extract::Json;
 use crate::routes::schema;
@@ -54,20 +54,14 @@ pub(crate) async fn update(
     Json(input): Json<CasePatchInput>,
 ) -> Result<axum::Json<CaseDetail>, ApiError> {
     let actor = caller.writer()?;
-    let mut input = input;
-    if let Some(o) = &input.owner {
-        input.owner = Some(owner_id(&state, &actor.org_id, o).await?);
-    }
-    let patch = CasePatch::parse(input)?;
-    state
-        .store
-        .update_case(
-            &actor.org_id,
-            &id,
-            Some(&actor_label(actor)),
-            &patch,
-            state.now_ms(),
-        )
-        .await?;
+    attune_app::cases::update(
+        state.store.as_ref(),
+        &actor.org_id,
+        &id,
+        Some(&actor_label(actor)),
+        input,
+        state.now_ms(),
+    )
+    .await?;
     Ok(axum::Json(detail(&state, &actor.org_id, &id).await?))
 }
