@@ -235,9 +235,25 @@ impl SurvivalStep {
 }
 
 /// The median lifetime: a time, or the words `not reached`.
-#[derive(Debug, Clone, Copy, PartialEq, ToSchema)]
-#[schema(value_type = Object)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub struct MedianOut(pub Median);
+
+impl utoipa::PartialSchema for MedianOut {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::{ObjectBuilder, OneOfBuilder, Type};
+        OneOfBuilder::new()
+            .item(ObjectBuilder::new().schema_type(Type::Number))
+            .item(
+                ObjectBuilder::new()
+                    .schema_type(Type::String)
+                    .enum_values(Some(["not reached"])),
+            )
+            .description(Some("The median lifetime: a time, or the words `not reached`."))
+            .into()
+    }
+}
+
+impl ToSchema for MedianOut {}
 
 impl Serialize for MedianOut {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
