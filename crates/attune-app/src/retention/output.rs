@@ -248,7 +248,9 @@ impl utoipa::PartialSchema for MedianOut {
                     .schema_type(Type::String)
                     .enum_values(Some(["not reached"])),
             )
-            .description(Some("The median lifetime: a time, or the words `not reached`."))
+            .description(Some(
+                "The median lifetime: a time, or the words `not reached`.",
+            ))
             .into()
     }
 }
