@@ -5,7 +5,6 @@
 
 use std::sync::LazyLock;
 
-use axum::Json;
 use serde_json::{Map, Value, json};
 
 /// The document, built once.
@@ -22,9 +21,15 @@ pub fn document() -> Value {
 /// `GET /api/openapi.json`
 #[utoipa::path(get, path = "/api/openapi.json", tag = "operations",
     responses((status = 200, description = "This document", body = Object)))]
-pub(crate) async fn serve() -> Json<Value> {
-    Json(DOCUMENT.clone())
+pub(crate) async fn serve() -> impl axum::response::IntoResponse {
+    (
+        [(axum::http::header::CONTENT_TYPE, "application/json")],
+        BODY.as_str(),
+    )
 }
+
+/// The document as served, serialised once (it does not change while the process runs).
+static BODY: LazyLock<String> = LazyLock::new(|| DOCUMENT.to_string());
 
 /// What the routers start from: the title, the security scheme and the shared error answers.
 pub(crate) fn base() -> utoipa::openapi::OpenApi {
