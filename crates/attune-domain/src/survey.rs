@@ -287,7 +287,34 @@ fn parse_question(
     default_language: Option<&LanguageTag>,
 ) -> Result<Question, Invalid> {
     let mut p = Problems::default();
-    let key = match q.key {
+    let key = question_key(&mut p, at, q.key);
+    let qtype = question_type(&mut p, at, q.qtype.as_deref());
+    let text = wording(&mut p, at, q.text, default_language);
+    let scale = qtype.and_then(|t| q.scale.and_then(|s| scale(&mut p, at, t, s)));
+    let choices = match qtype {
+        Some(t) => choices(&mut p, at, t, q.choices),
+        None => Vec::new(),
+    };
+    match (key, qtype) {
+        (Some(key), Some(qtype)) => p.finish(Question {
+            key,
+            qtype,
+            text,
+            required: q.required,
+            scale,
+            choices,
+        }),
+        _ => Err(p.finish(()).err().unwrap_or_else(|| {
+            Invalid(vec![FieldError {
+                field: at.to_owned(),
+                message: "is invalid".into(),
+            }])
+        })),
+    }
+}
+
+fn question_key(p: &mut Problems, at: &str, key: Option<String>) -> Option<String> {
+    match key {
         Some(k) if is_key(&k) => Some(k),
         Some(k) => {
             p.push(
@@ -300,33 +327,42 @@ fn parse_question(
             p.push(format!("{at}.key"), "is required");
             None
         }
+    }
+}
+
+fn question_type(p: &mut Problems, at: &str, qtype: Option<&str>) -> Option<QuestionType> {
+    let Some(t) = qtype else {
+        p.push(format!("{at}.type"), "is required");
+        return None;
     };
-    let qtype = match q.qtype.as_deref() {
-        Some(t) => {
-            let parsed = QuestionType::parse(t);
-            if parsed.is_none() {
-                p.push(
-                    format!("{at}.type"),
-                    format!(
-                        "`{t}` is not a question type: use nps, csat, ces, rating, single_choice, multi_choice or text"
-                    ),
-                );
-            }
-            parsed
-        }
-        None => {
-            p.push(format!("{at}.type"), "is required");
-            None
-        }
-    };
+    let parsed = QuestionType::parse(t);
+    if parsed.is_none() {
+        p.push(
+            format!("{at}.type"),
+            format!(
+                "`{t}` is not a question type: use nps, csat, ces, rating, single_choice, multi_choice or text"
+            ),
+        );
+    }
+    parsed
+}
+
+/// The question's wording per language: at least one, and the default language's when the
+/// survey names one.
+fn wording(
+    p: &mut Problems,
+    at: &str,
+    input: BTreeMap<String, String>,
+    default_language: Option<&LanguageTag>,
+) -> BTreeMap<String, String> {
     let mut text = BTreeMap::new();
-    if q.text.is_empty() {
+    if input.is_empty() {
         p.push(
             format!("{at}.text"),
             "needs the question's wording in at least one language",
         );
     }
-    for (lang, wording) in q.text {
+    for (lang, wording) in input {
         match LanguageTag::parse(&lang) {
             Ok(tag) => {
                 if let Some(w) = p.take(parse_name(&format!("{at}.text.{lang}"), &wording, 1000)) {
@@ -348,71 +384,62 @@ fn parse_question(
             format!("needs wording in the default language `{d}`"),
         );
     }
-    let mut scale = None;
-    if let (Some(t), Some(s)) = (qtype, q.scale) {
-        if !t.scale_configurable() {
-            p.push(
-                format!("{at}.scale"),
-                format!("a {} question has a fixed scale", t.as_str()),
-            );
-        } else if s.min >= s.max || s.min < -100 || s.max > 100 || s.max - s.min < 2 {
-            p.push(
-                format!("{at}.scale"),
-                "needs min < max with at least three points, within -100..100",
-            );
-        } else {
-            scale = Some(Scale {
-                min: s.min,
-                max: s.max,
-            });
-        }
+    text
+}
+
+fn scale(p: &mut Problems, at: &str, t: QuestionType, s: ScaleInput) -> Option<Scale> {
+    if !t.scale_configurable() {
+        p.push(
+            format!("{at}.scale"),
+            format!("a {} question has a fixed scale", t.as_str()),
+        );
+        None
+    } else if s.min >= s.max || s.min < -100 || s.max > 100 || s.max - s.min < 2 {
+        p.push(
+            format!("{at}.scale"),
+            "needs min < max with at least three points, within -100..100",
+        );
+        None
+    } else {
+        Some(Scale {
+            min: s.min,
+            max: s.max,
+        })
     }
+}
+
+fn choices(p: &mut Problems, at: &str, t: QuestionType, input: Vec<ChoiceInput>) -> Vec<Choice> {
     let mut choices = Vec::new();
-    if let Some(t) = qtype {
-        if t.has_choices() {
-            if q.choices.len() < 2 {
-                p.push(format!("{at}.choices"), "needs at least two choices");
-            }
-            for (i, c) in q.choices.into_iter().enumerate() {
-                let (key, label) = match c {
-                    ChoiceInput::Key(k) => (k.clone(), BTreeMap::new()),
-                    ChoiceInput::Labeled { key, label } => (key, label),
-                };
-                if !is_key(&key) {
-                    p.push(
-                        format!("{at}.choices[{i}]"),
-                        "keys must be 1–64 letters, digits, `_` or `-`",
-                    );
-                } else if choices.iter().any(|c: &Choice| c.key == key) {
-                    p.push(
-                        format!("{at}.choices[{i}]"),
-                        format!("`{key}` is used twice"),
-                    );
-                } else {
-                    choices.push(Choice { key, label });
-                }
-            }
-        } else if !q.choices.is_empty() {
+    if !t.has_choices() {
+        if !input.is_empty() {
             p.push(
                 format!("{at}.choices"),
                 format!("a {} question has no choices", t.as_str()),
             );
         }
+        return choices;
     }
-    match (key, qtype) {
-        (Some(key), Some(qtype)) => p.finish(Question {
-            key,
-            qtype,
-            text,
-            required: q.required,
-            scale,
-            choices,
-        }),
-        _ => Err(p.finish(()).err().unwrap_or_else(|| {
-            Invalid(vec![FieldError {
-                field: at.to_owned(),
-                message: "is invalid".into(),
-            }])
-        })),
+    if input.len() < 2 {
+        p.push(format!("{at}.choices"), "needs at least two choices");
     }
+    for (i, c) in input.into_iter().enumerate() {
+        let (key, label) = match c {
+            ChoiceInput::Key(k) => (k.clone(), BTreeMap::new()),
+            ChoiceInput::Labeled { key, label } => (key, label),
+        };
+        if !is_key(&key) {
+            p.push(
+                format!("{at}.choices[{i}]"),
+                "keys must be 1–64 letters, digits, `_` or `-`",
+            );
+        } else if choices.iter().any(|c: &Choice| c.key == key) {
+            p.push(
+                format!("{at}.choices[{i}]"),
+                format!("`{key}` is used twice"),
+            );
+        } else {
+            choices.push(Choice { key, label });
+        }
+    }
+    choices
 }

@@ -11,13 +11,15 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::io::Write;
+use std::path::Path;
 use std::time::Instant;
 
 use attune_domain::metrics::NpsCounts;
 use attune_domain::period::{DAY_MS, Interval};
 use attune_domain::survey::{QuestionType, SurveyDefinition, SurveyInput};
 use attune_storage::Store;
-use attune_storage::model::ScoreFilter;
+use attune_storage::model::{Org, ScoreFilter, Survey};
+use attune_storage::sql::SqlStore;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
@@ -52,6 +54,22 @@ async fn run(n: u64) -> anyhow::Result<()> {
     std::fs::create_dir_all(&dir)?;
     let db = dir.join("attune.db");
     let store = attune::db::open(db.to_str().unwrap_or("bench.db")).await?;
+    let (org, survey) = bench_survey(&store).await?;
+    let csv = dir.join("responses.csv");
+    write_csv(&csv, n)?;
+    let bytes = std::fs::metadata(&csv)?.len();
+    println!("\n## {n} responses ({:.0} MB CSV)", bytes as f64 / 1e6);
+
+    import_beside_sqlite3(&store, &org.id, &survey, &csv, &dir, n).await?;
+    trend_beside_group_by(&store, &org.id, n).await?;
+    drop(store);
+    std::fs::remove_dir_all(&dir).ok();
+    Ok(())
+}
+
+/// The benchmark's organisation and its NPS survey, with the loop's case window from
+/// `ATTUNE_BENCH_CASE_WINDOW_DAYS` when set.
+async fn bench_survey(store: &SqlStore) -> anyhow::Result<(Org, Survey)> {
     let org = store.create_org("Bench").await?;
     let input: SurveyInput = serde_json::from_value(
         serde_json::json!({"name": "NPS", "questions": [
@@ -72,11 +90,14 @@ async fn run(n: u64) -> anyhow::Result<()> {
         settings.case_window_days
     );
 
-    // The CSV: N responses over the last 24 months, a third with a short comment.
-    let csv = dir.join("responses.csv");
+    Ok((org, survey))
+}
+
+/// The CSV: `n` responses over the last 24 months, a third with a short comment.
+fn write_csv(csv: &Path, n: u64) -> anyhow::Result<()> {
     let mut rng = StdRng::seed_from_u64(7);
     {
-        let mut w = std::io::BufWriter::new(std::fs::File::create(&csv)?);
+        let mut w = std::io::BufWriter::new(std::fs::File::create(csv)?);
         writeln!(w, "response_id,nps,why,submitted_at,language,channel")?;
         for i in 0..n {
             let day = rng.random_range(0..730);
@@ -93,13 +114,21 @@ async fn run(n: u64) -> anyhow::Result<()> {
             writeln!(w, "r{i},{score},{why},{t},{lang},email")?;
         }
     }
-    let bytes = std::fs::metadata(&csv)?.len();
-    println!("\n## {n} responses ({:.0} MB CSV)", bytes as f64 / 1e6);
+    Ok(())
+}
 
+/// The import through `attune import`'s code, then `sqlite3 .import` of the same file.
+async fn import_beside_sqlite3(
+    store: &SqlStore,
+    org_id: &str,
+    survey: &Survey,
+    csv: &Path,
+    dir: &Path,
+    n: u64,
+) -> anyhow::Result<()> {
     let started = Instant::now();
     let outcome =
-        attune::import::import_file(&store, &org.id, &survey, &csv, &HashMap::new(), NOW_MS)
-            .await?;
+        attune::import::import_file(store, org_id, survey, csv, &HashMap::new(), NOW_MS).await?;
     let import_s = started.elapsed().as_secs_f64();
     anyhow::ensure!(
         outcome.inserted == n,
@@ -134,6 +163,12 @@ async fn run(n: u64) -> anyhow::Result<()> {
         _ => println!("baseline sqlite3 .import: not run (the sqlite3 command is missing)"),
     }
 
+    Ok(())
+}
+
+/// The NPS trend from the aggregates, then the same counts by `GROUP BY` over the raw rows;
+/// both must count the same responses.
+async fn trend_beside_group_by(store: &SqlStore, org_id: &str, n: u64) -> anyhow::Result<()> {
     // The trend query, as the API runs it: daily aggregates bucketed by month.
     let from_day = (NOW_MS / DAY_MS) - 730;
     let filter = ScoreFilter {
@@ -148,7 +183,7 @@ async fn run(n: u64) -> anyhow::Result<()> {
     let mut agg_result = BTreeMap::new();
     for _ in 0..30 {
         let t = Instant::now();
-        let rows = store.score_counts(&org.id, &filter, None).await?;
+        let rows = store.score_counts(org_id, &filter, None).await?;
         let mut months: BTreeMap<i64, NpsCounts> = BTreeMap::new();
         for r in rows {
             months
@@ -174,7 +209,7 @@ async fn run(n: u64) -> anyhow::Result<()> {
     for _ in 0..raw_runs {
         let t = Instant::now();
         let rows = sqlx::query(sql)
-            .bind(&org.id)
+            .bind(org_id)
             .bind(from_day * DAY_MS)
             .fetch_all(store.pool())
             .await?;
@@ -200,7 +235,5 @@ async fn run(n: u64) -> anyhow::Result<()> {
         percentile(raw_ms, 0.5),
         raw_runs
     );
-    drop(store);
-    std::fs::remove_dir_all(&dir).ok();
     Ok(())
 }

@@ -3,8 +3,8 @@
 use attune_domain::metrics::Z95;
 use attune_retention::stats::{chi_square_2x2, chi2_sf, fisher_exact, ln_gamma};
 use attune_retention::{
-    ActivityEvent, AttributeColumn, CiKind, Grid, KaplanMeier, Ledger, Median, Member, Outcome,
-    PeriodUnit, SignificanceTest, Subscription, churn_audit, parse_day,
+    ActivityEvent, AttributeColumn, CiKind, CohortRow, Grid, KaplanMeier, Ledger, Median, Member,
+    Outcome, PeriodSummary, PeriodUnit, SignificanceTest, Subscription, churn_audit, parse_day,
 };
 use serde_json::Value;
 
@@ -266,106 +266,116 @@ fn revenue_retention_and_subscription_cohorts_match_pandas() {
         let summary = ledger.summary(&grid);
         assert_eq!(summary.len(), want.len(), "{name}");
         for (got, w) in summary.iter().zip(want) {
-            let what = format!(
-                "{name} {}",
-                attune_retention::calendar::format_day(got.period.start)
-            );
-            assert_eq!(
-                i64::from(got.period.start),
-                w["start"].as_i64().unwrap(),
-                "{what}"
-            );
-            assert_eq!(
-                i64::from(got.period.end),
-                w["end"].as_i64().unwrap(),
-                "{what}"
-            );
-            assert_eq!(got.complete, w["complete"].as_bool().unwrap(), "{what}");
-            let counts = [
-                (got.s, "S"),
-                (got.e, "E"),
-                (got.n, "N"),
-                (got.lost, "lost"),
-                (got.lost_new, "lost_new"),
-                (got.reactivated, "reactivated"),
-            ];
-            for (v, key) in counts {
-                assert_eq!(v, w[key].as_u64().unwrap(), "{what} {key}");
-            }
-            let cents = [
-                (got.mrr0_cents, "mrr0"),
-                (got.mrr_end_cents, "mrr_end"),
-                (got.expansion_cents, "expansion"),
-                (got.contraction_cents, "contraction"),
-                (got.churned_mrr_cents, "churned_mrr"),
-            ];
-            for (v, key) in cents {
-                assert_eq!(v, w[key].as_i64().unwrap(), "{what} {key}");
-            }
-            close_opt(got.crr, &w["crr"], TOL, &format!("{what} crr"));
-            close_opt(
-                got.retained_share,
-                &w["retained_share"],
-                TOL,
-                &format!("{what} retained share"),
-            );
-            close_opt(
-                got.churn_rate,
-                &w["churn_rate"],
-                TOL,
-                &format!("{what} churn rate"),
-            );
-            close_opt(got.grr, &w["grr"], TOL, &format!("{what} grr"));
-            close_opt(got.nrr, &w["nrr"], TOL, &format!("{what} nrr"));
-            for (which, key) in [
-                (Member::Start, "start"),
-                (Member::End, "end"),
-                (Member::New, "new"),
-                (Member::Lost, "lost"),
-            ] {
-                let ids: Vec<u64> = w["members"][key]
-                    .as_array()
-                    .unwrap()
-                    .iter()
-                    .map(|x| x.as_u64().unwrap())
-                    .collect();
-                let got_ids: Vec<u64> = ledger
-                    .period_members(got.period, which)
-                    .into_iter()
-                    .map(u64::from)
-                    .collect();
-                assert_eq!(got_ids, ids, "{what} members {key}");
-            }
+            check_period(&ledger, got, w, &name);
         }
         let table = ledger.cohorts(&grid);
         let want = case["cohorts"].as_array().unwrap();
         assert_eq!(table.rows.len(), want.len(), "{name} cohorts");
         for (row, w) in table.rows.iter().zip(want) {
-            let what = format!("{name} cohort {}", w["start"]);
-            assert_eq!(
-                i64::from(row.cohort.start),
-                w["start"].as_i64().unwrap(),
-                "{what}"
-            );
-            assert_eq!(row.size, w["size"].as_u64().unwrap(), "{what} size");
-            let active: Vec<Option<u64>> = w["active"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .map(Value::as_u64)
-                .collect();
-            assert_eq!(row.active, active, "{what} active");
-            let revenue: Vec<Option<i64>> = w["revenue"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .map(Value::as_i64)
-                .collect();
-            assert_eq!(row.revenue_cents, revenue, "{what} revenue");
+            check_cohort(row, w, &name);
         }
         checked += 1;
     }
     assert!(checked >= 4, "at least the synthetic cases ran");
+}
+
+/// One period of the summary against pandas: counts, money, rates and member lists.
+fn check_period(ledger: &Ledger, got: &PeriodSummary, w: &Value, name: &str) {
+    let what = format!(
+        "{name} {}",
+        attune_retention::calendar::format_day(got.period.start)
+    );
+    assert_eq!(
+        i64::from(got.period.start),
+        w["start"].as_i64().unwrap(),
+        "{what}"
+    );
+    assert_eq!(
+        i64::from(got.period.end),
+        w["end"].as_i64().unwrap(),
+        "{what}"
+    );
+    assert_eq!(got.complete, w["complete"].as_bool().unwrap(), "{what}");
+    let counts = [
+        (got.s, "S"),
+        (got.e, "E"),
+        (got.n, "N"),
+        (got.lost, "lost"),
+        (got.lost_new, "lost_new"),
+        (got.reactivated, "reactivated"),
+    ];
+    for (v, key) in counts {
+        assert_eq!(v, w[key].as_u64().unwrap(), "{what} {key}");
+    }
+    let cents = [
+        (got.mrr0_cents, "mrr0"),
+        (got.mrr_end_cents, "mrr_end"),
+        (got.expansion_cents, "expansion"),
+        (got.contraction_cents, "contraction"),
+        (got.churned_mrr_cents, "churned_mrr"),
+    ];
+    for (v, key) in cents {
+        assert_eq!(v, w[key].as_i64().unwrap(), "{what} {key}");
+    }
+    close_opt(got.crr, &w["crr"], TOL, &format!("{what} crr"));
+    close_opt(
+        got.retained_share,
+        &w["retained_share"],
+        TOL,
+        &format!("{what} retained share"),
+    );
+    close_opt(
+        got.churn_rate,
+        &w["churn_rate"],
+        TOL,
+        &format!("{what} churn rate"),
+    );
+    close_opt(got.grr, &w["grr"], TOL, &format!("{what} grr"));
+    close_opt(got.nrr, &w["nrr"], TOL, &format!("{what} nrr"));
+    for (which, key) in [
+        (Member::Start, "start"),
+        (Member::End, "end"),
+        (Member::New, "new"),
+        (Member::Lost, "lost"),
+    ] {
+        let ids: Vec<u64> = w["members"][key]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|x| x.as_u64().unwrap())
+            .collect();
+        let got_ids: Vec<u64> = ledger
+            .period_members(got.period, which)
+            .into_iter()
+            .map(u64::from)
+            .collect();
+        assert_eq!(got_ids, ids, "{what} members {key}");
+    }
+}
+
+/// One cohort row against pandas: size, active accounts and revenue per period.
+fn check_cohort(row: &CohortRow, w: &Value, name: &str) {
+    let what = format!("{name} cohort {}", w["start"]);
+    assert_eq!(
+        i64::from(row.cohort.start),
+        w["start"].as_i64().unwrap(),
+        "{what}"
+    );
+    assert_eq!(row.size, w["size"].as_u64().unwrap(), "{what} size");
+    let active: Vec<Option<u64>> = w["active"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(Value::as_u64)
+        .collect();
+    assert_eq!(row.active, active, "{what} active");
+    let revenue: Vec<Option<i64>> = w["revenue"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(Value::as_i64)
+        .collect();
+    assert_eq!(row.revenue_cents, revenue, "{what} revenue");
 }
 
 #[test]

@@ -15,7 +15,7 @@ use attune_domain::response::{Answer, Channel, NewResponse};
 use attune_domain::survey::{SurveyDefinition, SurveyInput};
 use attune_domain::text::{Email, LanguageTag};
 use attune_storage::Store;
-use attune_storage::model::{AccountUpsert, ContactUpsert, Org, Survey};
+use attune_storage::model::{Account, AccountUpsert, ContactUpsert, Org, Survey};
 use attune_storage::retention::NewSubscription;
 use phrases::{PHRASES, Phrase, Tone};
 use rand::rngs::StdRng;
@@ -236,6 +236,44 @@ pub async fn create_sized(
     counts: [usize; 3],
 ) -> anyhow::Result<DemoOutcome> {
     let mut rng = StdRng::seed_from_u64(20_261_123);
+    let staff = demo_staff(store, password).await?;
+    let org = staff.org;
+    let accounts = demo_accounts(store, &org, &mut rng, &staff.owners).await?;
+    let contacts = demo_contacts(store, &org, &mut rng, &accounts).await?;
+    let total = demo_answers(store, &org, &mut rng, &contacts, counts, now_ms).await?;
+    work_the_demo_cases(store, &org.id, &mut rng, now_ms).await?;
+    let subscriptions = demo_subscriptions(&mut rng, &accounts, now_ms);
+    store
+        .import_subscriptions(&org.id, &subscriptions, now_ms, &|_| {})
+        .await
+        .context("storing the demo subscriptions")?;
+    store
+        .retention_refresh(Some(&org.id))
+        .await
+        .context("preparing the demo retention reports")?;
+    Ok(DemoOutcome {
+        org,
+        email: staff.email,
+        password: staff.password,
+        token: staff.token,
+        responses: total,
+    })
+}
+
+/// The demo's contacts: (e-mail, language, account external id, the account's bias).
+type DemoContacts = Vec<(String, &'static str, Option<String>, f64)>;
+
+/// The demo organisation, its admin (with the given or a generated password), three staff
+/// who own accounts, and an admin API token.
+struct DemoStaff {
+    org: Org,
+    email: String,
+    password: String,
+    owners: Vec<String>,
+    token: String,
+}
+
+async fn demo_staff(store: &dyn Store, password: Option<String>) -> anyhow::Result<DemoStaff> {
     let org = store
         .create_org("Demo")
         .await
@@ -278,6 +316,22 @@ pub async fn create_sized(
         )
         .await?;
 
+    Ok(DemoStaff {
+        org,
+        email,
+        password,
+        owners,
+        token,
+    })
+}
+
+/// Fifty accounts, each with a lasting bias: some customers are happier than others.
+async fn demo_accounts(
+    store: &dyn Store,
+    org: &Org,
+    rng: &mut StdRng,
+    owners: &[String],
+) -> anyhow::Result<Vec<(Account, f64)>> {
     // Accounts, each with a lasting bias: some customers are happier than others.
     let mut accounts = Vec::new();
     for i in 0..50 {
@@ -286,18 +340,18 @@ pub async fn create_sized(
             COMPANY_WORDS[i % COMPANY_WORDS.len()],
             COMPANY_KINDS[i / COMPANY_WORDS.len()]
         );
-        let plan = *pick(&mut rng, PLANS);
+        let plan = *pick(rng, PLANS);
         let a = AccountUpsert {
             external_id: format!("ACME-{:04}", i + 1),
             name,
             plan: Some(plan.into()),
-            size_band: Some((*pick(&mut rng, SIZES)).into()),
-            industry: Some((*pick(&mut rng, INDUSTRIES)).into()),
-            region: Some((*pick(&mut rng, REGIONS)).into()),
+            size_band: Some((*pick(rng, SIZES)).into()),
+            industry: Some((*pick(rng, INDUSTRIES)).into()),
+            region: Some((*pick(rng, REGIONS)).into()),
             owner_user_id: Some(owners[i % owners.len()].clone()),
             attributes: serde_json::Map::from_iter([(
                 "budget".to_owned(),
-                json!(*pick(&mut rng, &["low", "medium", "high"])),
+                json!(*pick(rng, &["low", "medium", "high"])),
             )]),
         };
         let saved = store.upsert_account(&org.id, &a).await?;
@@ -308,11 +362,21 @@ pub async fn create_sized(
         } + rng.random_range(-0.8..0.8);
         accounts.push((saved, bias));
     }
+    Ok(accounts)
+}
+
+/// Four contacts per account, each with a language: (e-mail, language, account, bias).
+async fn demo_contacts(
+    store: &dyn Store,
+    org: &Org,
+    rng: &mut StdRng,
+    accounts: &[(Account, f64)],
+) -> anyhow::Result<DemoContacts> {
     // Four contacts per account, each with a language.
     let mut contacts = Vec::new();
     for (i, (account, bias)) in accounts.iter().enumerate() {
         for j in 0..4 {
-            let lang = *pick(&mut rng, LANGS);
+            let lang = *pick(rng, LANGS);
             let first = FIRST_NAMES[(i * 4 + j) % FIRST_NAMES.len()];
             let email = format!(
                 "{}.{}@{}.example",
@@ -329,20 +393,31 @@ pub async fn create_sized(
                 account_external_id: account.external_id.clone(),
                 name: Some(format!("{first} {}", j + 1)),
                 phone: None,
-                role: Some(
-                    (*pick(&mut rng, &["CEO", "Operations lead", "IT manager", "Buyer"])).into(),
-                ),
+                role: Some((*pick(rng, &["CEO", "Operations lead", "IT manager", "Buyer"])).into()),
                 decision_maker: j == 0,
                 language: Some(lang.into()),
                 preferences: serde_json::Map::from_iter([(
                     "channel".to_owned(),
-                    json!(*pick(&mut rng, &["email", "phone", "whatsapp"])),
+                    json!(*pick(rng, &["email", "phone", "whatsapp"])),
                 )]),
             };
             store.upsert_contact(&org.id, &c).await?;
             contacts.push((email, lang, account.external_id.clone(), *bias));
         }
     }
+    Ok(contacts)
+}
+
+/// The NPS, CSAT and CES surveys with `counts` answers each, stored day by day; returns how
+/// many were stored.
+async fn demo_answers(
+    store: &dyn Store,
+    org: &Org,
+    rng: &mut StdRng,
+    contacts: &DemoContacts,
+    counts: [usize; 3],
+    now_ms: i64,
+) -> anyhow::Result<u64> {
     let [nps_def, csat_def, ces_def] = demo_surveys()?;
     let mut total = 0;
     let [nps_count, csat_count, ces_count] = counts;
@@ -354,7 +429,7 @@ pub async fn create_sized(
         let survey = store
             .create_survey(&org.id, &def, now_ms - 366 * DAY_MS)
             .await?;
-        let responses = demo_responses(&mut rng, &survey, count, &contacts, now_ms)?;
+        let responses = demo_responses(rng, &survey, count, &contacts, now_ms)?;
         // Stored day by day as if they had arrived then, so cases open at the right time.
         let mut by_day: BTreeMap<i64, Vec<NewResponse>> = BTreeMap::new();
         for r in responses {
@@ -378,23 +453,7 @@ pub async fn create_sized(
             total += outcome.inserted;
         }
     }
-    work_the_demo_cases(store, &org.id, &mut rng, now_ms).await?;
-    let subscriptions = demo_subscriptions(&mut rng, &accounts, now_ms);
-    store
-        .import_subscriptions(&org.id, &subscriptions, now_ms, &|_| {})
-        .await
-        .context("storing the demo subscriptions")?;
-    store
-        .retention_refresh(Some(&org.id))
-        .await
-        .context("preparing the demo retention reports")?;
-    Ok(DemoOutcome {
-        org,
-        email,
-        password,
-        token,
-        responses: total,
-    })
+    Ok(total)
 }
 
 fn demo_responses(
