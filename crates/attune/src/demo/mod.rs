@@ -429,7 +429,7 @@ async fn demo_answers(
         let survey = store
             .create_survey(&org.id, &def, now_ms - 366 * DAY_MS)
             .await?;
-        let responses = demo_responses(rng, &survey, count, &contacts, now_ms)?;
+        let responses = demo_responses(rng, &survey, count, contacts, now_ms)?;
         // Stored day by day as if they had arrived then, so cases open at the right time.
         let mut by_day: BTreeMap<i64, Vec<NewResponse>> = BTreeMap::new();
         for r in responses {

@@ -394,30 +394,7 @@ async fn resolving_needs_a_root_cause_and_tells_the_customer_in_their_language(b
     let secret = hook["secret"].as_str().unwrap().to_owned();
     let case = detractor_case(&app, &survey, &owner).await;
     let path = format!("/api/v1/cases/{}", case["id"].as_str().unwrap());
-    // Without a root cause: 422 naming the field.
-    let (status, err) = app
-        .patch(
-            &app.admin_token,
-            &path,
-            &json!({"state": "resolved", "resolution": "Refunded"}),
-        )
-        .await;
-    assert_eq!(status, 422, "{err}");
-    assert_eq!(err["error"]["fields"][0]["field"], "root_cause");
-    // A root cause outside the taxonomy is refused too.
-    let (status, _) = app
-        .patch(
-            &app.admin_token,
-            &path,
-            &json!({"state": "resolved", "root_cause": "gremlins", "resolution": "Refunded"}),
-        )
-        .await;
-    assert_eq!(status, 422);
-    // Viewers cannot change cases.
-    let (status, _) = app
-        .patch(&app.viewer_token, &path, &json!({"state": "in_progress"}))
-        .await;
-    assert_eq!(status, 403);
+    resolving_without_what_it_needs_is_refused(&app, &path).await;
     app.clock.set(NOW_MS + 2 * H);
     let (status, done) = app
         .patch(
@@ -480,13 +457,51 @@ async fn resolving_needs_a_root_cause_and_tells_the_customer_in_their_language(b
         attune_web::auth::verify_invitation(b"test-key", t),
         c.resurvey_invitation_id
     );
-    // Webhooks: response.created, case.opened and case.resolved, each correctly signed.
     let got = seen.lock().unwrap().clone();
+    webhooks_were_sent_signed(&app, &got, &secret, &hook).await;
+}
+
+/// Resolving without a root cause, with one outside the taxonomy, or as a viewer is refused.
+async fn resolving_without_what_it_needs_is_refused(app: &TestApp, path: &str) {
+    // Without a root cause: 422 naming the field.
+    let (status, err) = app
+        .patch(
+            &app.admin_token,
+            path,
+            &json!({"state": "resolved", "resolution": "Refunded"}),
+        )
+        .await;
+    assert_eq!(status, 422, "{err}");
+    assert_eq!(err["error"]["fields"][0]["field"], "root_cause");
+    // A root cause outside the taxonomy is refused too.
+    let (status, _) = app
+        .patch(
+            &app.admin_token,
+            path,
+            &json!({"state": "resolved", "root_cause": "gremlins", "resolution": "Refunded"}),
+        )
+        .await;
+    assert_eq!(status, 422);
+    // Viewers cannot change cases.
+    let (status, _) = app
+        .patch(&app.viewer_token, path, &json!({"state": "in_progress"}))
+        .await;
+    assert_eq!(status, 403);
+}
+
+/// Webhooks: response.created, case.opened and case.resolved, each correctly signed, and
+/// the delivery log records each attempt.
+async fn webhooks_were_sent_signed(
+    app: &TestApp,
+    got: &[(String, String, Vec<u8>)],
+    secret: &str,
+    hook: &Value,
+) {
     let events: Vec<&str> = got.iter().map(|(e, _, _)| e.as_str()).collect();
     assert_eq!(events, ["response.created", "case.opened", "case.resolved"]);
-    for (_, sig, body) in &got {
+    for (_, sig, body) in got {
         assert!(
-            verify(&secret, sig, body, (NOW_MS + 2 * H) / 1000, 300),
+            verify(secret, sig, body, (NOW_MS + 2 * H) / 1000, 300),
             "bad signature {sig}"
         );
         assert!(!verify(
@@ -893,7 +908,18 @@ async fn the_pages_work_the_queue_and_escape_customer_text(backend: Backend) {
     let (_, detail) = page(&format!("/cases/{id}")).await;
     assert!(detail.contains("id=\"case-state\">resolved<"), "{detail}");
     assert!(detail.contains("Called the customer"));
-    // The feed shows the case and its owner; the loop and settings pages render.
+    the_feed_loop_and_settings_pages_follow(&app, &cookie, &id).await;
+}
+
+/// The feed shows the case and its owner; the loop and settings pages render and save.
+async fn the_feed_loop_and_settings_pages_follow(app: &TestApp, cookie: &str, id: &str) {
+    let page = |path: &str| {
+        let req = app.client.get(app.url(path)).header("cookie", cookie);
+        async move {
+            let res = req.send().await.unwrap();
+            (res.status().as_u16(), res.text().await.unwrap())
+        }
+    };
     let (_, feed) = page("/feedback").await;
     assert!(feed.contains(&format!("href=\"/cases/{id}\"")) && feed.contains("lead@acme.example"));
     let (status, lp) = page("/loop").await;
@@ -905,7 +931,7 @@ async fn the_pages_work_the_queue_and_escape_customer_text(backend: Backend) {
     let res = app
         .client
         .post(app.url("/settings/loop"))
-        .header("cookie", &cookie)
+        .header("cookie", cookie)
         .form(&[
             ("csrf", csrf_of(&settings).as_str()),
             ("action", "add_rule"),
@@ -925,7 +951,7 @@ async fn the_pages_work_the_queue_and_escape_customer_text(backend: Backend) {
         let res = app
             .client
             .post(app.url("/settings/loop"))
-            .header("cookie", &cookie)
+            .header("cookie", cookie)
             .form(&[
                 ("csrf", csrf_of(&settings).as_str()),
                 ("action", "window"),

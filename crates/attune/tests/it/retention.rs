@@ -104,101 +104,10 @@ async fn saas_subscriptions_imported_by_the_cli_match_pandas_and_the_arithmetic(
         .collect();
     assert!(!cases.is_empty());
     for case in cases {
-        let want = case["periods"].as_array().unwrap();
-        let from = format_day(want[0]["start"].as_i64().unwrap() as i32);
-        let to = format_day(want.last().unwrap()["end"].as_i64().unwrap() as i32);
-        let as_of = format_day(case["as_of"].as_i64().unwrap() as i32);
-        let (unit, grace) = (case["unit"].as_str().unwrap(), &case["grace_days"]);
-        let q = format!(
-            "/api/v1/retention/summary?period={unit}&from={from}&to={to}&as_of={as_of}&grace_days={grace}"
-        );
-        let (status, got) = app.get(&app.viewer_token, &q).await;
-        assert_eq!(status, 200, "{q}: {got}");
-        let periods = got["periods"].as_array().unwrap();
-        assert_eq!(periods.len(), want.len(), "{q}");
-        for (g, w) in periods.iter().zip(want) {
-            let what = format!("{unit} grace {grace} {}", g["start"]);
-            assert_eq!(g["start"], format_day(w["start"].as_i64().unwrap() as i32));
-            for k in ["S", "E", "N", "lost", "lost_new", "reactivated"] {
-                assert_eq!(g[k], w[k], "{what} {k}");
-            }
-            for (ours, theirs) in [
-                ("mrr0_cents", "mrr0"),
-                ("mrr_end_cents", "mrr_end"),
-                ("expansion_cents", "expansion"),
-                ("contraction_cents", "contraction"),
-                ("churned_mrr_cents", "churned_mrr"),
-            ] {
-                assert_eq!(g[ours], w[theirs], "{what} {ours}");
-            }
-            for k in ["crr", "retained_share", "churn_rate", "grr", "nrr"] {
-                close(&g[k], &w[k], &format!("{what} {k}"));
-            }
-            // Drill-down: the customers behind N and lost are pandas' (account ids are the
-            // file's, so the dense numbers never leak).
-            for which in ["new", "lost"] {
-                let (status, m) = app
-                    .get(
-                        &app.viewer_token,
-                        &format!(
-                            "{q}&period_start={}&which={which}&limit=1000",
-                            g["start"].as_str().unwrap()
-                        )
-                        .replace("/summary?", "/members?"),
-                    )
-                    .await;
-                assert_eq!(status, 200, "{m}");
-                let mut ids: Vec<u64> = m["accounts"]
-                    .as_array()
-                    .unwrap()
-                    .iter()
-                    .map(|a| a["external_id"].as_str().unwrap().parse().unwrap())
-                    .collect();
-                ids.sort_unstable();
-                let mut expected: Vec<u64> = w["members"][which]
-                    .as_array()
-                    .unwrap()
-                    .iter()
-                    .map(|v| v.as_u64().unwrap())
-                    .collect();
-                expected.sort_unstable();
-                assert_eq!(ids, expected, "{what} members {which}");
-                assert_eq!(m["count"], expected.len(), "{what}");
-            }
-        }
+        summary_matches_pandas(&app, case).await;
     }
 
-    // The same numbers from the arithmetic run directly on the rows as stored.
-    let rows = app
-        .store
-        .retention_rows(&app.org_id, RetentionSource::Subscriptions)
-        .await
-        .unwrap();
-    assert_eq!((rows.n_accounts, rows.subscriptions.len()), (60, 690));
-    let as_of = parse_day("2023-03-15").unwrap();
-    let ledger =
-        Ledger::from_subscriptions(rows.n_accounts, &rows.subscriptions, as_of, 7).unwrap();
-    let direct = ledger.summary(&Grid::calendar(
-        PeriodUnit::Quarter,
-        parse_day("2022-01-01").unwrap(),
-        as_of + 1,
-    ));
-    let (_, api) = app
-        .get(
-            &app.viewer_token,
-            "/api/v1/retention/summary?period=quarter&from=2022-01-01&as_of=2023-03-15",
-        )
-        .await;
-    let api = api["periods"].as_array().unwrap();
-    assert_eq!(api.len(), direct.len());
-    for (a, d) in api.iter().zip(&direct) {
-        assert_eq!(a["S"], d.s);
-        assert_eq!(a["E"], d.e);
-        assert_eq!(a["N"], d.n);
-        assert_eq!(a["lost"], d.lost);
-        close(&a["crr"], &json!(d.crr), "crr");
-        close(&a["nrr"], &json!(d.nrr), "nrr");
-    }
+    let ledger = api_equals_the_arithmetic(&app).await;
 
     // Importing the same file again stores nothing twice and changes no number.
     let again = import_saas(&app).await.unwrap();
@@ -273,6 +182,109 @@ async fn saas_subscriptions_imported_by_the_cli_match_pandas_and_the_arithmetic(
         n, audited as u64,
         "every customer ever active is audited once"
     );
+}
+
+/// One case of the pandas fixture over the API: every period's numbers and its drill-down.
+async fn summary_matches_pandas(app: &TestApp, case: &Value) {
+    let want = case["periods"].as_array().unwrap();
+    let from = format_day(want[0]["start"].as_i64().unwrap() as i32);
+    let to = format_day(want.last().unwrap()["end"].as_i64().unwrap() as i32);
+    let as_of = format_day(case["as_of"].as_i64().unwrap() as i32);
+    let (unit, grace) = (case["unit"].as_str().unwrap(), &case["grace_days"]);
+    let q = format!(
+        "/api/v1/retention/summary?period={unit}&from={from}&to={to}&as_of={as_of}&grace_days={grace}"
+    );
+    let (status, got) = app.get(&app.viewer_token, &q).await;
+    assert_eq!(status, 200, "{q}: {got}");
+    let periods = got["periods"].as_array().unwrap();
+    assert_eq!(periods.len(), want.len(), "{q}");
+    for (g, w) in periods.iter().zip(want) {
+        let what = format!("{unit} grace {grace} {}", g["start"]);
+        assert_eq!(g["start"], format_day(w["start"].as_i64().unwrap() as i32));
+        for k in ["S", "E", "N", "lost", "lost_new", "reactivated"] {
+            assert_eq!(g[k], w[k], "{what} {k}");
+        }
+        for (ours, theirs) in [
+            ("mrr0_cents", "mrr0"),
+            ("mrr_end_cents", "mrr_end"),
+            ("expansion_cents", "expansion"),
+            ("contraction_cents", "contraction"),
+            ("churned_mrr_cents", "churned_mrr"),
+        ] {
+            assert_eq!(g[ours], w[theirs], "{what} {ours}");
+        }
+        for k in ["crr", "retained_share", "churn_rate", "grr", "nrr"] {
+            close(&g[k], &w[k], &format!("{what} {k}"));
+        }
+        // Drill-down: the customers behind N and lost are pandas' (account ids are the
+        // file's, so the dense numbers never leak).
+        for which in ["new", "lost"] {
+            let (status, m) = app
+                .get(
+                    &app.viewer_token,
+                    &format!(
+                        "{q}&period_start={}&which={which}&limit=1000",
+                        g["start"].as_str().unwrap()
+                    )
+                    .replace("/summary?", "/members?"),
+                )
+                .await;
+            assert_eq!(status, 200, "{m}");
+            let mut ids: Vec<u64> = m["accounts"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|a| a["external_id"].as_str().unwrap().parse().unwrap())
+                .collect();
+            ids.sort_unstable();
+            let mut expected: Vec<u64> = w["members"][which]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|v| v.as_u64().unwrap())
+                .collect();
+            expected.sort_unstable();
+            assert_eq!(ids, expected, "{what} members {which}");
+            assert_eq!(m["count"], expected.len(), "{what}");
+        }
+    }
+}
+
+/// The same numbers from the arithmetic run directly on the rows as stored; returns that
+/// ledger (quarterly, as of 2023-03-15, grace 7).
+async fn api_equals_the_arithmetic(app: &TestApp) -> Ledger {
+    let rows = app
+        .store
+        .retention_rows(&app.org_id, RetentionSource::Subscriptions)
+        .await
+        .unwrap();
+    assert_eq!((rows.n_accounts, rows.subscriptions.len()), (60, 690));
+    let as_of = parse_day("2023-03-15").unwrap();
+    let ledger =
+        Ledger::from_subscriptions(rows.n_accounts, &rows.subscriptions, as_of, 7).unwrap();
+    let direct = ledger.summary(&Grid::calendar(
+        PeriodUnit::Quarter,
+        parse_day("2022-01-01").unwrap(),
+        as_of + 1,
+    ));
+    let (_, api) = app
+        .get(
+            &app.viewer_token,
+            "/api/v1/retention/summary?period=quarter&from=2022-01-01&as_of=2023-03-15",
+        )
+        .await;
+    let api = api["periods"].as_array().unwrap();
+    assert_eq!(api.len(), direct.len());
+    for (a, d) in api.iter().zip(&direct) {
+        assert_eq!(a["S"], d.s);
+        assert_eq!(a["E"], d.e);
+        assert_eq!(a["N"], d.n);
+        assert_eq!(a["lost"], d.lost);
+        close(&a["crr"], &json!(d.crr), "crr");
+        close(&a["nrr"], &json!(d.nrr), "nrr");
+    }
+
+    ledger
 }
 
 async fn cdnow_purchases_import_with_a_mapping_and_match_the_arithmetic(b: Backend) {
@@ -659,8 +671,13 @@ async fn the_page_draws_the_charts_and_escapes_account_names(b: Backend) {
     );
     assert!(html.contains("شركة"));
 
-    // Every number drills down to its customers: a heat-map cell and a summary cell link to
-    // the list, which shows the hostile name escaped.
+    every_number_drills_down(&app, &session, &html).await;
+    bad_and_custom_periods(&app, &session).await;
+}
+
+/// Every number drills down to its customers: a heat-map cell and a summary cell link to the
+/// list, which shows the hostile name escaped.
+async fn every_number_drills_down(app: &TestApp, session: &str, html: &str) {
     let hrefs: Vec<String> = html
         .match_indices("href=\"/retention/members?")
         .map(|(i, _)| {
@@ -682,7 +699,7 @@ async fn the_page_draws_the_charts_and_escapes_account_names(b: Backend) {
         let res = app
             .client
             .get(app.url(href))
-            .header("cookie", &session)
+            .header("cookie", session)
             .send()
             .await
             .unwrap();
@@ -696,7 +713,7 @@ async fn the_page_draws_the_charts_and_escapes_account_names(b: Backend) {
     let res = app
         .client
         .get(app.url(&april))
-        .header("cookie", &session)
+        .header("cookie", session)
         .send()
         .await
         .unwrap();
@@ -705,10 +722,14 @@ async fn the_page_draws_the_charts_and_escapes_account_names(b: Backend) {
         list.contains("&#60;script&#62;alert(") || list.contains("&lt;script&gt;alert("),
         "{list}"
     );
+}
+
+/// A period the page does not know, and a custom period (kept in the form).
+async fn bad_and_custom_periods(app: &TestApp, session: &str) {
     let res = app
         .client
         .get(app.url("/retention/members?which=survival&unit=month"))
-        .header("cookie", &session)
+        .header("cookie", session)
         .send()
         .await
         .unwrap();
@@ -716,7 +737,7 @@ async fn the_page_draws_the_charts_and_escapes_account_names(b: Backend) {
     let bad = app
         .client
         .get(app.url("/retention?period=fortnight"))
-        .header("cookie", &session)
+        .header("cookie", session)
         .send()
         .await
         .unwrap();
@@ -731,7 +752,7 @@ async fn the_page_draws_the_charts_and_escapes_account_names(b: Backend) {
     let html = app
         .client
         .get(app.url("/retention?period=custom&from=2026-02-01&to=2026-08-01&as_of=2026-11-23"))
-        .header("cookie", &session)
+        .header("cookie", session)
         .send()
         .await
         .unwrap()
@@ -744,7 +765,7 @@ async fn the_page_draws_the_charts_and_escapes_account_names(b: Backend) {
     let html = app
         .client
         .get(app.url("/retention?period=custom"))
-        .header("cookie", &session)
+        .header("cookie", session)
         .send()
         .await
         .unwrap()
@@ -940,8 +961,12 @@ async fn reports_read_the_snapshot_and_follow_every_change(b: Backend) {
     assert_eq!(cohort_total(&app).await, 16);
     assert_eq!(audited_plans(&app).await, ["free", "gold", "silver"]);
 
-    // Subscriptions carry attributes of their own: why a customer left (the reason on their
-    // latest cancelled subscription) and the products they had.
+    subscriptions_say_why_customers_left(&app).await;
+}
+
+/// Subscriptions carry attributes of their own: why a customer left (the reason on their
+/// latest cancelled subscription) and the products they had.
+async fn subscriptions_say_why_customers_left(app: &TestApp) {
     let rows = json!([
         {"account_external_id": "gone-1", "start_date": "2026-01-01", "end_date": "2026-05-01", "mrr": 10, "product": "pro", "cancellation_reason": "price"},
         {"account_external_id": "gone-2", "start_date": "2026-01-01", "end_date": "2026-05-01", "mrr": 10, "product": "pro", "cancellation_reason": "ਕੀਮਤ"},
@@ -952,31 +977,30 @@ async fn reports_read_the_snapshot_and_follow_every_change(b: Backend) {
         .post(&app.admin_token, "/api/v1/subscriptions", &rows)
         .await;
     assert_eq!(s, 201, "{body}");
-    let audit = |attribute: &'static str| {
-        let app = &app;
-        async move {
-            let (s, a) = app
-                .get(
-                    &app.viewer_token,
-                    &format!("/api/v1/retention/audit?attribute={attribute}&min_support=1&as_of=2026-11-23"),
-                )
-                .await;
-            assert_eq!(s, 200, "{a}");
-            let mut v: Vec<(String, u64, u64)> = a["rows"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .filter_map(|r| {
-                    Some((
-                        r["value"].as_str()?.to_owned(),
-                        r["churned"].as_u64()?,
-                        r["retained"].as_u64()?,
-                    ))
-                })
-                .collect();
-            v.sort();
-            v
-        }
+    let audit = |attribute: &'static str| async move {
+        let (s, a) = app
+            .get(
+                &app.viewer_token,
+                &format!(
+                    "/api/v1/retention/audit?attribute={attribute}&min_support=1&as_of=2026-11-23"
+                ),
+            )
+            .await;
+        assert_eq!(s, 200, "{a}");
+        let mut v: Vec<(String, u64, u64)> = a["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|r| {
+                Some((
+                    r["value"].as_str()?.to_owned(),
+                    r["churned"].as_u64()?,
+                    r["retained"].as_u64()?,
+                ))
+            })
+            .collect();
+        v.sort();
+        v
     };
     assert_eq!(
         audit("cancellation_reason").await,
@@ -1105,6 +1129,14 @@ async fn telco_imported_by_tenure_matches_lifelines_and_scipy(b: Backend) {
         .iter()
         .find(|g| g["group"] == "all")
         .unwrap();
+    survival_matches_lifelines(&app, want).await;
+    drill_down_finds_the_file_s_customers(&app, want, &path).await;
+    the_cli_prints_the_same_report(&app).await;
+    audit_matches_scipy_and_statsmodels(&app).await;
+}
+
+/// Kaplan–Meier in months over the API, against lifelines on the raw tenure column (`want`).
+async fn survival_matches_lifelines(app: &TestApp, want: &Value) {
     for (ci, key) in [("log", "ci_log"), ("loglog", "ci_log_log")] {
         let (s, km) = app
             .get(
@@ -1137,20 +1169,24 @@ async fn telco_imported_by_tenure_matches_lifelines_and_scipy(b: Backend) {
             }
         }
     }
+}
 
+/// Drill-down into the curve and the audit: the members are exactly the file's customers.
+async fn drill_down_finds_the_file_s_customers(
+    app: &TestApp,
+    want: &Value,
+    path: &std::path::Path,
+) {
     // Drill-down into the curve: who churned, who was still a customer, who was at risk.
-    let members = |q: String| {
-        let app = &app;
-        async move {
-            let (s, m) = app
-                .get(
-                    &app.viewer_token,
-                    &format!("/api/v1/retention/members?as_of=2024-03-31&limit=10000&{q}"),
-                )
-                .await;
-            assert_eq!(s, 200, "{q}: {m}");
-            m
-        }
+    let members = |q: String| async move {
+        let (s, m) = app
+            .get(
+                &app.viewer_token,
+                &format!("/api/v1/retention/members?as_of=2024-03-31&limit=10000&{q}"),
+            )
+            .await;
+        assert_eq!(s, 200, "{q}: {m}");
+        m
     };
     for step in want["steps"].as_array().unwrap().iter().take(4) {
         let t = step["time"].as_f64().unwrap();
@@ -1167,7 +1203,7 @@ async fn telco_imported_by_tenure_matches_lifelines_and_scipy(b: Backend) {
         }
     }
     // … and into the audit: the customers behind a row are exactly the file's.
-    let text = std::fs::read_to_string(&path).unwrap();
+    let text = std::fs::read_to_string(path).unwrap();
     let mut lines = text.lines();
     let header: Vec<&str> = lines.next().unwrap().split(',').collect();
     let col = |name: &str| header.iter().position(|h| *h == name).unwrap();
@@ -1210,7 +1246,10 @@ async fn telco_imported_by_tenure_matches_lifelines_and_scipy(b: Backend) {
         assert_eq!(s, 422, "{q}: {e}");
         assert_eq!(e["error"]["fields"][0]["field"], field, "{q}");
     }
+}
 
+/// The CLI prints the same report: survival as JSON, the audit as CSV.
+async fn the_cli_prints_the_same_report(app: &TestApp) {
     // The CLI prints the same report: survival as JSON, the audit as CSV.
     let slug = app.store.org_by_id(&app.org_id).await.unwrap().slug;
     let cli = |args: Vec<&'static str>| {
@@ -1293,7 +1332,10 @@ async fn telco_imported_by_tenure_matches_lifelines_and_scipy(b: Backend) {
         table.contains("cohort  size") && table.contains("2024-02-01   613"),
         "{table}"
     );
+}
 
+/// The churn audit over the imported attributes, against scipy and statsmodels.
+async fn audit_matches_scipy_and_statsmodels(app: &TestApp) {
     // The churn audit over the imported attributes, against scipy and statsmodels.
     let fx = fixture("telco_audit.json");
     let min_support = fx["min_support"].as_u64().unwrap();
