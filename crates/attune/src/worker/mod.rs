@@ -112,9 +112,9 @@ impl Worker {
             let bucket = match &outcome {
                 JobOutcome::Failed { error, retry_at } => {
                     if retry_at.is_some() {
-                        tracing::warn!(job = %job.id, kind = %job.kind, attempt = job.attempts, %error, "job failed; will retry");
+                        tracing::warn!(job.id = %job.id, job.kind = %job.kind, attempt = job.attempts, %error, "job failed; will retry");
                     } else {
-                        tracing::debug!(job = %job.id, kind = %job.kind, %error, "job failed for good");
+                        tracing::debug!(job.id = %job.id, job.kind = %job.kind, %error, "job failed for good");
                         *report.errors.entry(error.clone()).or_default() += 1;
                     }
                     &mut report.failed

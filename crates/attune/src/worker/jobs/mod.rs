@@ -20,7 +20,8 @@ pub(crate) fn payload<J: BackgroundJob>(job: &Job) -> Result<J, Failure> {
         .map_err(|e| Failure::permanent(format!("job payload of kind `{}`: {e}", job.kind)))
 }
 
-/// Runs a claimed job.
+/// Runs a claimed job, in a span naming the job and its organisation.
+#[tracing::instrument(name = "job", skip_all, fields(job.id = %job.id, job.kind = %job.kind, org.id = job.org_id.as_deref()))]
 pub(crate) async fn run(w: &Worker, job: &Job, now_ms: i64) -> Result<JobOutcome, Failure> {
     match job.kind {
         JobKind::Sla => sla::run(w, job, payload(job)?, now_ms).await,

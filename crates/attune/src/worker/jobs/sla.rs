@@ -22,7 +22,7 @@ pub(crate) async fn run(
     let org = org_of(job)?;
     let step = w.store.sla_step(org, &p.case_id, now_ms).await?;
     for r in &step.recorded {
-        tracing::info!(case = %p.case_id, milestone = %r, "SLA milestone");
+        tracing::info!(case.id = %p.case_id, milestone = %r, "SLA milestone");
     }
     Ok(match step.next_check {
         Some(at) => JobOutcome::Again(at.max(now_ms + 1)),
