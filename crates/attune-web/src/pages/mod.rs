@@ -11,6 +11,7 @@ mod insights;
 mod login;
 mod loop_overview;
 mod loop_settings;
+mod names;
 mod page_form;
 mod queue;
 mod retention;

@@ -7,7 +7,7 @@ use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
 use super::minute as when;
-use super::render;
+use super::{names, render};
 use crate::auth::PageUser;
 use crate::extract::Query;
 use crate::i18n::{Msg, Tr};
@@ -94,8 +94,8 @@ pub(crate) async fn queue(
                 CaseRow {
                     id: c.id.clone(),
                     title: c.title.clone(),
-                    state: c.state.as_str().replace('_', " "),
-                    priority: c.priority.to_string(),
+                    state: names::state(&user.tr, c.state),
+                    priority: names::priority(&user.tr, c.priority),
                     owner: email_of(&c.owner),
                     due: when(next_due(c)),
                     overdue,

@@ -18,6 +18,7 @@ use attune_app::retention::{
     AtStep, Drill, Report, RetentionParams, Spec, day_of_ms, drill_options,
     with_report_and_attribute,
 };
+use fluent_bundle::FluentValue;
 
 /// Accounts listed under "lost in the latest period".
 const LOST_SHOWN: usize = 20;
@@ -46,10 +47,8 @@ pub(crate) struct Curve {
     pub band: String,
     pub x_ticks: Vec<(f64, String)>,
     pub y_ticks: Vec<(f64, String)>,
-    pub median: String,
-    pub restricted_mean: String,
-    pub n: u64,
-    pub events: usize,
+    /// The paragraph above the curve: customers, ended lifetimes, median and mean.
+    pub text: String,
 }
 
 pub(crate) struct Cell {
@@ -97,17 +96,52 @@ struct RetentionPage {
     lost_count: usize,
     curve: Option<Curve>,
     heat: Option<Heat>,
+    /// The period choices: value and label.
+    periods: Vec<(&'static str, String)>,
 }
 
-fn pct(v: Option<f64>) -> String {
-    v.map_or_else(|| "undefined".into(), |x| format!("{:.1}%", x * 100.0))
+impl RetentionPage {
+    /// A period unit in words (the parameter as given when it is none of them).
+    fn period_name(&self, period: &str) -> String {
+        match period {
+            "month" => self.t.get(Msg::RetentionPeriodMonth),
+            "quarter" => self.t.get(Msg::RetentionPeriodQuarter),
+            "year" => self.t.get(Msg::RetentionPeriodYear),
+            "custom" => self.t.get(Msg::RetentionPeriodCustom),
+            other => other.to_owned(),
+        }
+    }
+
+    /// The line under "Lost in …" when only the first of them are listed, as HTML.
+    fn lost_listed(&self) -> String {
+        self.t.markup(
+            Msg::RetentionLostTextSome,
+            [
+                ("count", self.lost_count.into()),
+                ("shown", self.lost.len().into()),
+            ],
+            &[("api", "/api/v1/retention/members")],
+        )
+    }
+}
+
+fn pct(t: &Tr, v: Option<f64>) -> String {
+    v.map_or_else(
+        || t.get(Msg::RetentionUndefined),
+        |x| format!("{:.1}%", x * 100.0),
+    )
+}
+
+/// A whole number as `format!("{x:.0}")` rounds it, for a plural.
+fn whole(x: f64) -> FluentValue<'static> {
+    format!("{x:.0}").parse::<f64>().unwrap_or(x).into()
 }
 
 fn month_label(day: i32) -> String {
     format_day(day).get(..7).unwrap_or_default().to_owned()
 }
 
-fn curve(report: &Report) -> Option<Curve> {
+fn curve(t: &Tr, report: &Report) -> Option<Curve> {
     let lifetimes = report.ledger.lifetimes(TimeUnit::Month);
     let km = KaplanMeier::from_lifetimes(&lifetimes);
     let horizon = lifetimes.iter().map(|l| l.duration).fold(0.0, f64::max);
@@ -158,17 +192,39 @@ fn curve(report: &Report) -> Option<Curve> {
         band: upper.join(" "),
         x_ticks,
         y_ticks,
-        median: match km.median() {
-            Median::At(t) => format!("{t:.0} months"),
-            Median::NotReached => "not reached (over half are still customers)".into(),
-        },
-        restricted_mean: format!("{:.1} months over {t_max:.0}", km.restricted_mean(horizon)),
-        n: km.n,
-        events: lifetimes.iter().filter(|l| l.churned).count(),
+        text: t.args(
+            Msg::RetentionSurvivalText,
+            [
+                ("count", km.n.into()),
+                (
+                    "ended",
+                    lifetimes.iter().filter(|l| l.churned).count().into(),
+                ),
+                (
+                    "median",
+                    match km.median() {
+                        Median::At(m) => t.args(Msg::RetentionMonths, [("count", whole(m))]),
+                        Median::NotReached => t.get(Msg::RetentionMedianNotReached),
+                    }
+                    .into(),
+                ),
+                (
+                    "mean",
+                    t.args(
+                        Msg::RetentionMean,
+                        [
+                            ("mean", format!("{:.1}", km.restricted_mean(horizon)).into()),
+                            ("horizon", format!("{t_max:.0}").into()),
+                        ],
+                    )
+                    .into(),
+                ),
+            ],
+        ),
     })
 }
 
-fn heat(report: &Report) -> Option<Heat> {
+fn heat(t: &Tr, report: &Report) -> Option<Heat> {
     let query = report.spec.query();
     let table = report.ledger.cohorts(&report.grid);
     // The last 24 cohorts at most, so the map stays readable.
@@ -197,12 +253,18 @@ fn heat(report: &Report) -> Option<Heat> {
                 y: top + i as f64 * ch,
                 opacity: format!("{:.2}", 0.08 + 0.92 * share),
                 text: format!("{:.0}", share * 100.0),
-                title: format!(
-                    "cohort {} (n = {}), {k} periods later: {:.1}% active ({} customers)",
-                    month_label(r.cohort.start),
-                    r.size,
-                    share * 100.0,
-                    r.active.get(k).copied().flatten().unwrap_or(0)
+                title: t.args(
+                    Msg::RetentionCell,
+                    [
+                        ("month", month_label(r.cohort.start).into()),
+                        ("size", r.size.into()),
+                        ("k", k.into()),
+                        ("share", format!("{:.1}", share * 100.0).into()),
+                        (
+                            "active",
+                            r.active.get(k).copied().flatten().unwrap_or(0).into(),
+                        ),
+                    ],
                 ),
                 dark: *share > 0.55,
             });
@@ -255,7 +317,12 @@ pub(crate) async fn show(
         lost_count: 0,
         curve: None,
         heat: None,
+        periods: Vec::new(),
     };
+    page.periods = ["month", "quarter", "year", "custom"]
+        .into_iter()
+        .map(|p| (p, page.period_name(p)))
+        .collect();
     let spec = match Spec::parse(&q, today, PeriodUnit::Quarter) {
         Ok(s) => s,
         Err(e) => {
@@ -271,6 +338,7 @@ pub(crate) async fn show(
         Ok(r) => r,
         Err(e) => return crate::ApiError::from(e).into_response(),
     };
+    let t = user.tr.clone();
     let built = tokio::task::spawn_blocking(move || {
         let report = Report::build(&rows, spec)?;
         let summary = report.ledger.summary(&report.grid);
@@ -287,8 +355,8 @@ pub(crate) async fn show(
             summary,
             last,
             lost,
-            curve(&monthly),
-            heat(&monthly),
+            curve(&t, &monthly),
+            heat(&t, &monthly),
         ))
     })
     .await;
@@ -321,11 +389,11 @@ pub(crate) async fn show(
             n: p.n,
             lost: p.lost,
             lost_new: p.lost_new,
-            crr: pct(p.crr),
-            retained_share: pct(p.retained_share),
-            churn_rate: pct(p.churn_rate),
-            grr: pct(p.grr),
-            nrr: pct(p.nrr),
+            crr: pct(&page.t, p.crr),
+            retained_share: pct(&page.t, p.retained_share),
+            churn_rate: pct(&page.t, p.churn_rate),
+            grr: pct(&page.t, p.grr),
+            nrr: pct(&page.t, p.nrr),
             complete: p.complete,
         })
         .collect();
@@ -358,50 +426,77 @@ struct MembersPage {
     accounts: Vec<Lost>,
 }
 
+impl MembersPage {
+    /// How many customers, when only the first of them are listed, as HTML.
+    fn listed(&self) -> String {
+        self.t.markup(
+            Msg::RetentionMembersCountSome,
+            [
+                ("count", self.count.into()),
+                ("shown", self.accounts.len().into()),
+            ],
+            &[("api", "/api/v1/retention/members"), ("limit", "limit")],
+        )
+    }
+}
+
 /// What a drill-down lists, in words.
-fn describe(drill: &Drill) -> String {
+fn describe(t: &Tr, drill: &Drill) -> String {
     match drill {
         Drill::Period(start, which) => {
-            let what = match which {
-                Member::Start => "Customers at the start (S)",
-                Member::End => "Customers at the end (E)",
-                Member::New => "New customers (N)",
-                Member::Lost => "Customers lost",
-                Member::LostNew => "New customers lost in the same period",
-                Member::Retained => "Customers retained",
-                Member::Reactivated => "Customers who came back",
-                Member::Expanded => "Customers who spent more",
-                Member::Contracted => "Customers who spent less",
-            };
-            format!("{what}, period from {}", format_day(*start))
+            let what = t.get(match which {
+                Member::Start => Msg::RetentionMemberStart,
+                Member::End => Msg::RetentionMemberEnd,
+                Member::New => Msg::RetentionMemberNew,
+                Member::Lost => Msg::RetentionMemberLost,
+                Member::LostNew => Msg::RetentionMemberLostNew,
+                Member::Retained => Msg::RetentionMemberRetained,
+                Member::Reactivated => Msg::RetentionMemberReactivated,
+                Member::Expanded => Msg::RetentionMemberExpanded,
+                Member::Contracted => Msg::RetentionMemberContracted,
+            });
+            t.args(
+                Msg::RetentionDrillPeriod,
+                [("what", what.into()), ("start", format_day(*start).into())],
+            )
         }
-        Drill::Cohort(start, k) => format!(
-            "Cohort of {}: customers active {k} periods later",
-            month_label(*start)
+        Drill::Cohort(start, k) => t.args(
+            Msg::RetentionDrillCohort,
+            [("month", month_label(*start).into()), ("k", (*k).into())],
         ),
         Drill::Survival(unit, time, at) => {
             let unit = match unit {
-                TimeUnit::Day => "days",
-                TimeUnit::Month => "months",
+                TimeUnit::Day => Msg::RetentionDays,
+                TimeUnit::Month => Msg::RetentionMonths,
             };
-            match at {
-                AtStep::Events => format!("Customers who left after {time} {unit}"),
-                AtStep::Censored => format!("Customers still here after {time} {unit}"),
-                AtStep::AtRisk => format!("Customers who stayed at least {time} {unit}"),
-            }
+            let duration = t.args(unit, [("count", (*time).into())]);
+            let m = match at {
+                AtStep::Events => Msg::RetentionDrillLeft,
+                AtStep::Censored => Msg::RetentionDrillStill,
+                AtStep::AtRisk => Msg::RetentionDrillStayed,
+            };
+            t.args(m, [("duration", duration.into())])
         }
         Drill::Audit {
             attribute,
             value,
             outcome,
             ..
-        } => format!(
-            "{} customers with {attribute} = {}",
+        } => t.args(
             match outcome {
-                attune_retention::Outcome::Retained => "Retained",
-                _ => "Churned",
+                attune_retention::Outcome::Retained => Msg::RetentionDrillRetained,
+                _ => Msg::RetentionDrillChurned,
             },
-            value.as_deref().unwrap_or("(none)")
+            [
+                ("attribute", attribute.clone().into()),
+                (
+                    "value",
+                    value
+                        .clone()
+                        .unwrap_or_else(|| t.get(Msg::RetentionNoValue))
+                        .into(),
+                ),
+            ],
         ),
     }
 }
@@ -417,7 +512,7 @@ pub(crate) async fn members(
         t: user.tr.clone(),
         user_email: user.email,
         csrf: user.csrf_token,
-        heading: "Customers behind a number".into(),
+        heading: user.tr.get(Msg::RetentionMembersHeading),
         back: String::new(),
         problem: None,
         count: 0,
@@ -438,7 +533,7 @@ pub(crate) async fn members(
             return render(&page);
         }
     };
-    page.heading = describe(&drill);
+    page.heading = describe(&page.t, &drill);
     page.back = spec.query();
     let org = user.actor.org_id.clone();
     let attribute = match &drill {
