@@ -425,3 +425,22 @@ retention-members-count = { $count ->
 retention-members-count-some = { $count } customers; { $shown } of them are listed, by name (all of them: { $api } with the same parameters and { $limit } up to 10,000).
 retention-account = Account
 retention-external-id = External id
+
+## A timeline entry's details (the names of what an entry records, then yes and no)
+
+detail-deadline = deadline
+detail-due-at = due_at
+detail-late-by-ms = late_by_ms
+detail-to = to
+detail-from = from
+detail-text = text
+detail-within-deadline = within_deadline
+detail-paused-ms = paused_ms
+detail-resolution-due-at = resolution_due_at
+detail-first-response-due-at = first_response_due_at
+detail-rule-id = rule_id
+detail-rule = rule
+detail-owner = owner
+detail-response-id = response_id
+detail-true = true
+detail-false = false

@@ -102,8 +102,30 @@ async fn load(state: &AppState, org: &str, id: &str) -> Result<Loaded, StoreErro
     })
 }
 
+/// The name of a timeline detail, in words (an unknown one as stored).
+fn detail_name(t: &Tr, key: &str) -> String {
+    let m = match key {
+        "deadline" => Msg::DetailDeadline,
+        "due_at" => Msg::DetailDueAt,
+        "late_by_ms" => Msg::DetailLateByMs,
+        "to" => Msg::DetailTo,
+        "from" => Msg::DetailFrom,
+        "text" => Msg::DetailText,
+        "within_deadline" => Msg::DetailWithinDeadline,
+        "paused_ms" => Msg::DetailPausedMs,
+        "resolution_due_at" => Msg::DetailResolutionDueAt,
+        "first_response_due_at" => Msg::DetailFirstResponseDueAt,
+        "rule_id" => Msg::DetailRuleId,
+        "rule" => Msg::DetailRule,
+        "owner" => Msg::DetailOwner,
+        "response_id" => Msg::DetailResponseId,
+        other => return other.to_owned(),
+    };
+    t.get(m)
+}
+
 /// A timeline entry's detail as one line: `key: value · …` (instants to the minute).
-fn detail(e: &Value) -> String {
+fn detail(t: &Tr, e: &Value) -> String {
     match e {
         Value::Object(m) => m
             .iter()
@@ -114,9 +136,11 @@ fn detail(e: &Value) -> String {
                     Value::Number(n) if k.ends_with("_at") => {
                         n.as_i64().map_or_else(|| n.to_string(), when)
                     }
+                    Value::Bool(true) => t.get(Msg::DetailTrue),
+                    Value::Bool(false) => t.get(Msg::DetailFalse),
                     other => other.to_string(),
                 };
-                format!("{k}: {v}")
+                format!("{}: {v}", detail_name(t, k))
             })
             .collect::<Vec<_>>()
             .join(" · "),
@@ -217,7 +241,7 @@ fn build(user: &PageUser, l: Loaded, now: i64, error: Option<String>) -> CasePag
                 at: when(e.at),
                 who: email_of(e.actor.as_deref()),
                 kind: names::event(t, e.kind),
-                detail: detail(&e.detail),
+                detail: detail(t, &e.detail),
             })
             .collect(),
         error,
@@ -316,4 +340,70 @@ pub(crate) async fn act(
         }
         Err(e) => e.into_response(),
     }
+}
+
+/// A case with everything shown, and a bare one, for the catalogue test.
+#[cfg(test)]
+pub(super) fn samples(t: &Tr) -> Vec<(&'static str, String)> {
+    use askama::Template;
+    use attune_domain::closed_loop::rules::Priority;
+    use attune_domain::closed_loop::timeline::EventKind;
+    let choice = |label: String| Choice {
+        value: "1".into(),
+        label,
+        selected: true,
+    };
+    let page = |full: bool| {
+        CasePage {
+            t: t.clone(),
+            user_email: "①".into(),
+            csrf: "①".into(),
+            id: "1".into(),
+            title: "①".into(),
+            state: names::state(t, CaseState::Waiting),
+            priority: names::priority(t, Priority::Urgent),
+            owner: t.get(Msg::CaseSystem),
+            opened: when(0),
+            first_due: when(0),
+            resolution_due: when(0),
+            overdue: full,
+            breached: full,
+            paused: full,
+            root_cause: if full { "①".into() } else { String::new() },
+            resolution: if full { "①".into() } else { String::new() },
+            comment: full.then(|| "①".into()),
+            scores: vec![("①".into(), 3)],
+            customer: full.then(|| "①".into()),
+            account: full.then(|| "①".into()),
+            next_states: CaseState::ALL
+                .into_iter()
+                .map(|s| choice(names::state(t, s)))
+                .collect(),
+            root_causes: vec![choice("①".into())],
+            users: vec![choice("①".into())],
+            events: EventKind::ALL
+                .into_iter()
+                .map(|k| EventRow {
+                    at: when(0),
+                    who: t.get(Msg::CaseSystem),
+                    kind: names::event(t, k),
+                    detail: detail(
+                        t,
+                        &serde_json::json!({
+                            "deadline": "①", "due_at": 0, "late_by_ms": 1, "to": "①",
+                            "from": "①", "text": "①", "within_deadline": true,
+                            "paused_ms": 1, "resolution_due_at": 0,
+                            "first_response_due_at": 0, "rule_id": "①", "rule": "①",
+                            "owner": "①", "response_id": false,
+                        }),
+                    ),
+                })
+                .collect(),
+            error: Some("①".into()),
+            can_write: full,
+        }
+        .render()
+        .expect("renders")
+    };
+    vec![("case", page(true)), ("bare case", page(false))]
 }

@@ -113,3 +113,55 @@ pub(crate) async fn show(State(state): State<AppState>, user: PageUser) -> Respo
         chart: nps_chart(&user.tr, &buckets),
     })
 }
+
+/// The dashboard with and without data, for the catalogue test.
+#[cfg(test)]
+pub(super) fn samples(t: &Tr) -> Vec<(&'static str, String)> {
+    use askama::Template;
+    use attune_app::metrics::output::{Bucket, NpsValue};
+    let nps = |nps: Option<f64>| {
+        MetricValue::Nps(NpsValue {
+            n: 3,
+            promoters: 1,
+            passives: 1,
+            detractors: 1,
+            nps,
+            se: None,
+            ci95: nps.map(|x| [x - 10.0, x + 10.0]),
+        })
+    };
+    let bucket = Bucket {
+        start: Some("2026-10-01".into()),
+        segment: None,
+        value: nps(Some(5.0)),
+    };
+    let page = |kpis: Vec<Kpi>, buckets: &[Bucket]| {
+        DashboardPage {
+            t: t.clone(),
+            user_email: "①".into(),
+            csrf: "①".into(),
+            kpis,
+            chart: nps_chart(t, buckets),
+        }
+        .render()
+        .expect("renders")
+    };
+    let (value, detail) = kpi(t, &nps(Some(5.0)));
+    let (empty, none) = kpi(t, &nps(None));
+    let kpis = vec![
+        Kpi {
+            label: t.get(Msg::DashboardNps),
+            value,
+            detail,
+        },
+        Kpi {
+            label: t.get(Msg::DashboardCes),
+            value: empty,
+            detail: none,
+        },
+    ];
+    vec![
+        ("dashboard", page(kpis, &[bucket])),
+        ("empty dashboard", page(Vec::new(), &[])),
+    ]
+}

@@ -224,3 +224,63 @@ fn url_encode(s: &str) -> String {
     }
     out
 }
+
+/// The feed with one item and empty, for the catalogue test.
+#[cfg(test)]
+pub(super) fn samples(t: &Tr) -> Vec<(&'static str, String)> {
+    use askama::Template;
+    use attune_domain::closed_loop::case::CaseState;
+    use attune_domain::response::Channel;
+    let page = |items: Vec<ItemView>, error: Option<String>| {
+        FeedPage {
+            t: t.clone(),
+            user_email: "①".into(),
+            csrf: "①".into(),
+            q: "①".into(),
+            band: String::new(),
+            language: String::new(),
+            bands: NpsBand::ALL
+                .into_iter()
+                .map(|b| BandOption {
+                    name: b.as_str(),
+                    label: names::band(t, b),
+                    selected: false,
+                })
+                .collect(),
+            items,
+            next: Some("/feedback?cursor=1".into()),
+            error,
+        }
+        .render()
+        .expect("renders")
+    };
+    let item = ItemView {
+        when: super::minute(0),
+        survey: "①".into(),
+        account: Some("①".into()),
+        channel: names::channel(t, Channel::Email),
+        language: Some("①".into()),
+        scores: vec![ScoreView {
+            key: "①".into(),
+            score: 3,
+            band: "detractor",
+        }],
+        comment: Some("①".into()),
+        comment_parts: vec![Piece {
+            text: "①".into(),
+            mark: true,
+        }],
+        case: Some(CaseBadge {
+            id: "1".into(),
+            label: t.args(
+                Msg::FeedCase,
+                [("state", names::state(t, CaseState::InProgress).into())],
+            ),
+            owner: t.get(Msg::QueueUnassigned),
+        }),
+    };
+    vec![
+        ("feed", page(vec![item], None)),
+        ("empty feed", page(Vec::new(), Some("①".into()))),
+    ]
+}

@@ -184,3 +184,90 @@ pub(crate) async fn show(
     }
     render(&page)
 }
+
+/// Insights with themes and drivers, and with nothing to compare, for the catalogue test.
+#[cfg(test)]
+pub(super) fn samples(t: &Tr) -> Vec<(&'static str, String)> {
+    use askama::Template;
+    use attune_app::text::Quote;
+    let quote = || Quote {
+        response_id: "1".into(),
+        comment: "①".into(),
+        language: None,
+    };
+    let report = |full: bool, background_docs: usize| TextReport {
+        focus: "detractors",
+        background: "promoters",
+        focus_docs: 1,
+        background_docs,
+        truncated: true,
+        themes: if full {
+            vec![ThemeView {
+                label: "①".into(),
+                terms: vec!["①".into(), "②".into()],
+                count: 1,
+                share: 0.5,
+                examples: vec![quote()],
+            }]
+        } else {
+            Vec::new()
+        },
+        terms: if full {
+            vec![TermStat {
+                term: "①".into(),
+                focus_count: 1,
+                background_count: 2,
+                focus_share: 0.1,
+                background_share: 0.2,
+                log_odds_ratio: 0.5,
+                ci_low: 0.1,
+                ci_high: 0.9,
+                chi_square: 4.0,
+                p_value: 0.0001,
+                q_value: 0.02,
+                significant: true,
+                examples: vec![quote()],
+            }]
+        } else {
+            Vec::new()
+        },
+    };
+    let page = |surveys: Vec<SurveyOption>, r: Option<(bool, usize)>| {
+        InsightsPage {
+            t: t.clone(),
+            user_email: "①".into(),
+            csrf: "①".into(),
+            surveys,
+            from: String::new(),
+            to: String::new(),
+            language: String::new(),
+            band: "passive".into(),
+            bands: [NpsBand::Promoter, NpsBand::Passive, NpsBand::Detractor]
+                .into_iter()
+                .map(|b| (b.as_str(), names::band(t, b)))
+                .collect(),
+            themes: r.map(|(full, bg)| report(full, bg)),
+            drivers: r.map(|(full, bg)| report(full, bg)),
+            error: Some("①".into()),
+        }
+        .render()
+        .expect("renders")
+    };
+    let survey = || SurveyOption {
+        id: "1".into(),
+        name: "①".into(),
+        selected: true,
+    };
+    vec![
+        ("insights", page(vec![survey()], Some((true, 3)))),
+        (
+            "insights, nothing significant",
+            page(vec![survey()], Some((false, 3))),
+        ),
+        (
+            "insights, nothing to compare",
+            page(vec![survey()], Some((false, 0))),
+        ),
+        ("insights without surveys", page(Vec::new(), None)),
+    ]
+}

@@ -433,7 +433,7 @@ async fn apply_settings(
             if names.is_empty() {
                 return Err(ApiError::field(
                     "root_causes",
-                    "give at least one root cause",
+                    user.tr.get(Msg::SettingsNeedRootCause),
                 ));
             }
             state.store.set_root_causes(org, &names).await?;
@@ -473,4 +473,82 @@ pub(crate) async fn save_settings(
         }
         Err(e) => e.into_response(),
     }
+}
+
+/// The settings with rules of every kind, for the catalogue test.
+#[cfg(test)]
+pub(super) fn samples(t: &Tr) -> Vec<(&'static str, String)> {
+    use askama::Template;
+    use attune_domain::closed_loop::rules::Actions;
+    use attune_domain::response::Channel;
+    let data = || vec!["①".to_owned(), "②".to_owned()];
+    let rule = |conditions: Vec<Condition>, enabled: bool| Rule {
+        id: "1".into(),
+        definition: RuleDefinition {
+            name: "①".into(),
+            enabled,
+            conditions,
+            actions: Actions {
+                open_case: true,
+                priority: Priority::High,
+                notify_emails: data(),
+                notify_webhooks: true,
+                ..Actions::default()
+            },
+        },
+    };
+    let every = vec![
+        Condition::Score {
+            qtype: Some("①".into()),
+            question: None,
+            op: Cmp::Lte,
+            value: 6,
+        },
+        Condition::Band {
+            band: NpsBand::Detractor,
+        },
+        Condition::Survey { any: data() },
+        Condition::Channel {
+            any: Channel::ALL.to_vec(),
+        },
+        Condition::Language { any: data() },
+        Condition::Account {
+            attribute: "①".into(),
+            any: data(),
+        },
+        Condition::Comment { any: data() },
+    ];
+    let page = |admin: bool| {
+        SettingsPage {
+            t: t.clone(),
+            user_email: "①".into(),
+            csrf: "①".into(),
+            rules: [rule(every.clone(), true), rule(Vec::new(), false)]
+                .iter()
+                .map(|r| rule_row(t, r))
+                .collect(),
+            policies: vec![PolicyRow {
+                id: "1".into(),
+                name: "①".into(),
+                first_hours: "1".into(),
+                resolution_hours: "2".into(),
+                business_hours: true,
+                is_default: true,
+            }],
+            root_causes: "①".into(),
+            digest_emails: "①".into(),
+            digest_hour: 8,
+            case_window_days: 30,
+            is_admin: admin,
+            can_write: admin,
+            error: Some("①".into()),
+            priorities: Priority::ALL
+                .into_iter()
+                .map(|p| (p.as_str(), names::priority(t, p)))
+                .collect(),
+        }
+        .render()
+        .expect("renders")
+    };
+    vec![("settings", page(true)), ("settings, viewer", page(false))]
 }

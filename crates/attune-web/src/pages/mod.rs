@@ -16,6 +16,8 @@ mod page_form;
 mod queue;
 mod retention;
 mod survey;
+#[cfg(test)]
+mod text_tests;
 
 use askama::Template;
 use axum::Router;

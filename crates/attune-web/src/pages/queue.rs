@@ -113,3 +113,35 @@ pub(crate) async fn queue(
         rows: rows.into_iter().map(|(_, _, r)| r).collect(),
     })
 }
+
+/// The queue with a row and empty, for the catalogue test.
+#[cfg(test)]
+pub(super) fn samples(t: &Tr) -> Vec<(&'static str, String)> {
+    use attune_domain::closed_loop::case::CaseState;
+    use attune_domain::closed_loop::rules::Priority;
+    let page = |mine: bool, rows: Vec<CaseRow>| {
+        QueuePage {
+            t: t.clone(),
+            user_email: "①".into(),
+            csrf: "①".into(),
+            mine,
+            rows,
+        }
+        .render()
+        .expect("renders")
+    };
+    let row = CaseRow {
+        id: "1".into(),
+        title: "①".into(),
+        state: names::state(t, CaseState::Open),
+        priority: names::priority(t, Priority::Low),
+        owner: t.get(Msg::QueueUnassigned),
+        due: when(0),
+        overdue: true,
+        breached: true,
+    };
+    vec![
+        ("queue", page(true, vec![row])),
+        ("empty queue", page(false, Vec::new())),
+    ]
+}

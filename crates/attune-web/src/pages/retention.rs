@@ -192,36 +192,60 @@ fn curve(t: &Tr, report: &Report) -> Option<Curve> {
         band: upper.join(" "),
         x_ticks,
         y_ticks,
-        text: t.args(
-            Msg::RetentionSurvivalText,
-            [
-                ("count", km.n.into()),
-                (
-                    "ended",
-                    lifetimes.iter().filter(|l| l.churned).count().into(),
-                ),
-                (
-                    "median",
-                    match km.median() {
-                        Median::At(m) => t.args(Msg::RetentionMonths, [("count", whole(m))]),
-                        Median::NotReached => t.get(Msg::RetentionMedianNotReached),
-                    }
-                    .into(),
-                ),
-                (
-                    "mean",
-                    t.args(
-                        Msg::RetentionMean,
-                        [
-                            ("mean", format!("{:.1}", km.restricted_mean(horizon)).into()),
-                            ("horizon", format!("{t_max:.0}").into()),
-                        ],
-                    )
-                    .into(),
-                ),
-            ],
+        text: survival_text(
+            t,
+            km.n,
+            lifetimes.iter().filter(|l| l.churned).count(),
+            km.median(),
+            km.restricted_mean(horizon),
+            t_max,
         ),
     })
+}
+
+/// The paragraph above the survival curve.
+fn survival_text(t: &Tr, n: u64, ended: usize, median: Median, mean: f64, horizon: f64) -> String {
+    let median = match median {
+        Median::At(m) => t.args(Msg::RetentionMonths, [("count", whole(m))]),
+        Median::NotReached => t.get(Msg::RetentionMedianNotReached),
+    };
+    let mean = t.args(
+        Msg::RetentionMean,
+        [
+            ("mean", format!("{mean:.1}").into()),
+            ("horizon", format!("{horizon:.0}").into()),
+        ],
+    );
+    t.args(
+        Msg::RetentionSurvivalText,
+        [
+            ("count", n.into()),
+            ("ended", ended.into()),
+            ("median", median.into()),
+            ("mean", mean.into()),
+        ],
+    )
+}
+
+/// The tooltip of a heat map cell.
+fn cell_title(
+    t: &Tr,
+    month: String,
+    size: FluentValue<'static>,
+    k: usize,
+    share: f64,
+    active: FluentValue<'static>,
+) -> String {
+    t.args(
+        Msg::RetentionCell,
+        [
+            ("month", month.into()),
+            ("size", size),
+            ("k", k.into()),
+            ("share", format!("{:.1}", share * 100.0).into()),
+            ("active", active),
+        ],
+    )
 }
 
 fn heat(t: &Tr, report: &Report) -> Option<Heat> {
@@ -253,18 +277,13 @@ fn heat(t: &Tr, report: &Report) -> Option<Heat> {
                 y: top + i as f64 * ch,
                 opacity: format!("{:.2}", 0.08 + 0.92 * share),
                 text: format!("{:.0}", share * 100.0),
-                title: t.args(
-                    Msg::RetentionCell,
-                    [
-                        ("month", month_label(r.cohort.start).into()),
-                        ("size", r.size.into()),
-                        ("k", k.into()),
-                        ("share", format!("{:.1}", share * 100.0).into()),
-                        (
-                            "active",
-                            r.active.get(k).copied().flatten().unwrap_or(0).into(),
-                        ),
-                    ],
+                title: cell_title(
+                    t,
+                    month_label(r.cohort.start),
+                    r.size.into(),
+                    k,
+                    *share,
+                    r.active.get(k).copied().flatten().unwrap_or(0).into(),
                 ),
                 dark: *share > 0.55,
             });
@@ -582,4 +601,121 @@ async fn listed(
             external_id: a.external_id.unwrap_or_default(),
         })
         .collect())
+}
+
+/// The retention page with every part, without data, and a drill-down, for the catalogue
+/// test.
+#[cfg(test)]
+pub(super) fn samples(t: &Tr) -> Vec<(&'static str, String)> {
+    use askama::Template;
+    let row = |complete: bool| Row {
+        label: "①".into(),
+        drill: "/retention/members?period=month".into(),
+        s: 1,
+        e: 1,
+        n: 0,
+        lost: 1,
+        lost_new: 0,
+        crr: pct(t, Some(0.5)),
+        retained_share: pct(t, None),
+        churn_rate: pct(t, Some(0.5)),
+        grr: pct(t, None),
+        nrr: pct(t, Some(1.0)),
+        complete,
+    };
+    let lost = || Lost {
+        name: "①".into(),
+        external_id: "①".into(),
+    };
+    let page =
+        |n_accounts: usize, lost_count: usize, lost_new_total: u64, problem: Option<String>| {
+            let mut page = RetentionPage {
+                t: t.clone(),
+                user_email: "①".into(),
+                csrf: "①".into(),
+                period: "quarter".into(),
+                basis: "activity".into(),
+                from: String::new(),
+                to: String::new(),
+                as_of: "2026-11-23".into(),
+                window_days: 1,
+                problem,
+                n_accounts,
+                rows: vec![row(true), row(false)],
+                lost_new_total,
+                lost_period: "①".into(),
+                lost: vec![lost()],
+                lost_count,
+                curve: Some(Curve {
+                    line: String::new(),
+                    band: String::new(),
+                    x_ticks: vec![(1.0, "1".into())],
+                    y_ticks: vec![(1.0, "50%".into())],
+                    text: survival_text(t, 2, 1, Median::At(3.0), 2.5, 6.0),
+                }),
+                heat: Some(Heat {
+                    width: 1.0,
+                    height: 1.0,
+                    cells: vec![Cell {
+                        href: "/retention/members?which=cohort".into(),
+                        x: 0.0,
+                        y: 0.0,
+                        opacity: "0.5".into(),
+                        text: "50".into(),
+                        title: cell_title(t, "2026-01".into(), 2u64.into(), 1, 0.5, 1u64.into()),
+                        dark: true,
+                    }],
+                    rows: vec![(1.0, "①".into())],
+                    cols: vec![(1.0, "0".into())],
+                }),
+                periods: Vec::new(),
+            };
+            page.periods = ["month", "quarter", "year", "custom"]
+                .into_iter()
+                .map(|p| (p, page.period_name(p)))
+                .collect();
+            page.render().expect("renders")
+        };
+    let members = |heading: String, count: usize| {
+        MembersPage {
+            t: t.clone(),
+            user_email: "①".into(),
+            csrf: "①".into(),
+            heading,
+            back: "period=month".into(),
+            problem: None,
+            count,
+            accounts: vec![lost()],
+        }
+        .render()
+        .expect("renders")
+    };
+    let mut pages = vec![
+        ("retention", page(3, 1, 1, None)),
+        ("retention, more lost than listed", page(3, 30, 0, None)),
+        ("retention without data", page(0, 0, 0, None)),
+        ("retention with a problem", page(0, 0, 0, Some("①".into()))),
+        (
+            "members, more than listed",
+            members(t.get(Msg::RetentionMembersHeading), 900),
+        ),
+    ];
+    let day = attune_retention::calendar::parse_day("2026-01-01").expect("a day");
+    let drills = [
+        Drill::Period(day, Member::LostNew),
+        Drill::Cohort(day, 1),
+        Drill::Survival(TimeUnit::Day, 30.0, AtStep::Events),
+        Drill::Survival(TimeUnit::Month, 1.0, AtStep::Censored),
+        Drill::Survival(TimeUnit::Month, 2.0, AtStep::AtRisk),
+        Drill::Audit {
+            attribute: "①".into(),
+            value: None,
+            outcome: attune_retention::Outcome::Churned,
+            period: None,
+        },
+    ];
+    for d in &drills {
+        pages.push(("members", members(describe(t, d), 1)));
+    }
+    pages
 }
