@@ -99,3 +99,348 @@ survey-invalid-link-heading = Invalid link
 survey-invalid-link-text = This survey link is not valid. Please use the link from your invitation.
 survey-not-found-heading = Not found
 survey-not-found-text = There is no survey at this address.
+
+## Shared by several pages
+
+filter-all = All
+filter-from = From
+filter-to = To
+filter-language = Language
+date-placeholder = YYYY-MM-DD
+save = Save
+no-data = no data
+band-promoter = promoter
+band-passive = passive
+band-detractor = detractor
+case-state-open = open
+case-state-in-progress = in progress
+case-state-waiting = waiting
+case-state-resolved = resolved
+case-state-closed = closed
+priority-low = low
+priority-normal = normal
+priority-high = high
+priority-urgent = urgent
+channel-api = api
+channel-link = link
+channel-email = email
+channel-widget = widget
+channel-import = import
+channel-staff = staff
+
+## The dashboard
+
+dashboard-title = Dashboard — Attune
+dashboard-heading = Customer experience
+dashboard-intro = Last 12 months, all surveys. Intervals are 95% (Tango for NPS, Wilson for CSAT).
+dashboard-nps = NPS
+dashboard-csat = CSAT (% satisfied)
+dashboard-ces = CES (mean effort score)
+# $n: responses.
+dashboard-detail = n = { $n }
+# $lo, $hi: the 95% interval's ends.
+dashboard-detail-ci = n = { $n } · 95% CI { $lo } to { $hi }
+# $share: a percentage with one decimal.
+dashboard-detail-ces = n = { $n } · { $share }% easy
+dashboard-trend = NPS by month
+dashboard-trend-empty = No NPS responses yet.
+dashboard-trend-label = NPS by month with 95% intervals
+# $month: 2026-11.
+dashboard-point = { $month }: NPS { $nps } (95% CI { $lo } to { $hi }), n = { $n }
+dashboard-point-n = n={ $n }
+dashboard-month = Month
+dashboard-n = n
+dashboard-ci = 95% CI
+
+## The feedback feed
+
+feed-title = Feedback — Attune
+feed-heading = Feedback
+feed-search = Search
+feed-band = Band
+feed-filter = Filter
+# $state: the case's state, as case-state-… says it.
+feed-case = Case { $state }
+feed-owner = owner
+feed-empty = No feedback matches.
+feed-older = Older feedback →
+
+## Insights
+
+insights-title = Insights — Attune
+insights-heading = Insights
+insights-intro = What customers write about: significant words and phrases in any language and script, tested against the organisation's own comments (chi-square, Benjamini–Hochberg q < 0.05).
+insights-survey = Survey
+insights-band = Band (themes)
+insights-analyse = Analyse
+insights-no-surveys = No surveys yet.
+insights-themes = Themes
+insights-themes-intro = { $focus ->
+        [one] { $focus } selected comment
+       *[other] { $focus } selected comments
+    } against { $background ->
+        [one] { $background } other comment
+       *[other] { $background } other comments
+    } of the organisation in the period.
+insights-truncated = Only the newest comments were read.
+# $share: a percentage with one decimal.
+insights-theme-count = { $count ->
+        [one] { $count } comment
+       *[other] { $count } comments
+    } ({ $share })
+insights-nothing-to-compare = Every comment of the period is selected, so there is nothing to compare with: choose a language or a band, or a survey when there are several.
+insights-no-themes = No significant themes: the selected comments read like the rest.
+insights-drivers = Key drivers
+# $focus, $background: the two groups, as insights-group-… say them.
+insights-drivers-intro = Words over-represented among { $focus } ({ $focus_docs ->
+        [one] { $focus_docs } comment
+       *[other] { $focus_docs } comments
+    }) against { $background } ({ $background_docs }).
+insights-group-detractors = detractors
+insights-group-promoters = promoters
+insights-group-csat-low = csat_low
+insights-group-csat-high = csat_high
+insights-term = Term
+insights-log-odds = Log odds ratio (95% CI)
+insights-p = p
+insights-q = q
+insights-example = Example
+# A statistic and its 95% interval.
+insights-interval = { $value } ({ $low } to { $high })
+insights-not-enough = Not enough scored comments to compare.
+
+## One case
+
+case-title = Case — Attune
+case-back = ← Queue
+case-state = State
+case-clock-paused = (clock paused)
+case-owner = Owner
+case-priority = Priority
+case-first-due = First response due
+case-resolution-due = Resolution due
+case-overdue = overdue
+case-breached = breached
+case-opened = Opened
+case-said = What the customer said
+case-anonymous = Anonymous
+case-root-cause = Root cause:
+case-resolution = Resolution:
+case-act = Act
+case-root-cause-label = Root cause (required to resolve)
+case-resolution-label = What we did (required to resolve; the customer reads it)
+case-resurvey = Ask the customer again after resolving
+case-note-label = Add a note
+case-add-note = Add note
+case-timeline = Timeline
+# Who did something when no person did.
+case-system = system
+event-opened = opened
+event-state = state
+event-note = note
+event-first-response = first response
+event-assigned = assigned
+event-priority = priority
+event-root-cause = root cause
+event-resolution = resolution
+event-clock-resumed = clock resumed
+event-warned = warned
+event-breached = breached
+event-escalated = escalated
+
+## Rules and SLA
+
+settings-title = Rules and SLA — Attune
+settings-heading = Rules and SLA
+settings-rules = Alert rules
+settings-rule = Rule
+settings-when = When
+settings-then = Then
+settings-off = (off)
+settings-turn-off = Turn off
+settings-turn-on = Turn on
+settings-new-rule = New rule
+settings-name = Name
+settings-kind-comment = the comment mentions (comma-separated words, any language)
+settings-kind-band = the NPS band is (detractor, passive, promoter)
+settings-kind-csat = CSAT is at most
+settings-kind-ces = CES is at most
+settings-kind-nps = NPS score is at most
+settings-value = Value
+settings-priority = Case priority
+settings-add-rule = Add rule
+settings-policies = SLA policies
+settings-policy = Policy
+settings-default = (default)
+settings-business-hours = (business hours)
+settings-first-hours = First response (hours)
+settings-resolution-hours = Resolution (hours)
+# $call: the API call, shown as code.
+settings-policies-api = Business hours and holidays are set through the API ({ $call }).
+settings-root-causes = Root causes
+settings-root-causes-label = One per line (a case needs one of them to be resolved)
+settings-save-root-causes = Save root causes
+settings-old = Old feedback
+settings-window-label = Rules act on a response submitted at most this many days before it arrives (0: any age). Older feedback, such as an import of last year's export, counts in every metric but opens no case.
+settings-digest = Daily digest
+settings-recipients = Recipients (comma-separated)
+settings-hour = Hour (UTC)
+settings-save-digest = Save digest
+# What a rule looks at; $band as band-… says it.
+settings-cond-band = NPS { $band }
+settings-cond-survey = survey in { $list }
+settings-cond-channel = channel in { $list }
+settings-cond-language = language in { $list }
+settings-cond-account = account { $attribute } in { $list }
+# $list: words separated by " / ".
+settings-cond-comment = comment mentions { $list }
+# Two conditions that must both hold.
+settings-cond-and = { $left } and { $right }
+settings-every-response = every response
+# $priority as priority-… says it.
+settings-action-open = open a { $priority } case
+settings-action-email = e-mail { $list }
+settings-action-webhooks = webhooks
+settings-need-hours = must be a number of hours, e.g. 24 or 0.5
+settings-need-band = must be detractor, passive or promoter
+settings-need-whole-number = must be a whole number
+settings-need-kind = choose a condition
+settings-need-hour = must be an hour from 0 to 23 (UTC)
+settings-need-window = must be a number of days from 0 (any age) to { $max }
+settings-need-root-cause = give at least one root cause
+
+## Retention
+
+retention-title = Retention — Attune
+retention-heading = Retention
+retention-period = Period
+retention-period-month = month
+retention-period-quarter = quarter
+retention-period-year = year
+retention-period-custom = custom
+retention-to = To (not included)
+retention-active-means = Active means
+retention-basis-subscription = a running subscription
+retention-basis-activity = a purchase in the last { $days ->
+        [one] { $days } day
+       *[other] { $days } days
+    }
+retention-as-of = As of
+retention-show = Show
+# Each variable is a command or an API path, shown as code.
+retention-no-data = No retention data yet. Import subscriptions or purchases with { $subscriptions } or { $activity }, or post them to { $api }.
+# $period as retention-period-… says it.
+retention-per = Customers retained per { $period }
+retention-explain = { $count ->
+        [one] { $count } customer.
+       *[other] { $count } customers.
+    } S = customers at the start, E = at the end, N = new during the period.
+    CRR = (E − N) / S is the usual formula; the retained share counts the customers of S still there at the end.
+    They differ when new customers leave inside the same period (“lost new”): those are in N but not in E, so CRR comes out
+    lower by lost new / S.
+retention-lost-new-some = Here { $count ->
+        [one] { $count } customer
+       *[other] { $count } customers
+    } joined and left inside one period.
+retention-lost-new-none = Here no new customer left inside its first period, so the two agree.
+retention-col-s = S
+retention-col-e = E
+retention-col-n = N
+retention-col-lost = Lost
+retention-col-lost-new = Lost new
+retention-col-crr = CRR
+retention-col-retained = Retained share
+retention-col-churn = Churn
+retention-col-grr = GRR
+retention-col-nrr = NRR
+retention-so-far = (so far)
+# A rate that cannot be computed (nobody to divide by).
+retention-undefined = undefined
+# $period: 2026-07-01 – 2026-09-30.
+retention-lost-in = Lost in { $period }
+retention-lost-text = { $count ->
+        [one] { $count } customer of S was no longer a customer at the end.
+       *[other] { $count } customers of S were no longer customers at the end.
+    }
+# $api: the API path, shown as code.
+retention-lost-text-some = { $count } customers of S were no longer customers at the end; the first { $shown } are listed (all of them: { $api }).
+retention-survival = How long customers stay
+# $median, $mean: retention-months or retention-median-not-reached, retention-mean.
+retention-survival-text = Kaplan–Meier survival of { $count } customers' first lifetimes ({ $ended } ended; the rest are still customers and count as censored), with a 95% interval. Median lifetime: { $median }. Restricted mean lifetime: { $mean }.
+retention-months = { $count ->
+        [one] { $count } month
+       *[other] { $count } months
+    }
+retention-days = { $count ->
+        [one] { $count } day
+       *[other] { $count } days
+    }
+retention-median-not-reached = not reached (over half are still customers)
+# $mean: months with one decimal; $horizon: whole months.
+retention-mean = { $mean } months over { $horizon }
+retention-survival-label = Share of customers still active by months since they started
+retention-survival-axis = months since start
+retention-cohorts = Monthly cohorts
+retention-cohorts-text = Each row is the customers who started in a month (with their number); each column, the share of them active k months later. Months not over yet stay empty. Select a cell to see its customers.
+retention-cohorts-label = Cohort retention heat map
+# One cell of the heat map; $share: a percentage with one decimal.
+retention-cell = cohort { $month } (n = { $size }), { $k ->
+        [one] { $k } period
+       *[other] { $k } periods
+    } later: { $share }% active ({ $active ->
+        [one] { $active } customer
+       *[other] { $active } customers
+    })
+retention-member-start = Customers at the start (S)
+retention-member-end = Customers at the end (E)
+retention-member-new = New customers (N)
+retention-member-lost = Customers lost
+retention-member-lost-new = New customers lost in the same period
+retention-member-retained = Customers retained
+retention-member-reactivated = Customers who came back
+retention-member-expanded = Customers who spent more
+retention-member-contracted = Customers who spent less
+# $what: one of the retention-member-… texts.
+retention-drill-period = { $what }, period from { $start }
+retention-drill-cohort = Cohort of { $month }: customers active { $k ->
+        [one] { $k } period
+       *[other] { $k } periods
+    } later
+# $duration: retention-days or retention-months.
+retention-drill-left = Customers who left after { $duration }
+retention-drill-still = Customers still here after { $duration }
+retention-drill-stayed = Customers who stayed at least { $duration }
+retention-drill-retained = Retained customers with { $attribute } = { $value }
+retention-drill-churned = Churned customers with { $attribute } = { $value }
+# An attribute without a value.
+retention-no-value = (none)
+retention-members-title = Customers behind a number — Attune
+retention-members-heading = Customers behind a number
+retention-back = ← Retention
+retention-members-count = { $count ->
+        [one] { $count } customer.
+       *[other] { $count } customers.
+    }
+# $api, $limit: shown as code.
+retention-members-count-some = { $count } customers; { $shown } of them are listed, by name (all of them: { $api } with the same parameters and { $limit } up to 10,000).
+retention-account = Account
+retention-external-id = External id
+
+## A timeline entry's details (the names of what an entry records, then yes and no)
+
+detail-deadline = deadline
+detail-due-at = due_at
+detail-late-by-ms = late_by_ms
+detail-to = to
+detail-from = from
+detail-text = text
+detail-within-deadline = within_deadline
+detail-paused-ms = paused_ms
+detail-resolution-due-at = resolution_due_at
+detail-first-response-due-at = first_response_due_at
+detail-rule-id = rule_id
+detail-rule = rule
+detail-owner = owner
+detail-response-id = response_id
+detail-true = true
+detail-false = false

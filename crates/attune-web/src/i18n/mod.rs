@@ -116,6 +116,9 @@ pub(crate) struct Tr {
     lang: String,
     dir: &'static str,
     catalogue: Option<&'static Catalogue>,
+    /// Tests only: every message comes out as its key between markers (see [`Tr::markers`]).
+    #[cfg(test)]
+    markers: bool,
 }
 
 impl std::fmt::Debug for Tr {
@@ -130,6 +133,18 @@ impl Tr {
             lang: lang.to_owned(),
             dir: dir_of(lang),
             catalogue,
+            #[cfg(test)]
+            markers: false,
+        }
+    }
+
+    /// A page language whose every message is `⟦key⟧` followed by its variables' values, so a
+    /// test can tell the catalogue's text from text written anywhere else.
+    #[cfg(test)]
+    pub(crate) fn markers() -> Self {
+        Self {
+            markers: true,
+            ..Self::new(FALLBACK, catalogue(FALLBACK))
         }
     }
 
@@ -186,6 +201,16 @@ impl Tr {
         self.args(m, [("count", n.into())])
     }
 
+    /// A message with one variable (the form templates call).
+    pub(crate) fn arg<'a>(
+        &self,
+        m: Msg,
+        name: &'static str,
+        v: impl Into<FluentValue<'a>>,
+    ) -> String {
+        self.args(m, [(name, v.into())])
+    }
+
     /// A message with named variables.
     pub(crate) fn args<'a, const N: usize>(
         &self,
@@ -199,7 +224,39 @@ impl Tr {
         self.format(m, Some(&args))
     }
 
+    /// A message whose variables are code (commands, API paths), as HTML: the message is
+    /// escaped and each variable is shown as `<code>` (the template writes it with `|safe`).
+    pub(crate) fn with_code(&self, m: Msg, code: &[(&'static str, &str)]) -> String {
+        self.markup(m, [], code)
+    }
+
+    /// [`Tr::with_code`] with plain variables too.
+    pub(crate) fn markup<'a, const N: usize>(
+        &self,
+        m: Msg,
+        vars: [(&'static str, FluentValue<'a>); N],
+        code: &[(&'static str, &str)],
+    ) -> String {
+        let slot = |i: usize| format!("\u{E000}{i}\u{E001}");
+        let mut args = FluentArgs::new();
+        for (k, v) in vars {
+            args.set(k, v);
+        }
+        for (i, (k, _)) in code.iter().enumerate() {
+            args.set(*k, FluentValue::from(slot(i)));
+        }
+        let mut html = escape_html(&self.format(m, Some(&args)));
+        for (i, (_, c)) in code.iter().enumerate() {
+            html = html.replace(&slot(i), &format!("<code>{}</code>", escape_html(c)));
+        }
+        html
+    }
+
     fn format(&self, m: Msg, args: Option<&FluentArgs<'_>>) -> String {
+        #[cfg(test)]
+        if self.markers {
+            return marked(m, args);
+        }
         let fallback = catalogue(FALLBACK);
         for c in self.catalogue.into_iter().chain(fallback) {
             let Some(pattern) = c.bundle.get_message(m.id()).and_then(|msg| msg.value()) else {
@@ -215,6 +272,37 @@ impl Tr {
         tracing::warn!(key = m.id(), "a message is in no catalogue");
         m.id().to_owned()
     }
+}
+
+/// What [`Tr::markers`] makes of a message: its key between markers, then its variables.
+#[cfg(test)]
+fn marked(m: Msg, args: Option<&FluentArgs<'_>>) -> String {
+    let mut out = format!("⟦{}⟧", m.id());
+    for (_, v) in args.into_iter().flat_map(FluentArgs::iter) {
+        out.push(' ');
+        match v {
+            FluentValue::String(s) => out.push_str(s),
+            FluentValue::Number(n) => out.push_str(&n.as_string()),
+            _ => {}
+        }
+    }
+    out
+}
+
+/// Text made safe to place in HTML.
+fn escape_html(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 impl<S: Send + Sync> axum::extract::FromRequestParts<S> for Tr {

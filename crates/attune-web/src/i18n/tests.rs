@@ -113,3 +113,51 @@ fn staff_pages_negotiate_among_the_languages_they_speak() {
         "the same language in another region beats the next choice"
     );
 }
+
+#[test]
+fn staff_counts_agree_with_their_nouns() {
+    let en = Tr::staff(None, None, None);
+    assert_eq!(
+        en.arg(Msg::RetentionMembersCount, "count", 1),
+        "1 customer."
+    );
+    assert_eq!(
+        en.arg(Msg::RetentionMembersCount, "count", 2),
+        "2 customers."
+    );
+    assert_eq!(en.arg(Msg::RetentionDays, "count", 1.0), "1 day");
+    assert_eq!(en.arg(Msg::RetentionMonths, "count", 2.5), "2.5 months");
+    assert_eq!(
+        en.args(
+            Msg::RetentionDrillCohort,
+            [("month", "2026-01".into()), ("k", 1.into())]
+        ),
+        "Cohort of 2026-01: customers active 1 period later"
+    );
+    assert_eq!(
+        en.args(
+            Msg::InsightsThemesIntro,
+            [("focus", 1.into()), ("background", 0.into())]
+        ),
+        "1 selected comment against 0 other comments of the organisation in the period."
+    );
+}
+
+#[test]
+fn code_in_a_message_is_shown_as_code_and_the_rest_is_escaped() {
+    let en = Tr::staff(None, None, None);
+    let html = en.markup(
+        Msg::RetentionLostTextSome,
+        [("count", 30.into()), ("shown", 20.into())],
+        &[("api", "/api/v1/<members>")],
+    );
+    assert_eq!(
+        html,
+        "30 customers of S were no longer customers at the end; the first 20 are listed \
+         (all of them: <code>/api/v1/&lt;members&gt;</code>)."
+    );
+    assert_eq!(
+        en.with_code(Msg::SettingsPoliciesApi, &[("call", "PUT /x")]),
+        "Business hours and holidays are set through the API (<code>PUT /x</code>)."
+    );
+}

@@ -4,6 +4,8 @@ use askama::Template;
 use attune_domain::Invalid;
 use attune_domain::closed_loop::case::{CasePatch, CasePatchInput, CaseState, MAX_TEXT};
 use attune_domain::text::parse_text;
+use attune_storage::StoreError;
+use attune_storage::model::{Account, Case, CaseEvent, Contact, StoredResponse, User};
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
@@ -12,7 +14,7 @@ use serde_json::Value;
 use super::minute as when;
 use super::page_form::PageForm;
 use super::queue::is_overdue;
-use super::{problems, render};
+use super::{names, problems, render};
 use crate::auth::PageUser;
 use crate::i18n::{Msg, Tr};
 use crate::{ApiError, AppState};
@@ -61,50 +63,106 @@ struct CasePage {
     can_write: bool,
 }
 
-async fn case_page(state: &AppState, user: PageUser, id: &str, error: Option<String>) -> Response {
-    let org = user.actor.org_id.clone();
-    let c = match state.store.case(&org, id).await {
-        Ok(c) => c,
-        Err(e) => return ApiError::from(e).into_response(),
+/// Everything a case page shows, as the store gives it.
+struct Loaded {
+    case: Case,
+    events: Vec<CaseEvent>,
+    users: Vec<User>,
+    causes: Vec<String>,
+    response: Option<StoredResponse>,
+    contact: Option<Contact>,
+    account: Option<Account>,
+}
+
+async fn load(state: &AppState, org: &str, id: &str) -> Result<Loaded, StoreError> {
+    let case = state.store.case(org, id).await?;
+    let events = state.store.case_events(org, id).await?;
+    let users = state.store.list_users(org).await?;
+    let causes = state.store.root_causes(org).await?;
+    let response = match &case.response_id {
+        Some(r) => Some(state.store.response(org, r).await?),
+        None => None,
     };
-    let loaded = async {
-        let events = state.store.case_events(&org, id).await?;
-        let users = state.store.list_users(&org).await?;
-        let causes = state.store.root_causes(&org).await?;
-        let response = match &c.response_id {
-            Some(r) => Some(state.store.response(&org, r).await?),
-            None => None,
-        };
-        let contact = match &c.contact_id {
-            Some(k) => Some(state.store.contact(&org, k).await?),
-            None => None,
-        };
-        let account = match &c.account_id {
-            Some(a) => Some(state.store.account(&org, a).await?),
-            None => None,
-        };
-        Ok::<_, attune_storage::StoreError>((events, users, causes, response, contact, account))
+    let contact = match &case.contact_id {
+        Some(k) => Some(state.store.contact(org, k).await?),
+        None => None,
+    };
+    let account = match &case.account_id {
+        Some(a) => Some(state.store.account(org, a).await?),
+        None => None,
+    };
+    Ok(Loaded {
+        case,
+        events,
+        users,
+        causes,
+        response,
+        contact,
+        account,
+    })
+}
+
+/// The name of a timeline detail, in words (an unknown one as stored).
+fn detail_name(t: &Tr, key: &str) -> String {
+    let m = match key {
+        "deadline" => Msg::DetailDeadline,
+        "due_at" => Msg::DetailDueAt,
+        "late_by_ms" => Msg::DetailLateByMs,
+        "to" => Msg::DetailTo,
+        "from" => Msg::DetailFrom,
+        "text" => Msg::DetailText,
+        "within_deadline" => Msg::DetailWithinDeadline,
+        "paused_ms" => Msg::DetailPausedMs,
+        "resolution_due_at" => Msg::DetailResolutionDueAt,
+        "first_response_due_at" => Msg::DetailFirstResponseDueAt,
+        "rule_id" => Msg::DetailRuleId,
+        "rule" => Msg::DetailRule,
+        "owner" => Msg::DetailOwner,
+        "response_id" => Msg::DetailResponseId,
+        other => return other.to_owned(),
+    };
+    t.get(m)
+}
+
+/// A timeline entry's detail as one line: `key: value · …` (instants to the minute).
+fn detail(t: &Tr, e: &Value) -> String {
+    match e {
+        Value::Object(m) => m
+            .iter()
+            .filter(|(_, v)| !v.is_null())
+            .map(|(k, v)| {
+                let v = match v {
+                    Value::String(s) => s.clone(),
+                    Value::Number(n) if k.ends_with("_at") => {
+                        n.as_i64().map_or_else(|| n.to_string(), when)
+                    }
+                    Value::Bool(true) => t.get(Msg::DetailTrue),
+                    Value::Bool(false) => t.get(Msg::DetailFalse),
+                    other => other.to_string(),
+                };
+                format!("{}: {v}", detail_name(t, k))
+            })
+            .collect::<Vec<_>>()
+            .join(" · "),
+        _ => String::new(),
     }
-    .await;
-    let (events, users, causes, response, contact, account) = match loaded {
-        Ok(x) => x,
-        Err(e) => return ApiError::from(e).into_response(),
-    };
-    let email_of = |id: Option<&str>| {
-        id.and_then(|id| users.iter().find(|u| u.id == id))
-            .map_or_else(|| id.unwrap_or("system").to_owned(), |u| u.email.clone())
-    };
+}
+
+/// The choices of the case form: the states it may move to, root causes, owners.
+fn choices(t: &Tr, l: &Loaded) -> (Vec<Choice>, Vec<Choice>, Vec<Choice>) {
+    let c = &l.case;
     let current = c.state;
     let next_states = CaseState::ALL
         .into_iter()
         .filter(|s| *s == current || current.can_move_to(*s))
         .map(|s| Choice {
             value: s.as_str().into(),
-            label: s.as_str().replace('_', " "),
+            label: names::state(t, s),
             selected: s == current,
         })
         .collect();
-    let root_causes = causes
+    let root_causes = l
+        .causes
         .iter()
         .map(|r| Choice {
             value: r.clone(),
@@ -112,7 +170,8 @@ async fn case_page(state: &AppState, user: PageUser, id: &str, error: Option<Str
             selected: c.root_cause.as_ref() == Some(r),
         })
         .collect();
-    let user_choices = users
+    let users = l
+        .users
         .iter()
         .map(|u| Choice {
             value: u.id.clone(),
@@ -120,7 +179,22 @@ async fn case_page(state: &AppState, user: PageUser, id: &str, error: Option<Str
             selected: c.owner.as_ref() == Some(&u.id),
         })
         .collect();
-    let scores = response
+    (next_states, root_causes, users)
+}
+
+/// The page, from what was loaded.
+fn build(user: &PageUser, l: Loaded, now: i64, error: Option<String>) -> CasePage {
+    let t = &user.tr;
+    let email_of = |id: Option<&str>| {
+        id.and_then(|id| l.users.iter().find(|u| u.id == id))
+            .map_or_else(
+                || id.map_or_else(|| t.get(Msg::CaseSystem), str::to_owned),
+                |u| u.email.clone(),
+            )
+    };
+    let (next_states, root_causes, users) = choices(t, &l);
+    let scores = l
+        .response
         .as_ref()
         .map(|r| {
             r.answers
@@ -132,67 +206,54 @@ async fn case_page(state: &AppState, user: PageUser, id: &str, error: Option<Str
                 .collect()
         })
         .unwrap_or_default();
-    let detail = |e: &Value| -> String {
-        match e {
-            Value::Object(m) => m
-                .iter()
-                .filter(|(_, v)| !v.is_null())
-                .map(|(k, v)| {
-                    let v = match v {
-                        Value::String(s) => s.clone(),
-                        Value::Number(n) if k.ends_with("_at") => {
-                            n.as_i64().map_or_else(|| n.to_string(), when)
-                        }
-                        other => other.to_string(),
-                    };
-                    format!("{k}: {v}")
-                })
-                .collect::<Vec<_>>()
-                .join(" · "),
-            _ => String::new(),
-        }
-    };
-    let now = state.now_ms();
-    let page = CasePage {
-        t: user.tr.clone(),
+    let c = &l.case;
+    CasePage {
+        t: t.clone(),
         user_email: user.email.clone(),
         csrf: user.csrf_token.clone(),
         id: c.id.clone(),
         title: c.title.clone(),
-        state: c.state.as_str().replace('_', " "),
-        priority: c.priority.to_string(),
+        state: names::state(t, c.state),
+        priority: names::priority(t, c.priority),
         owner: email_of(c.owner.as_deref()),
         opened: when(c.opened_at),
         first_due: when(c.first_response_due_at),
         resolution_due: when(c.resolution_due_at),
-        overdue: is_overdue(&c, now),
+        overdue: is_overdue(c, now),
         breached: c.breached,
         paused: c.paused_at.is_some(),
         root_cause: c.root_cause.clone().unwrap_or_default(),
         resolution: c.resolution.clone().unwrap_or_default(),
-        comment: response.as_ref().and_then(|r| r.comment.clone()),
+        comment: l.response.as_ref().and_then(|r| r.comment.clone()),
         scores,
-        customer: contact.map(|k| match (k.name, k.email) {
+        customer: l.contact.clone().map(|k| match (k.name, k.email) {
             (Some(n), Some(e)) => format!("{n} <{e}>"),
             (n, e) => n.or(e).unwrap_or_default(),
         }),
-        account: account.map(|a| a.name),
+        account: l.account.as_ref().map(|a| a.name.clone()),
         next_states,
         root_causes,
-        users: user_choices,
-        events: events
+        users,
+        events: l
+            .events
             .iter()
             .map(|e| EventRow {
                 at: when(e.at),
                 who: email_of(e.actor.as_deref()),
-                kind: e.kind.as_str().replace('_', " "),
-                detail: detail(&e.detail),
+                kind: names::event(t, e.kind),
+                detail: detail(t, &e.detail),
             })
             .collect(),
         error,
         can_write: user.actor.role.can_write(),
-    };
-    render(&page)
+    }
+}
+
+async fn case_page(state: &AppState, user: PageUser, id: &str, error: Option<String>) -> Response {
+    match load(state, &user.actor.org_id, id).await {
+        Ok(l) => render(&build(&user, l, state.now_ms(), error)),
+        Err(e) => ApiError::from(e).into_response(),
+    }
 }
 
 /// `GET /cases/{id}`
@@ -279,4 +340,70 @@ pub(crate) async fn act(
         }
         Err(e) => e.into_response(),
     }
+}
+
+/// A case with everything shown, and a bare one, for the catalogue test.
+#[cfg(test)]
+pub(super) fn samples(t: &Tr) -> Vec<(&'static str, String)> {
+    use askama::Template;
+    use attune_domain::closed_loop::rules::Priority;
+    use attune_domain::closed_loop::timeline::EventKind;
+    let choice = |label: String| Choice {
+        value: "1".into(),
+        label,
+        selected: true,
+    };
+    let page = |full: bool| {
+        CasePage {
+            t: t.clone(),
+            user_email: "①".into(),
+            csrf: "①".into(),
+            id: "1".into(),
+            title: "①".into(),
+            state: names::state(t, CaseState::Waiting),
+            priority: names::priority(t, Priority::Urgent),
+            owner: t.get(Msg::CaseSystem),
+            opened: when(0),
+            first_due: when(0),
+            resolution_due: when(0),
+            overdue: full,
+            breached: full,
+            paused: full,
+            root_cause: if full { "①".into() } else { String::new() },
+            resolution: if full { "①".into() } else { String::new() },
+            comment: full.then(|| "①".into()),
+            scores: vec![("①".into(), 3)],
+            customer: full.then(|| "①".into()),
+            account: full.then(|| "①".into()),
+            next_states: CaseState::ALL
+                .into_iter()
+                .map(|s| choice(names::state(t, s)))
+                .collect(),
+            root_causes: vec![choice("①".into())],
+            users: vec![choice("①".into())],
+            events: EventKind::ALL
+                .into_iter()
+                .map(|k| EventRow {
+                    at: when(0),
+                    who: t.get(Msg::CaseSystem),
+                    kind: names::event(t, k),
+                    detail: detail(
+                        t,
+                        &serde_json::json!({
+                            "deadline": "①", "due_at": 0, "late_by_ms": 1, "to": "①",
+                            "from": "①", "text": "①", "within_deadline": true,
+                            "paused_ms": 1, "resolution_due_at": 0,
+                            "first_response_due_at": 0, "rule_id": "①", "rule": "①",
+                            "owner": "①", "response_id": false,
+                        }),
+                    ),
+                })
+                .collect(),
+            error: Some("①".into()),
+            can_write: full,
+        }
+        .render()
+        .expect("renders")
+    };
+    vec![("case", page(true)), ("bare case", page(false))]
 }

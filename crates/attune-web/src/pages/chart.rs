@@ -3,6 +3,8 @@
 
 use attune_app::metrics::output::{Bucket, MetricValue};
 
+use crate::i18n::{Msg, Tr};
+
 /// One month on the chart.
 pub(crate) struct Point {
     pub x: f64,
@@ -13,6 +15,10 @@ pub(crate) struct Point {
     pub lo: String,
     pub hi: String,
     pub n: u64,
+    /// The point's tooltip.
+    pub title: String,
+    /// `n=…` under the month.
+    pub n_label: String,
 }
 
 /// A horizontal grid line.
@@ -43,7 +49,7 @@ pub(crate) struct Chart {
 
 /// Lays out monthly NPS buckets; months without data are skipped
 /// on the line but keep their place on the axis.
-pub(crate) fn nps_chart(buckets: &[Bucket]) -> Chart {
+pub(crate) fn nps_chart(t: &Tr, buckets: &[Bucket]) -> Chart {
     let (width, height, left, right, top, bottom) = (720.0, 300.0, 44.0, 708.0, 12.0, 252.0);
     let y_of = |nps: f64| top + (100.0 - nps) / 200.0 * (bottom - top);
     let step = if buckets.len() > 1 {
@@ -69,14 +75,27 @@ pub(crate) fn nps_chart(buckets: &[Bucket]) -> Chart {
         let start = b.start.clone().unwrap_or_default();
         upper.push(format!("{x:.1},{:.1}", y_of(hi)));
         lower.push(format!("{x:.1},{:.1}", y_of(lo)));
+        let label = start.get(..7).unwrap_or(&start).to_owned();
+        let (value, lo, hi) = (format!("{nps:.1}"), format!("{lo:.1}"), format!("{hi:.1}"));
         points.push(Point {
             x,
             y: y_of(nps),
             short: start.get(2..7).unwrap_or(&start).to_owned(),
-            label: start.get(..7).unwrap_or(&start).to_owned(),
-            value: format!("{nps:.1}"),
-            lo: format!("{lo:.1}"),
-            hi: format!("{hi:.1}"),
+            title: t.args(
+                Msg::DashboardPoint,
+                [
+                    ("month", label.clone().into()),
+                    ("nps", value.clone().into()),
+                    ("lo", lo.clone().into()),
+                    ("hi", hi.clone().into()),
+                    ("n", v.n.into()),
+                ],
+            ),
+            n_label: t.args(Msg::DashboardPointN, [("n", v.n.into())]),
+            label,
+            value,
+            lo,
+            hi,
             n: v.n,
         });
     }

@@ -15,7 +15,7 @@ use crate::auth::PageUser;
 use crate::i18n::{Msg, Tr};
 
 pub(crate) struct Kpi {
-    label: &'static str,
+    label: String,
     value: String,
     detail: String,
 }
@@ -30,27 +30,38 @@ struct DashboardPage {
     chart: Chart,
 }
 
-fn fmt(v: Option<f64>) -> String {
-    v.map_or_else(|| "no data".into(), |x| format!("{x:.1}"))
+fn fmt(t: &Tr, v: Option<f64>) -> String {
+    v.map_or_else(|| t.get(Msg::NoData), |x| format!("{x:.1}"))
 }
 
-fn ci(v: Option<[f64; 2]>) -> String {
-    match v {
-        Some([lo, hi]) => format!("· 95% CI {} to {}", fmt(Some(lo)), fmt(Some(hi))),
-        None => String::new(),
+/// `n = …`, with the 95% interval when there is one.
+fn detail(t: &Tr, n: u64, ci: Option<[f64; 2]>) -> String {
+    match ci {
+        Some([lo, hi]) => t.args(
+            Msg::DashboardDetailCi,
+            [
+                ("n", n.into()),
+                ("lo", format!("{lo:.1}").into()),
+                ("hi", format!("{hi:.1}").into()),
+            ],
+        ),
+        None => t.args(Msg::DashboardDetail, [("n", n.into())]),
     }
 }
 
 /// The headline figure and its detail line.
-fn kpi(v: &MetricValue) -> (String, String) {
+fn kpi(t: &Tr, v: &MetricValue) -> (String, String) {
     match v {
-        MetricValue::Nps(v) => (fmt(v.nps), format!("n = {} {}", v.n, ci(v.ci95))),
-        MetricValue::Csat(v) => (fmt(v.csat), format!("n = {} {}", v.n, ci(v.ci95))),
+        MetricValue::Nps(v) => (fmt(t, v.nps), detail(t, v.n, v.ci95)),
+        MetricValue::Csat(v) => (fmt(t, v.csat), detail(t, v.n, v.ci95)),
         MetricValue::Ces(v) => (
-            fmt(v.mean),
+            fmt(t, v.mean),
             match v.share_easy {
-                Some(share) => format!("n = {} · {share:.1}% easy", v.n),
-                None => format!("n = {}", v.n),
+                Some(share) => t.args(
+                    Msg::DashboardDetailCes,
+                    [("n", v.n.into()), ("share", format!("{share:.1}").into())],
+                ),
+                None => detail(t, v.n, None),
             },
         ),
     }
@@ -69,17 +80,18 @@ pub(crate) async fn show(State(state): State<AppState>, user: PageUser) -> Respo
     let org = user.actor.org_id.clone();
     let mut kpis = Vec::new();
     for (kind, label) in [
-        (QuestionType::Nps, "NPS"),
-        (QuestionType::Csat, "CSAT (% satisfied)"),
-        (QuestionType::Ces, "CES (mean effort score)"),
+        (QuestionType::Nps, Msg::DashboardNps),
+        (QuestionType::Csat, Msg::DashboardCsat),
+        (QuestionType::Ces, Msg::DashboardCes),
     ] {
+        let t = &user.tr;
         let (value, detail) = match compute(state.store.as_ref(), &org, kind, &range).await {
-            Ok(MetricReport::Total(v)) => kpi(&v),
-            Ok(MetricReport::Buckets { .. }) => (fmt(None), String::new()),
+            Ok(MetricReport::Total(v)) => kpi(t, &v),
+            Ok(MetricReport::Buckets { .. }) => (fmt(t, None), String::new()),
             Err(e) => return crate::ApiError::from(e).into_response(),
         };
         kpis.push(Kpi {
-            label,
+            label: user.tr.get(label),
             value,
             detail,
         });
@@ -98,6 +110,58 @@ pub(crate) async fn show(State(state): State<AppState>, user: PageUser) -> Respo
         user_email: user.email,
         csrf: user.csrf_token,
         kpis,
-        chart: nps_chart(&buckets),
+        chart: nps_chart(&user.tr, &buckets),
     })
+}
+
+/// The dashboard with and without data, for the catalogue test.
+#[cfg(test)]
+pub(super) fn samples(t: &Tr) -> Vec<(&'static str, String)> {
+    use askama::Template;
+    use attune_app::metrics::output::{Bucket, NpsValue};
+    let nps = |nps: Option<f64>| {
+        MetricValue::Nps(NpsValue {
+            n: 3,
+            promoters: 1,
+            passives: 1,
+            detractors: 1,
+            nps,
+            se: None,
+            ci95: nps.map(|x| [x - 10.0, x + 10.0]),
+        })
+    };
+    let bucket = Bucket {
+        start: Some("2026-10-01".into()),
+        segment: None,
+        value: nps(Some(5.0)),
+    };
+    let page = |kpis: Vec<Kpi>, buckets: &[Bucket]| {
+        DashboardPage {
+            t: t.clone(),
+            user_email: "①".into(),
+            csrf: "①".into(),
+            kpis,
+            chart: nps_chart(t, buckets),
+        }
+        .render()
+        .expect("renders")
+    };
+    let (value, detail) = kpi(t, &nps(Some(5.0)));
+    let (empty, none) = kpi(t, &nps(None));
+    let kpis = vec![
+        Kpi {
+            label: t.get(Msg::DashboardNps),
+            value,
+            detail,
+        },
+        Kpi {
+            label: t.get(Msg::DashboardCes),
+            value: empty,
+            detail: none,
+        },
+    ];
+    vec![
+        ("dashboard", page(kpis, &[bucket])),
+        ("empty dashboard", page(Vec::new(), &[])),
+    ]
 }

@@ -102,3 +102,29 @@ pub(crate) async fn html_errors(req: Request, next: Next) -> Response {
     }
     page
 }
+
+/// The error page for each status it words differently, for the catalogue test.
+#[cfg(test)]
+pub(super) fn samples(t: &Tr) -> Vec<(&'static str, String)> {
+    [
+        StatusCode::NOT_FOUND,
+        StatusCode::FORBIDDEN,
+        StatusCode::TOO_MANY_REQUESTS,
+        StatusCode::SERVICE_UNAVAILABLE,
+        StatusCode::INTERNAL_SERVER_ERROR,
+        StatusCode::UNPROCESSABLE_ENTITY,
+    ]
+    .into_iter()
+    .map(|status| {
+        let (heading, text) = words(status);
+        let page = ErrorPage {
+            t: t.clone(),
+            status: status.as_u16(),
+            heading: t.get(heading),
+            text: t.get(text),
+            detail: Some(t.arg(Msg::ErrorCorrectAndRetry, "problem", "①")),
+        };
+        ("error page", page.render().expect("renders"))
+    })
+    .collect()
+}

@@ -5,11 +5,11 @@ use std::collections::HashMap;
 use askama::Template;
 use attune_domain::metrics::NpsBand;
 use attune_domain::response::Answer;
-use attune_storage::model::Survey;
+use attune_storage::model::{FeedItem, Survey};
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 
-use super::render;
+use super::{names, render};
 use crate::AppState;
 use crate::auth::PageUser;
 use crate::extract::Query;
@@ -24,6 +24,7 @@ pub(crate) struct ScoreView {
 
 pub(crate) struct BandOption {
     name: &'static str,
+    label: String,
     selected: bool,
 }
 
@@ -31,7 +32,7 @@ pub(crate) struct ItemView {
     when: String,
     survey: String,
     account: Option<String>,
-    channel: &'static str,
+    channel: String,
     language: Option<String>,
     scores: Vec<ScoreView>,
     comment: Option<String>,
@@ -49,7 +50,8 @@ pub(crate) struct Piece {
 /// The follow-up case of a feed item: everyone sees who owns it and where it stands.
 pub(crate) struct CaseBadge {
     id: String,
-    state: String,
+    /// `Case <state>`.
+    label: String,
     owner: String,
 }
 
@@ -82,11 +84,12 @@ pub(crate) async fn show(
         q: params.q.clone().unwrap_or_default(),
         band: params.band.clone().unwrap_or_default(),
         language: params.language.clone().unwrap_or_default(),
-        bands: ["promoter", "passive", "detractor"]
+        bands: [NpsBand::Promoter, NpsBand::Passive, NpsBand::Detractor]
             .into_iter()
-            .map(|name| BandOption {
-                name,
-                selected: params.band.as_deref() == Some(name),
+            .map(|b| BandOption {
+                name: b.as_str(),
+                label: names::band(&user.tr, b),
+                selected: params.band.as_deref() == Some(b.as_str()),
             })
             .collect(),
         items: Vec::new(),
@@ -114,22 +117,7 @@ pub(crate) async fn show(
         && let Some(last) = items.get(limit - 1)
     {
         let cursor = next_cursor(&query, last, limit as u32);
-        let mut pairs: Vec<(&str, String)> = vec![("cursor", cursor)];
-        for (k, v) in [
-            ("q", &page.q),
-            ("band", &page.band),
-            ("language", &page.language),
-        ] {
-            if !v.is_empty() {
-                pairs.push((k, v.clone()));
-            }
-        }
-        let qs = pairs
-            .iter()
-            .map(|(k, v)| format!("{k}={}", url_encode(v)))
-            .collect::<Vec<_>>()
-            .join("&");
-        page.next = Some(format!("/feedback?{qs}"));
+        page.next = Some(next_link(&page, cursor));
     }
     let terms = query
         .text
@@ -138,62 +126,90 @@ pub(crate) async fn show(
         .unwrap_or_default();
     for it in items.into_iter().take(limit) {
         let survey = surveys.get(&it.response.survey_id);
-        let scores = it
-            .response
-            .answers
-            .iter()
-            .filter_map(|(k, a)| match a {
-                Answer::Score(s) => {
-                    let is_nps = survey
-                        .and_then(|sv| sv.definition.question(k))
-                        .is_some_and(|q| q.qtype == attune_domain::survey::QuestionType::Nps);
-                    let band = if is_nps {
-                        u8::try_from(*s)
-                            .ok()
-                            .and_then(NpsBand::of)
-                            .map_or("", NpsBand::as_str)
-                    } else {
-                        ""
-                    };
-                    Some(ScoreView {
-                        key: k.clone(),
-                        score: *s,
-                        band,
-                    })
-                }
-                _ => None,
-            })
-            .collect();
-        page.items.push(ItemView {
-            when: super::minute(it.response.submitted_at_ms),
-            survey: it.survey_name,
-            account: it.account_name,
-            channel: it.response.channel.as_str(),
-            language: it.response.language,
-            scores,
-            comment_parts: it
-                .response
-                .comment
-                .as_deref()
-                .map(|c| {
-                    attune_text::highlight(c, &terms)
-                        .into_iter()
-                        .map(|(text, mark)| Piece {
-                            text: text.to_owned(),
-                            mark,
-                        })
-                        .collect()
-                })
-                .unwrap_or_default(),
-            comment: it.response.comment,
-            case: it.case.map(|c| CaseBadge {
-                id: c.id,
-                state: c.state.as_str().replace('_', " "),
-                owner: c.owner_email.unwrap_or_else(|| "unassigned".into()),
-            }),
-        });
+        page.items.push(item_view(&page.t, it, survey, &terms));
     }
     render(&page)
+}
+
+/// The link to the next page of the feed, with the same filters.
+fn next_link(page: &FeedPage, cursor: String) -> String {
+    let mut pairs: Vec<(&str, String)> = vec![("cursor", cursor)];
+    for (k, v) in [
+        ("q", &page.q),
+        ("band", &page.band),
+        ("language", &page.language),
+    ] {
+        if !v.is_empty() {
+            pairs.push((k, v.clone()));
+        }
+    }
+    let qs = pairs
+        .iter()
+        .map(|(k, v)| format!("{k}={}", url_encode(v)))
+        .collect::<Vec<_>>()
+        .join("&");
+    format!("/feedback?{qs}")
+}
+
+/// The scores of a response; NPS scores carry their band (for the colour).
+fn scores(it: &FeedItem, survey: Option<&Survey>) -> Vec<ScoreView> {
+    it.response
+        .answers
+        .iter()
+        .filter_map(|(k, a)| match a {
+            Answer::Score(s) => {
+                let is_nps = survey
+                    .and_then(|sv| sv.definition.question(k))
+                    .is_some_and(|q| q.qtype == attune_domain::survey::QuestionType::Nps);
+                let band = if is_nps {
+                    u8::try_from(*s)
+                        .ok()
+                        .and_then(NpsBand::of)
+                        .map_or("", NpsBand::as_str)
+                } else {
+                    ""
+                };
+                Some(ScoreView {
+                    key: k.clone(),
+                    score: *s,
+                    band,
+                })
+            }
+            _ => None,
+        })
+        .collect()
+}
+
+/// One response of the feed as the page shows it.
+fn item_view(t: &Tr, it: FeedItem, survey: Option<&Survey>, terms: &[String]) -> ItemView {
+    ItemView {
+        when: super::minute(it.response.submitted_at_ms),
+        scores: scores(&it, survey),
+        survey: it.survey_name,
+        account: it.account_name,
+        channel: names::channel(t, it.response.channel),
+        language: it.response.language,
+        comment_parts: it
+            .response
+            .comment
+            .as_deref()
+            .map(|c| {
+                attune_text::highlight(c, terms)
+                    .into_iter()
+                    .map(|(text, mark)| Piece {
+                        text: text.to_owned(),
+                        mark,
+                    })
+                    .collect()
+            })
+            .unwrap_or_default(),
+        comment: it.response.comment,
+        case: it.case.map(|c| CaseBadge {
+            id: c.id,
+            label: t.args(Msg::FeedCase, [("state", names::state(t, c.state).into())]),
+            owner: c.owner_email.unwrap_or_else(|| t.get(Msg::QueueUnassigned)),
+        }),
+    }
 }
 
 /// Percent-encodes a query value.
@@ -207,4 +223,64 @@ fn url_encode(s: &str) -> String {
         }
     }
     out
+}
+
+/// The feed with one item and empty, for the catalogue test.
+#[cfg(test)]
+pub(super) fn samples(t: &Tr) -> Vec<(&'static str, String)> {
+    use askama::Template;
+    use attune_domain::closed_loop::case::CaseState;
+    use attune_domain::response::Channel;
+    let page = |items: Vec<ItemView>, error: Option<String>| {
+        FeedPage {
+            t: t.clone(),
+            user_email: "①".into(),
+            csrf: "①".into(),
+            q: "①".into(),
+            band: String::new(),
+            language: String::new(),
+            bands: NpsBand::ALL
+                .into_iter()
+                .map(|b| BandOption {
+                    name: b.as_str(),
+                    label: names::band(t, b),
+                    selected: false,
+                })
+                .collect(),
+            items,
+            next: Some("/feedback?cursor=1".into()),
+            error,
+        }
+        .render()
+        .expect("renders")
+    };
+    let item = ItemView {
+        when: super::minute(0),
+        survey: "①".into(),
+        account: Some("①".into()),
+        channel: names::channel(t, Channel::Email),
+        language: Some("①".into()),
+        scores: vec![ScoreView {
+            key: "①".into(),
+            score: 3,
+            band: "detractor",
+        }],
+        comment: Some("①".into()),
+        comment_parts: vec![Piece {
+            text: "①".into(),
+            mark: true,
+        }],
+        case: Some(CaseBadge {
+            id: "1".into(),
+            label: t.args(
+                Msg::FeedCase,
+                [("state", names::state(t, CaseState::InProgress).into())],
+            ),
+            owner: t.get(Msg::QueueUnassigned),
+        }),
+    };
+    vec![
+        ("feed", page(vec![item], None)),
+        ("empty feed", page(Vec::new(), Some("①".into()))),
+    ]
 }

@@ -8,12 +8,15 @@ use attune_domain::period::{day_of_ms, format_day};
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 
-use super::render;
+use super::{names, render};
 use crate::AppState;
 use crate::auth::PageUser;
 use crate::extract::Query;
 use crate::i18n::{Msg, Tr};
-use attune_app::text::{TextParams, TextReport, drivers_report, themes_report};
+use attune_app::text::{
+    TermStat, TextParams, TextReport, ThemeView, drivers_report, themes_report,
+};
+use attune_domain::metrics::NpsBand;
 
 /// A survey in the picker.
 pub(crate) struct SurveyOption {
@@ -33,6 +36,8 @@ struct InsightsPage {
     to: String,
     language: String,
     band: String,
+    /// The band filter's choices: value and label.
+    bands: Vec<(&'static str, String)>,
     themes: Option<TextReport>,
     drivers: Option<TextReport>,
     error: Option<String>,
@@ -57,6 +62,64 @@ impl InsightsPage {
         } else {
             format!("{x:.3}")
         }
+    }
+
+    /// What the themes compare.
+    fn themes_intro(&self, r: &TextReport) -> String {
+        self.t.args(
+            Msg::InsightsThemesIntro,
+            [
+                ("focus", r.focus_docs.into()),
+                ("background", r.background_docs.into()),
+            ],
+        )
+    }
+
+    /// How many comments a theme has, and their share.
+    fn theme_count(&self, th: &ThemeView) -> String {
+        self.t.args(
+            Msg::InsightsThemeCount,
+            [
+                ("count", th.count.into()),
+                ("share", self.pct(th.share).into()),
+            ],
+        )
+    }
+
+    /// What the drivers compare.
+    fn drivers_intro(&self, r: &TextReport) -> String {
+        self.t.args(
+            Msg::InsightsDriversIntro,
+            [
+                ("focus", self.group(r.focus).into()),
+                ("focus_docs", r.focus_docs.into()),
+                ("background", self.group(r.background).into()),
+                ("background_docs", r.background_docs.into()),
+            ],
+        )
+    }
+
+    /// A group of comments the drivers compare, in words.
+    fn group(&self, name: &str) -> String {
+        match name {
+            "detractors" => self.t.get(Msg::InsightsGroupDetractors),
+            "promoters" => self.t.get(Msg::InsightsGroupPromoters),
+            "csat_low" => self.t.get(Msg::InsightsGroupCsatLow),
+            "csat_high" => self.t.get(Msg::InsightsGroupCsatHigh),
+            other => other.to_owned(),
+        }
+    }
+
+    /// A term's log odds ratio with its interval.
+    fn interval(&self, d: &TermStat) -> String {
+        self.t.args(
+            Msg::InsightsInterval,
+            [
+                ("value", self.num(d.log_odds_ratio).into()),
+                ("low", self.num(d.ci_low).into()),
+                ("high", self.num(d.ci_high).into()),
+            ],
+        )
     }
 }
 
@@ -96,6 +159,10 @@ pub(crate) async fn show(
         to: params.to.clone().unwrap_or_default(),
         language: params.language.clone().unwrap_or_default(),
         band: params.band.clone().unwrap_or_default(),
+        bands: [NpsBand::Promoter, NpsBand::Passive, NpsBand::Detractor]
+            .into_iter()
+            .map(|b| (b.as_str(), names::band(&user.tr, b)))
+            .collect(),
         themes: None,
         drivers: None,
         error: None,
@@ -116,4 +183,91 @@ pub(crate) async fn show(
         }
     }
     render(&page)
+}
+
+/// Insights with themes and drivers, and with nothing to compare, for the catalogue test.
+#[cfg(test)]
+pub(super) fn samples(t: &Tr) -> Vec<(&'static str, String)> {
+    use askama::Template;
+    use attune_app::text::Quote;
+    let quote = || Quote {
+        response_id: "1".into(),
+        comment: "①".into(),
+        language: None,
+    };
+    let report = |full: bool, background_docs: usize| TextReport {
+        focus: "detractors",
+        background: "promoters",
+        focus_docs: 1,
+        background_docs,
+        truncated: true,
+        themes: if full {
+            vec![ThemeView {
+                label: "①".into(),
+                terms: vec!["①".into(), "②".into()],
+                count: 1,
+                share: 0.5,
+                examples: vec![quote()],
+            }]
+        } else {
+            Vec::new()
+        },
+        terms: if full {
+            vec![TermStat {
+                term: "①".into(),
+                focus_count: 1,
+                background_count: 2,
+                focus_share: 0.1,
+                background_share: 0.2,
+                log_odds_ratio: 0.5,
+                ci_low: 0.1,
+                ci_high: 0.9,
+                chi_square: 4.0,
+                p_value: 0.0001,
+                q_value: 0.02,
+                significant: true,
+                examples: vec![quote()],
+            }]
+        } else {
+            Vec::new()
+        },
+    };
+    let page = |surveys: Vec<SurveyOption>, r: Option<(bool, usize)>| {
+        InsightsPage {
+            t: t.clone(),
+            user_email: "①".into(),
+            csrf: "①".into(),
+            surveys,
+            from: String::new(),
+            to: String::new(),
+            language: String::new(),
+            band: "passive".into(),
+            bands: [NpsBand::Promoter, NpsBand::Passive, NpsBand::Detractor]
+                .into_iter()
+                .map(|b| (b.as_str(), names::band(t, b)))
+                .collect(),
+            themes: r.map(|(full, bg)| report(full, bg)),
+            drivers: r.map(|(full, bg)| report(full, bg)),
+            error: Some("①".into()),
+        }
+        .render()
+        .expect("renders")
+    };
+    let survey = || SurveyOption {
+        id: "1".into(),
+        name: "①".into(),
+        selected: true,
+    };
+    vec![
+        ("insights", page(vec![survey()], Some((true, 3)))),
+        (
+            "insights, nothing significant",
+            page(vec![survey()], Some((false, 3))),
+        ),
+        (
+            "insights, nothing to compare",
+            page(vec![survey()], Some((false, 0))),
+        ),
+        ("insights without surveys", page(Vec::new(), None)),
+    ]
 }

@@ -279,3 +279,15 @@ pub(crate) async fn logout(
     );
     res
 }
+
+/// The login form, with an error, for the catalogue test.
+#[cfg(test)]
+pub(super) fn samples(t: &Tr) -> Vec<(&'static str, String)> {
+    let page = LoginPage {
+        t: t.clone(),
+        csrf: "①".into(),
+        email: "①".into(),
+        error: Some(t.get(Msg::LoginWrong)),
+    };
+    vec![("login", page.render().expect("renders"))]
+}

@@ -119,3 +119,48 @@ pub(crate) async fn metrics(
     page.by_team = m.breaches_by_team;
     render(&page)
 }
+
+/// Loop metrics with data and with a problem, for the catalogue test.
+#[cfg(test)]
+pub(super) fn samples(t: &Tr) -> Vec<(&'static str, String)> {
+    let v = |share| Share {
+        count: 1,
+        of: 2,
+        share,
+    };
+    let page = |full: bool| {
+        LoopPage {
+            t: t.clone(),
+            user_email: "①".into(),
+            csrf: "①".into(),
+            from: String::new(),
+            to: String::new(),
+            cases: 2,
+            within: share(t, &v(Some(0.5))),
+            median_first: duration(t, Some(3_600_000)),
+            median_resolution: duration(t, Some(2 * DAY_MS)),
+            recurrence: share(t, &v(None)),
+            recovery: duration(t, None),
+            causes: if full {
+                vec![Bar {
+                    label: "①".into(),
+                    count: 1,
+                    width: 300,
+                    cumulative: "100%".into(),
+                }]
+            } else {
+                Vec::new()
+            },
+            by_owner: if full {
+                vec![("①".into(), 1)]
+            } else {
+                Vec::new()
+            },
+            by_team: Vec::new(),
+            error: (!full).then(|| "①".into()),
+        }
+        .render()
+        .expect("renders")
+    };
+    vec![("loop", page(true)), ("empty loop", page(false))]
+}

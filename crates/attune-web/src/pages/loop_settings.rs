@@ -5,16 +5,17 @@ use attune_domain::Invalid;
 use attune_domain::closed_loop::rules::{Cmp, Condition, Priority, RuleDefinition, RuleInput};
 use attune_domain::closed_loop::sla::{SlaPolicy, SlaPolicyInput};
 use attune_domain::metrics::NpsBand;
-use attune_storage::model::LoopSettings;
+use attune_storage::model::{LoopSettings, Rule};
 use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
 use super::page_form::PageForm;
-use super::{problems, render};
+use super::{names, problems, render};
 use crate::auth::PageUser;
 use crate::i18n::{Msg, Tr};
 use crate::{ApiError, AppState};
+use fluent_bundle::FluentValue;
 
 pub(crate) struct RuleRow {
     id: String,
@@ -48,9 +49,17 @@ struct SettingsPage {
     is_admin: bool,
     can_write: bool,
     error: Option<String>,
+    /// The new rule's priorities: value and label.
+    priorities: Vec<(&'static str, String)>,
 }
 
-fn describe(c: &Condition) -> String {
+/// A list of names as a rule shows it.
+fn list(items: &[String], sep: &str) -> FluentValue<'static> {
+    items.join(sep).into()
+}
+
+/// One condition of a rule, in words.
+fn describe(t: &Tr, c: &Condition) -> String {
     match c {
         Condition::Score {
             qtype,
@@ -69,20 +78,68 @@ fn describe(c: &Condition) -> String {
             };
             format!("{what} {op} {value}")
         }
-        Condition::Band { band } => format!("NPS {}", band.as_str()),
-        Condition::Survey { any } => format!("survey in {}", any.join(", ")),
-        Condition::Channel { any } => format!(
-            "channel in {}",
-            any.iter()
-                .map(|c| c.as_str())
-                .collect::<Vec<_>>()
-                .join(", ")
+        Condition::Band { band } => t.args(
+            Msg::SettingsCondBand,
+            [("band", names::band(t, *band).into())],
         ),
-        Condition::Language { any } => format!("language in {}", any.join(", ")),
-        Condition::Account { attribute, any } => {
-            format!("account {attribute} in {}", any.join(", "))
+        Condition::Survey { any } => t.args(Msg::SettingsCondSurvey, [("list", list(any, ", "))]),
+        Condition::Channel { any } => {
+            let channels: Vec<String> = any.iter().map(|c| names::channel(t, *c)).collect();
+            t.args(Msg::SettingsCondChannel, [("list", list(&channels, ", "))])
         }
-        Condition::Comment { any } => format!("comment mentions {}", any.join(" / ")),
+        Condition::Language { any } => {
+            t.args(Msg::SettingsCondLanguage, [("list", list(any, ", "))])
+        }
+        Condition::Account { attribute, any } => t.args(
+            Msg::SettingsCondAccount,
+            [
+                ("attribute", attribute.clone().into()),
+                ("list", list(any, ", ")),
+            ],
+        ),
+        Condition::Comment { any } => {
+            t.args(Msg::SettingsCondComment, [("list", list(any, " / "))])
+        }
+    }
+}
+
+/// A rule as the table shows it.
+fn rule_row(t: &Tr, r: &Rule) -> RuleRow {
+    let a = &r.definition.actions;
+    let mut actions = Vec::new();
+    if a.open_case {
+        actions.push(t.args(
+            Msg::SettingsActionOpen,
+            [("priority", names::priority(t, a.priority).into())],
+        ));
+    }
+    if !a.notify_emails.is_empty() {
+        actions.push(t.args(
+            Msg::SettingsActionEmail,
+            [("list", list(&a.notify_emails, ", "))],
+        ));
+    }
+    if a.notify_webhooks {
+        actions.push(t.get(Msg::SettingsActionWebhooks));
+    }
+    let conditions = r
+        .definition
+        .conditions
+        .iter()
+        .map(|c| describe(t, c))
+        .reduce(|left, right| {
+            t.args(
+                Msg::SettingsCondAnd,
+                [("left", left.into()), ("right", right.into())],
+            )
+        })
+        .unwrap_or_else(|| t.get(Msg::SettingsEveryResponse));
+    RuleRow {
+        id: r.id.clone(),
+        name: r.definition.name.clone(),
+        enabled: r.definition.enabled,
+        conditions,
+        actions: actions.join(", "),
     }
 }
 
@@ -113,38 +170,7 @@ async fn settings_page(state: &AppState, user: PageUser, error: Option<String>) 
         t: user.tr.clone(),
         user_email: user.email.clone(),
         csrf: user.csrf_token.clone(),
-        rules: rules
-            .iter()
-            .map(|r| {
-                let a = &r.definition.actions;
-                let mut actions = Vec::new();
-                if a.open_case {
-                    actions.push(format!("open a {} case", a.priority.as_str()));
-                }
-                if !a.notify_emails.is_empty() {
-                    actions.push(format!("e-mail {}", a.notify_emails.join(", ")));
-                }
-                if a.notify_webhooks {
-                    actions.push("webhooks".into());
-                }
-                RuleRow {
-                    id: r.id.clone(),
-                    name: r.definition.name.clone(),
-                    enabled: r.definition.enabled,
-                    conditions: if r.definition.conditions.is_empty() {
-                        "every response".into()
-                    } else {
-                        r.definition
-                            .conditions
-                            .iter()
-                            .map(describe)
-                            .collect::<Vec<_>>()
-                            .join(" and ")
-                    },
-                    actions: actions.join(", "),
-                }
-            })
-            .collect(),
+        rules: rules.iter().map(|r| rule_row(&user.tr, r)).collect(),
         policies: policies
             .iter()
             .map(|p| PolicyRow {
@@ -163,6 +189,10 @@ async fn settings_page(state: &AppState, user: PageUser, error: Option<String>) 
         is_admin: user.actor.role == attune_domain::org::Role::Admin,
         can_write: user.actor.role.can_write(),
         error,
+        priorities: Priority::ALL
+            .into_iter()
+            .map(|p| (p.as_str(), names::priority(&user.tr, p)))
+            .collect(),
     })
 }
 
@@ -189,18 +219,24 @@ pub(crate) struct SettingsForm {
     case_window_days: Option<String>,
 }
 
-fn hours_to_minutes(field: &str, raw: Option<&str>) -> Result<u32, Invalid> {
+fn hours_to_minutes(t: &Tr, field: &str, raw: Option<&str>) -> Result<u32, Invalid> {
     raw.unwrap_or("")
         .trim()
         .parse::<f64>()
         .ok()
         .filter(|h| h.is_finite() && *h > 0.0 && *h <= 366.0 * 24.0)
         .map(|h| (h * 60.0).round() as u32)
-        .ok_or_else(|| Invalid::one(field, "must be a number of hours, e.g. 24 or 0.5"))
+        .ok_or_else(|| Invalid::one(field, t.get(Msg::SettingsNeedHours)))
 }
 
 /// A rule with one condition, from the settings form.
-async fn add_rule(state: &AppState, org: &str, now: i64, f: SettingsForm) -> Result<(), ApiError> {
+async fn add_rule(
+    state: &AppState,
+    t: &Tr,
+    org: &str,
+    now: i64,
+    f: SettingsForm,
+) -> Result<(), ApiError> {
     let value = f.value.unwrap_or_default();
     let condition = match f.kind.as_deref() {
         Some("comment") => Condition::Comment {
@@ -211,9 +247,8 @@ async fn add_rule(state: &AppState, org: &str, now: i64, f: SettingsForm) -> Res
                 .collect(),
         },
         Some("band") => Condition::Band {
-            band: NpsBand::parse(value.trim()).ok_or_else(|| {
-                ApiError::field("value", "must be detractor, passive or promoter")
-            })?,
+            band: NpsBand::parse(value.trim())
+                .ok_or_else(|| ApiError::field("value", t.get(Msg::SettingsNeedBand)))?,
         },
         Some(q @ ("csat_lte" | "ces_lte" | "nps_lte")) => Condition::Score {
             qtype: Some(q.trim_end_matches("_lte").to_owned()),
@@ -222,9 +257,9 @@ async fn add_rule(state: &AppState, org: &str, now: i64, f: SettingsForm) -> Res
             value: value
                 .trim()
                 .parse()
-                .map_err(|_| ApiError::field("value", "must be a whole number"))?,
+                .map_err(|_| ApiError::field("value", t.get(Msg::SettingsNeedWholeNumber)))?,
         },
-        _ => return Err(ApiError::field("kind", "choose a condition")),
+        _ => return Err(ApiError::field("kind", t.get(Msg::SettingsNeedKind))),
     };
     let priority = Priority::parse(f.priority.as_deref().unwrap_or("normal"))?;
     let def = RuleDefinition::parse(RuleInput {
@@ -241,7 +276,13 @@ async fn add_rule(state: &AppState, org: &str, now: i64, f: SettingsForm) -> Res
 }
 
 /// Changes an SLA policy's deadlines (admins only).
-async fn policy(state: &AppState, org: &str, now: i64, f: SettingsForm) -> Result<(), ApiError> {
+async fn policy(
+    state: &AppState,
+    t: &Tr,
+    org: &str,
+    now: i64,
+    f: SettingsForm,
+) -> Result<(), ApiError> {
     let id = f.policy_id.unwrap_or_default();
     let current = state
         .store
@@ -251,8 +292,9 @@ async fn policy(state: &AppState, org: &str, now: i64, f: SettingsForm) -> Resul
         .find(|p| p.id == id)
         .ok_or(ApiError::NotFound)?;
     let mut p = attune_domain::error::Problems::default();
-    let first = p.take(hours_to_minutes("first_hours", f.first_hours.as_deref()));
+    let first = p.take(hours_to_minutes(t, "first_hours", f.first_hours.as_deref()));
     let resolution = p.take(hours_to_minutes(
+        t,
         "resolution_hours",
         f.resolution_hours.as_deref(),
     ));
@@ -275,7 +317,7 @@ async fn policy(state: &AppState, org: &str, now: i64, f: SettingsForm) -> Resul
 }
 
 /// The daily digest's recipients and hour (admins only).
-async fn digest(state: &AppState, org: &str, f: SettingsForm) -> Result<(), ApiError> {
+async fn digest(state: &AppState, t: &Tr, org: &str, f: SettingsForm) -> Result<(), ApiError> {
     let mut emails = Vec::new();
     for e in f.digest_emails.unwrap_or_default().split([',', '\n']) {
         if !e.trim().is_empty() {
@@ -289,7 +331,7 @@ async fn digest(state: &AppState, org: &str, f: SettingsForm) -> Result<(), ApiE
         .parse()
         .ok()
         .filter(|h| (0..=23).contains(h))
-        .ok_or_else(|| ApiError::field("digest_hour", "must be an hour from 0 to 23 (UTC)"))?;
+        .ok_or_else(|| ApiError::field("digest_hour", t.get(Msg::SettingsNeedHour)))?;
     let current = state.store.loop_settings(org).await?;
     state
         .store
@@ -306,7 +348,7 @@ async fn digest(state: &AppState, org: &str, f: SettingsForm) -> Result<(), ApiE
 }
 
 /// How old a response may be and still open a case (admins only).
-async fn window(state: &AppState, org: &str, f: SettingsForm) -> Result<(), ApiError> {
+async fn window(state: &AppState, t: &Tr, org: &str, f: SettingsForm) -> Result<(), ApiError> {
     let max = LoopSettings::MAX_CASE_WINDOW_DAYS;
     let days: i64 = f
         .case_window_days
@@ -318,7 +360,7 @@ async fn window(state: &AppState, org: &str, f: SettingsForm) -> Result<(), ApiE
         .ok_or_else(|| {
             ApiError::field(
                 "case_window_days",
-                format!("must be a number of days from 0 (any age) to {max}"),
+                t.args(Msg::SettingsNeedWindow, [("max", max.into())]),
             )
         })?;
     let current = state.store.loop_settings(org).await?;
@@ -354,7 +396,7 @@ async fn apply_settings(
     };
     match f.action.as_str() {
         "add_rule" => {
-            add_rule(state, org, now, f).await?;
+            add_rule(state, &user.tr, org, now, f).await?;
         }
         "toggle_rule" => {
             let id = f.rule_id.unwrap_or_default();
@@ -377,7 +419,7 @@ async fn apply_settings(
         }
         "policy" => {
             need_admin()?;
-            policy(state, org, now, f).await?;
+            policy(state, &user.tr, org, now, f).await?;
         }
         "root_causes" => {
             need_admin()?;
@@ -391,18 +433,18 @@ async fn apply_settings(
             if names.is_empty() {
                 return Err(ApiError::field(
                     "root_causes",
-                    "give at least one root cause",
+                    user.tr.get(Msg::SettingsNeedRootCause),
                 ));
             }
             state.store.set_root_causes(org, &names).await?;
         }
         "digest" => {
             need_admin()?;
-            digest(state, org, f).await?;
+            digest(state, &user.tr, org, f).await?;
         }
         "window" => {
             need_admin()?;
-            window(state, org, f).await?;
+            window(state, &user.tr, org, f).await?;
         }
         _ => return Err(ApiError::BadRequest("unknown action".into())),
     }
@@ -431,4 +473,82 @@ pub(crate) async fn save_settings(
         }
         Err(e) => e.into_response(),
     }
+}
+
+/// The settings with rules of every kind, for the catalogue test.
+#[cfg(test)]
+pub(super) fn samples(t: &Tr) -> Vec<(&'static str, String)> {
+    use askama::Template;
+    use attune_domain::closed_loop::rules::Actions;
+    use attune_domain::response::Channel;
+    let data = || vec!["①".to_owned(), "②".to_owned()];
+    let rule = |conditions: Vec<Condition>, enabled: bool| Rule {
+        id: "1".into(),
+        definition: RuleDefinition {
+            name: "①".into(),
+            enabled,
+            conditions,
+            actions: Actions {
+                open_case: true,
+                priority: Priority::High,
+                notify_emails: data(),
+                notify_webhooks: true,
+                ..Actions::default()
+            },
+        },
+    };
+    let every = vec![
+        Condition::Score {
+            qtype: Some("①".into()),
+            question: None,
+            op: Cmp::Lte,
+            value: 6,
+        },
+        Condition::Band {
+            band: NpsBand::Detractor,
+        },
+        Condition::Survey { any: data() },
+        Condition::Channel {
+            any: Channel::ALL.to_vec(),
+        },
+        Condition::Language { any: data() },
+        Condition::Account {
+            attribute: "①".into(),
+            any: data(),
+        },
+        Condition::Comment { any: data() },
+    ];
+    let page = |admin: bool| {
+        SettingsPage {
+            t: t.clone(),
+            user_email: "①".into(),
+            csrf: "①".into(),
+            rules: [rule(every.clone(), true), rule(Vec::new(), false)]
+                .iter()
+                .map(|r| rule_row(t, r))
+                .collect(),
+            policies: vec![PolicyRow {
+                id: "1".into(),
+                name: "①".into(),
+                first_hours: "1".into(),
+                resolution_hours: "2".into(),
+                business_hours: true,
+                is_default: true,
+            }],
+            root_causes: "①".into(),
+            digest_emails: "①".into(),
+            digest_hour: 8,
+            case_window_days: 30,
+            is_admin: admin,
+            can_write: admin,
+            error: Some("①".into()),
+            priorities: Priority::ALL
+                .into_iter()
+                .map(|p| (p.as_str(), names::priority(t, p)))
+                .collect(),
+        }
+        .render()
+        .expect("renders")
+    };
+    vec![("settings", page(true)), ("settings, viewer", page(false))]
 }

@@ -11,10 +11,13 @@ mod insights;
 mod login;
 mod loop_overview;
 mod loop_settings;
+mod names;
 mod page_form;
 mod queue;
 mod retention;
 mod survey;
+#[cfg(test)]
+mod text_tests;
 
 use askama::Template;
 use axum::Router;

@@ -7,7 +7,7 @@ use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
 use super::minute as when;
-use super::render;
+use super::{names, render};
 use crate::auth::PageUser;
 use crate::extract::Query;
 use crate::i18n::{Msg, Tr};
@@ -94,8 +94,8 @@ pub(crate) async fn queue(
                 CaseRow {
                     id: c.id.clone(),
                     title: c.title.clone(),
-                    state: c.state.as_str().replace('_', " "),
-                    priority: c.priority.to_string(),
+                    state: names::state(&user.tr, c.state),
+                    priority: names::priority(&user.tr, c.priority),
                     owner: email_of(&c.owner),
                     due: when(next_due(c)),
                     overdue,
@@ -112,4 +112,36 @@ pub(crate) async fn queue(
         mine,
         rows: rows.into_iter().map(|(_, _, r)| r).collect(),
     })
+}
+
+/// The queue with a row and empty, for the catalogue test.
+#[cfg(test)]
+pub(super) fn samples(t: &Tr) -> Vec<(&'static str, String)> {
+    use attune_domain::closed_loop::case::CaseState;
+    use attune_domain::closed_loop::rules::Priority;
+    let page = |mine: bool, rows: Vec<CaseRow>| {
+        QueuePage {
+            t: t.clone(),
+            user_email: "①".into(),
+            csrf: "①".into(),
+            mine,
+            rows,
+        }
+        .render()
+        .expect("renders")
+    };
+    let row = CaseRow {
+        id: "1".into(),
+        title: "①".into(),
+        state: names::state(t, CaseState::Open),
+        priority: names::priority(t, Priority::Low),
+        owner: t.get(Msg::QueueUnassigned),
+        due: when(0),
+        overdue: true,
+        breached: true,
+    };
+    vec![
+        ("queue", page(true, vec![row])),
+        ("empty queue", page(false, Vec::new())),
+    ]
 }

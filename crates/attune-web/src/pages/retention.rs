@@ -18,6 +18,7 @@ use attune_app::retention::{
     AtStep, Drill, Report, RetentionParams, Spec, day_of_ms, drill_options,
     with_report_and_attribute,
 };
+use fluent_bundle::FluentValue;
 
 /// Accounts listed under "lost in the latest period".
 const LOST_SHOWN: usize = 20;
@@ -46,10 +47,8 @@ pub(crate) struct Curve {
     pub band: String,
     pub x_ticks: Vec<(f64, String)>,
     pub y_ticks: Vec<(f64, String)>,
-    pub median: String,
-    pub restricted_mean: String,
-    pub n: u64,
-    pub events: usize,
+    /// The paragraph above the curve: customers, ended lifetimes, median and mean.
+    pub text: String,
 }
 
 pub(crate) struct Cell {
@@ -97,17 +96,52 @@ struct RetentionPage {
     lost_count: usize,
     curve: Option<Curve>,
     heat: Option<Heat>,
+    /// The period choices: value and label.
+    periods: Vec<(&'static str, String)>,
 }
 
-fn pct(v: Option<f64>) -> String {
-    v.map_or_else(|| "undefined".into(), |x| format!("{:.1}%", x * 100.0))
+impl RetentionPage {
+    /// A period unit in words (the parameter as given when it is none of them).
+    fn period_name(&self, period: &str) -> String {
+        match period {
+            "month" => self.t.get(Msg::RetentionPeriodMonth),
+            "quarter" => self.t.get(Msg::RetentionPeriodQuarter),
+            "year" => self.t.get(Msg::RetentionPeriodYear),
+            "custom" => self.t.get(Msg::RetentionPeriodCustom),
+            other => other.to_owned(),
+        }
+    }
+
+    /// The line under "Lost in …" when only the first of them are listed, as HTML.
+    fn lost_listed(&self) -> String {
+        self.t.markup(
+            Msg::RetentionLostTextSome,
+            [
+                ("count", self.lost_count.into()),
+                ("shown", self.lost.len().into()),
+            ],
+            &[("api", "/api/v1/retention/members")],
+        )
+    }
+}
+
+fn pct(t: &Tr, v: Option<f64>) -> String {
+    v.map_or_else(
+        || t.get(Msg::RetentionUndefined),
+        |x| format!("{:.1}%", x * 100.0),
+    )
+}
+
+/// A whole number as `format!("{x:.0}")` rounds it, for a plural.
+fn whole(x: f64) -> FluentValue<'static> {
+    format!("{x:.0}").parse::<f64>().unwrap_or(x).into()
 }
 
 fn month_label(day: i32) -> String {
     format_day(day).get(..7).unwrap_or_default().to_owned()
 }
 
-fn curve(report: &Report) -> Option<Curve> {
+fn curve(t: &Tr, report: &Report) -> Option<Curve> {
     let lifetimes = report.ledger.lifetimes(TimeUnit::Month);
     let km = KaplanMeier::from_lifetimes(&lifetimes);
     let horizon = lifetimes.iter().map(|l| l.duration).fold(0.0, f64::max);
@@ -158,17 +192,63 @@ fn curve(report: &Report) -> Option<Curve> {
         band: upper.join(" "),
         x_ticks,
         y_ticks,
-        median: match km.median() {
-            Median::At(t) => format!("{t:.0} months"),
-            Median::NotReached => "not reached (over half are still customers)".into(),
-        },
-        restricted_mean: format!("{:.1} months over {t_max:.0}", km.restricted_mean(horizon)),
-        n: km.n,
-        events: lifetimes.iter().filter(|l| l.churned).count(),
+        text: survival_text(
+            t,
+            km.n,
+            lifetimes.iter().filter(|l| l.churned).count(),
+            km.median(),
+            km.restricted_mean(horizon),
+            t_max,
+        ),
     })
 }
 
-fn heat(report: &Report) -> Option<Heat> {
+/// The paragraph above the survival curve.
+fn survival_text(t: &Tr, n: u64, ended: usize, median: Median, mean: f64, horizon: f64) -> String {
+    let median = match median {
+        Median::At(m) => t.args(Msg::RetentionMonths, [("count", whole(m))]),
+        Median::NotReached => t.get(Msg::RetentionMedianNotReached),
+    };
+    let mean = t.args(
+        Msg::RetentionMean,
+        [
+            ("mean", format!("{mean:.1}").into()),
+            ("horizon", format!("{horizon:.0}").into()),
+        ],
+    );
+    t.args(
+        Msg::RetentionSurvivalText,
+        [
+            ("count", n.into()),
+            ("ended", ended.into()),
+            ("median", median.into()),
+            ("mean", mean.into()),
+        ],
+    )
+}
+
+/// The tooltip of a heat map cell.
+fn cell_title(
+    t: &Tr,
+    month: String,
+    size: FluentValue<'static>,
+    k: usize,
+    share: f64,
+    active: FluentValue<'static>,
+) -> String {
+    t.args(
+        Msg::RetentionCell,
+        [
+            ("month", month.into()),
+            ("size", size),
+            ("k", k.into()),
+            ("share", format!("{:.1}", share * 100.0).into()),
+            ("active", active),
+        ],
+    )
+}
+
+fn heat(t: &Tr, report: &Report) -> Option<Heat> {
     let query = report.spec.query();
     let table = report.ledger.cohorts(&report.grid);
     // The last 24 cohorts at most, so the map stays readable.
@@ -197,12 +277,13 @@ fn heat(report: &Report) -> Option<Heat> {
                 y: top + i as f64 * ch,
                 opacity: format!("{:.2}", 0.08 + 0.92 * share),
                 text: format!("{:.0}", share * 100.0),
-                title: format!(
-                    "cohort {} (n = {}), {k} periods later: {:.1}% active ({} customers)",
+                title: cell_title(
+                    t,
                     month_label(r.cohort.start),
-                    r.size,
-                    share * 100.0,
-                    r.active.get(k).copied().flatten().unwrap_or(0)
+                    r.size.into(),
+                    k,
+                    *share,
+                    r.active.get(k).copied().flatten().unwrap_or(0).into(),
                 ),
                 dark: *share > 0.55,
             });
@@ -255,7 +336,12 @@ pub(crate) async fn show(
         lost_count: 0,
         curve: None,
         heat: None,
+        periods: Vec::new(),
     };
+    page.periods = ["month", "quarter", "year", "custom"]
+        .into_iter()
+        .map(|p| (p, page.period_name(p)))
+        .collect();
     let spec = match Spec::parse(&q, today, PeriodUnit::Quarter) {
         Ok(s) => s,
         Err(e) => {
@@ -271,6 +357,7 @@ pub(crate) async fn show(
         Ok(r) => r,
         Err(e) => return crate::ApiError::from(e).into_response(),
     };
+    let t = user.tr.clone();
     let built = tokio::task::spawn_blocking(move || {
         let report = Report::build(&rows, spec)?;
         let summary = report.ledger.summary(&report.grid);
@@ -287,8 +374,8 @@ pub(crate) async fn show(
             summary,
             last,
             lost,
-            curve(&monthly),
-            heat(&monthly),
+            curve(&t, &monthly),
+            heat(&t, &monthly),
         ))
     })
     .await;
@@ -321,11 +408,11 @@ pub(crate) async fn show(
             n: p.n,
             lost: p.lost,
             lost_new: p.lost_new,
-            crr: pct(p.crr),
-            retained_share: pct(p.retained_share),
-            churn_rate: pct(p.churn_rate),
-            grr: pct(p.grr),
-            nrr: pct(p.nrr),
+            crr: pct(&page.t, p.crr),
+            retained_share: pct(&page.t, p.retained_share),
+            churn_rate: pct(&page.t, p.churn_rate),
+            grr: pct(&page.t, p.grr),
+            nrr: pct(&page.t, p.nrr),
             complete: p.complete,
         })
         .collect();
@@ -358,50 +445,77 @@ struct MembersPage {
     accounts: Vec<Lost>,
 }
 
+impl MembersPage {
+    /// How many customers, when only the first of them are listed, as HTML.
+    fn listed(&self) -> String {
+        self.t.markup(
+            Msg::RetentionMembersCountSome,
+            [
+                ("count", self.count.into()),
+                ("shown", self.accounts.len().into()),
+            ],
+            &[("api", "/api/v1/retention/members"), ("limit", "limit")],
+        )
+    }
+}
+
 /// What a drill-down lists, in words.
-fn describe(drill: &Drill) -> String {
+fn describe(t: &Tr, drill: &Drill) -> String {
     match drill {
         Drill::Period(start, which) => {
-            let what = match which {
-                Member::Start => "Customers at the start (S)",
-                Member::End => "Customers at the end (E)",
-                Member::New => "New customers (N)",
-                Member::Lost => "Customers lost",
-                Member::LostNew => "New customers lost in the same period",
-                Member::Retained => "Customers retained",
-                Member::Reactivated => "Customers who came back",
-                Member::Expanded => "Customers who spent more",
-                Member::Contracted => "Customers who spent less",
-            };
-            format!("{what}, period from {}", format_day(*start))
+            let what = t.get(match which {
+                Member::Start => Msg::RetentionMemberStart,
+                Member::End => Msg::RetentionMemberEnd,
+                Member::New => Msg::RetentionMemberNew,
+                Member::Lost => Msg::RetentionMemberLost,
+                Member::LostNew => Msg::RetentionMemberLostNew,
+                Member::Retained => Msg::RetentionMemberRetained,
+                Member::Reactivated => Msg::RetentionMemberReactivated,
+                Member::Expanded => Msg::RetentionMemberExpanded,
+                Member::Contracted => Msg::RetentionMemberContracted,
+            });
+            t.args(
+                Msg::RetentionDrillPeriod,
+                [("what", what.into()), ("start", format_day(*start).into())],
+            )
         }
-        Drill::Cohort(start, k) => format!(
-            "Cohort of {}: customers active {k} periods later",
-            month_label(*start)
+        Drill::Cohort(start, k) => t.args(
+            Msg::RetentionDrillCohort,
+            [("month", month_label(*start).into()), ("k", (*k).into())],
         ),
         Drill::Survival(unit, time, at) => {
             let unit = match unit {
-                TimeUnit::Day => "days",
-                TimeUnit::Month => "months",
+                TimeUnit::Day => Msg::RetentionDays,
+                TimeUnit::Month => Msg::RetentionMonths,
             };
-            match at {
-                AtStep::Events => format!("Customers who left after {time} {unit}"),
-                AtStep::Censored => format!("Customers still here after {time} {unit}"),
-                AtStep::AtRisk => format!("Customers who stayed at least {time} {unit}"),
-            }
+            let duration = t.args(unit, [("count", (*time).into())]);
+            let m = match at {
+                AtStep::Events => Msg::RetentionDrillLeft,
+                AtStep::Censored => Msg::RetentionDrillStill,
+                AtStep::AtRisk => Msg::RetentionDrillStayed,
+            };
+            t.args(m, [("duration", duration.into())])
         }
         Drill::Audit {
             attribute,
             value,
             outcome,
             ..
-        } => format!(
-            "{} customers with {attribute} = {}",
+        } => t.args(
             match outcome {
-                attune_retention::Outcome::Retained => "Retained",
-                _ => "Churned",
+                attune_retention::Outcome::Retained => Msg::RetentionDrillRetained,
+                _ => Msg::RetentionDrillChurned,
             },
-            value.as_deref().unwrap_or("(none)")
+            [
+                ("attribute", attribute.clone().into()),
+                (
+                    "value",
+                    value
+                        .clone()
+                        .unwrap_or_else(|| t.get(Msg::RetentionNoValue))
+                        .into(),
+                ),
+            ],
         ),
     }
 }
@@ -417,7 +531,7 @@ pub(crate) async fn members(
         t: user.tr.clone(),
         user_email: user.email,
         csrf: user.csrf_token,
-        heading: "Customers behind a number".into(),
+        heading: user.tr.get(Msg::RetentionMembersHeading),
         back: String::new(),
         problem: None,
         count: 0,
@@ -438,7 +552,7 @@ pub(crate) async fn members(
             return render(&page);
         }
     };
-    page.heading = describe(&drill);
+    page.heading = describe(&page.t, &drill);
     page.back = spec.query();
     let org = user.actor.org_id.clone();
     let attribute = match &drill {
@@ -487,4 +601,121 @@ async fn listed(
             external_id: a.external_id.unwrap_or_default(),
         })
         .collect())
+}
+
+/// The retention page with every part, without data, and a drill-down, for the catalogue
+/// test.
+#[cfg(test)]
+pub(super) fn samples(t: &Tr) -> Vec<(&'static str, String)> {
+    use askama::Template;
+    let row = |complete: bool| Row {
+        label: "①".into(),
+        drill: "/retention/members?period=month".into(),
+        s: 1,
+        e: 1,
+        n: 0,
+        lost: 1,
+        lost_new: 0,
+        crr: pct(t, Some(0.5)),
+        retained_share: pct(t, None),
+        churn_rate: pct(t, Some(0.5)),
+        grr: pct(t, None),
+        nrr: pct(t, Some(1.0)),
+        complete,
+    };
+    let lost = || Lost {
+        name: "①".into(),
+        external_id: "①".into(),
+    };
+    let page =
+        |n_accounts: usize, lost_count: usize, lost_new_total: u64, problem: Option<String>| {
+            let mut page = RetentionPage {
+                t: t.clone(),
+                user_email: "①".into(),
+                csrf: "①".into(),
+                period: "quarter".into(),
+                basis: "activity".into(),
+                from: String::new(),
+                to: String::new(),
+                as_of: "2026-11-23".into(),
+                window_days: 1,
+                problem,
+                n_accounts,
+                rows: vec![row(true), row(false)],
+                lost_new_total,
+                lost_period: "①".into(),
+                lost: vec![lost()],
+                lost_count,
+                curve: Some(Curve {
+                    line: String::new(),
+                    band: String::new(),
+                    x_ticks: vec![(1.0, "1".into())],
+                    y_ticks: vec![(1.0, "50%".into())],
+                    text: survival_text(t, 2, 1, Median::At(3.0), 2.5, 6.0),
+                }),
+                heat: Some(Heat {
+                    width: 1.0,
+                    height: 1.0,
+                    cells: vec![Cell {
+                        href: "/retention/members?which=cohort".into(),
+                        x: 0.0,
+                        y: 0.0,
+                        opacity: "0.5".into(),
+                        text: "50".into(),
+                        title: cell_title(t, "2026-01".into(), 2u64.into(), 1, 0.5, 1u64.into()),
+                        dark: true,
+                    }],
+                    rows: vec![(1.0, "①".into())],
+                    cols: vec![(1.0, "0".into())],
+                }),
+                periods: Vec::new(),
+            };
+            page.periods = ["month", "quarter", "year", "custom"]
+                .into_iter()
+                .map(|p| (p, page.period_name(p)))
+                .collect();
+            page.render().expect("renders")
+        };
+    let members = |heading: String, count: usize| {
+        MembersPage {
+            t: t.clone(),
+            user_email: "①".into(),
+            csrf: "①".into(),
+            heading,
+            back: "period=month".into(),
+            problem: None,
+            count,
+            accounts: vec![lost()],
+        }
+        .render()
+        .expect("renders")
+    };
+    let mut pages = vec![
+        ("retention", page(3, 1, 1, None)),
+        ("retention, more lost than listed", page(3, 30, 0, None)),
+        ("retention without data", page(0, 0, 0, None)),
+        ("retention with a problem", page(0, 0, 0, Some("①".into()))),
+        (
+            "members, more than listed",
+            members(t.get(Msg::RetentionMembersHeading), 900),
+        ),
+    ];
+    let day = attune_retention::calendar::parse_day("2026-01-01").expect("a day");
+    let drills = [
+        Drill::Period(day, Member::LostNew),
+        Drill::Cohort(day, 1),
+        Drill::Survival(TimeUnit::Day, 30.0, AtStep::Events),
+        Drill::Survival(TimeUnit::Month, 1.0, AtStep::Censored),
+        Drill::Survival(TimeUnit::Month, 2.0, AtStep::AtRisk),
+        Drill::Audit {
+            attribute: "①".into(),
+            value: None,
+            outcome: attune_retention::Outcome::Churned,
+            period: None,
+        },
+    ];
+    for d in &drills {
+        pages.push(("members", members(describe(t, d), 1)));
+    }
+    pages
 }

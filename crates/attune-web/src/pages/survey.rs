@@ -426,35 +426,15 @@ async fn submit_answers(
         }
         Err(e) => return crate::nul::page_refusal(&e, &Tr::from_headers(headers)),
     };
-    let mut given: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    let (mut lang, mut token, mut form_token) = (None, None, None);
-    for (k, v) in fields {
-        match k.as_str() {
-            "lang" => lang = Some(v),
-            "t" if !v.is_empty() => token = Some(v),
-            "ft" if !v.is_empty() => form_token = Some(v),
-            _ => {
-                if let Some(key) = k.strip_prefix("q.") {
-                    given.entry(key.to_owned()).or_default().push(v);
-                }
-            }
-        }
-    }
+    let Posted {
+        given,
+        lang,
+        token,
+        form_token,
+    } = Posted::read(fields);
     let lang = choose_language(&survey.definition, lang.as_deref(), headers);
     if let Err(secs) = state.limits.public.check(Key::addr(ip)) {
-        // The form again, with what was typed and when to send it.
-        let wait = Tr::respondent(&lang).args(Msg::SurveyTooMany, [("seconds", secs.into())]);
-        let form = FormState {
-            token,
-            given: &given,
-            errors: vec![wait],
-            notice: None,
-        };
-        let mut res = survey_page(state, &survey, &lang, form);
-        *res.status_mut() = StatusCode::TOO_MANY_REQUESTS;
-        res.headers_mut()
-            .insert(header::RETRY_AFTER, axum::http::HeaderValue::from(secs));
-        return res;
+        return too_many(state, &survey, &lang, token, &given, secs);
     }
     let invitation = match &token {
         Some(t) => match check_token(state, &survey, t, &lang).await {
@@ -490,26 +470,7 @@ async fn submit_answers(
     } else {
         None
     };
-    let mut answers = Map::new();
-    for (key, values) in &given {
-        let Some(q) = survey.definition.question(key) else {
-            continue;
-        };
-        let value = match q.qtype {
-            QuestionType::MultiChoice => Value::from(values.clone()),
-            QuestionType::Text | QuestionType::SingleChoice => {
-                Value::from(values.first().cloned().unwrap_or_default())
-            }
-            _ => match values.first().map(|v| v.trim().parse::<i64>()) {
-                Some(Ok(n)) => Value::from(n),
-                Some(Err(_)) => Value::from(values.first().cloned().unwrap_or_default()),
-                None => Value::Null,
-            },
-        };
-        if !(value.is_string() && value.as_str().is_some_and(str::is_empty)) {
-            answers.insert(key.clone(), value);
-        }
-    }
+    let answers = answers_of(&survey.definition, &given);
     let input = ResponseInput {
         answers: Some(answers),
         language: Some(lang.clone()),
@@ -546,31 +507,131 @@ async fn submit_answers(
             return survey_page(state, &survey, &lang, form);
         }
     };
+    store_answer(
+        state,
+        &survey,
+        &response,
+        invitation.as_deref(),
+        now,
+        &lang,
+        dedup,
+    )
+    .await
+}
+
+/// The form again, with what was typed and when to send it.
+fn too_many(
+    state: &AppState,
+    survey: &Survey,
+    lang: &str,
+    token: Option<String>,
+    given: &BTreeMap<String, Vec<String>>,
+    secs: u64,
+) -> Response {
+    let wait = Tr::respondent(lang).args(Msg::SurveyTooMany, [("seconds", secs.into())]);
+    let form = FormState {
+        token,
+        given,
+        errors: vec![wait],
+        notice: None,
+    };
+    let mut res = survey_page(state, survey, lang, form);
+    *res.status_mut() = StatusCode::TOO_MANY_REQUESTS;
+    res.headers_mut()
+        .insert(header::RETRY_AFTER, axum::http::HeaderValue::from(secs));
+    res
+}
+
+/// What a survey form posted: the answers by question key, and the hidden fields.
+struct Posted {
+    given: BTreeMap<String, Vec<String>>,
+    lang: Option<String>,
+    token: Option<String>,
+    form_token: Option<String>,
+}
+
+impl Posted {
+    fn read(fields: Vec<(String, String)>) -> Self {
+        let mut given: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        let (mut lang, mut token, mut form_token) = (None, None, None);
+        for (k, v) in fields {
+            match k.as_str() {
+                "lang" => lang = Some(v),
+                "t" if !v.is_empty() => token = Some(v),
+                "ft" if !v.is_empty() => form_token = Some(v),
+                _ => {
+                    if let Some(key) = k.strip_prefix("q.") {
+                        given.entry(key.to_owned()).or_default().push(v);
+                    }
+                }
+            }
+        }
+        Self {
+            given,
+            lang,
+            token,
+            form_token,
+        }
+    }
+}
+
+/// The posted values as the answers of a response (empty text left out).
+fn answers_of(
+    definition: &SurveyDefinition,
+    given: &BTreeMap<String, Vec<String>>,
+) -> Map<String, Value> {
+    let mut answers = Map::new();
+    for (key, values) in given {
+        let Some(q) = definition.question(key) else {
+            continue;
+        };
+        let value = match q.qtype {
+            QuestionType::MultiChoice => Value::from(values.clone()),
+            QuestionType::Text | QuestionType::SingleChoice => {
+                Value::from(values.first().cloned().unwrap_or_default())
+            }
+            _ => match values.first().map(|v| v.trim().parse::<i64>()) {
+                Some(Ok(n)) => Value::from(n),
+                Some(Err(_)) => Value::from(values.first().cloned().unwrap_or_default()),
+                None => Value::Null,
+            },
+        };
+        if !(value.is_string() && value.as_str().is_some_and(str::is_empty)) {
+            answers.insert(key.clone(), value);
+        }
+    }
+    answers
+}
+
+/// Stores the answer and thanks the respondent (or says the form was already answered).
+async fn store_answer(
+    state: &AppState,
+    survey: &Survey,
+    response: &NewResponse,
+    invitation: Option<&str>,
+    now: i64,
+    lang: &str,
+    dedup: bool,
+) -> Response {
     match state
         .store
-        .insert_response(
-            &survey.org_id,
-            &survey,
-            &response,
-            invitation.as_deref(),
-            now,
-        )
+        .insert_response(&survey.org_id, survey, response, invitation, now)
         .await
     {
         Ok(stored) => {
             tracing::info!(org.id = %survey.org_id, survey.id = %survey.id, response.id = %stored.id, "public response stored");
-            let t = Tr::respondent(&lang);
+            let t = Tr::respondent(lang);
             let (heading, text) = (Msg::SurveyThanksHeading, Msg::SurveyThanksText);
             let mut res = message(StatusCode::OK, &t, &t.get(heading), &t.get(text));
             if dedup {
-                mark_answered(state, &survey, &mut res);
+                mark_answered(state, survey, &mut res);
             }
             res
         }
         Err(StoreError::Conflict(_)) => {
-            let mut res = already_answered(StatusCode::CONFLICT, &lang);
+            let mut res = already_answered(StatusCode::CONFLICT, lang);
             if dedup {
-                mark_answered(state, &survey, &mut res);
+                mark_answered(state, survey, &mut res);
             }
             res
         }
