@@ -16,8 +16,8 @@ use std::time::Instant;
 use attune_domain::metrics::NpsCounts;
 use attune_domain::period::{DAY_MS, Interval};
 use attune_domain::survey::{QuestionType, SurveyDefinition, SurveyInput};
-use attune_storage::Store;
 use attune_storage::model::ScoreFilter;
+use attune_storage::prelude::*;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 

@@ -24,6 +24,8 @@ use crate::error::{Context, StoreError, StoreResult};
 use crate::retention::{
     BUILTIN_ATTRIBUTES, RetentionRows, RetentionSource, SUBSCRIPTION_ATTRIBUTES,
 };
+use crate::store::SnapshotStore;
+use async_trait::async_trait;
 
 /// The largest blob one snapshot part holds.
 const PART_BYTES: usize = 8 << 20;
@@ -221,47 +223,6 @@ impl SqlStore {
         }
     }
 
-    pub(crate) async fn retention_rows_impl(
-        &self,
-        org_id: &str,
-        source: RetentionSource,
-    ) -> StoreResult<RetentionRows> {
-        let kind = Kind::from(source);
-        let mut view = read_view(self).await?;
-        let g = generation(&mut view, org_id).await?;
-        if let Some(bytes) = load(&mut view, org_id, kind, g).await? {
-            let unpacked = cpu(move || match kind {
-                Kind::Activity => unpack_activity(&bytes).map(|(n, activity)| RetentionRows {
-                    n_accounts: n,
-                    activity,
-                    ..RetentionRows::default()
-                }),
-                _ => unpack_subscriptions(&bytes).map(|(n, subscriptions)| RetentionRows {
-                    n_accounts: n,
-                    subscriptions,
-                    ..RetentionRows::default()
-                }),
-            })
-            .await?;
-            match unpacked {
-                Ok(rows) => return Ok(rows),
-                Err(e) => damaged(org_id, kind, &e),
-            }
-        }
-        let rows = read_rows(&mut view, org_id, source).await?;
-        view.commit().await.context("finishing a read")?;
-        let (rows, bytes) = cpu(move || {
-            let bytes = match kind {
-                Kind::Activity => pack_activity(rows.n_accounts, &rows.activity),
-                _ => pack_subscriptions(rows.n_accounts, &rows.subscriptions),
-            };
-            (rows, bytes)
-        })
-        .await?;
-        self.keep_snapshot(org_id, kind, g, bytes).await;
-        Ok(rows)
-    }
-
     /// Every attribute column (built-in ones first, then custom keys by name), from the
     /// snapshot or rebuilt.
     async fn attribute_columns(&self, org_id: &str) -> StoreResult<(usize, Vec<AttributeColumn>)> {
@@ -283,85 +244,6 @@ impl SqlStore {
         .await?;
         self.keep_snapshot(org_id, kind, g, bytes).await;
         Ok((n, columns))
-    }
-
-    pub(crate) async fn retention_attributes_impl(
-        &self,
-        org_id: &str,
-        names: &[String],
-        n_accounts: usize,
-    ) -> StoreResult<Vec<AttributeColumn>> {
-        for name in names {
-            if name.is_empty() || name.chars().count() > 100 {
-                return Err(StoreError::Invalid(attune_domain::Invalid::one(
-                    "attribute",
-                    "is not an attribute name",
-                )));
-            }
-        }
-        let (_, columns) = self.attribute_columns(org_id).await?;
-        names
-            .iter()
-            .map(|name| match columns.iter().find(|c| &c.name == name) {
-                Some(c) => Ok(c.clone().with_len(n_accounts)),
-                None => Err(StoreError::Invalid(attune_domain::Invalid::one(
-                    "attribute",
-                    format!(
-                        "is not an attribute of this organisation's accounts (known: {})",
-                        columns
-                            .iter()
-                            .map(|c| c.name.as_str())
-                            .collect::<Vec<_>>()
-                            .join(", ")
-                    ),
-                ))),
-            })
-            .collect()
-    }
-
-    pub(crate) async fn retention_attribute_names_impl(
-        &self,
-        org_id: &str,
-    ) -> StoreResult<Vec<String>> {
-        let (_, columns) = self.attribute_columns(org_id).await?;
-        Ok(columns.into_iter().map(|c| c.name).collect())
-    }
-
-    /// Builds the snapshots that are missing or older than the inputs: of one organisation,
-    /// or of every organisation whose inputs changed since. Returns how many were built.
-    pub(crate) async fn retention_refresh_impl(&self, org_id: Option<&str>) -> StoreResult<u64> {
-        let stale = sqlx::query(
-            "SELECT s.org_id, \
-               EXISTS (SELECT 1 FROM subscriptions x WHERE x.org_id = s.org_id) AS subs, \
-               EXISTS (SELECT 1 FROM activity_events x WHERE x.org_id = s.org_id) AS acts \
-             FROM retention_state s \
-             WHERE ($1 IS NULL OR s.org_id = $1) AND NOT EXISTS ( \
-               SELECT 1 FROM retention_snapshots p WHERE p.org_id = s.org_id \
-               AND p.kind = 'attributes' AND p.generation = s.generation AND p.part = 0)",
-        )
-        .bind(org_id)
-        .fetch_all(&self.pool)
-        .await
-        .context("finding stale retention snapshots")?;
-        let mut built = 0;
-        for row in stale {
-            let org: String = row.try_get(0).context("reading an organisation")?;
-            let subs: bool = flag(&row, 1)?;
-            let acts: bool = flag(&row, 2)?;
-            if subs {
-                self.retention_rows_impl(&org, RetentionSource::Subscriptions)
-                    .await?;
-                built += 1;
-            }
-            if acts {
-                self.retention_rows_impl(&org, RetentionSource::Activity)
-                    .await?;
-                built += 1;
-            }
-            self.attribute_columns(&org).await?;
-            built += 1;
-        }
-        Ok(built)
     }
 }
 
@@ -598,4 +480,123 @@ async fn subscription_attributes(
             .collect(),
         reasons.into_iter().map(|r| r.map(|(_, v)| v)).collect(),
     ))
+}
+
+#[async_trait]
+impl SnapshotStore for SqlStore {
+    /// Builds the snapshots that are missing or older than the inputs: of one organisation,
+    /// or of every organisation whose inputs changed since. Returns how many were built.
+    async fn retention_refresh(&self, org_id: Option<&str>) -> StoreResult<u64> {
+        let stale = sqlx::query(
+            "SELECT s.org_id, \
+               EXISTS (SELECT 1 FROM subscriptions x WHERE x.org_id = s.org_id) AS subs, \
+               EXISTS (SELECT 1 FROM activity_events x WHERE x.org_id = s.org_id) AS acts \
+             FROM retention_state s \
+             WHERE ($1 IS NULL OR s.org_id = $1) AND NOT EXISTS ( \
+               SELECT 1 FROM retention_snapshots p WHERE p.org_id = s.org_id \
+               AND p.kind = 'attributes' AND p.generation = s.generation AND p.part = 0)",
+        )
+        .bind(org_id)
+        .fetch_all(&self.pool)
+        .await
+        .context("finding stale retention snapshots")?;
+        let mut built = 0;
+        for row in stale {
+            let org: String = row.try_get(0).context("reading an organisation")?;
+            let subs: bool = flag(&row, 1)?;
+            let acts: bool = flag(&row, 2)?;
+            if subs {
+                self.retention_rows(&org, RetentionSource::Subscriptions)
+                    .await?;
+                built += 1;
+            }
+            if acts {
+                self.retention_rows(&org, RetentionSource::Activity).await?;
+                built += 1;
+            }
+            self.attribute_columns(&org).await?;
+            built += 1;
+        }
+        Ok(built)
+    }
+
+    async fn retention_rows(
+        &self,
+        org_id: &str,
+        source: RetentionSource,
+    ) -> StoreResult<RetentionRows> {
+        let kind = Kind::from(source);
+        let mut view = read_view(self).await?;
+        let g = generation(&mut view, org_id).await?;
+        if let Some(bytes) = load(&mut view, org_id, kind, g).await? {
+            let unpacked = cpu(move || match kind {
+                Kind::Activity => unpack_activity(&bytes).map(|(n, activity)| RetentionRows {
+                    n_accounts: n,
+                    activity,
+                    ..RetentionRows::default()
+                }),
+                _ => unpack_subscriptions(&bytes).map(|(n, subscriptions)| RetentionRows {
+                    n_accounts: n,
+                    subscriptions,
+                    ..RetentionRows::default()
+                }),
+            })
+            .await?;
+            match unpacked {
+                Ok(rows) => return Ok(rows),
+                Err(e) => damaged(org_id, kind, &e),
+            }
+        }
+        let rows = read_rows(&mut view, org_id, source).await?;
+        view.commit().await.context("finishing a read")?;
+        let (rows, bytes) = cpu(move || {
+            let bytes = match kind {
+                Kind::Activity => pack_activity(rows.n_accounts, &rows.activity),
+                _ => pack_subscriptions(rows.n_accounts, &rows.subscriptions),
+            };
+            (rows, bytes)
+        })
+        .await?;
+        self.keep_snapshot(org_id, kind, g, bytes).await;
+        Ok(rows)
+    }
+
+    async fn retention_attributes(
+        &self,
+        org_id: &str,
+        names: &[String],
+        n_accounts: usize,
+    ) -> StoreResult<Vec<AttributeColumn>> {
+        for name in names {
+            if name.is_empty() || name.chars().count() > 100 {
+                return Err(StoreError::Invalid(attune_domain::Invalid::one(
+                    "attribute",
+                    "is not an attribute name",
+                )));
+            }
+        }
+        let (_, columns) = self.attribute_columns(org_id).await?;
+        names
+            .iter()
+            .map(|name| match columns.iter().find(|c| &c.name == name) {
+                Some(c) => Ok(c.clone().with_len(n_accounts)),
+                None => Err(StoreError::Invalid(attune_domain::Invalid::one(
+                    "attribute",
+                    format!(
+                        "is not an attribute of this organisation's accounts (known: {})",
+                        columns
+                            .iter()
+                            .map(|c| c.name.as_str())
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                ))),
+            })
+            .collect()
+    }
+
+    async fn retention_attribute_names(&self, org_id: &str) -> StoreResult<Vec<String>> {
+        let (_, columns) = self.attribute_columns(org_id).await?;
+        Ok(columns.into_iter().map(|c| c.name).collect())
+    }
 }

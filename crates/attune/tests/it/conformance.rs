@@ -6,8 +6,9 @@ use attune_domain::response::{Answer, Channel, NewResponse};
 use attune_domain::survey::{QuestionType, SurveyDefinition, SurveyInput};
 use attune_domain::survey_access::{SurveyAccess, SurveyAccessInput};
 use attune_domain::text::{Email, LanguageTag};
+use attune_storage::StoreError;
 use attune_storage::model::{AccountUpsert, ContactUpsert, FeedQuery, ScoreFilter, SegmentDim};
-use attune_storage::{Store, StoreError};
+use attune_storage::prelude::*;
 use serde_json::json;
 
 use crate::helpers::{Backend, NOW_MS, fresh_store};

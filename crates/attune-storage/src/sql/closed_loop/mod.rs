@@ -7,7 +7,6 @@
 
 mod cases;
 mod config;
-mod metrics;
 mod opening;
 mod outbox;
 mod sla;
@@ -16,7 +15,6 @@ mod timeline;
 
 pub(crate) use config::insert_defaults;
 pub(crate) use opening::{LoopState, link_resurvey, on_new_responses};
-pub(crate) use outbox::emit;
 
 use sqlx::{AnyConnection, Row};
 
