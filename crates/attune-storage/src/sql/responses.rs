@@ -256,6 +256,93 @@ async fn is_resurvey(
     )
 }
 
+/// The dedup keys of `responses` that are already stored.
+async fn stored_keys(
+    conn: &mut AnyConnection,
+    org_id: &str,
+    responses: &[NewResponse],
+) -> StoreResult<HashSet<String>> {
+    let keys: Vec<&str> = responses
+        .iter()
+        .filter_map(|r| r.dedup_key.as_deref())
+        .collect();
+    let mut seen: HashSet<String> = HashSet::new();
+    for chunk in keys.chunks(500) {
+        let mut b = Binds::default();
+        let org = b.text(org_id);
+        let list: Vec<String> = chunk.iter().map(|k| b.text(*k)).collect();
+        let sql = format!(
+            "SELECT dedup_key FROM responses WHERE org_id = {org} AND dedup_key IN ({})",
+            list.join(",")
+        );
+        for row in sqlx::query_with(AssertSqlSafe(sql), b.into_args()?)
+            .fetch_all(&mut *conn)
+            .await
+            .context("looking for already imported rows")?
+        {
+            seen.insert(row.try_get("dedup_key").context("reading dedup key")?);
+        }
+    }
+    Ok(seen)
+}
+
+/// The accounts and contacts an import has already resolved, by external id and e-mail.
+#[derive(Default)]
+struct People {
+    accounts: HashMap<String, String>,
+    contacts: HashMap<String, (String, Option<String>)>,
+}
+
+impl People {
+    /// The contact and account ids of an imported response, created on first sight.
+    async fn resolve(
+        &mut self,
+        conn: &mut AnyConnection,
+        org_id: &str,
+        r: &NewResponse,
+        now_ms: i64,
+    ) -> StoreResult<(Option<String>, Option<String>)> {
+        let mut account_id = match &r.account_external_id {
+            Some(x) => Some(match self.accounts.get(x) {
+                Some(id) => id.clone(),
+                None => {
+                    let id =
+                        account_id_for(&mut *conn, org_id, x, r.account_name.as_deref(), now_ms)
+                            .await?;
+                    self.accounts.insert(x.clone(), id.clone());
+                    id
+                }
+            }),
+            None => None,
+        };
+        let contact_id = match &r.contact_email {
+            Some(email) => {
+                let (id, acc) = match self.contacts.get(email.as_str()) {
+                    Some(found) => found.clone(),
+                    None => {
+                        let found = contact_for(
+                            &mut *conn,
+                            org_id,
+                            email.as_str(),
+                            r.contact_name.as_deref(),
+                            account_id.as_deref(),
+                            now_ms,
+                        )
+                        .await?;
+                        self.contacts
+                            .insert(email.as_str().to_owned(), found.clone());
+                        found
+                    }
+                };
+                account_id = account_id.or(acc);
+                Some(id)
+            }
+            None => None,
+        };
+        Ok((contact_id, account_id))
+    }
+}
+
 #[async_trait]
 impl ResponseStore for SqlStore {
     async fn insert_response(
@@ -378,31 +465,10 @@ impl ResponseStore for SqlStore {
         }
         let mut tx = self.begin_write().await?;
         // Keys already stored, or seen earlier in this batch, are duplicates.
-        let keys: Vec<&str> = responses
-            .iter()
-            .filter_map(|r| r.dedup_key.as_deref())
-            .collect();
-        let mut seen: HashSet<String> = HashSet::new();
-        for chunk in keys.chunks(500) {
-            let mut b = Binds::default();
-            let org = b.text(org_id);
-            let list: Vec<String> = chunk.iter().map(|k| b.text(*k)).collect();
-            let sql = format!(
-                "SELECT dedup_key FROM responses WHERE org_id = {org} AND dedup_key IN ({})",
-                list.join(",")
-            );
-            for row in sqlx::query_with(AssertSqlSafe(sql), b.into_args()?)
-                .fetch_all(&mut *tx)
-                .await
-                .context("looking for already imported rows")?
-            {
-                seen.insert(row.try_get("dedup_key").context("reading dedup key")?);
-            }
-        }
+        let mut seen = stored_keys(&mut tx, org_id, responses).await?;
         let mut loop_state = LoopState::load(&mut tx, org_id).await?;
         let watch = !loop_state.is_idle();
-        let mut accounts: HashMap<String, String> = HashMap::new();
-        let mut contacts: HashMap<String, (String, Option<String>)> = HashMap::new();
+        let mut people = People::default();
         let mut outcome = ImportOutcome::default();
         let mut tally = Tally::default();
         // Batches are pipelined: while the database writes batch k, batch k+1 is prepared
@@ -417,47 +483,7 @@ impl ResponseStore for SqlStore {
                     outcome.duplicates += 1;
                     continue;
                 }
-                let mut account_id = match &r.account_external_id {
-                    Some(x) => Some(match accounts.get(x) {
-                        Some(id) => id.clone(),
-                        None => {
-                            let id = account_id_for(
-                                &mut tx,
-                                org_id,
-                                x,
-                                r.account_name.as_deref(),
-                                now_ms,
-                            )
-                            .await?;
-                            accounts.insert(x.clone(), id.clone());
-                            id
-                        }
-                    }),
-                    None => None,
-                };
-                let contact_id = match &r.contact_email {
-                    Some(email) => {
-                        let (id, acc) = match contacts.get(email.as_str()) {
-                            Some(found) => found.clone(),
-                            None => {
-                                let found = contact_for(
-                                    &mut tx,
-                                    org_id,
-                                    email.as_str(),
-                                    r.contact_name.as_deref(),
-                                    account_id.as_deref(),
-                                    now_ms,
-                                )
-                                .await?;
-                                contacts.insert(email.as_str().to_owned(), found.clone());
-                                found
-                            }
-                        };
-                        account_id = account_id.or(acc);
-                        Some(id)
-                    }
-                    None => None,
-                };
+                let (contact_id, account_id) = people.resolve(&mut tx, org_id, r, now_ms).await?;
                 resolved.push((r, contact_id, account_id));
             }
             outcome.inserted += resolved.len() as u64;
