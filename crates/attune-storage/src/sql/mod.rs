@@ -12,6 +12,7 @@ mod jobs;
 mod metrics;
 mod responses;
 mod retention;
+mod retention_rows;
 mod retention_snapshot;
 mod settings;
 mod surveys;
