@@ -2,6 +2,7 @@
 
 use attune_domain::org::Role;
 use attune_storage::StoreError;
+use attune_storage::model::Org;
 use attune_storage::prelude::*;
 
 use super::{Rec, recorded};
@@ -61,6 +62,12 @@ async fn access_story(b: Backend) {
         store.session("sesshash", NOW_MS).await,
         Err(StoreError::NotFound)
     ));
+    login_backoff(&store, &a, &a2).await;
+    store.assert_all_called("AccessStore", <dyn AccessStore>::METHODS);
+}
+
+/// Failed logins: counted per normalised e-mail, backed off, forgotten, cleared per organisation.
+async fn login_backoff(store: &Rec, a: &Org, a2: &Org) {
     // Failed logins: counted per normalised e-mail (with or without an account), backed off
     // by the policy, forgotten after a success or a day, cleared only within the organisation.
     let policy = attune_domain::login::BackoffPolicy {
@@ -156,5 +163,4 @@ async fn access_story(b: Backend) {
         .await
         .unwrap();
     assert_eq!(f.failures, 1, "a success forgets");
-    store.assert_all_called("AccessStore", <dyn AccessStore>::METHODS);
 }

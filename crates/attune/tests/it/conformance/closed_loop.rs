@@ -8,7 +8,7 @@ use attune_domain::closed_loop::sla::SlaPolicy;
 use attune_domain::closed_loop::template::Template;
 use attune_domain::closed_loop::timeline::EventKind;
 use attune_storage::StoreError;
-use attune_storage::model::{CaseQuery, LoopSettings};
+use attune_storage::model::{Case, CaseQuery, LoopSettings, Survey};
 use attune_storage::prelude::*;
 
 use super::{Rec, Tenant, nps_definition, recorded, response, tenant};
@@ -144,7 +144,7 @@ async fn teams_story(b: Backend) {
         (team.name.as_str(), team.lead_user_id.as_deref()),
         ("Success", Some(user.id.as_str()))
     );
-    assert_eq!(team.members, [user.id.clone()]);
+    assert_eq!(team.members, std::slice::from_ref(&user.id));
     assert_eq!(store.list_teams(&a.id).await.unwrap(), [team]);
     assert!(store.list_teams(&a2.id).await.unwrap().is_empty());
     // The taxonomy starts with defaults and is replaced whole, per organisation.
@@ -161,13 +161,8 @@ async fn teams_story(b: Backend) {
 
 async fn cases_story(b: Backend) {
     let store: Rec = recorded(&b).await;
-    let Tenant {
-        a,
-        a2,
-        user,
-        account,
-        contact,
-    } = tenant(&store).await;
+    let t = tenant(&store).await;
+    let Tenant { a, a2, user, .. } = &t;
     let survey = store
         .create_survey(&a.id, &nps_definition(), NOW_MS)
         .await
@@ -266,6 +261,34 @@ async fn cases_story(b: Backend) {
             .await,
         Err(StoreError::NotFound)
     ));
+    resurvey(
+        &store,
+        &t,
+        &survey,
+        case,
+        patch.root_cause.as_deref().unwrap(),
+        late,
+    )
+    .await;
+    store.assert_all_called("CaseStore", <dyn CaseStore>::METHODS);
+}
+
+/// The re-survey sent with the resolution, answered, closes the loop.
+async fn resurvey(
+    store: &Rec,
+    t: &Tenant,
+    survey: &Survey,
+    case: &Case,
+    root_cause: &str,
+    late: i64,
+) {
+    let Tenant {
+        a,
+        a2,
+        user,
+        account,
+        contact,
+    } = t;
     // The re-survey sent with the resolution, answered, gives the score after.
     let inv = store
         .create_invitation(&a.id, &survey.id, Some(&contact.id), late + H)
@@ -287,7 +310,7 @@ async fn cases_story(b: Backend) {
     store
         .insert_response(
             &a.id,
-            &survey,
+            survey,
             &response(9, None, 0, None, None),
             Some(&inv.id),
             late + 2 * H,
@@ -324,11 +347,7 @@ async fn cases_story(b: Backend) {
     let causes = store.account_root_causes(&a.id, 0).await.unwrap();
     assert_eq!(
         causes,
-        [(
-            account.id.clone(),
-            patch.root_cause.clone().unwrap(),
-            case.opened_at
-        )]
+        [(account.id.clone(), root_cause.to_owned(), case.opened_at)]
     );
     assert!(
         store
@@ -337,5 +356,4 @@ async fn cases_story(b: Backend) {
             .unwrap()
             .is_empty()
     );
-    store.assert_all_called("CaseStore", <dyn CaseStore>::METHODS);
 }

@@ -91,7 +91,10 @@ async fn customers_story(b: Backend) {
     ));
     // Every account, by name; contacts by id; a bulk import upserts by external id (a later
     // row wins) in one transaction.
-    assert_eq!(store.list_accounts(&a.id).await.unwrap(), [again.clone()]);
+    assert_eq!(
+        store.list_accounts(&a.id).await.unwrap(),
+        std::slice::from_ref(&again)
+    );
     assert!(store.list_accounts(&a2.id).await.unwrap().is_empty());
     assert_eq!(store.contact(&a.id, &contact.id).await.unwrap(), contact);
     assert!(matches!(

@@ -2,7 +2,9 @@
 
 use attune_domain::survey::QuestionType;
 use attune_storage::StoreError;
-use attune_storage::model::{FeedQuery, ScoreFilter, SegmentDim, TextDocsQuery};
+use attune_storage::model::{
+    Account, FeedQuery, Org, ScoreFilter, SegmentDim, StoredResponse, Survey, TextDocsQuery,
+};
 use attune_storage::prelude::*;
 
 use super::{Rec, recorded};
@@ -107,6 +109,23 @@ async fn responses_story(b: Backend) {
     let counts = store.score_counts(&a.id, &filter, None).await.unwrap();
     let total: i64 = counts.iter().map(|c| c.n).sum();
     assert_eq!(total, 3);
+    monthly_and_segments(&store, &a, &a2, &saved, &filter).await;
+    feed(&store, &a, &a2, &r1).await;
+    text_analysis(&store, &a, &a2, &survey, &r1).await;
+    store.assert_all_called("ResponseStore", <dyn ResponseStore>::METHODS);
+    store.assert_all_called("FeedStore", <dyn FeedStore>::METHODS);
+    store.assert_all_called("ScoreStore", <dyn ScoreStore>::METHODS);
+    store.assert_all_called("TextStore", <dyn TextStore>::METHODS);
+}
+
+/// The monthly aggregates agree with the daily ones; segments and tenancy.
+async fn monthly_and_segments(
+    store: &Rec,
+    a: &Org,
+    a2: &Org,
+    saved: &Account,
+    filter: &ScoreFilter,
+) {
     // Monthly aggregates (with daily edges for partial months) count the same responses,
     // per month, as the daily ones.
     let per_month = |rows: &[attune_storage::model::ScoreCount]| {
@@ -147,7 +166,7 @@ async fn responses_story(b: Backend) {
         }
     }
     let by_account = store
-        .score_counts(&a.id, &filter, Some(SegmentDim::Account))
+        .score_counts(&a.id, filter, Some(SegmentDim::Account))
         .await
         .unwrap();
     assert!(
@@ -157,11 +176,15 @@ async fn responses_story(b: Backend) {
     );
     assert!(
         store
-            .score_counts(&a2.id, &filter, None)
+            .score_counts(&a2.id, filter, None)
             .await
             .unwrap()
             .is_empty()
     );
+}
+
+/// The feed: newest first, searched, filtered by score, per organisation.
+async fn feed(store: &Rec, a: &Org, a2: &Org, r1: &StoredResponse) {
     // Feed.
     let feed = store
         .feed(
@@ -231,6 +254,10 @@ async fn responses_story(b: Backend) {
             .unwrap()
             .is_empty()
     );
+}
+
+/// The text analysis of comments, and re-analysis.
+async fn text_analysis(store: &Rec, a: &Org, a2: &Org, survey: &Survey, r1: &StoredResponse) {
     // Analysed comments, newest first, with their terms and score; re-analysing every
     // response is safe to repeat and changes none of them.
     let query = TextDocsQuery {
@@ -269,8 +296,4 @@ async fn responses_story(b: Backend) {
         1,
         "the search index is rebuilt"
     );
-    store.assert_all_called("ResponseStore", <dyn ResponseStore>::METHODS);
-    store.assert_all_called("FeedStore", <dyn FeedStore>::METHODS);
-    store.assert_all_called("ScoreStore", <dyn ScoreStore>::METHODS);
-    store.assert_all_called("TextStore", <dyn TextStore>::METHODS);
 }

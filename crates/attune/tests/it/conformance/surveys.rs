@@ -1,7 +1,9 @@
 //! Surveys, their access settings, and invitations used once.
 
+use attune_domain::survey::SurveyDefinition;
 use attune_domain::survey_access::{SurveyAccess, SurveyAccessInput};
 use attune_storage::StoreError;
+use attune_storage::model::{Contact, Org, Survey};
 use attune_storage::prelude::*;
 
 use super::{Rec, recorded};
@@ -67,6 +69,19 @@ async fn surveys_story(b: Backend) {
             .await,
         Err(StoreError::Conflict(_))
     ));
+    access_settings(&store, &a, &a2, &def, &survey, &contact).await;
+    store.assert_all_called("SurveyStore", <dyn SurveyStore>::METHODS);
+}
+
+/// Access settings, and one answer per known respondent.
+async fn access_settings(
+    store: &Rec,
+    a: &Org,
+    a2: &Org,
+    def: &SurveyDefinition,
+    survey: &Survey,
+    contact: &Contact,
+) {
     // Access settings: stored per survey, changed only by its organisation.
     assert_eq!(survey.access, SurveyAccess::default(), "public by default");
     let strict = SurveyAccess::default()
@@ -80,7 +95,7 @@ async fn surveys_story(b: Backend) {
         )
         .unwrap();
     let once = store
-        .create_survey_with_access(&a.id, &def, &strict, NOW_MS)
+        .create_survey_with_access(&a.id, def, &strict, NOW_MS)
         .await
         .unwrap();
     assert_eq!(store.survey(&a.id, &once.id).await.unwrap(), once);
@@ -163,5 +178,4 @@ async fn surveys_story(b: Backend) {
         )
         .await
         .expect("anonymous API answers are not keyed by respondent");
-    store.assert_all_called("SurveyStore", <dyn SurveyStore>::METHODS);
 }
