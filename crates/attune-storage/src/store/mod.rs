@@ -3,7 +3,7 @@
 
 /// Declares a feature's store trait: emits the `#[async_trait]` trait (methods and docs as
 /// written, default bodies included), `<dyn Trait>::METHODS` (every method's name, in order)
-/// and, with the `testing` feature, the forwarding impl for [`Recorded`](crate::Recorded).
+/// and, with the `testing` feature, the forwarding impl for `Recorded`.
 macro_rules! store_trait {
     ($(#[$tm:meta])* pub trait $name:ident { $($body:tt)* }) => {
         store_trait!(@munch [$(#[$tm])* $name] [] $($body)*);
