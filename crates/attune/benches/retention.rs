@@ -12,13 +12,13 @@
 //! Run: `cargo bench -p attune --bench retention -- [ACCOUNTS]` (default 1000000). Needs
 //! `python3` with pandas, pyarrow and duckdb (`pip install pandas pyarrow duckdb`).
 
+use attune_storage::prelude::*;
 use std::io::Write;
 use std::time::{Duration, Instant};
 
 use attune_app::retention::{Report, Spec, SurvivalOptions};
 use attune_retention::calendar::format_day;
 use attune_retention::{CiKind, PeriodUnit, TimeUnit, parse_day};
-use attune_storage::Store;
 use attune_storage::model::AccountUpsert;
 use attune_storage::retention::{NewSubscription, RetentionSource};
 use attune_storage::sql::SqlStore;

@@ -7,6 +7,8 @@ use sqlx::{AnyConnection, Row};
 use super::{SqlStore, new_id};
 use crate::error::{Context, StoreError, StoreResult};
 use crate::model::{Account, AccountUpsert, Contact, ContactUpsert};
+use crate::store::CustomerStore;
+use async_trait::async_trait;
 
 const ACCOUNT_COLUMNS: &str =
     "id, external_id, name, plan, size_band, industry, region, owner_user_id, attributes";
@@ -117,11 +119,45 @@ async fn count_accounts(conn: &mut AnyConnection, org_id: &str) -> StoreResult<i
 }
 
 impl SqlStore {
-    pub(crate) async fn upsert_account_impl(
+    async fn accounts_where(
         &self,
         org_id: &str,
-        a: &AccountUpsert,
-    ) -> StoreResult<Account> {
+        account_id: Option<&str>,
+    ) -> StoreResult<Vec<Account>> {
+        let sql = format!(
+            "SELECT {ACCOUNT_COLUMNS} FROM accounts WHERE org_id = $1 AND ($2 IS NULL OR id = $2 OR external_id = $2) ORDER BY name, id"
+        );
+        let rows = sqlx::query(AssertSqlSafe(sql))
+            .bind(org_id)
+            .bind(account_id)
+            .fetch_all(&self.pool)
+            .await
+            .context("listing accounts")?;
+        rows.iter().map(account_of).collect()
+    }
+}
+
+/// One account of the organisation, on the caller's connection.
+pub(crate) async fn account_in(
+    conn: &mut AnyConnection,
+    org_id: &str,
+    id: &str,
+) -> StoreResult<Option<Account>> {
+    let sql = format!("SELECT {ACCOUNT_COLUMNS} FROM accounts WHERE org_id = $1 AND id = $2");
+    sqlx::query(AssertSqlSafe(sql))
+        .bind(org_id)
+        .bind(id)
+        .fetch_optional(&mut *conn)
+        .await
+        .context("reading an account")?
+        .as_ref()
+        .map(account_of)
+        .transpose()
+}
+
+#[async_trait]
+impl CustomerStore for SqlStore {
+    async fn upsert_account(&self, org_id: &str, a: &AccountUpsert) -> StoreResult<Account> {
         let attributes = serde_json::to_string(&a.attributes).context("encoding attributes")?;
         let sql = format!(
             "INSERT INTO accounts (id, org_id, external_id, name, plan, size_band, industry, region, owner_user_id, attributes, created_at) \
@@ -196,9 +232,20 @@ impl SqlStore {
         Ok(account)
     }
 
+    async fn list_accounts(&self, org_id: &str) -> StoreResult<Vec<Account>> {
+        self.accounts_where(org_id, None).await
+    }
+
+    async fn account(&self, org_id: &str, account_id: &str) -> StoreResult<Account> {
+        self.accounts_where(org_id, Some(account_id))
+            .await?
+            .pop()
+            .ok_or(StoreError::NotFound)
+    }
+
     /// Upserts many accounts in one transaction (all or nothing); a later row with the same
     /// external id wins. Returns how many accounts are new and how many were updated.
-    pub(crate) async fn import_accounts_impl(
+    async fn import_accounts(
         &self,
         org_id: &str,
         rows: &[AccountUpsert],
@@ -272,28 +319,7 @@ impl SqlStore {
         ))
     }
 
-    pub(crate) async fn list_accounts_impl(
-        &self,
-        org_id: &str,
-        account_id: Option<&str>,
-    ) -> StoreResult<Vec<Account>> {
-        let sql = format!(
-            "SELECT {ACCOUNT_COLUMNS} FROM accounts WHERE org_id = $1 AND ($2 IS NULL OR id = $2 OR external_id = $2) ORDER BY name, id"
-        );
-        let rows = sqlx::query(AssertSqlSafe(sql))
-            .bind(org_id)
-            .bind(account_id)
-            .fetch_all(&self.pool)
-            .await
-            .context("listing accounts")?;
-        rows.iter().map(account_of).collect()
-    }
-
-    pub(crate) async fn upsert_contact_impl(
-        &self,
-        org_id: &str,
-        c: &ContactUpsert,
-    ) -> StoreResult<Contact> {
+    async fn upsert_contact(&self, org_id: &str, c: &ContactUpsert) -> StoreResult<Contact> {
         let mut tx = self.pool.begin().await.context("starting a transaction")?;
         let account_id = match &c.account_external_id {
             Some(x) => {
@@ -341,11 +367,7 @@ impl SqlStore {
         Ok(contact)
     }
 
-    pub(crate) async fn contact_by_email_impl(
-        &self,
-        org_id: &str,
-        email: &str,
-    ) -> StoreResult<Contact> {
+    async fn contact_by_email(&self, org_id: &str, email: &str) -> StoreResult<Contact> {
         let row = sqlx::query(
             "SELECT id, account_id, name, email, phone, role, decision_maker, language, preferences \
              FROM contacts WHERE org_id = $1 AND email = $2",
@@ -359,7 +381,21 @@ impl SqlStore {
         contact_of(&row)
     }
 
-    pub(crate) async fn list_contacts_impl(
+    async fn contact(&self, org_id: &str, id: &str) -> StoreResult<Contact> {
+        let row = sqlx::query(
+            "SELECT id, account_id, name, email, phone, role, decision_maker, language, preferences \
+             FROM contacts WHERE org_id = $1 AND id = $2",
+        )
+        .bind(org_id)
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await
+        .context("reading a contact")?
+        .ok_or(StoreError::NotFound)?;
+        contact_of(&row)
+    }
+
+    async fn list_contacts(
         &self,
         org_id: &str,
         account_id: Option<&str>,
@@ -374,39 +410,5 @@ impl SqlStore {
         .await
         .context("listing contacts")?;
         rows.iter().map(contact_of).collect()
-    }
-}
-
-/// One account of the organisation, on the caller's connection.
-pub(crate) async fn account_in(
-    conn: &mut AnyConnection,
-    org_id: &str,
-    id: &str,
-) -> StoreResult<Option<Account>> {
-    let sql = format!("SELECT {ACCOUNT_COLUMNS} FROM accounts WHERE org_id = $1 AND id = $2");
-    sqlx::query(AssertSqlSafe(sql))
-        .bind(org_id)
-        .bind(id)
-        .fetch_optional(&mut *conn)
-        .await
-        .context("reading an account")?
-        .as_ref()
-        .map(account_of)
-        .transpose()
-}
-
-impl SqlStore {
-    pub(crate) async fn contact_impl(&self, org_id: &str, id: &str) -> StoreResult<Contact> {
-        let row = sqlx::query(
-            "SELECT id, account_id, name, email, phone, role, decision_maker, language, preferences \
-             FROM contacts WHERE org_id = $1 AND id = $2",
-        )
-        .bind(org_id)
-        .bind(id)
-        .fetch_optional(&self.pool)
-        .await
-        .context("reading a contact")?
-        .ok_or(StoreError::NotFound)?;
-        contact_of(&row)
     }
 }

@@ -1,22 +1,17 @@
-//! Organisations, users, API tokens, sessions and server settings.
+//! Users, API tokens, sessions, and failed logins per normalised e-mail (`login_failures`) for
+//! the login back-off. The e-mail is not tenant data until an admin clears it: then the
+//! organisation must have that user.
 
+use async_trait::async_trait;
+use attune_domain::login::{BackoffPolicy, FORGET_AFTER_MS, normalize_email};
 use attune_domain::org::Role;
-use attune_domain::text::slugify;
-use sqlx::AssertSqlSafe;
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
 use super::{SqlStore, new_id};
 use crate::error::{Context, StoreError, StoreResult};
-use crate::model::{Org, Session, TokenGrant, User};
-
-fn org_of(row: &AnyRow) -> StoreResult<Org> {
-    Ok(Org {
-        id: row.try_get("id").context("reading org")?,
-        slug: row.try_get("slug").context("reading org")?,
-        name: row.try_get("name").context("reading org")?,
-    })
-}
+use crate::model::{LoginFailures, Session, TokenGrant, User};
+use crate::store::AccessStore;
 
 fn role_of(raw: &str) -> StoreResult<Role> {
     Role::parse(raw).map_err(|e| StoreError::Conflict(format!("stored role is invalid: {e}")))
@@ -32,84 +27,17 @@ fn user_of(row: &AnyRow) -> StoreResult<User> {
     })
 }
 
-impl SqlStore {
-    pub(crate) async fn setting_or_init_impl(&self, key: &str, init: &str) -> StoreResult<String> {
-        sqlx::query(
-            "INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING",
-        )
-        .bind(key)
-        .bind(init)
-        .execute(&self.pool)
-        .await
-        .context("initialising a setting")?;
-        let row = sqlx::query("SELECT value FROM settings WHERE key = $1")
-            .bind(key)
-            .fetch_one(&self.pool)
-            .await
-            .context("reading a setting")?;
-        row.try_get("value").context("reading a setting")
-    }
+/// Wall-clock time for bookkeeping columns (`created_at`); business time is passed in.
+pub(crate) fn now_ms() -> i64 {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or_default();
+    i64::try_from(now.as_millis()).unwrap_or(i64::MAX)
+}
 
-    pub(crate) async fn create_org_impl(&self, name: &str) -> StoreResult<Org> {
-        let base = slugify(name);
-        for attempt in 1..=1000 {
-            let slug = if attempt == 1 {
-                base.clone()
-            } else {
-                format!("{base}-{attempt}")
-            };
-            let id = new_id();
-            let mut tx = self.begin_write().await?;
-            let res = sqlx::query(
-                "INSERT INTO orgs (id, slug, name, created_at) VALUES ($1, $2, $3, $4)",
-            )
-            .bind(&id)
-            .bind(&slug)
-            .bind(name)
-            .bind(now_ms())
-            .execute(&mut *tx)
-            .await
-            .context("creating an organisation");
-            match res {
-                Ok(_) => {
-                    super::closed_loop::insert_defaults(&mut tx, &id, now_ms()).await?;
-                    tx.commit().await.context("creating an organisation")?;
-                    return Ok(Org {
-                        id,
-                        slug,
-                        name: name.to_owned(),
-                    });
-                }
-                Err(StoreError::Conflict(_)) => continue,
-                Err(e) => return Err(e),
-            }
-        }
-        Err(StoreError::Conflict(format!(
-            "no free slug for organisation `{name}`"
-        )))
-    }
-
-    pub(crate) async fn org_where(&self, column: &str, value: &str) -> StoreResult<Org> {
-        // `column` is one of two literals chosen by the caller, never user input.
-        let sql = format!("SELECT id, slug, name FROM orgs WHERE {column} = $1");
-        let row = sqlx::query(AssertSqlSafe(sql))
-            .bind(value)
-            .fetch_optional(&self.pool)
-            .await
-            .context("finding an organisation")?
-            .ok_or(StoreError::NotFound)?;
-        org_of(&row)
-    }
-
-    pub(crate) async fn list_orgs_impl(&self) -> StoreResult<Vec<Org>> {
-        let rows = sqlx::query("SELECT id, slug, name FROM orgs ORDER BY slug")
-            .fetch_all(&self.pool)
-            .await
-            .context("listing organisations")?;
-        rows.iter().map(org_of).collect()
-    }
-
-    pub(crate) async fn create_user_impl(
+#[async_trait]
+impl AccessStore for SqlStore {
+    async fn create_user(
         &self,
         org_id: &str,
         email: &str,
@@ -138,7 +66,7 @@ impl SqlStore {
         })
     }
 
-    pub(crate) async fn user_for_login_impl(&self, email: &str) -> StoreResult<(User, String)> {
+    async fn user_for_login(&self, email: &str) -> StoreResult<(User, String)> {
         let row = sqlx::query(
             "SELECT id, org_id, email, role, password_hash FROM users WHERE email = $1",
         )
@@ -151,7 +79,99 @@ impl SqlStore {
         Ok((user_of(&row)?, hash))
     }
 
-    pub(crate) async fn list_users_impl(&self, org_id: &str) -> StoreResult<Vec<User>> {
+    async fn login_backoff_until(&self, email: &str, now_ms: i64) -> StoreResult<Option<i64>> {
+        let row = sqlx::query(
+            "SELECT next_allowed_at FROM login_failures WHERE email = $1 AND next_allowed_at > $2",
+        )
+        .bind(normalize_email(email))
+        .bind(now_ms)
+        .fetch_optional(&self.pool)
+        .await
+        .context("reading a login back-off")?;
+        row.map(|r| r.try_get("next_allowed_at"))
+            .transpose()
+            .context("reading a login back-off")
+    }
+
+    async fn record_login_failure(
+        &self,
+        email: &str,
+        now_ms: i64,
+        policy: &BackoffPolicy,
+    ) -> StoreResult<LoginFailures> {
+        let email = normalize_email(email);
+        let forget_before = now_ms.saturating_sub(FORGET_AFTER_MS);
+        // One write transaction: concurrent failures (on any instance) count one after another.
+        let mut tx = self.begin_write().await?;
+        let row = sqlx::query(
+            "INSERT INTO login_failures (email, failures, last_failure_at, next_allowed_at) \
+             VALUES ($1, 1, $2, $2) \
+             ON CONFLICT (email) DO UPDATE SET \
+               failures = CASE WHEN login_failures.last_failure_at < $3 THEN 1 \
+                               ELSE login_failures.failures + 1 END, \
+               last_failure_at = $2 \
+             RETURNING failures",
+        )
+        .bind(&email)
+        .bind(now_ms)
+        .bind(forget_before)
+        .fetch_one(&mut *tx)
+        .await
+        .context("recording a failed login")?;
+        let failures: i64 = row
+            .try_get("failures")
+            .context("recording a failed login")?;
+        let next_allowed_at_ms = now_ms.saturating_add(policy.delay_ms(failures));
+        sqlx::query("UPDATE login_failures SET next_allowed_at = $2 WHERE email = $1")
+            .bind(&email)
+            .bind(next_allowed_at_ms)
+            .execute(&mut *tx)
+            .await
+            .context("recording a failed login")?;
+        // Guessed e-mails must not pile up: a day without failures forgets an e-mail.
+        sqlx::query("DELETE FROM login_failures WHERE last_failure_at < $1")
+            .bind(forget_before)
+            .execute(&mut *tx)
+            .await
+            .context("forgetting old failed logins")?;
+        tx.commit().await.context("recording a failed login")?;
+        Ok(LoginFailures {
+            failures,
+            next_allowed_at_ms,
+        })
+    }
+
+    async fn forget_login_failures(&self, email: &str) -> StoreResult<()> {
+        sqlx::query("DELETE FROM login_failures WHERE email = $1")
+            .bind(normalize_email(email))
+            .execute(&self.pool)
+            .await
+            .context("forgetting failed logins")?;
+        Ok(())
+    }
+
+    async fn clear_login_backoff(&self, org_id: &str, email: &str) -> StoreResult<bool> {
+        let email = normalize_email(email);
+        sqlx::query("SELECT id FROM users WHERE org_id = $1 AND email = $2")
+            .bind(org_id)
+            .bind(&email)
+            .fetch_optional(&self.pool)
+            .await
+            .context("finding a user")?
+            .ok_or(StoreError::NotFound)?;
+        let done = sqlx::query(
+            "DELETE FROM login_failures WHERE email = $2 \
+             AND EXISTS (SELECT 1 FROM users u WHERE u.org_id = $1 AND u.email = $2)",
+        )
+        .bind(org_id)
+        .bind(&email)
+        .execute(&self.pool)
+        .await
+        .context("clearing a login back-off")?;
+        Ok(done.rows_affected() > 0)
+    }
+
+    async fn list_users(&self, org_id: &str) -> StoreResult<Vec<User>> {
         let rows = sqlx::query(
             "SELECT id, org_id, email, role FROM users WHERE org_id = $1 ORDER BY email",
         )
@@ -162,7 +182,7 @@ impl SqlStore {
         rows.iter().map(user_of).collect()
     }
 
-    pub(crate) async fn create_token_impl(
+    async fn create_token(
         &self,
         org_id: &str,
         token_hash: &str,
@@ -186,7 +206,7 @@ impl SqlStore {
         Ok(id)
     }
 
-    pub(crate) async fn token_grant_impl(&self, token_hash: &str) -> StoreResult<TokenGrant> {
+    async fn token_grant(&self, token_hash: &str) -> StoreResult<TokenGrant> {
         let row = sqlx::query("SELECT id, org_id, role FROM api_tokens WHERE token_hash = $1")
             .bind(token_hash)
             .fetch_optional(&self.pool)
@@ -201,7 +221,7 @@ impl SqlStore {
         })
     }
 
-    pub(crate) async fn create_session_impl(
+    async fn create_session(
         &self,
         id_hash: &str,
         user_id: &str,
@@ -221,7 +241,7 @@ impl SqlStore {
         Ok(())
     }
 
-    pub(crate) async fn session_impl(&self, id_hash: &str, now_ms: i64) -> StoreResult<Session> {
+    async fn session(&self, id_hash: &str, now_ms: i64) -> StoreResult<Session> {
         let row = sqlx::query(
             "SELECT u.id, u.org_id, u.email, u.role, s.csrf_token, s.expires_at \
              FROM sessions s JOIN users u ON u.id = s.user_id \
@@ -240,7 +260,7 @@ impl SqlStore {
         })
     }
 
-    pub(crate) async fn delete_session_impl(&self, id_hash: &str) -> StoreResult<()> {
+    async fn delete_session(&self, id_hash: &str) -> StoreResult<()> {
         sqlx::query("DELETE FROM sessions WHERE id_hash = $1")
             .bind(id_hash)
             .execute(&self.pool)
@@ -248,12 +268,4 @@ impl SqlStore {
             .context("ending a session")?;
         Ok(())
     }
-}
-
-/// Wall-clock time for bookkeeping columns (`created_at`); business time is passed in.
-pub(crate) fn now_ms() -> i64 {
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap_or_default();
-    i64::try_from(now.as_millis()).unwrap_or(i64::MAX)
 }

@@ -11,8 +11,10 @@ use sqlx::{AnyConnection, AssertSqlSafe, Row};
 use super::{Bind, Dialect, SqlStore, insert_rows, new_id};
 use attune_domain::jobs::JobKind;
 
-use crate::error::{Context, StoreError, StoreResult, decode};
-use crate::model::{Job, JobOutcome, NewJob, Webhook, WebhookDelivery};
+use crate::error::{Context, StoreResult, decode};
+use crate::model::{Job, JobOutcome, NewJob};
+use crate::store::JobStore;
+use async_trait::async_trait;
 
 /// Jobs of unknown kinds one claim gives up before it stops looking (the next claim goes on).
 const MAX_UNKNOWN_PER_CLAIM: usize = 100;
@@ -105,29 +107,14 @@ fn job_of(row: &AnyRow) -> StoreResult<Job> {
 const JOB_COLUMNS: &str =
     "id, org_id, kind, payload, run_at, state, attempts, max_attempts, last_error";
 
-/// Tables an organisation's webhook rows live in.
-fn webhook_of(row: &AnyRow) -> StoreResult<Webhook> {
-    let events: String = row.try_get("events").context("reading webhook")?;
-    let active: i64 = row.try_get("active").context("reading webhook")?;
-    Ok(Webhook {
-        id: row.try_get("id").context("reading webhook")?,
-        url: row.try_get("url").context("reading webhook")?,
-        events: serde_json::from_str(&events).context("decoding webhook events")?,
-        active: active != 0,
-    })
-}
-
-impl SqlStore {
-    pub(crate) async fn enqueue_jobs_impl(&self, jobs: &[NewJob], now_ms: i64) -> StoreResult<()> {
+#[async_trait]
+impl JobStore for SqlStore {
+    async fn enqueue_jobs(&self, jobs: &[NewJob], now_ms: i64) -> StoreResult<()> {
         let mut conn = self.pool.acquire().await.context("connecting")?;
         enqueue(&mut conn, self.dialect, jobs, now_ms).await
     }
 
-    pub(crate) async fn claim_job_impl(
-        &self,
-        worker: &str,
-        now_ms: i64,
-    ) -> StoreResult<Option<Job>> {
+    async fn claim_job(&self, worker: &str, now_ms: i64) -> StoreResult<Option<Job>> {
         let lock = match self.dialect {
             Dialect::Postgres => "FOR UPDATE SKIP LOCKED",
             Dialect::Sqlite => "",
@@ -171,12 +158,7 @@ impl SqlStore {
         Ok(None)
     }
 
-    pub(crate) async fn finish_job_impl(
-        &self,
-        job: &Job,
-        outcome: &JobOutcome,
-        now_ms: i64,
-    ) -> StoreResult<()> {
+    async fn finish_job(&self, job: &Job, outcome: &JobOutcome, now_ms: i64) -> StoreResult<()> {
         let q = match outcome {
             JobOutcome::Done => sqlx::query(
                 "UPDATE jobs SET state = 'done', finished_at = $1, locked_by = NULL, \
@@ -214,11 +196,7 @@ impl SqlStore {
         Ok(())
     }
 
-    pub(crate) async fn list_jobs_impl(
-        &self,
-        state: Option<&str>,
-        limit: u32,
-    ) -> StoreResult<Vec<Job>> {
+    async fn list_jobs(&self, state: Option<&str>, limit: u32) -> StoreResult<Vec<Job>> {
         let sql = format!(
             "SELECT {JOB_COLUMNS} FROM jobs WHERE ($1 IS NULL OR state = $1) \
              ORDER BY run_at DESC, id DESC LIMIT $2"
@@ -232,162 +210,30 @@ impl SqlStore {
         rows.iter().map(job_of).collect()
     }
 
-    pub(crate) async fn create_webhook_impl(
-        &self,
-        org_id: &str,
-        url: &str,
-        secret: &str,
-        events: &[String],
-        now_ms: i64,
-    ) -> StoreResult<Webhook> {
-        let id = new_id();
-        sqlx::query(
-            "INSERT INTO webhooks (id, org_id, url, secret, events, active, created_at) \
-             VALUES ($1, $2, $3, $4, $5, 1, $6)",
-        )
-        .bind(&id)
-        .bind(org_id)
-        .bind(url)
-        .bind(secret)
-        .bind(serde_json::to_string(events).context("encoding events")?)
-        .bind(now_ms)
-        .execute(&self.pool)
-        .await
-        .context("creating a webhook")?;
-        Ok(Webhook {
-            id,
-            url: url.to_owned(),
-            events: events.to_vec(),
-            active: true,
-        })
-    }
-
-    pub(crate) async fn list_webhooks_impl(&self, org_id: &str) -> StoreResult<Vec<Webhook>> {
-        let rows = sqlx::query(
-            "SELECT id, url, events, active FROM webhooks WHERE org_id = $1 ORDER BY created_at, id",
-        )
-        .bind(org_id)
-        .fetch_all(&self.pool)
-        .await
-        .context("listing webhooks")?;
-        rows.iter().map(webhook_of).collect()
-    }
-
-    pub(crate) async fn delete_webhook_impl(&self, org_id: &str, id: &str) -> StoreResult<()> {
-        let done = sqlx::query("DELETE FROM webhooks WHERE org_id = $1 AND id = $2")
-            .bind(org_id)
-            .bind(id)
+    async fn purge_done_jobs(&self, before_ms: i64) -> StoreResult<u64> {
+        let done = sqlx::query("DELETE FROM jobs WHERE state = 'done' AND finished_at < $1")
+            .bind(before_ms)
             .execute(&self.pool)
             .await
-            .context("deleting a webhook")?;
-        if done.rows_affected() == 0 {
-            return Err(StoreError::NotFound);
-        }
-        Ok(())
+            .context("purging finished jobs")?;
+        Ok(done.rows_affected())
     }
 
-    pub(crate) async fn webhook_target_impl(
-        &self,
-        org_id: &str,
-        id: &str,
-    ) -> StoreResult<(Webhook, String)> {
-        let row = sqlx::query(
-            "SELECT id, url, events, active, secret FROM webhooks WHERE org_id = $1 AND id = $2",
-        )
-        .bind(org_id)
-        .bind(id)
-        .fetch_optional(&self.pool)
-        .await
-        .context("reading a webhook")?
-        .ok_or(StoreError::NotFound)?;
-        Ok((
-            webhook_of(&row)?,
-            row.try_get("secret").context("reading webhook")?,
-        ))
-    }
-
-    pub(crate) async fn record_delivery_impl(
-        &self,
-        org_id: &str,
-        d: &WebhookDelivery,
-    ) -> StoreResult<()> {
-        sqlx::query(
-            "INSERT INTO webhook_deliveries (id, org_id, webhook_id, event, event_id, attempt, \
-             status_code, error, duration_ms, at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-        )
-        .bind(&d.id)
-        .bind(org_id)
-        .bind(&d.webhook_id)
-        .bind(&d.event)
-        .bind(&d.event_id)
-        .bind(d.attempt)
-        .bind(d.status_code)
-        .bind(d.error.clone())
-        .bind(d.duration_ms)
-        .bind(d.at)
-        .execute(&self.pool)
-        .await
-        .context("recording a delivery")?;
-        Ok(())
-    }
-
-    pub(crate) async fn deliveries_impl(
-        &self,
-        org_id: &str,
-        webhook_id: &str,
-        limit: u32,
-    ) -> StoreResult<Vec<WebhookDelivery>> {
+    async fn digest_schedule(&self) -> StoreResult<Vec<(String, i64)>> {
         let rows = sqlx::query(
-            "SELECT id, webhook_id, event, event_id, attempt, status_code, error, duration_ms, at \
-             FROM webhook_deliveries WHERE org_id = $1 AND webhook_id = $2 \
-             ORDER BY at DESC, id DESC LIMIT $3",
+            "SELECT o.id, COALESCE(l.digest_hour, 8) AS hour FROM orgs o \
+             LEFT JOIN loop_settings l ON l.org_id = o.id ORDER BY o.id",
         )
-        .bind(org_id)
-        .bind(webhook_id)
-        .bind(i64::from(limit))
         .fetch_all(&self.pool)
         .await
-        .context("listing deliveries")?;
+        .context("listing organisations for digests")?;
         rows.iter()
-            .map(|row| {
-                Ok(WebhookDelivery {
-                    id: row.try_get("id").context("reading delivery")?,
-                    webhook_id: row.try_get("webhook_id").context("reading delivery")?,
-                    event: row.try_get("event").context("reading delivery")?,
-                    event_id: row.try_get("event_id").context("reading delivery")?,
-                    attempt: row.try_get("attempt").context("reading delivery")?,
-                    status_code: row.try_get("status_code").context("reading delivery")?,
-                    error: row.try_get("error").context("reading delivery")?,
-                    duration_ms: row.try_get("duration_ms").context("reading delivery")?,
-                    at: row.try_get("at").context("reading delivery")?,
-                })
+            .map(|r| {
+                Ok((
+                    r.try_get("id").context("reading org")?,
+                    r.try_get("hour").context("reading org")?,
+                ))
             })
             .collect()
-    }
-
-    pub(crate) async fn record_email_impl(
-        &self,
-        org_id: Option<&str>,
-        kind: &str,
-        case_id: Option<&str>,
-        to: &str,
-        subject: &str,
-        now_ms: i64,
-    ) -> StoreResult<()> {
-        sqlx::query(
-            "INSERT INTO email_log (id, org_id, kind, case_id, to_addr, subject, sent_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7)",
-        )
-        .bind(new_id())
-        .bind(org_id)
-        .bind(kind)
-        .bind(case_id)
-        .bind(to)
-        .bind(subject)
-        .bind(now_ms)
-        .execute(&self.pool)
-        .await
-        .context("logging an e-mail")?;
-        Ok(())
     }
 }

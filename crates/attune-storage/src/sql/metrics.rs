@@ -12,6 +12,8 @@ use sqlx::{AnyConnection, Row};
 use super::{Bind, Binds, Dialect, SqlStore, insert_rows};
 use crate::error::{Context, StoreResult};
 use crate::model::{ScoreCount, ScoreFilter, SegmentDim, Survey};
+use crate::store::ScoreStore;
+use async_trait::async_trait;
 
 /// Counts to add, keyed by (question, qtype, day, score, segment dim, segment value); an empty
 /// dim is the unsegmented total.
@@ -160,27 +162,6 @@ fn plan(from: Option<i64>, to: Option<i64>) -> Vec<(Grain, Option<i64>, Option<i
 }
 
 impl SqlStore {
-    pub(crate) async fn score_counts_impl(
-        &self,
-        org_id: &str,
-        f: &ScoreFilter,
-        segment: Option<SegmentDim>,
-    ) -> StoreResult<Vec<ScoreCount>> {
-        let parts = if f.daily {
-            vec![(Grain::Day, f.from_day, f.to_day)]
-        } else {
-            plan(f.from_day, f.to_day)
-        };
-        let mut out = Vec::new();
-        for (grain, from, to) in parts {
-            out.extend(
-                self.read_counts(org_id, f, segment, grain, from, to)
-                    .await?,
-            );
-        }
-        Ok(out)
-    }
-
     async fn read_counts(
         &self,
         org_id: &str,
@@ -234,6 +215,30 @@ impl SqlStore {
                 })
             })
             .collect()
+    }
+}
+
+#[async_trait]
+impl ScoreStore for SqlStore {
+    async fn score_counts(
+        &self,
+        org_id: &str,
+        f: &ScoreFilter,
+        segment: Option<SegmentDim>,
+    ) -> StoreResult<Vec<ScoreCount>> {
+        let parts = if f.daily {
+            vec![(Grain::Day, f.from_day, f.to_day)]
+        } else {
+            plan(f.from_day, f.to_day)
+        };
+        let mut out = Vec::new();
+        for (grain, from, to) in parts {
+            out.extend(
+                self.read_counts(org_id, f, segment, grain, from, to)
+                    .await?,
+            );
+        }
+        Ok(out)
     }
 }
 

@@ -14,12 +14,14 @@ use super::metrics::Tally;
 use super::text::{Indexed, TERM_INSERT, index_comment, term_rows};
 use super::{Bind, Binds, Encoded, SqlStore, encode_rows, insert_rows, new_id};
 use crate::error::{Context, StoreError, StoreResult};
-use crate::model::{FeedCase, FeedItem, FeedQuery, ImportOutcome, StoredResponse, Survey};
+use crate::model::{ImportOutcome, StoredResponse, Survey};
+use crate::store::ResponseStore;
+use async_trait::async_trait;
 
-const RESPONSE_COLUMNS: &str = "r.id, r.survey_id, r.answers, r.language, r.channel, r.contact_id, \
+pub(super) const RESPONSE_COLUMNS: &str = "r.id, r.survey_id, r.answers, r.language, r.channel, r.contact_id, \
      r.account_id, r.submitted_at, r.comment, r.metadata";
 
-fn response_of(row: &AnyRow) -> StoreResult<StoredResponse> {
+pub(super) fn response_of(row: &AnyRow) -> StoreResult<StoredResponse> {
     let answers: String = row.try_get("answers").context("reading response")?;
     let metadata: String = row.try_get("metadata").context("reading response")?;
     let channel: String = row.try_get("channel").context("reading response")?;
@@ -254,8 +256,96 @@ async fn is_resurvey(
     )
 }
 
-impl SqlStore {
-    pub(crate) async fn insert_response_impl(
+/// The dedup keys of `responses` that are already stored.
+async fn stored_keys(
+    conn: &mut AnyConnection,
+    org_id: &str,
+    responses: &[NewResponse],
+) -> StoreResult<HashSet<String>> {
+    let keys: Vec<&str> = responses
+        .iter()
+        .filter_map(|r| r.dedup_key.as_deref())
+        .collect();
+    let mut seen: HashSet<String> = HashSet::new();
+    for chunk in keys.chunks(500) {
+        let mut b = Binds::default();
+        let org = b.text(org_id);
+        let list: Vec<String> = chunk.iter().map(|k| b.text(*k)).collect();
+        let sql = format!(
+            "SELECT dedup_key FROM responses WHERE org_id = {org} AND dedup_key IN ({})",
+            list.join(",")
+        );
+        for row in sqlx::query_with(AssertSqlSafe(sql), b.into_args()?)
+            .fetch_all(&mut *conn)
+            .await
+            .context("looking for already imported rows")?
+        {
+            seen.insert(row.try_get("dedup_key").context("reading dedup key")?);
+        }
+    }
+    Ok(seen)
+}
+
+/// The accounts and contacts an import has already resolved, by external id and e-mail.
+#[derive(Default)]
+struct People {
+    accounts: HashMap<String, String>,
+    contacts: HashMap<String, (String, Option<String>)>,
+}
+
+impl People {
+    /// The contact and account ids of an imported response, created on first sight.
+    async fn resolve(
+        &mut self,
+        conn: &mut AnyConnection,
+        org_id: &str,
+        r: &NewResponse,
+        now_ms: i64,
+    ) -> StoreResult<(Option<String>, Option<String>)> {
+        let mut account_id = match &r.account_external_id {
+            Some(x) => Some(match self.accounts.get(x) {
+                Some(id) => id.clone(),
+                None => {
+                    let id =
+                        account_id_for(&mut *conn, org_id, x, r.account_name.as_deref(), now_ms)
+                            .await?;
+                    self.accounts.insert(x.clone(), id.clone());
+                    id
+                }
+            }),
+            None => None,
+        };
+        let contact_id = match &r.contact_email {
+            Some(email) => {
+                let (id, acc) = match self.contacts.get(email.as_str()) {
+                    Some(found) => found.clone(),
+                    None => {
+                        let found = contact_for(
+                            &mut *conn,
+                            org_id,
+                            email.as_str(),
+                            r.contact_name.as_deref(),
+                            account_id.as_deref(),
+                            now_ms,
+                        )
+                        .await?;
+                        self.contacts
+                            .insert(email.as_str().to_owned(), found.clone());
+                        found
+                    }
+                };
+                account_id = account_id.or(acc);
+                Some(id)
+            }
+            None => None,
+        };
+        Ok((contact_id, account_id))
+    }
+}
+
+#[async_trait]
+impl ResponseStore for SqlStore {
+    async fn insert_response(
         &self,
         org_id: &str,
         survey: &Survey,
@@ -362,7 +452,7 @@ impl SqlStore {
         Ok(stored)
     }
 
-    pub(crate) async fn import_responses_impl(
+    async fn import_responses(
         &self,
         org_id: &str,
         survey: &Survey,
@@ -375,31 +465,10 @@ impl SqlStore {
         }
         let mut tx = self.begin_write().await?;
         // Keys already stored, or seen earlier in this batch, are duplicates.
-        let keys: Vec<&str> = responses
-            .iter()
-            .filter_map(|r| r.dedup_key.as_deref())
-            .collect();
-        let mut seen: HashSet<String> = HashSet::new();
-        for chunk in keys.chunks(500) {
-            let mut b = Binds::default();
-            let org = b.text(org_id);
-            let list: Vec<String> = chunk.iter().map(|k| b.text(*k)).collect();
-            let sql = format!(
-                "SELECT dedup_key FROM responses WHERE org_id = {org} AND dedup_key IN ({})",
-                list.join(",")
-            );
-            for row in sqlx::query_with(AssertSqlSafe(sql), b.into_args()?)
-                .fetch_all(&mut *tx)
-                .await
-                .context("looking for already imported rows")?
-            {
-                seen.insert(row.try_get("dedup_key").context("reading dedup key")?);
-            }
-        }
+        let mut seen = stored_keys(&mut tx, org_id, responses).await?;
         let mut loop_state = LoopState::load(&mut tx, org_id).await?;
         let watch = !loop_state.is_idle();
-        let mut accounts: HashMap<String, String> = HashMap::new();
-        let mut contacts: HashMap<String, (String, Option<String>)> = HashMap::new();
+        let mut people = People::default();
         let mut outcome = ImportOutcome::default();
         let mut tally = Tally::default();
         // Batches are pipelined: while the database writes batch k, batch k+1 is prepared
@@ -414,47 +483,7 @@ impl SqlStore {
                     outcome.duplicates += 1;
                     continue;
                 }
-                let mut account_id = match &r.account_external_id {
-                    Some(x) => Some(match accounts.get(x) {
-                        Some(id) => id.clone(),
-                        None => {
-                            let id = account_id_for(
-                                &mut tx,
-                                org_id,
-                                x,
-                                r.account_name.as_deref(),
-                                now_ms,
-                            )
-                            .await?;
-                            accounts.insert(x.clone(), id.clone());
-                            id
-                        }
-                    }),
-                    None => None,
-                };
-                let contact_id = match &r.contact_email {
-                    Some(email) => {
-                        let (id, acc) = match contacts.get(email.as_str()) {
-                            Some(found) => found.clone(),
-                            None => {
-                                let found = contact_for(
-                                    &mut tx,
-                                    org_id,
-                                    email.as_str(),
-                                    r.contact_name.as_deref(),
-                                    account_id.as_deref(),
-                                    now_ms,
-                                )
-                                .await?;
-                                contacts.insert(email.as_str().to_owned(), found.clone());
-                                found
-                            }
-                        };
-                        account_id = account_id.or(acc);
-                        Some(id)
-                    }
-                    None => None,
-                };
+                let (contact_id, account_id) = people.resolve(&mut tx, org_id, r, now_ms).await?;
                 resolved.push((r, contact_id, account_id));
             }
             outcome.inserted += resolved.len() as u64;
@@ -527,11 +556,7 @@ impl SqlStore {
         Ok(outcome)
     }
 
-    pub(crate) async fn response_impl(
-        &self,
-        org_id: &str,
-        response_id: &str,
-    ) -> StoreResult<StoredResponse> {
+    async fn response(&self, org_id: &str, response_id: &str) -> StoreResult<StoredResponse> {
         let sql =
             format!("SELECT {RESPONSE_COLUMNS} FROM responses r WHERE r.org_id = $1 AND r.id = $2");
         let row = sqlx::query(AssertSqlSafe(sql))
@@ -543,170 +568,4 @@ impl SqlStore {
             .ok_or(StoreError::NotFound)?;
         response_of(&row)
     }
-
-    pub(crate) async fn feed_impl(
-        &self,
-        org_id: &str,
-        q: &FeedQuery,
-    ) -> StoreResult<Vec<FeedItem>> {
-        let mut b = Binds::default();
-        // Words are looked up in the search index and ranked; a query without any (only
-        // punctuation or stop words) falls back to substring matching.
-        let terms = q
-            .text
-            .as_deref()
-            .map(attune_text::query_terms)
-            .unwrap_or_default();
-        let ranked = if terms.is_empty() {
-            None
-        } else {
-            Some(
-                self.ranked_search(&mut b, org_id, &terms, q.any_term)
-                    .await?,
-            )
-        };
-        let org = b.text(org_id);
-        let mut sql = format!(
-            "SELECT {RESPONSE_COLUMNS}, s.name AS survey_name, a.name AS account_name, c.email AS contact_email \
-             FROM responses r{} \
-             JOIN surveys s ON s.id = r.survey_id AND s.org_id = r.org_id \
-             LEFT JOIN accounts a ON a.id = r.account_id AND a.org_id = r.org_id \
-             LEFT JOIN contacts c ON c.id = r.contact_id AND c.org_id = r.org_id \
-             WHERE r.org_id = {org}",
-            ranked.as_ref().map_or("", |s| s.join.as_str())
-        );
-        if let Some(s) = &q.survey_id {
-            sql += &format!(" AND r.survey_id = {}", b.text(s));
-        }
-        if q.question_key.is_some() || q.score_range.is_some() {
-            sql += " AND EXISTS (SELECT 1 FROM response_scores rs WHERE rs.response_id = r.id";
-            if let Some(k) = &q.question_key {
-                sql += &format!(" AND rs.question_key = {}", b.text(k));
-            }
-            if let Some((lo, hi)) = q.score_range {
-                sql += &format!(
-                    " AND rs.qtype = 'nps' AND rs.score >= {} AND rs.score <= {}",
-                    b.int(lo),
-                    b.int(hi)
-                );
-            }
-            sql += ")";
-        }
-        if let Some(t) = q.from_ms {
-            sql += &format!(" AND r.submitted_at >= {}", b.int(t));
-        }
-        if let Some(t) = q.to_ms {
-            sql += &format!(" AND r.submitted_at < {}", b.int(t));
-        }
-        if let Some(l) = &q.language {
-            let exact = b.text(l);
-            let prefix = b.text(format!("{}-%", like_escape(l)));
-            sql += &format!(" AND (r.language = {exact} OR r.language LIKE {prefix} ESCAPE '\\')");
-        }
-        if let Some(a) = &q.account {
-            let p = b.text(a);
-            sql += &format!(" AND (r.account_id = {p} OR a.external_id = {p})");
-        }
-        if let Some(c) = q.channel {
-            sql += &format!(" AND r.channel = {}", b.text(c.as_str()));
-        }
-        if q.with_comment {
-            sql += " AND r.comment IS NOT NULL";
-        }
-        if let Some(text) = q.text.as_ref().filter(|_| ranked.is_none()) {
-            for word in search_form(text).split_whitespace().take(10) {
-                let p = b.text(format!("%{}%", like_escape(word)));
-                sql += &format!(" AND r.search_text LIKE {p} ESCAPE '\\'");
-            }
-        }
-        if let Some((at, id)) = q.after.as_ref().filter(|_| ranked.is_none()) {
-            let at1 = b.int(*at);
-            let at2 = b.int(*at);
-            let id = b.text(id);
-            sql += &format!(
-                " AND (r.submitted_at < {at1} OR (r.submitted_at = {at2} AND r.id < {id}))"
-            );
-        }
-        sql += &format!(
-            " ORDER BY {}r.submitted_at DESC, r.id DESC LIMIT {}",
-            ranked.as_ref().map_or("", |s| s.order),
-            b.int(i64::from(q.limit.clamp(1, 500)))
-        );
-        if ranked.is_some() && q.offset > 0 {
-            sql += &format!(" OFFSET {}", b.int(i64::from(q.offset)));
-        }
-        let rows = sqlx::query_with(AssertSqlSafe(sql), b.into_args()?)
-            .fetch_all(&self.pool)
-            .await
-            .context("reading the feed")?;
-        let mut items = rows
-            .iter()
-            .map(|row| {
-                Ok(FeedItem {
-                    response: response_of(row)?,
-                    survey_name: row.try_get("survey_name").context("reading feed")?,
-                    account_name: row.try_get("account_name").context("reading feed")?,
-                    contact_email: row.try_get("contact_email").context("reading feed")?,
-                    case: None,
-                })
-            })
-            .collect::<StoreResult<Vec<FeedItem>>>()?;
-        self.attach_cases(org_id, &mut items).await?;
-        Ok(items)
-    }
-
-    /// Adds each item's follow-up case (the first its response opened), in one query.
-    async fn attach_cases(&self, org_id: &str, items: &mut [FeedItem]) -> StoreResult<()> {
-        if items.is_empty() {
-            return Ok(());
-        }
-        let mut b = Binds::default();
-        let org = b.text(org_id);
-        let ids: Vec<String> = items
-            .iter()
-            .map(|i| b.text(i.response.id.clone()))
-            .collect();
-        let sql = format!(
-            "SELECT k.id, k.response_id, k.state, k.owner_user_id, u.email FROM cases k \
-             LEFT JOIN users u ON u.id = k.owner_user_id \
-             WHERE k.org_id = {org} AND k.response_id IN ({}) ORDER BY k.opened_at DESC, k.id DESC",
-            ids.join(",")
-        );
-        let rows = sqlx::query_with(AssertSqlSafe(sql), b.into_args()?)
-            .fetch_all(&self.pool)
-            .await
-            .context("reading the feed's cases")?;
-        let mut by_response: HashMap<String, FeedCase> = HashMap::new();
-        for row in &rows {
-            // Rows come newest first, so the oldest case of a response is inserted last.
-            by_response.insert(
-                row.try_get("response_id").context("reading case")?,
-                FeedCase {
-                    id: row.try_get("id").context("reading case")?,
-                    state: crate::error::decode(
-                        "case state",
-                        row.try_get("state").context("reading case")?,
-                        |s| attune_domain::closed_loop::case::CaseState::parse(s).ok(),
-                    )?,
-                    owner: row.try_get("owner_user_id").context("reading case")?,
-                    owner_email: row.try_get("email").context("reading case")?,
-                },
-            );
-        }
-        for item in items {
-            item.case = by_response.remove(&item.response.id);
-        }
-        Ok(())
-    }
-}
-
-fn like_escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        if matches!(c, '%' | '_' | '\\') {
-            out.push('\\');
-        }
-        out.push(c);
-    }
-    out
 }

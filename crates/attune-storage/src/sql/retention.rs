@@ -11,6 +11,8 @@ use super::{Dialect, SqlStore, new_id};
 use crate::error::{Context, StoreError, StoreResult};
 use crate::model::ImportOutcome;
 use crate::retention::{NewActivity, NewSubscription, RetentionAccount};
+use crate::store::RetentionStore;
+use async_trait::async_trait;
 
 /// Rows per insert statement (they travel as one JSON parameter).
 pub(super) const BATCH: usize = 10_000;
@@ -240,8 +242,11 @@ impl SqlStore {
         tx.commit().await.context("committing the import")?;
         Ok(outcome(after.saturating_sub(before), rows.len()))
     }
+}
 
-    pub(crate) async fn import_subscriptions_impl(
+#[async_trait]
+impl RetentionStore for SqlStore {
+    async fn import_subscriptions(
         &self,
         org_id: &str,
         rows: &[NewSubscription],
@@ -300,7 +305,7 @@ impl SqlStore {
             .await
     }
 
-    pub(crate) async fn import_activity_impl(
+    async fn import_activity(
         &self,
         org_id: &str,
         rows: &[NewActivity],
@@ -344,7 +349,7 @@ impl SqlStore {
             .await
     }
 
-    pub(crate) async fn retention_accounts_impl(
+    async fn retention_accounts(
         &self,
         org_id: &str,
         idxs: &[u32],

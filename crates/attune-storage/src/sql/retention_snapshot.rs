@@ -8,22 +8,19 @@
 //! it read. A snapshot can therefore be missing or old, never wrong for its tag: the rows and
 //! the generation it was built from come from one consistent view of the database.
 
-use std::collections::HashMap;
-
+use attune_retention::AttributeColumn;
 use attune_retention::packed::{
     PackedError, pack_activity, pack_attributes, pack_subscriptions, unpack_activity,
     unpack_attributes, unpack_subscriptions,
 };
-use attune_retention::{ActivityEvent, AttributeColumn, Subscription};
-use futures_util::TryStreamExt;
-use sqlx::{AnyConnection, AssertSqlSafe, Row};
+use sqlx::{AnyConnection, Row};
 
-use super::retention::other;
+use super::retention_rows::{flag, read_attributes, read_rows};
 use super::{Dialect, SqlStore};
 use crate::error::{Context, StoreError, StoreResult};
-use crate::retention::{
-    BUILTIN_ATTRIBUTES, RetentionRows, RetentionSource, SUBSCRIPTION_ATTRIBUTES,
-};
+use crate::retention::{RetentionRows, RetentionSource};
+use crate::store::SnapshotStore;
+use async_trait::async_trait;
 
 /// The largest blob one snapshot part holds.
 const PART_BYTES: usize = 8 << 20;
@@ -221,7 +218,69 @@ impl SqlStore {
         }
     }
 
-    pub(crate) async fn retention_rows_impl(
+    /// Every attribute column (built-in ones first, then custom keys by name), from the
+    /// snapshot or rebuilt.
+    async fn attribute_columns(&self, org_id: &str) -> StoreResult<(usize, Vec<AttributeColumn>)> {
+        let kind = Kind::Attributes;
+        let mut view = read_view(self).await?;
+        let g = generation(&mut view, org_id).await?;
+        if let Some(bytes) = load(&mut view, org_id, kind, g).await? {
+            match cpu(move || unpack_attributes(&bytes)).await? {
+                Ok(columns) => return Ok(columns),
+                Err(e) => damaged(org_id, kind, &e),
+            }
+        }
+        let (n, columns) = read_attributes(&mut view, self.dialect, org_id).await?;
+        view.commit().await.context("finishing a read")?;
+        let (columns, bytes) = cpu(move || {
+            let bytes = pack_attributes(n, &columns);
+            (columns, bytes)
+        })
+        .await?;
+        self.keep_snapshot(org_id, kind, g, bytes).await;
+        Ok((n, columns))
+    }
+}
+
+#[async_trait]
+impl SnapshotStore for SqlStore {
+    /// Builds the snapshots that are missing or older than the inputs: of one organisation,
+    /// or of every organisation whose inputs changed since. Returns how many were built.
+    async fn retention_refresh(&self, org_id: Option<&str>) -> StoreResult<u64> {
+        let stale = sqlx::query(
+            "SELECT s.org_id, \
+               EXISTS (SELECT 1 FROM subscriptions x WHERE x.org_id = s.org_id) AS subs, \
+               EXISTS (SELECT 1 FROM activity_events x WHERE x.org_id = s.org_id) AS acts \
+             FROM retention_state s \
+             WHERE ($1 IS NULL OR s.org_id = $1) AND NOT EXISTS ( \
+               SELECT 1 FROM retention_snapshots p WHERE p.org_id = s.org_id \
+               AND p.kind = 'attributes' AND p.generation = s.generation AND p.part = 0)",
+        )
+        .bind(org_id)
+        .fetch_all(&self.pool)
+        .await
+        .context("finding stale retention snapshots")?;
+        let mut built = 0;
+        for row in stale {
+            let org: String = row.try_get(0).context("reading an organisation")?;
+            let subs: bool = flag(&row, 1)?;
+            let acts: bool = flag(&row, 2)?;
+            if subs {
+                self.retention_rows(&org, RetentionSource::Subscriptions)
+                    .await?;
+                built += 1;
+            }
+            if acts {
+                self.retention_rows(&org, RetentionSource::Activity).await?;
+                built += 1;
+            }
+            self.attribute_columns(&org).await?;
+            built += 1;
+        }
+        Ok(built)
+    }
+
+    async fn retention_rows(
         &self,
         org_id: &str,
         source: RetentionSource,
@@ -262,30 +321,7 @@ impl SqlStore {
         Ok(rows)
     }
 
-    /// Every attribute column (built-in ones first, then custom keys by name), from the
-    /// snapshot or rebuilt.
-    async fn attribute_columns(&self, org_id: &str) -> StoreResult<(usize, Vec<AttributeColumn>)> {
-        let kind = Kind::Attributes;
-        let mut view = read_view(self).await?;
-        let g = generation(&mut view, org_id).await?;
-        if let Some(bytes) = load(&mut view, org_id, kind, g).await? {
-            match cpu(move || unpack_attributes(&bytes)).await? {
-                Ok(columns) => return Ok(columns),
-                Err(e) => damaged(org_id, kind, &e),
-            }
-        }
-        let (n, columns) = read_attributes(&mut view, self.dialect, org_id).await?;
-        view.commit().await.context("finishing a read")?;
-        let (columns, bytes) = cpu(move || {
-            let bytes = pack_attributes(n, &columns);
-            (columns, bytes)
-        })
-        .await?;
-        self.keep_snapshot(org_id, kind, g, bytes).await;
-        Ok((n, columns))
-    }
-
-    pub(crate) async fn retention_attributes_impl(
+    async fn retention_attributes(
         &self,
         org_id: &str,
         names: &[String],
@@ -319,283 +355,8 @@ impl SqlStore {
             .collect()
     }
 
-    pub(crate) async fn retention_attribute_names_impl(
-        &self,
-        org_id: &str,
-    ) -> StoreResult<Vec<String>> {
+    async fn retention_attribute_names(&self, org_id: &str) -> StoreResult<Vec<String>> {
         let (_, columns) = self.attribute_columns(org_id).await?;
         Ok(columns.into_iter().map(|c| c.name).collect())
     }
-
-    /// Builds the snapshots that are missing or older than the inputs: of one organisation,
-    /// or of every organisation whose inputs changed since. Returns how many were built.
-    pub(crate) async fn retention_refresh_impl(&self, org_id: Option<&str>) -> StoreResult<u64> {
-        let stale = sqlx::query(
-            "SELECT s.org_id, \
-               EXISTS (SELECT 1 FROM subscriptions x WHERE x.org_id = s.org_id) AS subs, \
-               EXISTS (SELECT 1 FROM activity_events x WHERE x.org_id = s.org_id) AS acts \
-             FROM retention_state s \
-             WHERE ($1 IS NULL OR s.org_id = $1) AND NOT EXISTS ( \
-               SELECT 1 FROM retention_snapshots p WHERE p.org_id = s.org_id \
-               AND p.kind = 'attributes' AND p.generation = s.generation AND p.part = 0)",
-        )
-        .bind(org_id)
-        .fetch_all(&self.pool)
-        .await
-        .context("finding stale retention snapshots")?;
-        let mut built = 0;
-        for row in stale {
-            let org: String = row.try_get(0).context("reading an organisation")?;
-            let subs: bool = flag(&row, 1)?;
-            let acts: bool = flag(&row, 2)?;
-            if subs {
-                self.retention_rows_impl(&org, RetentionSource::Subscriptions)
-                    .await?;
-                built += 1;
-            }
-            if acts {
-                self.retention_rows_impl(&org, RetentionSource::Activity)
-                    .await?;
-                built += 1;
-            }
-            self.attribute_columns(&org).await?;
-            built += 1;
-        }
-        Ok(built)
-    }
-}
-
-/// A boolean column (an integer on SQLite).
-fn flag(row: &sqlx::any::AnyRow, i: usize) -> StoreResult<bool> {
-    match row.try_get::<bool, _>(i) {
-        Ok(b) => Ok(b),
-        Err(_) => Ok(row.try_get::<i64, _>(i).context("reading a flag")? != 0),
-    }
-}
-
-async fn count_accounts(conn: &mut AnyConnection, org_id: &str) -> StoreResult<usize> {
-    let row = sqlx::query("SELECT COUNT(*) AS n FROM retention_accounts WHERE org_id = $1")
-        .bind(org_id)
-        .fetch_one(&mut *conn)
-        .await
-        .context("counting accounts")?;
-    let n: i64 = row.try_get("n").context("reading a count")?;
-    Ok(n.max(0) as usize)
-}
-
-/// The rows themselves, streamed, so millions never sit in memory as driver rows.
-async fn read_rows(
-    conn: &mut AnyConnection,
-    org_id: &str,
-    source: RetentionSource,
-) -> StoreResult<RetentionRows> {
-    let n_accounts = count_accounts(conn, org_id).await?;
-    let mut out = RetentionRows {
-        n_accounts,
-        ..RetentionRows::default()
-    };
-    let to_u32 = |v: i64| u32::try_from(v).map_err(|_| other(format!("bad account number {v}")));
-    let to_day = |v: i64| i32::try_from(v).map_err(|_| other(format!("day {v} out of range")));
-    match source {
-        RetentionSource::Subscriptions => {
-            let mut rows = sqlx::query(
-                "SELECT account_idx, start_day, end_day, mrr_cents FROM subscriptions \
-                 WHERE org_id = $1",
-            )
-            .bind(org_id)
-            .fetch(&mut *conn);
-            while let Some(row) = rows.try_next().await.context("loading subscriptions")? {
-                let end: Option<i64> = row.try_get(2).context("reading a subscription")?;
-                out.subscriptions.push(Subscription {
-                    account: to_u32(row.try_get(0).context("reading a subscription")?)?,
-                    start: to_day(row.try_get(1).context("reading a subscription")?)?,
-                    end: end.map(to_day).transpose()?,
-                    mrr_cents: row.try_get(3).context("reading a subscription")?,
-                });
-            }
-        }
-        RetentionSource::Activity => {
-            let mut rows = sqlx::query(
-                "SELECT account_idx, day, value_cents FROM activity_events WHERE org_id = $1",
-            )
-            .bind(org_id)
-            .fetch(&mut *conn);
-            while let Some(row) = rows.try_next().await.context("loading activity")? {
-                out.activity.push(ActivityEvent {
-                    account: to_u32(row.try_get(0).context("reading an event")?)?,
-                    day: to_day(row.try_get(1).context("reading an event")?)?,
-                    value_cents: row.try_get(2).context("reading an event")?,
-                });
-            }
-        }
-    }
-    if let Some(s) = out
-        .subscriptions
-        .iter()
-        .find(|s| s.account as usize >= n_accounts)
-    {
-        return Err(other(format!(
-            "account number {} has no account",
-            s.account
-        )));
-    }
-    if let Some(e) = out
-        .activity
-        .iter()
-        .find(|e| e.account as usize >= n_accounts)
-    {
-        return Err(other(format!(
-            "account number {} has no account",
-            e.account
-        )));
-    }
-    Ok(out)
-}
-
-/// Every attribute of the numbered accounts in one pass: the built-in columns, then each
-/// custom key (a custom key named like a built-in column is shadowed by it).
-async fn read_attributes(
-    conn: &mut AnyConnection,
-    dialect: Dialect,
-    org_id: &str,
-) -> StoreResult<(usize, Vec<AttributeColumn>)> {
-    let n_accounts = count_accounts(conn, org_id).await?;
-    let attributes = match dialect {
-        Dialect::Sqlite => "a.attributes",
-        Dialect::Postgres => "a.attributes::text",
-    };
-    let sql = format!(
-        "SELECT r.idx, a.plan, a.size_band, a.industry, a.region, u.email, \
-           CASE WHEN {attributes} = '{{}}' THEN NULL ELSE {attributes} END \
-         FROM retention_accounts r \
-         JOIN accounts a ON a.id = r.account_id \
-         LEFT JOIN users u ON u.id = a.owner_user_id \
-         WHERE r.org_id = $1"
-    );
-    let mut builtin: Vec<Vec<(u32, String)>> = vec![Vec::new(); BUILTIN_ATTRIBUTES.len()];
-    let mut custom: HashMap<String, Vec<(u32, String)>> = HashMap::new();
-    let mut rows = sqlx::query(AssertSqlSafe(sql))
-        .bind(org_id)
-        .fetch(&mut *conn);
-    while let Some(row) = rows
-        .try_next()
-        .await
-        .context("loading account attributes")?
-    {
-        let idx: i64 = row.try_get(0).context("reading an attribute")?;
-        let Ok(idx) = u32::try_from(idx) else {
-            continue;
-        };
-        for (i, values) in builtin.iter_mut().enumerate() {
-            let v: Option<String> = row.try_get(i + 1).context("reading an attribute")?;
-            if let Some(v) = v {
-                values.push((idx, v));
-            }
-        }
-        let raw: Option<String> = row.try_get(6).context("reading attributes")?;
-        let Some(map) = raw.and_then(|r| {
-            serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(&r).ok()
-        }) else {
-            continue;
-        };
-        for (key, value) in map {
-            if BUILTIN_ATTRIBUTES.contains(&key.as_str()) {
-                continue;
-            }
-            let v = match value {
-                serde_json::Value::String(s) => s,
-                serde_json::Value::Null => continue,
-                other => other.to_string(),
-            };
-            custom.entry(key).or_default().push((idx, v));
-        }
-    }
-    drop(rows);
-    let (products, reasons) = subscription_attributes(conn, org_id).await?;
-    let mut keys: Vec<String> = custom.keys().cloned().collect();
-    keys.sort();
-    let mut columns: Vec<AttributeColumn> = BUILTIN_ATTRIBUTES
-        .iter()
-        .zip(builtin)
-        .map(|(name, pairs)| {
-            AttributeColumn::from_pairs(
-                *name,
-                n_accounts,
-                pairs.iter().map(|(i, v)| (*i, v.as_str())),
-            )
-        })
-        .collect();
-    for (name, values) in [(PRODUCT, products), (CANCELLATION_REASON, reasons)] {
-        columns.push(AttributeColumn::from_pairs(
-            name,
-            n_accounts,
-            values
-                .iter()
-                .enumerate()
-                .filter_map(|(i, v)| Some((i as u32, v.as_deref()?))),
-        ));
-    }
-    for key in keys {
-        if key == PRODUCT || key == CANCELLATION_REASON {
-            continue;
-        }
-        let pairs = custom.remove(&key).unwrap_or_default();
-        columns.push(AttributeColumn::from_pairs(
-            key,
-            n_accounts,
-            pairs.iter().map(|(i, v)| (*i, v.as_str())),
-        ));
-    }
-    Ok((n_accounts, columns))
-}
-
-/// The attributes of [`SUBSCRIPTION_ATTRIBUTES`], by name.
-const PRODUCT: &str = SUBSCRIPTION_ATTRIBUTES[0];
-const CANCELLATION_REASON: &str = SUBSCRIPTION_ATTRIBUTES[1];
-
-/// Per account number: its products (joined) and its latest cancellation reason.
-async fn subscription_attributes(
-    conn: &mut AnyConnection,
-    org_id: &str,
-) -> StoreResult<(Vec<Option<String>>, Vec<Option<String>>)> {
-    let mut products: Vec<std::collections::BTreeSet<String>> = Vec::new();
-    let mut reasons: Vec<Option<(i64, String)>> = Vec::new();
-    let mut rows = sqlx::query(
-        "SELECT account_idx, product, COALESCE(end_day, start_day) AS at, cancellation_reason \
-         FROM subscriptions WHERE org_id = $1 AND (product <> '' OR cancellation_reason IS NOT NULL)",
-    )
-    .bind(org_id)
-    .fetch(&mut *conn);
-    while let Some(row) = rows
-        .try_next()
-        .await
-        .context("loading subscription attributes")?
-    {
-        let idx: i64 = row.try_get(0).context("reading a subscription")?;
-        let Ok(idx) = usize::try_from(idx) else {
-            continue;
-        };
-        if products.len() <= idx {
-            products.resize_with(idx + 1, Default::default);
-            reasons.resize(idx + 1, None);
-        }
-        let product: String = row.try_get(1).context("reading a subscription")?;
-        if !product.trim().is_empty() {
-            products[idx].insert(product.trim().to_owned());
-        }
-        let at: i64 = row.try_get(2).context("reading a subscription")?;
-        let reason: Option<String> = row.try_get(3).context("reading a subscription")?;
-        if let Some(reason) = reason.filter(|r| !r.trim().is_empty())
-            && reasons[idx].as_ref().is_none_or(|(t, _)| *t <= at)
-        {
-            reasons[idx] = Some((at, reason.trim().to_owned()));
-        }
-    }
-    Ok((
-        products
-            .into_iter()
-            .map(|p| (!p.is_empty()).then(|| p.into_iter().collect::<Vec<_>>().join(" + ")))
-            .collect(),
-        reasons.into_iter().map(|r| r.map(|(_, v)| v)).collect(),
-    ))
 }

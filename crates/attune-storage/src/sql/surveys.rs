@@ -8,6 +8,8 @@ use sqlx::{AssertSqlSafe, Row};
 use super::{SqlStore, new_id};
 use crate::error::{Context, StoreError, StoreResult};
 use crate::model::{Invitation, Survey};
+use crate::store::SurveyStore;
+use async_trait::async_trait;
 
 const SURVEY_COLUMNS: &str =
     "id, org_id, definition, created_at, access_mode, anonymous_dedup, embed_origins";
@@ -43,7 +45,23 @@ fn origins_json(access: &SurveyAccess) -> StoreResult<String> {
 }
 
 impl SqlStore {
-    pub(crate) async fn create_survey_impl(
+    async fn find_survey(&self, org_id: Option<&str>, survey_id: &str) -> StoreResult<Survey> {
+        let row = sqlx::query(AssertSqlSafe(format!(
+            "SELECT {SURVEY_COLUMNS} FROM surveys WHERE id = $1 AND ($2 IS NULL OR org_id = $2)"
+        )))
+        .bind(survey_id)
+        .bind(org_id)
+        .fetch_optional(&self.pool)
+        .await
+        .context("reading a survey")?
+        .ok_or(StoreError::NotFound)?;
+        survey_of(&row)
+    }
+}
+
+#[async_trait]
+impl SurveyStore for SqlStore {
+    async fn create_survey_with_access(
         &self,
         org_id: &str,
         definition: &SurveyDefinition,
@@ -76,7 +94,7 @@ impl SqlStore {
         })
     }
 
-    pub(crate) async fn set_survey_access_impl(
+    async fn set_survey_access(
         &self,
         org_id: &str,
         survey_id: &str,
@@ -98,24 +116,15 @@ impl SqlStore {
         survey_of(&row)
     }
 
-    pub(crate) async fn survey_impl(
-        &self,
-        org_id: Option<&str>,
-        survey_id: &str,
-    ) -> StoreResult<Survey> {
-        let row = sqlx::query(AssertSqlSafe(format!(
-            "SELECT {SURVEY_COLUMNS} FROM surveys WHERE id = $1 AND ($2 IS NULL OR org_id = $2)"
-        )))
-        .bind(survey_id)
-        .bind(org_id)
-        .fetch_optional(&self.pool)
-        .await
-        .context("reading a survey")?
-        .ok_or(StoreError::NotFound)?;
-        survey_of(&row)
+    async fn survey(&self, org_id: &str, survey_id: &str) -> StoreResult<Survey> {
+        self.find_survey(Some(org_id), survey_id).await
     }
 
-    pub(crate) async fn list_surveys_impl(&self, org_id: &str) -> StoreResult<Vec<Survey>> {
+    async fn public_survey(&self, survey_id: &str) -> StoreResult<Survey> {
+        self.find_survey(None, survey_id).await
+    }
+
+    async fn list_surveys(&self, org_id: &str) -> StoreResult<Vec<Survey>> {
         let rows = sqlx::query(AssertSqlSafe(format!(
             "SELECT {SURVEY_COLUMNS} FROM surveys WHERE org_id = $1 \
              ORDER BY created_at DESC, id DESC"
@@ -127,7 +136,7 @@ impl SqlStore {
         rows.iter().map(survey_of).collect()
     }
 
-    pub(crate) async fn create_invitation_impl(
+    async fn create_invitation(
         &self,
         org_id: &str,
         survey_id: &str,
@@ -135,7 +144,7 @@ impl SqlStore {
         now_ms: i64,
     ) -> StoreResult<Invitation> {
         // Both ids must belong to the caller's organisation.
-        self.survey_impl(Some(org_id), survey_id).await?;
+        self.find_survey(Some(org_id), survey_id).await?;
         if let Some(c) = contact_id {
             let found = sqlx::query("SELECT id FROM contacts WHERE org_id = $1 AND id = $2")
                 .bind(org_id)
@@ -167,7 +176,7 @@ impl SqlStore {
         })
     }
 
-    pub(crate) async fn invitation_impl(&self, invitation_id: &str) -> StoreResult<Invitation> {
+    async fn invitation(&self, invitation_id: &str) -> StoreResult<Invitation> {
         let row =
             sqlx::query("SELECT id, survey_id, contact_id, used_at FROM invitations WHERE id = $1")
                 .bind(invitation_id)

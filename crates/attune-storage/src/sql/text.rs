@@ -13,6 +13,8 @@ use sqlx::{AnyConnection, AssertSqlSafe, Row};
 use super::{Bind, Binds, Dialect, SqlStore, insert_rows};
 use crate::error::{Context, StoreResult};
 use crate::model::{ReindexOutcome, TextDoc, TextDocsQuery};
+use crate::store::TextStore;
+use async_trait::async_trait;
 
 /// What storage keeps of a comment's analysis.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -161,132 +163,6 @@ impl SqlStore {
             out.insert(term, (idf * 1000.0).round() as i64);
         }
         Ok(out)
-    }
-
-    pub(crate) async fn text_docs_impl(
-        &self,
-        org_id: &str,
-        q: &TextDocsQuery,
-    ) -> StoreResult<Vec<TextDoc>> {
-        let mut b = Binds::default();
-        let org = b.text(org_id);
-        let score = match &q.question_key {
-            Some(k) => format!(
-                "(SELECT MIN(rs.score) FROM response_scores rs WHERE rs.response_id = r.id \
-                 AND rs.question_key = {})",
-                b.text(k.clone())
-            ),
-            None => "(SELECT MIN(rs.score) FROM response_scores rs WHERE rs.response_id = r.id \
-                     AND rs.qtype = 'nps')"
-                .to_owned(),
-        };
-        let mut sql = format!(
-            "SELECT r.id, r.survey_id, r.language, r.submitted_at, r.comment, r.terms, \
-             {score} AS score FROM responses r \
-             WHERE r.org_id = {org} AND r.terms IS NOT NULL"
-        );
-        if let Some(s) = &q.survey_id {
-            sql += &format!(" AND r.survey_id = {}", b.text(s.clone()));
-        }
-        if let Some(t) = q.from_ms {
-            sql += &format!(" AND r.submitted_at >= {}", b.int(t));
-        }
-        if let Some(t) = q.to_ms {
-            sql += &format!(" AND r.submitted_at < {}", b.int(t));
-        }
-        sql += &format!(
-            " ORDER BY r.submitted_at DESC, r.id DESC LIMIT {}",
-            b.int(i64::from(q.limit.max(1)))
-        );
-        let rows = sqlx::query_with(AssertSqlSafe(sql), b.into_args()?)
-            .fetch_all(&self.pool)
-            .await
-            .context("reading comments for text analytics")?;
-        rows.iter().map(text_doc_of).collect()
-    }
-
-    pub(crate) async fn reindex_impl(
-        &self,
-        org_id: &str,
-        batch: u32,
-        progress: &(dyn Fn(u64) + Send + Sync),
-    ) -> StoreResult<ReindexOutcome> {
-        let mut outcome = ReindexOutcome::default();
-        let mut after = String::new();
-        loop {
-            let mut tx = self.begin_write().await?;
-            let rows = sqlx::query(
-                "SELECT id, language, language_source, comment, terms FROM responses \
-                 WHERE org_id = $1 AND id > $2 ORDER BY id LIMIT $3",
-            )
-            .bind(org_id)
-            .bind(&after)
-            .bind(i64::from(batch.max(1)))
-            .fetch_all(&mut *tx)
-            .await
-            .context("reading responses to reindex")?;
-            let Some(last) = rows.last() else {
-                break;
-            };
-            after = last.try_get("id").context("reading a response id")?;
-            let mut stale: Vec<Vec<Bind>> = Vec::new();
-            let mut updates: Vec<Vec<Bind>> = Vec::new();
-            let mut index: Vec<Vec<Bind>> = Vec::new();
-            // Responses whose effective language changes: (id, old segment, new segment).
-            let mut moved: Vec<(String, String, String)> = Vec::new();
-            for row in &rows {
-                let id: String = row.try_get("id").context("reading a response")?;
-                let language: Option<String> = row.try_get("language").context("reading")?;
-                let source: Option<String> = row.try_get("language_source").context("reading")?;
-                let comment: Option<String> = row.try_get("comment").context("reading")?;
-                let old_terms: Option<String> = row.try_get("terms").context("reading")?;
-                // A detected language is detected again; a declared one is kept.
-                let declared = match source.as_deref() {
-                    Some("detected") => None,
-                    _ => language.as_deref().and_then(|l| LanguageTag::parse(l).ok()),
-                };
-                let ix = index_comment(comment.as_deref(), declared.as_ref());
-                let (was, now) = (
-                    segment_value(language.as_deref()),
-                    segment_value(ix.language.as_deref()),
-                );
-                if was != now {
-                    moved.push((id.clone(), was, now));
-                }
-                let mut old: Vec<&str> = old_terms.as_deref().unwrap_or("").split(' ').collect();
-                old.sort_unstable();
-                old.dedup();
-                stale.extend(
-                    old.into_iter()
-                        .filter(|t| !t.is_empty())
-                        .map(|t| vec![Bind::Text(t.to_owned()), Bind::Text(id.clone())]),
-                );
-                index.extend(term_rows(org_id, &id, &ix));
-                updates.push(vec![
-                    Bind::Text(id),
-                    Bind::OptText(ix.language),
-                    Bind::OptText(ix.source.map(str::to_owned)),
-                    Bind::OptText(ix.text_language),
-                    Bind::OptInt(ix.confidence_pm),
-                    Bind::OptText(ix.terms),
-                ]);
-            }
-            self.move_language_counts(&mut tx, org_id, &moved).await?;
-            self.delete_terms(&mut tx, org_id, stale).await?;
-            self.update_analysis(&mut tx, org_id, updates).await?;
-            insert_rows(
-                &mut tx,
-                self.dialect,
-                TERM_INSERT,
-                "ON CONFLICT (org_id, term, response_id) DO UPDATE SET tf = excluded.tf",
-                index,
-            )
-            .await?;
-            tx.commit().await.context("committing a reindex batch")?;
-            outcome.responses += rows.len() as u64;
-            progress(outcome.responses);
-        }
-        Ok(outcome)
     }
 
     /// Moves the scores of responses whose language changed from one language segment of the
@@ -480,6 +356,131 @@ fn text_doc_of(row: &AnyRow) -> StoreResult<TextDoc> {
             .collect(),
         score: row.try_get("score").context("reading comment score")?,
     })
+}
+
+#[async_trait]
+impl TextStore for SqlStore {
+    async fn text_docs(&self, org_id: &str, q: &TextDocsQuery) -> StoreResult<Vec<TextDoc>> {
+        let mut b = Binds::default();
+        let org = b.text(org_id);
+        let score = match &q.question_key {
+            Some(k) => format!(
+                "(SELECT MIN(rs.score) FROM response_scores rs WHERE rs.response_id = r.id \
+                 AND rs.question_key = {})",
+                b.text(k.clone())
+            ),
+            None => "(SELECT MIN(rs.score) FROM response_scores rs WHERE rs.response_id = r.id \
+                     AND rs.qtype = 'nps')"
+                .to_owned(),
+        };
+        let mut sql = format!(
+            "SELECT r.id, r.survey_id, r.language, r.submitted_at, r.comment, r.terms, \
+             {score} AS score FROM responses r \
+             WHERE r.org_id = {org} AND r.terms IS NOT NULL"
+        );
+        if let Some(s) = &q.survey_id {
+            sql += &format!(" AND r.survey_id = {}", b.text(s.clone()));
+        }
+        if let Some(t) = q.from_ms {
+            sql += &format!(" AND r.submitted_at >= {}", b.int(t));
+        }
+        if let Some(t) = q.to_ms {
+            sql += &format!(" AND r.submitted_at < {}", b.int(t));
+        }
+        sql += &format!(
+            " ORDER BY r.submitted_at DESC, r.id DESC LIMIT {}",
+            b.int(i64::from(q.limit.max(1)))
+        );
+        let rows = sqlx::query_with(AssertSqlSafe(sql), b.into_args()?)
+            .fetch_all(&self.pool)
+            .await
+            .context("reading comments for text analytics")?;
+        rows.iter().map(text_doc_of).collect()
+    }
+
+    async fn reindex(
+        &self,
+        org_id: &str,
+        batch: u32,
+        progress: &(dyn Fn(u64) + Send + Sync),
+    ) -> StoreResult<ReindexOutcome> {
+        let mut outcome = ReindexOutcome::default();
+        let mut after = String::new();
+        loop {
+            let mut tx = self.begin_write().await?;
+            let rows = sqlx::query(
+                "SELECT id, language, language_source, comment, terms FROM responses \
+                 WHERE org_id = $1 AND id > $2 ORDER BY id LIMIT $3",
+            )
+            .bind(org_id)
+            .bind(&after)
+            .bind(i64::from(batch.max(1)))
+            .fetch_all(&mut *tx)
+            .await
+            .context("reading responses to reindex")?;
+            let Some(last) = rows.last() else {
+                break;
+            };
+            after = last.try_get("id").context("reading a response id")?;
+            let mut stale: Vec<Vec<Bind>> = Vec::new();
+            let mut updates: Vec<Vec<Bind>> = Vec::new();
+            let mut index: Vec<Vec<Bind>> = Vec::new();
+            // Responses whose effective language changes: (id, old segment, new segment).
+            let mut moved: Vec<(String, String, String)> = Vec::new();
+            for row in &rows {
+                let id: String = row.try_get("id").context("reading a response")?;
+                let language: Option<String> = row.try_get("language").context("reading")?;
+                let source: Option<String> = row.try_get("language_source").context("reading")?;
+                let comment: Option<String> = row.try_get("comment").context("reading")?;
+                let old_terms: Option<String> = row.try_get("terms").context("reading")?;
+                // A detected language is detected again; a declared one is kept.
+                let declared = match source.as_deref() {
+                    Some("detected") => None,
+                    _ => language.as_deref().and_then(|l| LanguageTag::parse(l).ok()),
+                };
+                let ix = index_comment(comment.as_deref(), declared.as_ref());
+                let (was, now) = (
+                    segment_value(language.as_deref()),
+                    segment_value(ix.language.as_deref()),
+                );
+                if was != now {
+                    moved.push((id.clone(), was, now));
+                }
+                let mut old: Vec<&str> = old_terms.as_deref().unwrap_or("").split(' ').collect();
+                old.sort_unstable();
+                old.dedup();
+                stale.extend(
+                    old.into_iter()
+                        .filter(|t| !t.is_empty())
+                        .map(|t| vec![Bind::Text(t.to_owned()), Bind::Text(id.clone())]),
+                );
+                index.extend(term_rows(org_id, &id, &ix));
+                updates.push(vec![
+                    Bind::Text(id),
+                    Bind::OptText(ix.language),
+                    Bind::OptText(ix.source.map(str::to_owned)),
+                    Bind::OptText(ix.text_language),
+                    Bind::OptInt(ix.confidence_pm),
+                    Bind::OptText(ix.terms),
+                ]);
+            }
+            self.move_language_counts(&mut tx, org_id, &moved).await?;
+            self.delete_terms(&mut tx, org_id, stale).await?;
+            self.update_analysis(&mut tx, org_id, updates).await?;
+            insert_rows(
+                &mut tx,
+                self.dialect,
+                TERM_INSERT,
+                "ON CONFLICT (org_id, term, response_id) DO UPDATE SET tf = excluded.tf",
+                index,
+            )
+            .await?;
+            tx.commit().await.context("committing a reindex batch")?;
+            outcome.responses += rows.len() as u64;
+            progress(outcome.responses);
+        }
+        Ok(outcome)
+    }
 }
 
 #[cfg(test)]

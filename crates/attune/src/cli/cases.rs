@@ -2,7 +2,7 @@
 
 use attune::config::Config;
 use attune::db;
-use attune_storage::Store;
+use attune_storage::prelude::*;
 use clap::Subcommand;
 
 use super::org_by_slug;

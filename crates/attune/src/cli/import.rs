@@ -5,7 +5,7 @@ use attune::config::Config;
 use attune::db;
 use attune::import;
 use attune::retention_import::{Delimiter, Kind};
-use attune_storage::Store;
+use attune_storage::prelude::*;
 use clap::Subcommand;
 use std::path::PathBuf;
 

@@ -3,7 +3,7 @@
 use attune::config::Config;
 use attune::db;
 use attune_domain::org::Role;
-use attune_storage::Store;
+use attune_storage::prelude::*;
 use clap::Subcommand;
 
 use super::org_by_slug;

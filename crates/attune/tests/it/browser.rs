@@ -229,7 +229,7 @@ async fn browser_login_dashboard_answer_and_feed() {
     let hash = attune_web::auth::hash_password("correct horse battery".into())
         .await
         .unwrap();
-    attune_storage::Store::create_user(
+    attune_storage::AccessStore::create_user(
         app.store.as_ref(),
         &app.org_id,
         "lead@acme.example",

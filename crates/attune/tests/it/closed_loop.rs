@@ -6,8 +6,8 @@ use std::sync::{Arc, Mutex};
 
 use attune::worker::{Mailer, Worker, WorkerConfig, verify};
 use attune_domain::org::Role;
-use attune_storage::Store;
 use attune_storage::model::AccountUpsert;
+use attune_storage::prelude::*;
 use serde_json::{Value, json};
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 

@@ -2,7 +2,7 @@
 //! through the real `attune report retention --format csv` command, hostile attribute values in
 //! several scripts come out neutralised and quoted, and numbers stay numbers.
 
-use attune_storage::Store;
+use attune_storage::prelude::*;
 use serde_json::{Value, json};
 
 use crate::helpers::{Backend, TestApp};

@@ -1,7 +1,7 @@
 //! The demo organisation `attune serve --demo` loads: every part of the product has something
 //! to show, on both backends.
 
-use attune_storage::Store;
+use attune_storage::prelude::*;
 use attune_storage::retention::RetentionSource;
 
 use crate::helpers::{Backend, NOW_MS, fresh_store};

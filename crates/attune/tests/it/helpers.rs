@@ -5,7 +5,7 @@ use std::sync::Arc;
 use attune::config::Config;
 use attune::server::Application;
 use attune_domain::org::Role;
-use attune_storage::Store;
+use attune_storage::prelude::*;
 use attune_storage::sql::SqlStore;
 use attune_web::FixedClock;
 use serde_json::Value;

@@ -2,7 +2,7 @@
 
 use std::collections::HashMap;
 
-use attune_storage::Store;
+use attune_storage::prelude::*;
 
 use crate::helpers::{Backend, NOW_MS, TestApp};
 use crate::on_both_backends;

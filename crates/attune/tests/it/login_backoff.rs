@@ -3,7 +3,7 @@
 //! cleared by an admin of the user's organisation or by the CLI).
 
 use attune_domain::org::Role;
-use attune_storage::Store;
+use attune_storage::prelude::*;
 
 use crate::helpers::{Backend, NOW_MS, TestApp};
 use crate::on_both_backends;

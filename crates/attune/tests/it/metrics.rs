@@ -181,7 +181,7 @@ async fn trends_and_segments_come_from_the_aggregates(b: Backend) {
 async fn an_unknown_segment_is_refused_naming_by_and_the_allowed_values(b: Backend) {
     let app = TestApp::spawn(b).await;
     let survey = app.nps_survey(&app.admin_token).await;
-    attune_storage::Store::upsert_account(
+    attune_storage::CustomerStore::upsert_account(
         app.store.as_ref(),
         &app.org_id,
         &attune_storage::model::AccountUpsert {

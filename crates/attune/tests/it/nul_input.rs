@@ -2,7 +2,8 @@
 //! it, so before it was refused at the edge 19 of 24 routes tried failed there. Every route is
 //! tried with NUL in the path, in the query and in the body, on both backends.
 
-use attune_storage::{Store, StoreError};
+use attune_storage::StoreError;
+use attune_storage::prelude::*;
 use serde_json::{Value, json};
 
 use crate::helpers::{Backend, TestApp};

@@ -1,7 +1,7 @@
 //! Pages: login with CSRF, the dashboard chart, the public survey page, escaping.
 
 use attune_domain::org::Role;
-use attune_storage::Store;
+use attune_storage::prelude::*;
 use serde_json::json;
 
 use crate::helpers::{Backend, TestApp};

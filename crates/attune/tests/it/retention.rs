@@ -9,7 +9,7 @@ use std::path::PathBuf;
 use attune::retention_import::{Kind, import_file};
 use attune_retention::calendar::format_day;
 use attune_retention::{ActivityEvent, Grid, Ledger, PeriodUnit, parse_day};
-use attune_storage::Store;
+use attune_storage::prelude::*;
 use attune_storage::retention::RetentionSource;
 use serde_json::{Value, json};
 

@@ -5,7 +5,7 @@
 use std::sync::{Arc, Mutex};
 
 use attune::worker::{Worker, verify};
-use attune_storage::Store;
+use attune_storage::prelude::*;
 use serde_json::json;
 use sqlx::Row;
 

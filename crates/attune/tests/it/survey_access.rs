@@ -5,7 +5,7 @@
 
 use attune_domain::response::{Answer, Channel, NewResponse};
 use attune_domain::text::Email;
-use attune_storage::Store;
+use attune_storage::prelude::*;
 use serde_json::{Value, json};
 
 use crate::helpers::{Backend, NOW_MS, TestApp};

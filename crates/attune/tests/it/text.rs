@@ -1,7 +1,7 @@
 //! Text analytics through the real server: languages detected at ingest, term search in every
 //! script (ranked, highlighted), themes and key drivers, hostile input, tenancy, reindex.
 
-use attune_storage::Store;
+use attune_storage::prelude::*;
 use serde_json::{Value, json};
 use sqlx::Row;
 

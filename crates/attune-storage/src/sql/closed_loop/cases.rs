@@ -13,11 +13,15 @@ use sqlx::{AnyConnection, AssertSqlSafe, Row};
 use super::super::jobs::{enqueue, schedule};
 use super::super::{Binds, Dialect, SqlStore};
 use super::outbox::{case_payload, emit};
+use super::sla;
 use super::teams::taxonomy_of;
 use super::timeline::add_events;
 use super::user_email;
 use crate::error::{Context, StoreError, StoreResult, decode};
-use crate::model::{Case, CaseQuery};
+use crate::model::{Case, CaseEvent, CaseQuery, LoopCase, SlaStep};
+use crate::store::CaseStore;
+use async_trait::async_trait;
+use attune_domain::closed_loop::timeline::EventKind;
 
 pub(super) const CASE_COLUMNS: &str = "c.id, c.rule_id, c.response_id, c.account_id, \
      c.contact_id, c.owner_user_id, c.team_id, c.priority, c.state, c.title, c.sla, c.opened_at, \
@@ -163,8 +167,9 @@ async fn write(
     Ok(stored)
 }
 
-impl SqlStore {
-    pub(crate) async fn cases_impl(&self, org_id: &str, q: &CaseQuery) -> StoreResult<Vec<Case>> {
+#[async_trait]
+impl CaseStore for SqlStore {
+    async fn cases(&self, org_id: &str, q: &CaseQuery) -> StoreResult<Vec<Case>> {
         let mut b = Binds::default();
         let org = b.text(org_id);
         let mut sql = format!("SELECT {CASE_COLUMNS} FROM cases c WHERE c.org_id = {org}");
@@ -211,44 +216,37 @@ impl SqlStore {
         rows.iter().map(case_of).collect()
     }
 
-    pub(crate) async fn case_impl(&self, org_id: &str, case_id: &str) -> StoreResult<Case> {
+    async fn case(&self, org_id: &str, case_id: &str) -> StoreResult<Case> {
         let mut conn = self.pool.acquire().await.context("connecting")?;
         case_in(&mut conn, self.dialect, org_id, case_id, false).await
     }
 
-    pub(crate) async fn set_case_resurvey_impl(
-        &self,
-        org_id: &str,
-        case_id: &str,
-        invitation_id: &str,
-    ) -> StoreResult<()> {
-        sqlx::query("UPDATE cases SET resurvey_invitation_id = $1 WHERE org_id = $2 AND id = $3")
-            .bind(invitation_id)
-            .bind(org_id)
-            .bind(case_id)
-            .execute(&self.pool)
-            .await
-            .context("recording a re-survey")?;
-        Ok(())
+    async fn case_events(&self, org_id: &str, case_id: &str) -> StoreResult<Vec<CaseEvent>> {
+        let rows = sqlx::query(
+            "SELECT id, at, actor, kind, detail FROM case_events \
+             WHERE org_id = $1 AND case_id = $2 ORDER BY at, id",
+        )
+        .bind(org_id)
+        .bind(case_id)
+        .fetch_all(&self.pool)
+        .await
+        .context("reading a timeline")?;
+        rows.iter()
+            .map(|r| {
+                let detail: String = r.try_get("detail").context("reading event")?;
+                let kind: String = r.try_get("kind").context("reading event")?;
+                Ok(CaseEvent {
+                    id: r.try_get("id").context("reading event")?,
+                    at: r.try_get("at").context("reading event")?,
+                    actor: r.try_get("actor").context("reading event")?,
+                    kind: decode("timeline event kind", kind, EventKind::parse)?,
+                    detail: serde_json::from_str(&detail).unwrap_or_default(),
+                })
+            })
+            .collect()
     }
 
-    pub(crate) async fn add_case_note_impl(
-        &self,
-        org_id: &str,
-        case_id: &str,
-        actor: &str,
-        text: &str,
-        now_ms: i64,
-    ) -> StoreResult<Case> {
-        let mut tx = self.begin_write().await?;
-        let c = case_in(&mut tx, self.dialect, org_id, case_id, true).await?;
-        let t = transition::note(&c, actor, text, now_ms);
-        let c = write(&mut tx, self.dialect, org_id, &t, now_ms).await?;
-        tx.commit().await.context("adding a note")?;
-        Ok(c)
-    }
-
-    pub(crate) async fn update_case_impl(
+    async fn update_case(
         &self,
         org_id: &str,
         case_id: &str,
@@ -273,5 +271,184 @@ impl SqlStore {
         let c = write(&mut tx, self.dialect, org_id, &t, now_ms).await?;
         tx.commit().await.context("updating a case")?;
         Ok(c)
+    }
+
+    async fn add_case_note(
+        &self,
+        org_id: &str,
+        case_id: &str,
+        actor: &str,
+        text: &str,
+        now_ms: i64,
+    ) -> StoreResult<Case> {
+        let mut tx = self.begin_write().await?;
+        let c = case_in(&mut tx, self.dialect, org_id, case_id, true).await?;
+        let t = transition::note(&c, actor, text, now_ms);
+        let c = write(&mut tx, self.dialect, org_id, &t, now_ms).await?;
+        tx.commit().await.context("adding a note")?;
+        Ok(c)
+    }
+
+    /// Records the warnings and breaches that are due at `now_ms`, once each.
+    async fn sla_step(&self, org_id: &str, case_id: &str, now_ms: i64) -> StoreResult<SlaStep> {
+        let d = self.dialect;
+        let mut tx = self.begin_write().await?;
+        let mut c = match case_in(&mut tx, d, org_id, case_id, true).await {
+            Ok(c) => c,
+            Err(StoreError::NotFound) => return Ok(SlaStep::default()),
+            Err(e) => return Err(e),
+        };
+        let mut step = SlaStep::default();
+        let due = sla::due_milestones(&c, now_ms);
+        if !due.is_empty() {
+            let owner_email = match &c.owner {
+                Some(o) => user_email(&mut tx, org_id, o).await?,
+                None => None,
+            };
+            let mut jobs = Vec::new();
+            for m in &due {
+                if !sla::mark_once(&mut tx, org_id, case_id, sla::column(m), now_ms).await? {
+                    continue;
+                }
+                let mut target = (None, None);
+                if m.step == sla::Step::Breached {
+                    sla::mark_once(&mut tx, org_id, case_id, sla::warn_column(m), now_ms).await?;
+                    target = sla::breach_target(&mut tx, org_id, &c).await?;
+                }
+                let to = sla::Recipients {
+                    owner_email: owner_email.as_deref(),
+                    target: target.0.as_deref(),
+                    target_email: target.1.as_deref(),
+                };
+                let effect = sla::apply_milestone(&mut c, m, to, now_ms);
+                if effect.escalated {
+                    sla::escalate(&mut tx, org_id, case_id, to.target).await?;
+                }
+                add_events(&mut tx, d, org_id, case_id, &effect.events).await?;
+                jobs.extend(
+                    effect
+                        .emails
+                        .into_iter()
+                        .map(|e| e.into_new(Some(org_id), now_ms)),
+                );
+                if effect.escalated {
+                    jobs.extend(sla::escalated_event(&mut tx, org_id, &c, m, now_ms).await?);
+                }
+                step.recorded.push(m.label());
+            }
+            enqueue(&mut tx, d, &jobs, now_ms).await?;
+        }
+        let after = case_in(&mut tx, d, org_id, case_id, false).await?;
+        step.next_check = after.next_check();
+        tx.commit().await.context("recording SLA milestones")?;
+        Ok(step)
+    }
+
+    async fn set_case_resurvey(
+        &self,
+        org_id: &str,
+        case_id: &str,
+        invitation_id: &str,
+    ) -> StoreResult<()> {
+        sqlx::query("UPDATE cases SET resurvey_invitation_id = $1 WHERE org_id = $2 AND id = $3")
+            .bind(invitation_id)
+            .bind(org_id)
+            .bind(case_id)
+            .execute(&self.pool)
+            .await
+            .context("recording a re-survey")?;
+        Ok(())
+    }
+
+    async fn loop_cases(
+        &self,
+        org_id: &str,
+        from_ms: i64,
+        to_ms: i64,
+    ) -> StoreResult<Vec<LoopCase>> {
+        let sql = format!(
+            "SELECT {CASE_COLUMNS}, u.email AS owner_email, t.name AS team_name, \
+             (SELECT rs.qtype FROM response_scores rs WHERE rs.response_id = c.response_id \
+                AND rs.qtype IN ('nps', 'csat', 'ces') ORDER BY CASE rs.qtype WHEN 'nps' THEN 0 \
+                WHEN 'csat' THEN 1 ELSE 2 END, rs.question_key LIMIT 1) AS before_qtype \
+             FROM cases c LEFT JOIN users u ON u.id = c.owner_user_id \
+             LEFT JOIN teams t ON t.id = c.team_id \
+             WHERE c.org_id = $1 AND c.opened_at >= $2 AND c.opened_at < $3 \
+             ORDER BY c.opened_at, c.id"
+        );
+        let rows = sqlx::query(AssertSqlSafe(sql))
+            .bind(org_id)
+            .bind(from_ms)
+            .bind(to_ms)
+            .fetch_all(&self.pool)
+            .await
+            .context("reading loop cases")?;
+        let mut out = Vec::with_capacity(rows.len());
+        for r in &rows {
+            let case = case_of(r)?;
+            let qtype: Option<String> = r.try_get("before_qtype").context("reading loop case")?;
+            let mut score_before = None;
+            let mut score_after = None;
+            if let Some(q) = qtype {
+                let score_of = |response: String| {
+                    let q = q.clone();
+                    async move {
+                        sqlx::query(
+                            "SELECT score FROM response_scores WHERE org_id = $1 AND response_id = $2 \
+                             AND qtype = $3 ORDER BY question_key LIMIT 1",
+                        )
+                        .bind(org_id)
+                        .bind(response)
+                        .bind(q)
+                        .fetch_optional(&self.pool)
+                        .await
+                        .context("reading a score")?
+                        .map(|r| r.try_get::<i64, _>("score").context("reading score"))
+                        .transpose()
+                    }
+                };
+                if let Some(resp) = case.response_id.clone() {
+                    score_before = score_of(resp).await?.map(|s| (q.clone(), s));
+                }
+                if let Some(resp) = case.resurvey_response_id.clone() {
+                    score_after = score_of(resp).await?;
+                }
+            }
+            out.push(LoopCase {
+                owner_email: r.try_get("owner_email").context("reading loop case")?,
+                team_name: r.try_get("team_name").context("reading loop case")?,
+                case,
+                score_before,
+                score_after,
+            });
+        }
+        Ok(out)
+    }
+
+    /// Earlier cases of the same account with the same root cause, for recurrence.
+    async fn account_root_causes(
+        &self,
+        org_id: &str,
+        since_ms: i64,
+    ) -> StoreResult<Vec<(String, String, i64)>> {
+        let rows = sqlx::query(
+            "SELECT account_id, root_cause, opened_at FROM cases WHERE org_id = $1 \
+             AND account_id IS NOT NULL AND root_cause IS NOT NULL AND opened_at >= $2 \
+             ORDER BY opened_at",
+        )
+        .bind(org_id)
+        .bind(since_ms)
+        .fetch_all(&self.pool)
+        .await
+        .context("reading root causes by account")?;
+        rows.iter()
+            .map(|r| {
+                Ok((
+                    r.try_get("account_id").context("reading case")?,
+                    r.try_get("root_cause").context("reading case")?,
+                    r.try_get("opened_at").context("reading case")?,
+                ))
+            })
+            .collect()
     }
 }

@@ -10,6 +10,8 @@ use sqlx::{AnyConnection, Row};
 use super::super::{SqlStore, new_id};
 use crate::error::{Context, StoreError, StoreResult};
 use crate::model::{LoopSettings, Rule, SlaPolicyRow};
+use crate::store::LoopConfigStore;
+use async_trait::async_trait;
 
 pub(super) async fn rules_of(conn: &mut AnyConnection, org_id: &str) -> StoreResult<Vec<Rule>> {
     let rows = sqlx::query(
@@ -108,13 +110,14 @@ pub(crate) async fn insert_defaults(
     Ok(())
 }
 
-impl SqlStore {
-    pub(crate) async fn list_rules_impl(&self, org_id: &str) -> StoreResult<Vec<Rule>> {
+#[async_trait]
+impl LoopConfigStore for SqlStore {
+    async fn list_rules(&self, org_id: &str) -> StoreResult<Vec<Rule>> {
         let mut conn = self.pool.acquire().await.context("connecting")?;
         rules_of(&mut conn, org_id).await
     }
 
-    pub(crate) async fn save_rule_impl(
+    async fn save_rule(
         &self,
         org_id: &str,
         rule_id: Option<&str>,
@@ -186,7 +189,7 @@ impl SqlStore {
         })
     }
 
-    pub(crate) async fn delete_rule_impl(&self, org_id: &str, rule_id: &str) -> StoreResult<()> {
+    async fn delete_rule(&self, org_id: &str, rule_id: &str) -> StoreResult<()> {
         let done = sqlx::query("DELETE FROM alert_rules WHERE org_id = $1 AND id = $2")
             .bind(org_id)
             .bind(rule_id)
@@ -199,15 +202,12 @@ impl SqlStore {
         Ok(())
     }
 
-    pub(crate) async fn list_sla_policies_impl(
-        &self,
-        org_id: &str,
-    ) -> StoreResult<Vec<SlaPolicyRow>> {
+    async fn list_sla_policies(&self, org_id: &str) -> StoreResult<Vec<SlaPolicyRow>> {
         let mut conn = self.pool.acquire().await.context("connecting")?;
         policies_of(&mut conn, org_id).await
     }
 
-    pub(crate) async fn save_sla_policy_impl(
+    async fn save_sla_policy(
         &self,
         org_id: &str,
         policy_id: Option<&str>,
@@ -269,7 +269,7 @@ impl SqlStore {
         Ok(row)
     }
 
-    pub(crate) async fn loop_settings_impl(&self, org_id: &str) -> StoreResult<LoopSettings> {
+    async fn loop_settings(&self, org_id: &str) -> StoreResult<LoopSettings> {
         let row = sqlx::query(
             "SELECT digest_emails, digest_hour, case_window_days FROM loop_settings WHERE org_id = $1",
         )
@@ -294,11 +294,7 @@ impl SqlStore {
         })
     }
 
-    pub(crate) async fn set_loop_settings_impl(
-        &self,
-        org_id: &str,
-        s: &LoopSettings,
-    ) -> StoreResult<()> {
+    async fn set_loop_settings(&self, org_id: &str, s: &LoopSettings) -> StoreResult<()> {
         sqlx::query(
             "INSERT INTO loop_settings (org_id, digest_emails, digest_hour, case_window_days) \
              VALUES ($1, $2, $3, $4) \
@@ -315,7 +311,7 @@ impl SqlStore {
         Ok(())
     }
 
-    pub(crate) async fn template_impl(
+    async fn template(
         &self,
         org_id: &str,
         kind: &str,
@@ -339,7 +335,7 @@ impl SqlStore {
         .transpose()
     }
 
-    pub(crate) async fn set_template_impl(
+    async fn set_template(
         &self,
         org_id: &str,
         kind: &str,

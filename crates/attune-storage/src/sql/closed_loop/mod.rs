@@ -1,13 +1,14 @@
-//! The closed loop in SQL, by concern: `config` (rules, SLA policies, teams, root causes,
-//! settings, templates), `opening` (cases opened in the same transaction as the responses
-//! behind them), `cases` (reading and changing cases), `sla` (the SLA job's step), `timeline`
-//! (case events), `outbox` (webhook events as jobs) and `metrics` (what loop metrics and
-//! digests read). The decisions are the domain's (`attune_domain::closed_loop`): these
-//! modules load, call it, and write what it returns in one transaction.
+//! The closed loop in SQL, by concern: `config` (rules, SLA policies, loop settings,
+//! templates: `LoopConfigStore`), `teams` (teams and root causes: `TeamStore`), `opening`
+//! (cases opened in the same transaction as the responses behind them), `cases` (`CaseStore`:
+//! reading and changing cases, their timeline, the SLA job's step and what loop metrics read),
+//! `sla` (the step's helpers), `timeline` (writing case events) and `outbox` (`OutboxStore`:
+//! webhooks, deliveries, e-mails sent, events as jobs). The decisions are the domain's
+//! (`attune_domain::closed_loop`): these modules load, call it, and write what it returns in
+//! one transaction.
 
 mod cases;
 mod config;
-mod metrics;
 mod opening;
 mod outbox;
 mod sla;
@@ -16,7 +17,6 @@ mod timeline;
 
 pub(crate) use config::insert_defaults;
 pub(crate) use opening::{LoopState, link_resurvey, on_new_responses};
-pub(crate) use outbox::emit;
 
 use sqlx::{AnyConnection, Row};
 

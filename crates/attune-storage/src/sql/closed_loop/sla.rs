@@ -3,25 +3,22 @@
 //! NULL`, and its timeline entries, e-mails and `case.escalated` event are written only when
 //! that update changed the row, so every milestone happens once however many workers run.
 
-use attune_domain::closed_loop::escalation::{
-    Milestone, Recipients, Step, apply_milestone, due_milestones,
+use attune_domain::closed_loop::escalation::Milestone;
+pub(super) use attune_domain::closed_loop::escalation::{
+    Recipients, Step, apply_milestone, due_milestones,
 };
 use attune_domain::closed_loop::timeline::{Deadline, HookEvent};
-use attune_domain::jobs::{BackgroundJob, NewJob};
+use attune_domain::jobs::NewJob;
 use serde_json::json;
 use sqlx::{AnyConnection, AssertSqlSafe, Row};
 
-use super::super::SqlStore;
-use super::super::jobs::enqueue;
-use super::cases::case_in;
 use super::outbox::{case_payload, event_jobs, hooks_of};
-use super::timeline::add_events;
 use super::user_email;
-use crate::error::{Context, StoreError, StoreResult};
-use crate::model::{Case, SlaStep};
+use crate::error::{Context, StoreResult};
+use crate::model::Case;
 
 /// The case columns a milestone sets.
-fn column(m: &Milestone) -> &'static str {
+pub(super) fn column(m: &Milestone) -> &'static str {
     match (m.deadline, m.step) {
         (Deadline::FirstResponse, Step::Warned) => "first_warned_at",
         (Deadline::FirstResponse, Step::Breached) => "first_breached_at",
@@ -31,77 +28,15 @@ fn column(m: &Milestone) -> &'static str {
 }
 
 /// The warning column of a milestone's deadline.
-fn warn_column(m: &Milestone) -> &'static str {
+pub(super) fn warn_column(m: &Milestone) -> &'static str {
     column(&Milestone {
         step: Step::Warned,
         ..*m
     })
 }
 
-impl SqlStore {
-    /// Records the warnings and breaches that are due at `now_ms`, once each.
-    pub(crate) async fn sla_step_impl(
-        &self,
-        org_id: &str,
-        case_id: &str,
-        now_ms: i64,
-    ) -> StoreResult<SlaStep> {
-        let d = self.dialect;
-        let mut tx = self.begin_write().await?;
-        let mut c = match case_in(&mut tx, d, org_id, case_id, true).await {
-            Ok(c) => c,
-            Err(StoreError::NotFound) => return Ok(SlaStep::default()),
-            Err(e) => return Err(e),
-        };
-        let mut step = SlaStep::default();
-        let due = due_milestones(&c, now_ms);
-        if !due.is_empty() {
-            let owner_email = match &c.owner {
-                Some(o) => user_email(&mut tx, org_id, o).await?,
-                None => None,
-            };
-            let mut jobs = Vec::new();
-            for m in &due {
-                if !mark_once(&mut tx, org_id, case_id, column(m), now_ms).await? {
-                    continue;
-                }
-                let mut target = (None, None);
-                if m.step == Step::Breached {
-                    mark_once(&mut tx, org_id, case_id, warn_column(m), now_ms).await?;
-                    target = breach_target(&mut tx, org_id, &c).await?;
-                }
-                let to = Recipients {
-                    owner_email: owner_email.as_deref(),
-                    target: target.0.as_deref(),
-                    target_email: target.1.as_deref(),
-                };
-                let effect = apply_milestone(&mut c, m, to, now_ms);
-                if effect.escalated {
-                    escalate(&mut tx, org_id, case_id, to.target).await?;
-                }
-                add_events(&mut tx, d, org_id, case_id, &effect.events).await?;
-                jobs.extend(
-                    effect
-                        .emails
-                        .into_iter()
-                        .map(|e| e.into_new(Some(org_id), now_ms)),
-                );
-                if effect.escalated {
-                    jobs.extend(escalated_event(&mut tx, org_id, &c, m, now_ms).await?);
-                }
-                step.recorded.push(m.label());
-            }
-            enqueue(&mut tx, d, &jobs, now_ms).await?;
-        }
-        let after = case_in(&mut tx, d, org_id, case_id, false).await?;
-        step.next_check = after.next_check();
-        tx.commit().await.context("recording SLA milestones")?;
-        Ok(step)
-    }
-}
-
 /// The `case.escalated` webhook jobs: the case as it now stands, with the deadline.
-async fn escalated_event(
+pub(super) async fn escalated_event(
     conn: &mut AnyConnection,
     org_id: &str,
     c: &Case,
@@ -115,7 +50,7 @@ async fn escalated_event(
     Ok(event_jobs(&hooks, org_id, event, &payload, now_ms))
 }
 
-async fn escalate(
+pub(super) async fn escalate(
     conn: &mut AnyConnection,
     org_id: &str,
     case_id: &str,
@@ -132,7 +67,7 @@ async fn escalate(
 }
 
 /// Who hears of a breach, with their e-mail.
-async fn breach_target(
+pub(super) async fn breach_target(
     conn: &mut AnyConnection,
     org_id: &str,
     c: &Case,
@@ -179,7 +114,7 @@ async fn escalation_target(
 }
 
 /// Sets a milestone column once: true when this call set it.
-async fn mark_once(
+pub(super) async fn mark_once(
     conn: &mut AnyConnection,
     org_id: &str,
     case_id: &str,

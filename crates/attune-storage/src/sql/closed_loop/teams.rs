@@ -6,6 +6,8 @@ use super::super::{SqlStore, new_id};
 use super::user_email;
 use crate::error::{Context, StoreResult};
 use crate::model::Team;
+use crate::store::TeamStore;
+use async_trait::async_trait;
 
 /// A team's members in round-robin order.
 pub(super) async fn team_members(
@@ -37,8 +39,9 @@ pub(super) async fn taxonomy_of(
         .collect()
 }
 
-impl SqlStore {
-    pub(crate) async fn create_team_impl(
+#[async_trait]
+impl TeamStore for SqlStore {
+    async fn create_team(
         &self,
         org_id: &str,
         name: &str,
@@ -96,7 +99,7 @@ impl SqlStore {
         })
     }
 
-    pub(crate) async fn list_teams_impl(&self, org_id: &str) -> StoreResult<Vec<Team>> {
+    async fn list_teams(&self, org_id: &str) -> StoreResult<Vec<Team>> {
         let mut conn = self.pool.acquire().await.context("connecting")?;
         let rows =
             sqlx::query("SELECT id, name, lead_user_id FROM teams WHERE org_id = $1 ORDER BY name")
@@ -118,16 +121,12 @@ impl SqlStore {
         Ok(teams)
     }
 
-    pub(crate) async fn root_causes_impl(&self, org_id: &str) -> StoreResult<Vec<String>> {
+    async fn root_causes(&self, org_id: &str) -> StoreResult<Vec<String>> {
         let mut conn = self.pool.acquire().await.context("connecting")?;
         taxonomy_of(&mut conn, org_id).await
     }
 
-    pub(crate) async fn set_root_causes_impl(
-        &self,
-        org_id: &str,
-        names: &[String],
-    ) -> StoreResult<()> {
+    async fn set_root_causes(&self, org_id: &str, names: &[String]) -> StoreResult<()> {
         let mut tx = self.begin_write().await?;
         sqlx::query("DELETE FROM root_causes WHERE org_id = $1")
             .bind(org_id)

@@ -1,0 +1,12 @@
+//! Rows as storage hands them out, and the queries it answers, by feature. Every type is
+//! re-exported here, so `attune_storage::model::X` names it whichever file it lives in.
+
+mod access;
+mod closed_loop;
+mod customers;
+mod responses;
+
+pub use access::*;
+pub use closed_loop::*;
+pub use customers::*;
+pub use responses::*;

@@ -1,0 +1,181 @@
+//! The feedback feed: newest first, or best match first for a search, each response with its
+//! contact, account and case.
+
+use std::collections::HashMap;
+
+use async_trait::async_trait;
+use attune_domain::text::search_form;
+use sqlx::{AssertSqlSafe, Row};
+
+use super::responses::{RESPONSE_COLUMNS, response_of};
+use super::{Binds, SqlStore};
+use crate::error::{Context, StoreResult};
+use crate::model::{FeedCase, FeedItem, FeedQuery};
+use crate::store::FeedStore;
+
+impl SqlStore {
+    /// Adds each item's follow-up case (the first its response opened), in one query.
+    async fn attach_cases(&self, org_id: &str, items: &mut [FeedItem]) -> StoreResult<()> {
+        if items.is_empty() {
+            return Ok(());
+        }
+        let mut b = Binds::default();
+        let org = b.text(org_id);
+        let ids: Vec<String> = items
+            .iter()
+            .map(|i| b.text(i.response.id.clone()))
+            .collect();
+        let sql = format!(
+            "SELECT k.id, k.response_id, k.state, k.owner_user_id, u.email FROM cases k \
+             LEFT JOIN users u ON u.id = k.owner_user_id \
+             WHERE k.org_id = {org} AND k.response_id IN ({}) ORDER BY k.opened_at DESC, k.id DESC",
+            ids.join(",")
+        );
+        let rows = sqlx::query_with(AssertSqlSafe(sql), b.into_args()?)
+            .fetch_all(&self.pool)
+            .await
+            .context("reading the feed's cases")?;
+        let mut by_response: HashMap<String, FeedCase> = HashMap::new();
+        for row in &rows {
+            // Rows come newest first, so the oldest case of a response is inserted last.
+            by_response.insert(
+                row.try_get("response_id").context("reading case")?,
+                FeedCase {
+                    id: row.try_get("id").context("reading case")?,
+                    state: crate::error::decode(
+                        "case state",
+                        row.try_get("state").context("reading case")?,
+                        |s| attune_domain::closed_loop::case::CaseState::parse(s).ok(),
+                    )?,
+                    owner: row.try_get("owner_user_id").context("reading case")?,
+                    owner_email: row.try_get("email").context("reading case")?,
+                },
+            );
+        }
+        for item in items {
+            item.case = by_response.remove(&item.response.id);
+        }
+        Ok(())
+    }
+}
+
+fn like_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+#[async_trait]
+impl FeedStore for SqlStore {
+    async fn feed(&self, org_id: &str, q: &FeedQuery) -> StoreResult<Vec<FeedItem>> {
+        let mut b = Binds::default();
+        // Words are looked up in the search index and ranked; a query without any (only
+        // punctuation or stop words) falls back to substring matching.
+        let terms = q
+            .text
+            .as_deref()
+            .map(attune_text::query_terms)
+            .unwrap_or_default();
+        let ranked = if terms.is_empty() {
+            None
+        } else {
+            Some(
+                self.ranked_search(&mut b, org_id, &terms, q.any_term)
+                    .await?,
+            )
+        };
+        let org = b.text(org_id);
+        let mut sql = format!(
+            "SELECT {RESPONSE_COLUMNS}, s.name AS survey_name, a.name AS account_name, c.email AS contact_email \
+             FROM responses r{} \
+             JOIN surveys s ON s.id = r.survey_id AND s.org_id = r.org_id \
+             LEFT JOIN accounts a ON a.id = r.account_id AND a.org_id = r.org_id \
+             LEFT JOIN contacts c ON c.id = r.contact_id AND c.org_id = r.org_id \
+             WHERE r.org_id = {org}",
+            ranked.as_ref().map_or("", |s| s.join.as_str())
+        );
+        if let Some(s) = &q.survey_id {
+            sql += &format!(" AND r.survey_id = {}", b.text(s));
+        }
+        if q.question_key.is_some() || q.score_range.is_some() {
+            sql += " AND EXISTS (SELECT 1 FROM response_scores rs WHERE rs.response_id = r.id";
+            if let Some(k) = &q.question_key {
+                sql += &format!(" AND rs.question_key = {}", b.text(k));
+            }
+            if let Some((lo, hi)) = q.score_range {
+                sql += &format!(
+                    " AND rs.qtype = 'nps' AND rs.score >= {} AND rs.score <= {}",
+                    b.int(lo),
+                    b.int(hi)
+                );
+            }
+            sql += ")";
+        }
+        if let Some(t) = q.from_ms {
+            sql += &format!(" AND r.submitted_at >= {}", b.int(t));
+        }
+        if let Some(t) = q.to_ms {
+            sql += &format!(" AND r.submitted_at < {}", b.int(t));
+        }
+        if let Some(l) = &q.language {
+            let exact = b.text(l);
+            let prefix = b.text(format!("{}-%", like_escape(l)));
+            sql += &format!(" AND (r.language = {exact} OR r.language LIKE {prefix} ESCAPE '\\')");
+        }
+        if let Some(a) = &q.account {
+            let p = b.text(a);
+            sql += &format!(" AND (r.account_id = {p} OR a.external_id = {p})");
+        }
+        if let Some(c) = q.channel {
+            sql += &format!(" AND r.channel = {}", b.text(c.as_str()));
+        }
+        if q.with_comment {
+            sql += " AND r.comment IS NOT NULL";
+        }
+        if let Some(text) = q.text.as_ref().filter(|_| ranked.is_none()) {
+            for word in search_form(text).split_whitespace().take(10) {
+                let p = b.text(format!("%{}%", like_escape(word)));
+                sql += &format!(" AND r.search_text LIKE {p} ESCAPE '\\'");
+            }
+        }
+        if let Some((at, id)) = q.after.as_ref().filter(|_| ranked.is_none()) {
+            let at1 = b.int(*at);
+            let at2 = b.int(*at);
+            let id = b.text(id);
+            sql += &format!(
+                " AND (r.submitted_at < {at1} OR (r.submitted_at = {at2} AND r.id < {id}))"
+            );
+        }
+        sql += &format!(
+            " ORDER BY {}r.submitted_at DESC, r.id DESC LIMIT {}",
+            ranked.as_ref().map_or("", |s| s.order),
+            b.int(i64::from(q.limit.clamp(1, 500)))
+        );
+        if ranked.is_some() && q.offset > 0 {
+            sql += &format!(" OFFSET {}", b.int(i64::from(q.offset)));
+        }
+        let rows = sqlx::query_with(AssertSqlSafe(sql), b.into_args()?)
+            .fetch_all(&self.pool)
+            .await
+            .context("reading the feed")?;
+        let mut items = rows
+            .iter()
+            .map(|row| {
+                Ok(FeedItem {
+                    response: response_of(row)?,
+                    survey_name: row.try_get("survey_name").context("reading feed")?,
+                    account_name: row.try_get("account_name").context("reading feed")?,
+                    contact_email: row.try_get("contact_email").context("reading feed")?,
+                    case: None,
+                })
+            })
+            .collect::<StoreResult<Vec<FeedItem>>>()?;
+        self.attach_cases(org_id, &mut items).await?;
+        Ok(items)
+    }
+}

@@ -1,0 +1,78 @@
+//! Responses, the feed, text analysis and score aggregates.
+
+use attune_domain::response::NewResponse;
+
+use crate::StoreResult;
+use crate::model::{
+    FeedItem, FeedQuery, ImportOutcome, ReindexOutcome, ScoreCount, ScoreFilter, SegmentDim,
+    StoredResponse, Survey, TextDoc, TextDocsQuery,
+};
+
+store_trait! {
+    /// Storing responses, one by one or imported in bulk, and reading one back.
+    pub trait ResponseStore {
+        /// Stores one response with its contact/account links and score aggregates, in one
+        /// transaction. A response whose dedup key or invitation was already used is a `Conflict`.
+        /// With an invitation, the response is the invitation's contact's (and their account's),
+        /// whatever `response` names; in `one_per_respondent` mode a contact's second answer to
+        /// the survey is a `Conflict`.
+        async fn insert_response(
+            &self,
+            org_id: &str,
+            survey: &Survey,
+            response: &NewResponse,
+            invitation_id: Option<&str>,
+            now_ms: i64,
+        ) -> StoreResult<StoredResponse>;
+        /// Stores many responses in one transaction: all or nothing. Responses whose dedup key is
+        /// already stored (or repeated in the batch) are skipped and counted. `progress` is told
+        /// how many responses have been handled so far, after each batch.
+        async fn import_responses(
+            &self,
+            org_id: &str,
+            survey: &Survey,
+            responses: &[NewResponse],
+            now_ms: i64,
+            progress: &(dyn Fn(u64) + Send + Sync),
+        ) -> StoreResult<ImportOutcome>;
+        /// One response.
+        async fn response(&self, org_id: &str, response_id: &str) -> StoreResult<StoredResponse>;
+    }
+}
+
+store_trait! {
+    /// The feedback feed.
+    pub trait FeedStore {
+        /// The feedback feed, newest first; with search terms, best match first.
+        async fn feed(&self, org_id: &str, query: &FeedQuery) -> StoreResult<Vec<FeedItem>>;
+    }
+}
+
+store_trait! {
+    /// The text analysis of comments: what keywords and drivers read, and re-analysis.
+    pub trait TextStore {
+        /// Analysed comments (content terms and a score), newest first, for keywords and drivers.
+        async fn text_docs(&self, org_id: &str, query: &TextDocsQuery) -> StoreResult<Vec<TextDoc>>;
+        /// Analyses every response of the organisation again (language, terms, search index), in
+        /// transactions of `batch` responses; safe to re-run. `progress` gets the count so far.
+        async fn reindex(
+            &self,
+            org_id: &str,
+            batch: u32,
+            progress: &(dyn Fn(u64) + Send + Sync),
+        ) -> StoreResult<ReindexOutcome>;
+    }
+}
+
+store_trait! {
+    /// The score aggregates the metrics read.
+    pub trait ScoreStore {
+        /// Daily score counts from the aggregates (never the raw responses).
+        async fn score_counts(
+            &self,
+            org_id: &str,
+            filter: &ScoreFilter,
+            segment: Option<SegmentDim>,
+        ) -> StoreResult<Vec<ScoreCount>>;
+    }
+}
