@@ -135,7 +135,7 @@ async fn cpu<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> Store
 }
 
 fn damaged(org_id: &str, kind: Kind, e: &PackedError) {
-    tracing::warn!(org_id, kind = kind.as_str(), error = %e, "retention snapshot unreadable; rebuilding it from the rows");
+    tracing::warn!(org.id = org_id, kind = kind.as_str(), error = %e, "retention snapshot unreadable; rebuilding it from the rows");
 }
 
 impl SqlStore {
@@ -214,7 +214,7 @@ impl SqlStore {
             .save_snapshot(org_id, kind, generation, &bytes, now)
             .await
         {
-            tracing::warn!(org_id, kind = kind.as_str(), error = %e, "could not save a retention snapshot");
+            tracing::warn!(org.id = org_id, kind = kind.as_str(), error = %e, "could not save a retention snapshot");
         }
     }
 
