@@ -105,8 +105,8 @@ def _rule_covers(rules, field, message):
         return True
     for pattern, prefix in rules.items():
         prefixes = prefix if isinstance(prefix, tuple) else (prefix,)
-        if re.fullmatch(pattern, field) and any(
-            re.match(p if p.startswith("`.*") else re.escape(p), message) for p in prefixes
+        if re.fullmatch(pattern, field, re.DOTALL) and any(
+            re.match(p if p.startswith("`.*") else re.escape(p), message, re.DOTALL) for p in prefixes
         ):
             return True
     return False
