@@ -63,7 +63,9 @@ CROSS_VALUE_RULES = {
     },
     "POST /api/v1/accounts": {"owner_email": "no user of this organisation has that e-mail"},
     "POST /api/v1/contacts": {"account": "no account with that id or external id"},
-    "POST /api/v1/teams": {r"lead_user_id|members\[\d+\]": "no such user"},
+    "POST /api/v1/teams": {
+        r"owner|lead_user_id|members\[\d+\]": ("no such user", "no user of this organisation")
+    },
     "POST /api/v1/rules": {
         r"actions\.(team_id|sla_policy_id)": "no such",
         r"conditions\[\d+\]": "values must be non-empty and at most 500 bytes",
