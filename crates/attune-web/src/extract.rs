@@ -75,6 +75,17 @@ fn data_error_path(msg: &str) -> String {
         .to_owned()
 }
 
+/// For an optional field that may be left out but not sent as `null`
+/// (`#[serde(default, deserialize_with = "not_null")]`): `null` is refused as a value of the
+/// wrong type, so the 422 names the field.
+pub(crate) fn not_null<'de, D, T>(d: D) -> Result<Option<T>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: serde::Deserialize<'de>,
+{
+    T::deserialize(d).map(Some)
+}
+
 /// A query string.
 pub(crate) struct Query<T>(pub T);
 

@@ -61,6 +61,14 @@ pub(crate) fn base() -> utoipa::openapi::OpenApi {
 /// The answers every `/api/v1` operation can give, added where the handler names none; an
 /// error a handler names without a body gets the `Error` body.
 fn finish(mut doc: Value) -> Value {
+    if let Some(schemas) = doc
+        .pointer_mut("/components/schemas")
+        .and_then(Value::as_object_mut)
+    {
+        for (name, schema) in crate::routes::schema::json_components() {
+            schemas.insert(name.to_owned(), schema);
+        }
+    }
     let error = json!({"$ref": "#/components/responses/Error"});
     let error_body =
         json!({"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}});

@@ -10,7 +10,7 @@ use serde_json::{Map, Value};
 use utoipa::ToSchema;
 
 use super::contacts::ContactBody;
-use super::schema::Items;
+use super::schema::{Items, Name, OptionalName};
 use crate::auth::ApiCaller;
 use crate::extract::Json;
 use crate::{ApiError, AppState};
@@ -20,19 +20,27 @@ use crate::{ApiError, AppState};
 #[serde(deny_unknown_fields)]
 pub(crate) struct AccountInput {
     /// The account's id in the customer's own systems (the match key).
-    #[schema(required = true, nullable = false)]
+    #[serde(default, deserialize_with = "crate::extract::not_null")]
+    #[schema(required = true, nullable = false, value_type = Option<Name>)]
     external_id: Option<String>,
-    #[schema(nullable = false)]
+    #[serde(default, deserialize_with = "crate::extract::not_null")]
+    #[schema(nullable = false, value_type = Option<OptionalName>)]
     name: Option<String>,
-    #[schema(nullable = false)]
+    #[serde(default, deserialize_with = "crate::extract::not_null")]
+    #[schema(nullable = false, value_type = Option<OptionalName>)]
     plan: Option<String>,
-    #[schema(nullable = false, example = "11-50")]
+    #[serde(default, deserialize_with = "crate::extract::not_null")]
+    #[schema(nullable = false, value_type = Option<OptionalName>, example = "11-50")]
     size_band: Option<String>,
-    #[schema(nullable = false)]
+    #[serde(default, deserialize_with = "crate::extract::not_null")]
+    #[schema(nullable = false, value_type = Option<OptionalName>)]
     industry: Option<String>,
-    #[schema(nullable = false)]
+    #[serde(default, deserialize_with = "crate::extract::not_null")]
+    #[schema(nullable = false, value_type = Option<OptionalName>)]
     region: Option<String>,
-    /// The e-mail of the staff user who owns the relationship.
+    /// The e-mail of a staff user of the organisation, who owns the relationship (another
+    /// address is a 422).
+    #[serde(default, deserialize_with = "crate::extract::not_null")]
     #[schema(nullable = false, format = Email)]
     owner_email: Option<String>,
     /// Custom attributes (segments and the churn audit can use them).

@@ -10,7 +10,7 @@ use serde_json::{Map, Value};
 use utoipa::{IntoParams, ToSchema};
 
 use super::accounts::optional;
-use super::schema::Items;
+use super::schema::{self, Items, OptionalName};
 use crate::auth::ApiCaller;
 use crate::extract::{Json, Query};
 use crate::{ApiError, AppState};
@@ -54,19 +54,24 @@ pub(crate) struct ContactInput {
     /// The match key.
     #[schema(required = true, nullable = false, format = Email)]
     email: Option<String>,
-    /// The account, by external id.
-    #[schema(nullable = false)]
+    /// The account, by id or external id (blank: none; an unknown one is a 422).
+    #[serde(default, deserialize_with = "crate::extract::not_null")]
+    #[schema(nullable = false, value_type = Option<OptionalName>)]
     account: Option<String>,
-    #[schema(nullable = false)]
+    #[serde(default, deserialize_with = "crate::extract::not_null")]
+    #[schema(nullable = false, value_type = Option<OptionalName>)]
     name: Option<String>,
-    #[schema(nullable = false)]
+    #[serde(default, deserialize_with = "crate::extract::not_null")]
+    #[schema(nullable = false, value_type = Option<OptionalName>)]
     phone: Option<String>,
-    #[schema(nullable = false)]
+    #[serde(default, deserialize_with = "crate::extract::not_null")]
+    #[schema(nullable = false, value_type = Option<OptionalName>)]
     role: Option<String>,
     #[serde(default)]
     decision_maker: bool,
-    /// Language tag, e.g. `en`.
-    #[schema(nullable = false)]
+    /// Language tag, e.g. `en` (null is refused).
+    #[serde(default, deserialize_with = "crate::extract::not_null")]
+    #[schema(nullable = false, value_type = Option<schema::LanguageTag>)]
     language: Option<String>,
     #[serde(default)]
     #[schema(value_type = Object)]

@@ -28,27 +28,28 @@ pub(crate) struct FeedParams {
     /// Question key: only responses answering it.
     pub question: Option<String>,
     /// NPS band of the first NPS answer.
-    #[param(value_type = Option<NpsBandParam>)]
+    #[param(value_type = Option<schema::BandFilter>)]
     pub band: Option<String>,
     /// From this day or instant (inclusive): `2026-01-31` or RFC 3339.
-    #[param(example = "2026-01-01")]
+    #[param(value_type = Option<schema::InstantFilter>, example = "2026-01-01")]
     pub from: Option<String>,
     /// Before this day or instant.
-    #[param(example = "2026-02-01")]
+    #[param(value_type = Option<schema::InstantFilter>, example = "2026-02-01")]
     pub to: Option<String>,
     /// Language tag, e.g. `en`.
+    #[param(value_type = Option<schema::LanguageFilter>)]
     pub language: Option<String>,
     /// Account id.
     pub account: Option<String>,
-    #[param(value_type = Option<schema::Channel>)]
+    #[param(value_type = Option<schema::ChannelFilter>)]
     pub channel: Option<String>,
     /// Words to search the comments for, in any script; best match first.
     pub q: Option<String>,
     /// `any`: a comment matching any word of `q` is enough (default: all of them).
     #[serde(rename = "match")]
-    #[param(rename = "match", value_type = Option<MatchParam>)]
+    #[param(rename = "match", value_type = Option<schema::MatchFilter>)]
     pub match_mode: Option<String>,
-    /// `next_cursor` of the previous page.
+    /// `next_cursor` of the previous page (any other value is a 422).
     pub cursor: Option<String>,
     /// Items per page (default 50).
     #[param(minimum = 1, maximum = 200)]
@@ -62,14 +63,6 @@ pub(crate) enum NpsBandParam {
     Promoter,
     Passive,
     Detractor,
-}
-
-/// How the words of `q` must match.
-#[derive(Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub(crate) enum MatchParam {
-    All,
-    Any,
 }
 
 /// A feed item: a response with its survey, band, account, contact and case.

@@ -60,6 +60,7 @@ pub(crate) struct SettingsInput {
     digest_hour: i64,
     /// Rules act only on responses submitted at most this many days before they arrive
     /// (0: any age); default 7. Left out: unchanged.
+    #[serde(default, deserialize_with = "crate::extract::not_null")]
     #[schema(nullable = false, minimum = 0, maximum = 3650)]
     case_window_days: Option<i64>,
 }

@@ -16,10 +16,10 @@ use crate::{ApiError, AppState};
     params(("kind" = crate::routes::schema::MetricKind, Path, description = "which metric"),
         ("survey" = Option<String>, Query, description = "survey id"),
         ("question" = Option<String>, Query, description = "question key"),
-        ("from" = Option<String>, Query, description = "from this day or instant: `2026-01-31` or RFC 3339", example = "2026-01-01"),
-        ("to" = Option<String>, Query, description = "before this day or instant", example = "2026-02-01"),
+        ("from" = Option<crate::routes::schema::Instant>, Query, description = "from this day or instant: `2026-01-31` or RFC 3339", example = "2026-01-01"),
+        ("to" = Option<crate::routes::schema::Instant>, Query, description = "up to this day or instant", example = "2026-02-01"),
         ("interval" = Option<crate::routes::schema::MetricInterval>, Query, description = "a trend in buckets of this length"),
-        ("by" = Option<String>, Query, description = "segment by channel, language or an account attribute (plan, size_band, industry, region, owner, or a custom attribute name: letters, digits, _ and -, at most 64)")),
+        ("by" = Option<String>, Query, pattern = "^[A-Za-z0-9_-]{1,64}$", description = "segment by channel, language or an account attribute (plan, size_band, industry, region, owner, or a custom attribute name: letters, digits, _ and -, at most 64); a custom attribute no account has is a 422 listing the ones they have")),
     responses((status = 200, body = MetricReport, description = "the report"),
         (status = 404, description = "no such metric, survey or question")))]
 pub(crate) async fn metric(

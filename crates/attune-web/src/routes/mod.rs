@@ -54,8 +54,6 @@ fn register_parameter_schemas(doc: &mut utoipa::openapi::OpenApi) {
     }
     let mut schemas = Vec::new();
     add::<feedback::NpsBandParam>(&mut schemas);
-    add::<feedback::MatchParam>(&mut schemas);
-    add::<cases::StatusParam>(&mut schemas);
     add::<schema::Channel>(&mut schemas);
     add::<schema::CaseState>(&mut schemas);
     add::<schema::MetricKind>(&mut schemas);
@@ -66,6 +64,10 @@ fn register_parameter_schemas(doc: &mut utoipa::openapi::OpenApi) {
     add::<schema::SurvivalCi>(&mut schemas);
     add::<schema::DrillWhich>(&mut schemas);
     add::<schema::DrillOutcome>(&mut schemas);
+    add::<schema::Instant>(&mut schemas);
+    add::<schema::InstantFilter>(&mut schemas);
+    add::<schema::LanguageFilter>(&mut schemas);
+    add::<schema::LanguageTag>(&mut schemas);
     let components = doc.components.get_or_insert_with(Default::default);
     for (name, schema) in schemas {
         components.schemas.entry(name).or_insert(schema);

@@ -54,7 +54,8 @@ impl From<&StoredResponse> for ResponseBody {
     }
 }
 
-/// A response as received (the schema of `ResponseInput`, which refuses unknown fields).
+/// A response as received (the schema of `ResponseInput`, which refuses unknown fields); null
+/// is the same as leaving a field out.
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 #[schema(as = ResponseInput)]
@@ -63,47 +64,46 @@ impl From<&StoredResponse> for ResponseBody {
     reason = "a schema: the handler reads the domain's ResponseInput"
 )]
 pub(crate) struct ResponseInputDoc {
-    /// Answers by question key: a score, a text or choice key, or choice keys.
+    /// Answers by question key: a score, a text or choice key, or choice keys (checked
+    /// against the survey's questions: keys, types, scales, choices, required ones).
     answers: std::collections::BTreeMap<String, schema::Answer>,
-    #[schema(nullable = false, example = "en")]
+    #[schema(value_type = Option<schema::LanguageTag>, example = "en")]
     language: Option<String>,
-    #[schema(nullable = false)]
     channel: Option<schema::Channel>,
-    #[schema(nullable = false)]
     contact: Option<ContactRefDoc>,
-    #[schema(nullable = false)]
     account: Option<AccountRefDoc>,
-    /// When it was given; defaults to now.
-    #[schema(nullable = false, format = DateTime)]
+    /// When it was given (not more than a day ahead of the server's clock); defaults to now.
+    #[schema(value_type = Option<schema::Instant>)]
     submitted_at: Option<String>,
-    #[schema(nullable = false, value_type = Option<Object>)]
+    /// At most 16 KiB of JSON.
+    #[schema(value_type = Option<Object>)]
     metadata: Option<()>,
     /// A second response with the same id is not counted again (409).
-    #[schema(nullable = false)]
+    #[schema(value_type = Option<schema::Name>)]
     external_id: Option<String>,
 }
 
-/// Who answered.
+/// Who answered (null is the same as leaving a field out).
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 #[schema(as = ContactRef)]
 #[expect(dead_code, reason = "a schema")]
 pub(crate) struct ContactRefDoc {
-    #[schema(nullable = false, format = Email)]
+    #[schema(format = Email)]
     email: Option<String>,
-    #[schema(nullable = false)]
+    #[schema(value_type = Option<schema::Name>)]
     name: Option<String>,
 }
 
-/// For which account (created on first sight).
+/// For which account (created on first sight; null is the same as leaving a field out).
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 #[schema(as = AccountRef)]
 #[expect(dead_code, reason = "a schema")]
 pub(crate) struct AccountRefDoc {
-    #[schema(nullable = false)]
+    #[schema(value_type = Option<schema::Name>)]
     external_id: Option<String>,
-    #[schema(nullable = false)]
+    #[schema(value_type = Option<schema::Name>)]
     name: Option<String>,
 }
 

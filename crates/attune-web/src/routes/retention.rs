@@ -23,6 +23,9 @@ use crate::auth::ApiCaller;
 use crate::extract::{Json, Query};
 use crate::{ApiError, AppState};
 
+/// The largest amount of money a row may carry (in currency units).
+const MAX_AMOUNT: f64 = 1e12;
+
 /// The most rows one request may carry.
 const MAX_ROWS: usize = 10_000;
 
@@ -33,7 +36,7 @@ fn spec(state: &AppState, q: &RetentionParams, unit: PeriodUnit) -> AppResult<Sp
 /// `GET /api/v1/retention/summary`
 #[utoipa::path(get, path = "/api/v1/retention/summary", tag = "retention",
     summary = "Per period (month, quarter, year, or custom [from, to)): S, E, N, lost, lost_new, retained, reactivated, CRR = (E − N) / S beside the retained share, churn rate, MRR₀, expansion, contraction, churned MRR, GRR and NRR; ratios are fractions, null when undefined. basis=activity counts a customer active for window_days after a purchase",
-    params(crate::routes::schema::RetentionQuery),
+    params(crate::routes::schema::SpecQuery),
     responses((status = 200, body = SummaryReport, description = "the report"), (status = 503, description = "too many heavy reads at once; retry after `Retry-After` seconds")))]
 pub(crate) async fn summary(
     State(state): State<AppState>,
@@ -48,7 +51,7 @@ pub(crate) async fn summary(
 /// `GET /api/v1/retention/cohorts`
 #[utoipa::path(get, path = "/api/v1/retention/cohorts", tag = "retention",
     summary = "Cohorts by starting period: customers (and revenue) still active k periods later; unfinished periods are null",
-    params(crate::routes::schema::RetentionQuery),
+    params(crate::routes::schema::SpecQuery),
     responses((status = 200, body = CohortsReport, description = "the report"), (status = 503, description = "too many heavy reads at once; retry after `Retry-After` seconds")))]
 pub(crate) async fn cohorts(
     State(state): State<AppState>,
@@ -63,7 +66,9 @@ pub(crate) async fn cohorts(
 /// `GET /api/v1/retention/survival`
 #[utoipa::path(get, path = "/api/v1/retention/survival", tag = "retention",
     summary = "Kaplan–Meier survival of first lifetimes (unit=day|month), Greenwood 95% intervals (ci=log|loglog), median and restricted mean lifetime",
-    params(crate::routes::schema::RetentionQuery),
+    params(crate::routes::schema::SpecQuery,
+        ("unit" = Option<crate::routes::schema::SurvivalUnit>, Query, description = "survival time unit (default month)"),
+        ("ci" = Option<crate::routes::schema::SurvivalCi>, Query, description = "survival interval (default log)")),
     responses((status = 200, body = SurvivalReport, description = "the report"), (status = 503, description = "too many heavy reads at once; retry after `Retry-After` seconds")))]
 pub(crate) async fn survival(
     State(state): State<AppState>,
@@ -81,7 +86,10 @@ pub(crate) async fn survival(
 /// `GET /api/v1/retention/audit`
 #[utoipa::path(get, path = "/api/v1/retention/audit", tag = "retention",
     summary = "Churn audit of one account attribute: each value's share among churned and retained customers, lift, Wilson intervals, chi-square or Fisher test (values under min_support show counts only); period_start audits the customers lost in that period",
-    params(crate::routes::schema::RetentionQuery),
+    params(crate::routes::schema::SpecQuery,
+        ("attribute" = String, Query, pattern = "[^\\t-\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]", description = "the account attribute audited (one the accounts have: `GET /api/v1/retention/attributes`)"),
+        ("min_support" = Option<u64>, Query, description = "values with fewer customers show counts only (default 30)"),
+        ("period_start" = Option<String>, Query, format = Date, description = "audit the customers lost in the period starting on this day")),
     responses((status = 200, body = AuditReport, description = "the report"), (status = 503, description = "too many heavy reads at once; retry after `Retry-After` seconds")))]
 pub(crate) async fn audit(
     State(state): State<AppState>,
@@ -181,7 +189,18 @@ fn date(p: &mut Problems, field: String, v: Option<&str>, required: bool) -> Opt
 fn money(p: &mut Problems, field: String, v: Option<&Value>) -> i64 {
     let raw = match v {
         None | Some(Value::Null) => return 0,
-        Some(Value::Number(n)) => n.to_string(),
+        // A JSON number is rounded to cents as it is: its text may be in exponent form
+        // (`1e-7`), which the decimal reader refuses.
+        Some(Value::Number(n)) => {
+            return match n.as_f64().filter(|f| f.abs() <= MAX_AMOUNT) {
+                #[expect(clippy::cast_possible_truncation, reason = "bounded by MAX_AMOUNT")]
+                Some(f) => (f * 100.0).round() as i64,
+                None => {
+                    p.push(field, "must be an amount such as 49.90");
+                    0
+                }
+            };
+        }
         Some(Value::String(s)) if s.trim().is_empty() => return 0,
         Some(Value::String(s)) => s.clone(),
         Some(_) => String::new(),
@@ -236,11 +255,18 @@ pub(crate) async fn create_subscriptions(
         if mrr_cents < 0 {
             p.push(f("mrr"), "must not be negative");
         }
-        let billing = r.billing_period.as_ref().and_then(|v| match v {
-            Value::String(s) => Some(s.clone()),
-            Value::Number(n) => Some(n.to_string()),
-            _ => None,
-        });
+        let billing = match &r.billing_period {
+            None | Some(Value::Null) => None,
+            Some(Value::String(s)) => Some(s.clone()),
+            Some(Value::Number(n)) => Some(n.to_string()),
+            Some(_) => {
+                p.push(
+                    f("billing_period"),
+                    "must be month, year or a number of months",
+                );
+                None
+            }
+        };
         let row = NewSubscription {
             account_external_id: account.unwrap_or_default(),
             product: text(&mut p, f("product"), r.product.as_deref(), false).unwrap_or_default(),

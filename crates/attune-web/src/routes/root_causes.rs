@@ -28,7 +28,7 @@ pub(crate) async fn show(
 #[serde(deny_unknown_fields)]
 pub(crate) struct RootCausesInput {
     /// From 1 to 200 names.
-    #[schema(min_items = 1, max_items = 200)]
+    #[schema(value_type = Vec<super::schema::Name>, min_items = 1, max_items = 200)]
     items: Vec<String>,
 }
 

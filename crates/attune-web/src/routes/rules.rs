@@ -47,13 +47,15 @@ impl From<Rule> for RuleBody {
     reason = "a schema: the handler reads the domain's RuleInput"
 )]
 pub(crate) struct RuleInputDoc {
+    #[schema(value_type = schema::Name)]
     name: String,
     #[schema(nullable = false, default = true)]
     enabled: Option<bool>,
-    #[schema(nullable = false, max_items = 100)]
-    conditions: Option<Vec<schema::RuleCondition>>,
-    #[schema(nullable = false)]
-    actions: Option<schema::RuleActions>,
+    /// All must hold.
+    #[schema(nullable = false, max_items = 100, value_type = Option<Vec<schema::RuleCondition>>)]
+    conditions: Option<Vec<()>>,
+    #[schema(nullable = false, value_type = Option<schema::RuleActions>)]
+    actions: Option<()>,
 }
 
 /// `GET /api/v1/rules`

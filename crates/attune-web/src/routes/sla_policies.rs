@@ -17,13 +17,15 @@ use crate::{ApiError, AppState};
 #[serde(deny_unknown_fields)]
 #[schema(as = SlaPolicyInput)]
 pub(crate) struct PolicyInput {
+    #[schema(value_type = schema::Name)]
     name: String,
-    #[schema(minimum = 1)]
+    #[schema(minimum = 1, maximum = 527040)]
     first_response_minutes: u32,
-    #[schema(minimum = 1)]
+    /// At least `first_response_minutes`.
+    #[schema(minimum = 1, maximum = 527040)]
     resolution_minutes: u32,
     /// Opening hours; left out: deadlines run on wall-clock time.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::extract::not_null")]
     #[schema(nullable = false, value_type = Option<BusinessHoursDoc>)]
     business_hours: Option<BusinessHoursInput>,
     /// Whether cases use it when their rule names none.
@@ -54,10 +56,11 @@ impl PolicyInput {
 )]
 pub(crate) struct BusinessHoursDoc {
     /// Offset of local time from UTC (e.g. 330 for India).
-    #[schema(nullable = false)]
+    #[schema(nullable = false, minimum = -840, maximum = 840)]
     utc_offset_minutes: Option<i32>,
-    /// `mon` … `sun` → `["09:00", "17:00"]`; days left out are closed.
-    #[schema(value_type = Object, example = json!({"mon": ["09:00", "17:00"]}))]
+    /// `mon` … `sun` → `["09:00", "17:00"]` (opening before closing); days left out are
+    /// closed; at least one day is open.
+    #[schema(value_type = schema::OpeningDays, example = json!({"mon": ["09:00", "17:00"]}))]
     days: (),
     /// Local holidays.
     #[schema(nullable = false, value_type = Option<Vec<String>>, format = Date)]

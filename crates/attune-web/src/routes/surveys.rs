@@ -58,36 +58,14 @@ impl From<&attune_storage::model::Survey> for SurveyBody {
     reason = "a schema: the handler reads the domain's SurveyInput"
 )]
 pub(crate) struct SurveyInputDoc {
+    #[schema(value_type = schema::Name)]
     name: String,
-    #[schema(default = "en", nullable = false)]
+    #[schema(default = "en", nullable = false, value_type = Option<schema::LanguageTag>)]
     default_language: Option<String>,
     #[schema(nullable = false)]
     access: Option<schema::SurveyAccessInput>,
-    #[schema(max_items = 50)]
-    questions: Vec<QuestionInputDoc>,
-}
-
-/// A question as received.
-#[derive(Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-#[schema(as = QuestionInput)]
-#[expect(
-    dead_code,
-    reason = "a schema: the handler reads the domain's QuestionInput"
-)]
-pub(crate) struct QuestionInputDoc {
-    key: String,
-    #[serde(rename = "type")]
-    qtype: schema::QuestionType,
-    /// Wording per language tag.
-    text: std::collections::BTreeMap<String, String>,
-    #[schema(nullable = false)]
-    required: Option<bool>,
-    #[schema(nullable = false)]
-    scale: Option<schema::Scale>,
-    /// Choice keys, or `{"key", "label": {lang: text}}`.
-    #[schema(nullable = false, value_type = Option<Vec<Object>>)]
-    choices: Option<Vec<()>>,
+    #[schema(min_items = 1, max_items = 50, value_type = Vec<schema::QuestionInput>)]
+    questions: Vec<()>,
 }
 
 /// `POST /api/v1/surveys`

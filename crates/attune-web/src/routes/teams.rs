@@ -17,8 +17,10 @@ use crate::{ApiError, AppState};
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct TeamInput {
+    #[schema(value_type = super::schema::Name)]
     name: String,
     /// Receives escalations: a user id or e-mail.
+    #[serde(default, deserialize_with = "crate::extract::not_null")]
     #[schema(nullable = false)]
     lead: Option<String>,
     /// Share cases round-robin: user ids or e-mails.

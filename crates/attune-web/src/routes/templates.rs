@@ -25,8 +25,9 @@ pub(crate) struct TemplateBody {
 /// `GET /api/v1/templates/resolution/{lang}`: the organisation's template, else the built-in.
 #[utoipa::path(get, path = "/api/v1/templates/resolution/{lang}", tag = "settings",
     summary = "The resolution message in a language (the organisation's, else built in)",
-    params(("lang" = String, Path, description = "language tag", example = "en")),
-    responses((status = 200, body = TemplateBody)))]
+    params(("lang" = crate::routes::schema::LanguageTag, Path, description = "language tag", example = "en")),
+    responses((status = 200, body = TemplateBody),
+        (status = 422, description = "not a language tag")))]
 pub(crate) async fn show(
     State(state): State<AppState>,
     caller: ApiCaller,
@@ -53,15 +54,18 @@ pub(crate) async fn show(
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct TemplateInput {
+    /// At most 300 characters, one line.
+    #[schema(value_type = crate::routes::schema::Subject)]
     subject: String,
     /// Placeholders: {{name}} {{feedback}} {{resolution}} {{resurvey}} {{org}}.
+    #[schema(value_type = crate::routes::schema::Text)]
     body: String,
 }
 
 /// `PUT /api/v1/templates/resolution/{lang}`
 #[utoipa::path(put, path = "/api/v1/templates/resolution/{lang}", tag = "settings",
     summary = "Set the resolution message of a language (admin)",
-    params(("lang" = String, Path, description = "language tag", example = "en")),
+    params(("lang" = crate::routes::schema::LanguageTag, Path, description = "language tag", example = "en")),
     request_body = TemplateInput,
     responses((status = 200, body = TemplateBody), (status = 403, description = "not an admin's token")))]
 pub(crate) async fn replace(

@@ -28,7 +28,12 @@ pub const WEBHOOK_EVENTS: [&str; 7] = [
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct WebhookInput {
-    /// Where events are POSTed: http or https, a public address.
+    /// Where events are POSTed: http or https, a public address (no credentials; an address
+    /// of this network or the loopback is a 422).
+    #[schema(
+        max_length = 2000,
+        pattern = r"^[Hh][Tt][Tt][Pp][Ss]?://(([A-Za-z0-9_-]+\.)*[A-Za-z][A-Za-z0-9_-]*|(25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])(\.(25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])){3})(:([0-9]{1,4}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5]))?([/?#][!-~]*)?$"
+    )]
     url: String,
     /// At least one.
     #[schema(value_type = Vec<WebhookEvent>, min_items = 1)]

@@ -4,6 +4,7 @@
 mod helpers;
 
 mod api;
+mod api_contract;
 mod browser;
 mod closed_loop;
 mod conformance;

@@ -16,10 +16,10 @@ use crate::{ApiError, AppState};
 pub(crate) struct LoopParams {
     /// Cases opened from this day or instant: `2026-01-31` or RFC 3339 (default: 30 days
     /// before `to`).
-    #[param(example = "2026-01-01")]
+    #[param(value_type = Option<crate::routes::schema::InstantFilter>, example = "2026-01-01")]
     pub from: Option<String>,
     /// Cases opened before this day or instant (default: now).
-    #[param(example = "2026-02-01")]
+    #[param(value_type = Option<crate::routes::schema::InstantFilter>, example = "2026-02-01")]
     pub to: Option<String>,
 }
 

@@ -24,10 +24,10 @@ use crate::{ApiError, AppState};
 #[derive(Debug, Default, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub(crate) struct CaseParams {
-    #[param(value_type = Option<schema::CaseState>)]
+    #[param(value_type = Option<schema::CaseStateFilter>)]
     pub state: Option<String>,
     /// `active` = open, in progress or waiting.
-    #[param(value_type = Option<StatusParam>)]
+    #[param(value_type = Option<schema::StatusFilter>)]
     pub status: Option<String>,
     /// A user id or e-mail.
     pub owner: Option<String>,
@@ -41,14 +41,6 @@ pub(crate) struct CaseParams {
     /// Items per page (default 50).
     #[param(minimum = 1, maximum = 200)]
     pub limit: Option<u32>,
-}
-
-/// Which cases by state: the active ones (open, in progress, waiting) or all.
-#[derive(Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub(crate) enum StatusParam {
-    Active,
-    All,
 }
 
 /// Resolves `owner=` given as a user id or an e-mail.

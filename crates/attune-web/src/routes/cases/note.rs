@@ -14,6 +14,7 @@ use crate::{ApiError, AppState};
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct NoteInput {
+    #[schema(value_type = crate::routes::schema::Text)]
     text: String,
 }
 

@@ -12,7 +12,8 @@ use crate::routes::schema;
 use crate::{ApiError, AppState};
 
 /// A change to a case (the schema of the domain's `CasePatchInput`, which refuses unknown
-/// fields); every field is optional.
+/// fields); every field is optional, and null is the same as leaving it out. At least one of
+/// state, owner, priority, root_cause and resolution (else a 422).
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 #[schema(as = CasePatch)]
@@ -21,21 +22,18 @@ use crate::{ApiError, AppState};
     reason = "a schema: the handler reads the domain's CasePatchInput"
 )]
 pub(crate) struct CasePatchDoc {
-    #[schema(nullable = false)]
     state: Option<schema::CaseState>,
-    /// A user id or e-mail.
-    #[schema(nullable = false)]
+    /// A user id or e-mail of the organisation (another is a 422).
+    #[schema(pattern = r"[^\t-\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]")]
     owner: Option<String>,
-    #[schema(nullable = false)]
     priority: Option<schema::Priority>,
     /// From the organisation's taxonomy; resolving needs one.
-    #[schema(nullable = false)]
+    #[schema(value_type = Option<schema::Name>)]
     root_cause: Option<String>,
     /// What was done; resolving needs it.
-    #[schema(nullable = false)]
+    #[schema(value_type = Option<schema::Text>)]
     resolution: Option<String>,
     /// Send a re-survey link with the resolution message.
-    #[schema(nullable = false)]
     resurvey: Option<bool>,
 }
 

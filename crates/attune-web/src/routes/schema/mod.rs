@@ -137,43 +137,6 @@ pub(crate) enum CaseState {
     Closed,
 }
 
-/// What a rule does when it matches.
-#[derive(serde::Deserialize, ToSchema)]
-pub(crate) struct RuleActions {
-    open_case: bool,
-    priority: Priority,
-    #[schema(nullable = false)]
-    team_id: Option<String>,
-    #[schema(nullable = false)]
-    sla_policy_id: Option<String>,
-    notify_emails: Vec<String>,
-    notify_webhooks: bool,
-}
-
-/// A condition of a rule, by `type`: `score` (`qtype` or `question`, `op` lte/gte/eq,
-/// `value`), `band` (`band`), `survey`, `channel`, `language` (`any`), `account`
-/// (`attribute`, `any`), `comment` (`any`: words or phrases).
-#[derive(serde::Deserialize, ToSchema)]
-pub(crate) struct RuleCondition {
-    #[serde(rename = "type")]
-    #[schema(value_type = String, example = "score")]
-    kind: (),
-    #[schema(nullable = false)]
-    qtype: Option<String>,
-    #[schema(nullable = false)]
-    question: Option<String>,
-    #[schema(nullable = false, value_type = Option<String>, example = "lte")]
-    op: Option<()>,
-    #[schema(nullable = false)]
-    value: Option<i64>,
-    #[schema(nullable = false)]
-    band: Option<String>,
-    #[schema(nullable = false)]
-    attribute: Option<String>,
-    #[schema(nullable = false)]
-    any: Option<Vec<String>>,
-}
-
 /// A share: `count` of `of`, and their ratio (null when `of` is 0).
 #[derive(serde::Deserialize, ToSchema)]
 pub(crate) struct Share {
@@ -208,7 +171,7 @@ pub(crate) struct SurveyAccessInput {
     /// Origins allowed to frame the survey page (its frame-ancestors): scheme://host[:port],
     /// no path; a leading *. only with https and a name of two labels or more. Replaces the
     /// list.
-    #[schema(nullable = false, max_items = 20,
+    #[schema(nullable = false, max_items = 20, value_type = Option<Vec<EmbedOrigin>>,
         example = json!(["https://shop.example.com", "https://*.example.com"]))]
     embed_origins: Option<Vec<String>>,
 }
@@ -253,10 +216,10 @@ pub(crate) struct RetentionQuery {
     #[param(value_type = Option<RetentionBasis>)]
     basis: Option<()>,
     /// Gaps shorter than this merge (subscription basis; default 7).
-    #[param(minimum = 0)]
+    #[param(minimum = 0, maximum = 3650)]
     grace_days: Option<u32>,
     /// A purchase keeps a customer active this long (activity basis; default 90).
-    #[param(minimum = 1)]
+    #[param(minimum = 1, maximum = 3650)]
     window_days: Option<u32>,
     /// Survival time unit.
     #[param(value_type = Option<SurvivalUnit>)]
@@ -276,7 +239,7 @@ pub(crate) struct RetentionQuery {
     #[param(value_type = Option<DrillWhich>)]
     which: Option<()>,
     /// Drill-down into a cohort: periods after its start.
-    #[param(minimum = 0)]
+    #[param(minimum = 0, maximum = 1200)]
     k: Option<u32>,
     /// Drill-down: at most this many accounts (default 100).
     #[param(minimum = 1, maximum = 10000)]
@@ -289,6 +252,34 @@ pub(crate) struct RetentionQuery {
     outcome: Option<()>,
     /// Drill-down into the audit: the attribute's value (empty: none).
     value: Option<String>,
+}
+
+/// The query parameters every retention report reads: the period grid and the basis (`to`
+/// must be after `from`; a custom period needs both).
+#[derive(utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub(crate) struct SpecQuery {
+    /// Calendar periods, or one custom period `[from, to)`.
+    #[param(value_type = Option<RetentionPeriod>)]
+    period: Option<()>,
+    /// First day covered (default: the first day with data).
+    #[param(value_type = Option<String>, format = Date)]
+    from: Option<()>,
+    /// First day not covered (default: the day after `as_of`); after `from`.
+    #[param(value_type = Option<String>, format = Date)]
+    to: Option<()>,
+    /// The day the data is taken as known (default: today).
+    #[param(value_type = Option<String>, format = Date)]
+    as_of: Option<()>,
+    /// Active by subscription rows, or for `window_days` after each activity event.
+    #[param(value_type = Option<RetentionBasis>)]
+    basis: Option<()>,
+    /// Gaps shorter than this merge (subscription basis; default 7).
+    #[param(minimum = 0, maximum = 3650)]
+    grace_days: Option<u32>,
+    /// A purchase keeps a customer active this long (activity basis; default 90).
+    #[param(minimum = 1, maximum = 3650)]
+    window_days: Option<u32>,
 }
 
 /// The periods of a retention report.
@@ -354,36 +345,42 @@ pub(crate) enum DrillOutcome {
     Retained,
 }
 
-/// A subscription row as received.
+/// A subscription row as received (null is the same as leaving a field out).
 #[derive(serde::Deserialize, ToSchema)]
 pub(crate) struct SubscriptionRow {
+    #[schema(value_type = RowText)]
     account_external_id: String,
-    #[schema(format = Date)]
+    #[schema(value_type = Day)]
     start_date: String,
-    /// The first day no longer active; empty or absent while it runs.
-    #[schema(format = Date)]
+    /// The first day no longer active (not before `start_date`); blank or absent while it
+    /// runs.
+    #[schema(value_type = Option<DayOrBlank>)]
     end_date: Option<String>,
-    /// Monthly recurring revenue, e.g. 49.90.
-    #[schema(nullable = false, value_type = Option<f64>, minimum = 0)]
+    /// Monthly recurring revenue, e.g. 49.90 (a number or a string).
+    #[schema(value_type = Option<Amount>)]
     mrr: Option<()>,
-    #[schema(nullable = false)]
+    #[schema(value_type = Option<OptionalRowText>)]
     product: Option<String>,
-    #[schema(nullable = false, minimum = 1)]
     quantity: Option<i64>,
     /// `month`, `year`, or a number of months.
-    #[schema(nullable = false, value_type = Option<String>)]
+    #[schema(value_type = Option<BillingPeriod>)]
     billing_period: Option<()>,
-    #[schema(nullable = false)]
+    #[schema(value_type = Option<OptionalRowText>)]
     cancellation_reason: Option<String>,
 }
 
-/// A purchase or activity event as received.
+/// A purchase or activity event as received (null is the same as leaving a field out).
 #[derive(serde::Deserialize, ToSchema)]
 pub(crate) struct ActivityRow {
+    #[schema(value_type = RowText)]
     account_external_id: String,
-    #[schema(format = Date)]
+    #[schema(value_type = Day)]
     date: String,
-    /// The purchase's value.
-    #[schema(nullable = false, value_type = Option<f64>, minimum = 0)]
+    /// The purchase's value (a number or a string).
+    #[schema(value_type = Option<SignedAmount>)]
     value: Option<()>,
 }
+
+mod json;
+
+pub(crate) use json::*;
