@@ -23,6 +23,7 @@ pub async fn resolve_owner(store: &dyn Store, org_id: &str, owner: &str) -> AppR
 }
 
 /// Changes a case as the API receives the change (an owner may be an e-mail).
+#[tracing::instrument(skip_all, fields(org.id = %org_id, case.id = %case_id, user.id = actor))]
 pub async fn update(
     store: &dyn Store,
     org_id: &str,
@@ -57,6 +58,7 @@ pub async fn assign(
 }
 
 /// Adds a note (the first action on a case is its first response).
+#[tracing::instrument(skip_all, fields(org.id = %org_id, case.id = %case_id, user.id = %actor))]
 pub async fn add_note(
     store: &dyn Store,
     org_id: &str,

@@ -30,6 +30,7 @@ fn nonempty(o: Option<&str>) -> Option<&str> {
 
 /// The loop metrics of cases opened in `[from, to)`; `to` defaults to just after `now_ms`,
 /// `from` to 30 days before `to`. Blank parameters count as absent.
+#[tracing::instrument(skip_all, fields(org.id = %org_id))]
 pub async fn loop_report(
     store: &dyn Store,
     org_id: &str,

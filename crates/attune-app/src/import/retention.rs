@@ -370,7 +370,7 @@ pub fn parse_rows(
 
 /// Stores checked rows in one write transaction (all or nothing); `progress` gets the rows
 /// stored so far.
-#[tracing::instrument(skip(store, parsed, progress), fields(org.id = %org_id, rows = parsed.len()))]
+#[tracing::instrument(skip_all, fields(org.id = %org_id, rows = parsed.len()))]
 pub async fn store_rows(
     store: &dyn Store,
     org_id: &str,
@@ -399,7 +399,7 @@ pub async fn store_rows(
 
 /// Rebuilds the organisation's packed retention snapshots, so the first report after an
 /// import is fast; returns how many were built.
-#[tracing::instrument(skip(store), fields(org.id = %org_id))]
+#[tracing::instrument(skip_all, fields(org.id = %org_id))]
 pub async fn refresh_snapshots(store: &dyn Store, org_id: &str) -> AppResult<u64> {
     Ok(store.retention_refresh(Some(org_id)).await?)
 }

@@ -147,7 +147,7 @@ fn fill_gaps(buckets: &mut Buckets, q: &MetricQuery, i: Interval, (first, last):
 
 /// Computes NPS, CSAT or CES for the organisation: overall, as a trend (`interval`) and/or
 /// by segment (`by`).
-#[tracing::instrument(skip(store, q), fields(org.id = %org_id, survey.id = q.survey.as_deref().unwrap_or("")))]
+#[tracing::instrument(skip_all, fields(org.id = %org_id, survey.id = q.survey.as_deref().unwrap_or("")))]
 pub async fn compute(
     store: &dyn Store,
     org_id: &str,

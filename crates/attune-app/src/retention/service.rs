@@ -56,19 +56,19 @@ pub async fn with_report_and_attribute<T: Send + 'static>(
 }
 
 /// The period summary.
-#[tracing::instrument(skip(store, spec), fields(org.id = %org_id))]
+#[tracing::instrument(skip_all, fields(org.id = %org_id))]
 pub async fn summary(store: &dyn Store, org_id: &str, spec: Spec) -> AppResult<SummaryReport> {
     with_report(store, org_id, spec, |r| Ok(r.summary())).await
 }
 
 /// The cohort table.
-#[tracing::instrument(skip(store, spec), fields(org.id = %org_id))]
+#[tracing::instrument(skip_all, fields(org.id = %org_id))]
 pub async fn cohorts(store: &dyn Store, org_id: &str, spec: Spec) -> AppResult<CohortsReport> {
     with_report(store, org_id, spec, |r| Ok(r.cohorts())).await
 }
 
 /// The Kaplan–Meier curve of first lifetimes.
-#[tracing::instrument(skip(store, spec, opts), fields(org.id = %org_id))]
+#[tracing::instrument(skip_all, fields(org.id = %org_id))]
 pub async fn survival(
     store: &dyn Store,
     org_id: &str,
@@ -79,7 +79,7 @@ pub async fn survival(
 }
 
 /// The churn audit of one attribute (over the period starting on `period_start` when given).
-#[tracing::instrument(skip(store, spec, opts), fields(org.id = %org_id, attribute = %opts.attribute))]
+#[tracing::instrument(skip_all, fields(org.id = %org_id, attribute = %opts.attribute))]
 pub async fn audit(
     store: &dyn Store,
     org_id: &str,
@@ -128,7 +128,7 @@ pub async fn drill(
 }
 
 /// The accounts behind a number: how many, and the first `limit`.
-#[tracing::instrument(skip(store, spec, which), fields(org.id = %org_id))]
+#[tracing::instrument(skip_all, fields(org.id = %org_id))]
 pub async fn members(
     store: &dyn Store,
     org_id: &str,
@@ -147,7 +147,7 @@ pub async fn members(
 }
 
 /// The account attributes the churn audit can use.
-#[tracing::instrument(skip(store), fields(org.id = %org_id))]
+#[tracing::instrument(skip_all, fields(org.id = %org_id))]
 pub async fn attributes(store: &dyn Store, org_id: &str) -> AppResult<AttributesReport> {
     Ok(AttributesReport {
         attributes: store.retention_attribute_names(org_id).await?,

@@ -230,7 +230,7 @@ fn period(p: &TextParams) -> AppResult<(Option<i64>, Option<i64>)> {
 
 /// Themes of the selected comments (survey, language, NPS band) against the rest of the
 /// organisation's comments of the same period.
-#[tracing::instrument(skip(store, p), fields(org.id = %org_id, survey.id = p.survey.as_deref().unwrap_or("")))]
+#[tracing::instrument(skip_all, fields(org.id = %org_id, survey.id = p.survey.as_deref().unwrap_or("")))]
 pub async fn themes_report(
     store: &dyn Store,
     org_id: &str,
@@ -289,7 +289,7 @@ pub async fn themes_report(
 
 /// Key drivers of one survey's NPS (detractors against promoters) or CSAT (≤ 2 against ≥ 4 on
 /// 1–5: the bottom two against the top two scores of the scale).
-#[tracing::instrument(skip(store, p), fields(org.id = %org_id, survey.id = p.survey.as_deref().unwrap_or("")))]
+#[tracing::instrument(skip_all, fields(org.id = %org_id, survey.id = p.survey.as_deref().unwrap_or("")))]
 pub async fn drivers_report(
     store: &dyn Store,
     org_id: &str,
