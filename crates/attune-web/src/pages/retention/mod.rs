@@ -5,20 +5,23 @@
 
 use askama::Template;
 use attune_retention::calendar::format_day;
-use attune_retention::{CiKind, KaplanMeier, Median, Member, PeriodUnit, TimeUnit};
+use attune_retention::{Member, PeriodUnit};
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
+
+mod charts;
+mod members;
 
 use super::{problems, render};
 use crate::AppState;
 use crate::auth::PageUser;
 use crate::extract::Query;
 use crate::i18n::{Msg, Tr};
-use attune_app::retention::{
-    AtStep, Drill, Report, RetentionParams, Spec, day_of_ms, drill_options,
-    with_report_and_attribute,
-};
+use attune_app::retention::{Report, RetentionParams, Spec, day_of_ms};
+use charts::{curve, heat};
 use fluent_bundle::FluentValue;
+use members::listed;
+pub(crate) use members::members;
 
 /// Accounts listed under "lost in the latest period".
 const LOST_SHOWN: usize = 20;
@@ -137,176 +140,8 @@ fn whole(x: f64) -> FluentValue<'static> {
     format!("{x:.0}").parse::<f64>().unwrap_or(x).into()
 }
 
-fn month_label(day: i32) -> String {
+pub(super) fn month_label(day: i32) -> String {
     format_day(day).get(..7).unwrap_or_default().to_owned()
-}
-
-fn curve(t: &Tr, report: &Report) -> Option<Curve> {
-    let lifetimes = report.ledger.lifetimes(TimeUnit::Month);
-    let km = KaplanMeier::from_lifetimes(&lifetimes);
-    let horizon = lifetimes.iter().map(|l| l.duration).fold(0.0, f64::max);
-    if km.n == 0 {
-        return None;
-    }
-    let (left, right, top, bottom) = (48.0, 700.0, 12.0, 240.0);
-    let t_max = horizon.max(1.0);
-    let x = |t: f64| left + t / t_max * (right - left);
-    let y = |s: f64| bottom - s * (bottom - top);
-    let mut line = vec![format!("{:.1},{:.1}", x(0.0), y(1.0))];
-    let mut upper = vec![format!("{:.1},{:.1}", x(0.0), y(1.0))];
-    let mut lower = vec![format!("{:.1},{:.1}", x(0.0), y(1.0))];
-    let mut level = 1.0;
-    let (mut hi_level, mut lo_level) = (1.0, 1.0);
-    for s in &km.steps {
-        let xs = x(s.time);
-        line.push(format!("{xs:.1},{:.1}", y(level)));
-        line.push(format!("{xs:.1},{:.1}", y(s.survival)));
-        let (lo, hi) = s
-            .interval(CiKind::Log, attune_domain::metrics::Z95)
-            .unwrap_or((s.survival, s.survival));
-        upper.push(format!("{xs:.1},{:.1}", y(hi_level)));
-        upper.push(format!("{xs:.1},{:.1}", y(hi)));
-        lower.push(format!("{xs:.1},{:.1}", y(lo_level)));
-        lower.push(format!("{xs:.1},{:.1}", y(lo)));
-        level = s.survival;
-        hi_level = hi;
-        lo_level = lo;
-    }
-    line.push(format!("{:.1},{:.1}", x(t_max), y(level)));
-    upper.push(format!("{:.1},{:.1}", x(t_max), y(hi_level)));
-    lower.push(format!("{:.1},{:.1}", x(t_max), y(lo_level)));
-    lower.reverse();
-    upper.extend(lower);
-    let step = (t_max / 6.0).ceil().max(1.0);
-    let x_ticks = (0..)
-        .map(|i| f64::from(i) * step)
-        .take_while(|t| *t <= t_max)
-        .map(|t| (x(t), format!("{t:.0}")))
-        .collect();
-    let y_ticks = [0.0, 0.25, 0.5, 0.75, 1.0]
-        .iter()
-        .map(|s| (y(*s), format!("{:.0}%", s * 100.0)))
-        .collect();
-    Some(Curve {
-        line: line.join(" "),
-        band: upper.join(" "),
-        x_ticks,
-        y_ticks,
-        text: survival_text(
-            t,
-            km.n,
-            lifetimes.iter().filter(|l| l.churned).count(),
-            km.median(),
-            km.restricted_mean(horizon),
-            t_max,
-        ),
-    })
-}
-
-/// The paragraph above the survival curve.
-fn survival_text(t: &Tr, n: u64, ended: usize, median: Median, mean: f64, horizon: f64) -> String {
-    let median = match median {
-        Median::At(m) => t.args(Msg::RetentionMonths, [("count", whole(m))]),
-        Median::NotReached => t.get(Msg::RetentionMedianNotReached),
-    };
-    let mean = t.args(
-        Msg::RetentionMean,
-        [
-            ("mean", format!("{mean:.1}").into()),
-            ("horizon", format!("{horizon:.0}").into()),
-        ],
-    );
-    t.args(
-        Msg::RetentionSurvivalText,
-        [
-            ("count", n.into()),
-            ("ended", ended.into()),
-            ("median", median.into()),
-            ("mean", mean.into()),
-        ],
-    )
-}
-
-/// The tooltip of a heat map cell.
-fn cell_title(
-    t: &Tr,
-    month: String,
-    size: FluentValue<'static>,
-    k: usize,
-    share: f64,
-    active: FluentValue<'static>,
-) -> String {
-    t.args(
-        Msg::RetentionCell,
-        [
-            ("month", month.into()),
-            ("size", size),
-            ("k", k.into()),
-            ("share", format!("{:.1}", share * 100.0).into()),
-            ("active", active),
-        ],
-    )
-}
-
-fn heat(t: &Tr, report: &Report) -> Option<Heat> {
-    let query = report.spec.query();
-    let table = report.ledger.cohorts(&report.grid);
-    // The last 24 cohorts at most, so the map stays readable.
-    let rows: Vec<_> = table.rows.iter().filter(|r| r.size > 0).collect();
-    let rows = &rows[rows.len().saturating_sub(24)..];
-    if rows.is_empty() {
-        return None;
-    }
-    let k_max = rows
-        .iter()
-        .map(|r| r.share.len())
-        .max()
-        .unwrap_or(0)
-        .min(24);
-    let (cw, ch, left, top) = (30.0, 20.0, 110.0, 22.0);
-    let mut cells = Vec::new();
-    for (i, r) in rows.iter().enumerate() {
-        for (k, share) in r.share.iter().take(k_max).enumerate() {
-            let Some(share) = share else { continue };
-            cells.push(Cell {
-                href: format!(
-                    "/retention/members?{query}&which=cohort&period_start={}&k={k}",
-                    format_day(r.cohort.start)
-                ),
-                x: left + k as f64 * cw,
-                y: top + i as f64 * ch,
-                opacity: format!("{:.2}", 0.08 + 0.92 * share),
-                text: format!("{:.0}", share * 100.0),
-                title: cell_title(
-                    t,
-                    month_label(r.cohort.start),
-                    r.size.into(),
-                    k,
-                    *share,
-                    r.active.get(k).copied().flatten().unwrap_or(0).into(),
-                ),
-                dark: *share > 0.55,
-            });
-        }
-    }
-    Some(Heat {
-        width: left + k_max as f64 * cw + 8.0,
-        height: top + rows.len() as f64 * ch + 8.0,
-        cells,
-        rows: rows
-            .iter()
-            .enumerate()
-            .map(|(i, r)| {
-                (
-                    top + i as f64 * ch + 14.0,
-                    format!("{} · {}", month_label(r.cohort.start), r.size),
-                )
-            })
-            .collect(),
-        cols: (0..k_max)
-            .map(|k| (left + k as f64 * cw + cw / 2.0, k.to_string()))
-            .collect(),
-    })
 }
 
 /// `GET /retention`
@@ -429,185 +264,15 @@ pub(crate) async fn show(
     render(&page)
 }
 
-/// Accounts listed on the drill-down page.
-const MEMBERS_SHOWN: usize = 500;
-
-#[derive(Template)]
-#[template(path = "retention_members.html")]
-struct MembersPage {
-    t: Tr,
-    user_email: String,
-    csrf: String,
-    heading: String,
-    back: String,
-    problem: Option<String>,
-    count: usize,
-    accounts: Vec<Lost>,
-}
-
-impl MembersPage {
-    /// How many customers, when only the first of them are listed, as HTML.
-    fn listed(&self) -> String {
-        self.t.markup(
-            Msg::RetentionMembersCountSome,
-            [
-                ("count", self.count.into()),
-                ("shown", self.accounts.len().into()),
-            ],
-            &[("api", "/api/v1/retention/members"), ("limit", "limit")],
-        )
-    }
-}
-
-/// What a drill-down lists, in words.
-fn describe(t: &Tr, drill: &Drill) -> String {
-    match drill {
-        Drill::Period(start, which) => {
-            let what = t.get(match which {
-                Member::Start => Msg::RetentionMemberStart,
-                Member::End => Msg::RetentionMemberEnd,
-                Member::New => Msg::RetentionMemberNew,
-                Member::Lost => Msg::RetentionMemberLost,
-                Member::LostNew => Msg::RetentionMemberLostNew,
-                Member::Retained => Msg::RetentionMemberRetained,
-                Member::Reactivated => Msg::RetentionMemberReactivated,
-                Member::Expanded => Msg::RetentionMemberExpanded,
-                Member::Contracted => Msg::RetentionMemberContracted,
-            });
-            t.args(
-                Msg::RetentionDrillPeriod,
-                [("what", what.into()), ("start", format_day(*start).into())],
-            )
-        }
-        Drill::Cohort(start, k) => t.args(
-            Msg::RetentionDrillCohort,
-            [("month", month_label(*start).into()), ("k", (*k).into())],
-        ),
-        Drill::Survival(unit, time, at) => {
-            let unit = match unit {
-                TimeUnit::Day => Msg::RetentionDays,
-                TimeUnit::Month => Msg::RetentionMonths,
-            };
-            let duration = t.args(unit, [("count", (*time).into())]);
-            let m = match at {
-                AtStep::Events => Msg::RetentionDrillLeft,
-                AtStep::Censored => Msg::RetentionDrillStill,
-                AtStep::AtRisk => Msg::RetentionDrillStayed,
-            };
-            t.args(m, [("duration", duration.into())])
-        }
-        Drill::Audit {
-            attribute,
-            value,
-            outcome,
-            ..
-        } => t.args(
-            match outcome {
-                attune_retention::Outcome::Retained => Msg::RetentionDrillRetained,
-                _ => Msg::RetentionDrillChurned,
-            },
-            [
-                ("attribute", attribute.clone().into()),
-                (
-                    "value",
-                    value
-                        .clone()
-                        .unwrap_or_else(|| t.get(Msg::RetentionNoValue))
-                        .into(),
-                ),
-            ],
-        ),
-    }
-}
-
-/// `GET /retention/members`: the customers behind a number of the retention page.
-pub(crate) async fn members(
-    State(state): State<AppState>,
-    user: PageUser,
-    Query(q): Query<RetentionParams>,
-) -> Response {
-    let today = day_of_ms(state.now_ms());
-    let mut page = MembersPage {
-        t: user.tr.clone(),
-        user_email: user.email,
-        csrf: user.csrf_token,
-        heading: user.tr.get(Msg::RetentionMembersHeading),
-        back: String::new(),
-        problem: None,
-        count: 0,
-        accounts: Vec::new(),
-    };
-    let default_unit = match q.which.as_deref() {
-        Some("cohort") => PeriodUnit::Month,
-        _ => PeriodUnit::Quarter,
-    };
-    let parsed = Spec::parse(&q, today, default_unit).and_then(|spec| {
-        let (drill, _) = drill_options(&q)?;
-        Ok((spec, drill))
-    });
-    let (spec, drill) = match parsed {
-        Ok(v) => v,
-        Err(e) => {
-            page.problem = Some(problems(&e));
-            return render(&page);
-        }
-    };
-    page.heading = describe(&page.t, &drill);
-    page.back = spec.query();
-    let org = user.actor.org_id.clone();
-    let attribute = match &drill {
-        Drill::Audit { attribute, .. } => Some(attribute.clone()),
-        _ => None,
-    };
-    let found = with_report_and_attribute(
-        state.store.as_ref(),
-        &org,
-        spec,
-        attribute.as_deref(),
-        move |report, column| report.drill(&drill, column),
-    )
-    .await;
-    let idxs = match found {
-        Ok(idxs) => idxs,
-        Err(attune_app::AppError::Invalid(invalid)) => {
-            page.problem = Some(problems(&invalid));
-            return render(&page);
-        }
-        Err(e) => return crate::ApiError::from(e).into_response(),
-    };
-    page.count = idxs.len();
-    match listed(&state, &org, idxs, MEMBERS_SHOWN).await {
-        Ok(accounts) => page.accounts = accounts,
-        Err(e) => return e.into_response(),
-    }
-    render(&page)
-}
-
-/// The first `shown` of these accounts, by name, as the pages list them.
-async fn listed(
-    state: &AppState,
-    org: &str,
-    idxs: Vec<u32>,
-    shown: usize,
-) -> Result<Vec<Lost>, crate::ApiError> {
-    let shown: Vec<u32> = idxs.into_iter().take(shown).collect();
-    Ok(state
-        .store
-        .retention_accounts(org, &shown)
-        .await?
-        .into_iter()
-        .map(|a| Lost {
-            name: a.name,
-            external_id: a.external_id.unwrap_or_default(),
-        })
-        .collect())
-}
-
 /// The retention page with every part, without data, and a drill-down, for the catalogue
 /// test.
 #[cfg(test)]
 pub(super) fn samples(t: &Tr) -> Vec<(&'static str, String)> {
     use askama::Template;
+    use attune_app::retention::{AtStep, Drill};
+    use attune_retention::{Median, TimeUnit};
+    use charts::{cell_title, survival_text};
+    use members::{MembersPage, describe};
     let row = |complete: bool| Row {
         label: "①".into(),
         drill: "/retention/members?period=month".into(),
