@@ -119,7 +119,7 @@ pub(crate) async fn attributes(
 /// `GET /api/v1/retention/members`: the accounts behind a number.
 #[utoipa::path(get, path = "/api/v1/retention/members", tag = "retention",
     summary = "The customers behind a number: which=start|end|new|lost|lost_new|retained|reactivated|expanded|contracted for the period starting on period_start; which=cohort with period_start and k (monthly grid unless period says); which=survival with unit, time and outcome=events|censored|at_risk; which=audit with attribute, value (empty: no value), outcome=churned|retained and optional period_start",
-    params(crate::routes::schema::RetentionQuery),
+    params(crate::routes::schema::SpecQuery, crate::routes::schema::MembersQuery),
     responses((status = 200, body = MembersReport, description = "the report"), (status = 503, description = "too many heavy reads at once; retry after `Retry-After` seconds")))]
 pub(crate) async fn members(
     State(state): State<AppState>,

@@ -195,32 +195,11 @@ pub(crate) enum MetricInterval {
     Quarter,
 }
 
-/// The query parameters of the retention reports (the schema of `RetentionParams`; each
-/// report reads the ones it names).
+/// The drill-down's own query parameters (`GET /api/v1/retention/members` reads these beside
+/// [`SpecQuery`]; `which` decides which of them it needs).
 #[derive(utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
-pub(crate) struct RetentionQuery {
-    /// Calendar periods, or one custom period `[from, to)`.
-    #[param(value_type = Option<RetentionPeriod>)]
-    period: Option<()>,
-    /// First day covered (default: the first day with data).
-    #[param(value_type = Option<String>, format = Date)]
-    from: Option<()>,
-    /// First day not covered (default: the day after `as_of`).
-    #[param(value_type = Option<String>, format = Date)]
-    to: Option<()>,
-    /// The day the data is taken as known (default: today).
-    #[param(value_type = Option<String>, format = Date)]
-    as_of: Option<()>,
-    /// Active by subscription rows, or for `window_days` after each activity event.
-    #[param(value_type = Option<RetentionBasis>)]
-    basis: Option<()>,
-    /// Gaps shorter than this merge (subscription basis; default 7).
-    #[param(minimum = 0, maximum = 3650)]
-    grace_days: Option<u32>,
-    /// A purchase keeps a customer active this long (activity basis; default 90).
-    #[param(minimum = 1, maximum = 3650)]
-    window_days: Option<u32>,
+pub(crate) struct MembersQuery {
     /// Survival time unit.
     #[param(value_type = Option<SurvivalUnit>)]
     unit: Option<()>,
