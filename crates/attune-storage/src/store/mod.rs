@@ -73,43 +73,32 @@ pub use retention::{RetentionStore, SnapshotStore};
 pub use settings::SettingsStore;
 pub use surveys::SurveyStore;
 
-/// Every feature's store: what handlers and jobs hold as `Arc<dyn Store>`. Call a method with
-/// its feature trait in scope (`use attune_storage::prelude::*;`).
-pub trait Store:
-    SettingsStore
-    + AccessStore
-    + CustomerStore
-    + SurveyStore
-    + ResponseStore
-    + FeedStore
-    + TextStore
-    + ScoreStore
-    + LoopConfigStore
-    + TeamStore
-    + CaseStore
-    + JobStore
-    + OutboxStore
-    + RetentionStore
-    + SnapshotStore
-{
+/// Declares [`Store`] as the sum of the feature traits, with the blanket impl that makes every
+/// type implementing them all a `Store`: the list is written once.
+macro_rules! umbrella {
+    ($($feature:ident),+ $(,)?) => {
+        /// Every feature's store: what handlers and jobs hold as `Arc<dyn Store>`. Call a
+        /// method with its feature trait in scope (`use attune_storage::prelude::*;`).
+        pub trait Store: $($feature +)+ {}
+
+        impl<T> Store for T where T: $($feature +)+ ?Sized {}
+    };
 }
 
-impl<T> Store for T where
-    T: SettingsStore
-        + AccessStore
-        + CustomerStore
-        + SurveyStore
-        + ResponseStore
-        + FeedStore
-        + TextStore
-        + ScoreStore
-        + LoopConfigStore
-        + TeamStore
-        + CaseStore
-        + JobStore
-        + OutboxStore
-        + RetentionStore
-        + SnapshotStore
-        + ?Sized
-{
-}
+umbrella!(
+    SettingsStore,
+    AccessStore,
+    CustomerStore,
+    SurveyStore,
+    ResponseStore,
+    FeedStore,
+    TextStore,
+    ScoreStore,
+    LoopConfigStore,
+    TeamStore,
+    CaseStore,
+    JobStore,
+    OutboxStore,
+    RetentionStore,
+    SnapshotStore,
+);
