@@ -368,31 +368,11 @@ impl CustomerStore for SqlStore {
     }
 
     async fn contact_by_email(&self, org_id: &str, email: &str) -> StoreResult<Contact> {
-        let row = sqlx::query(
-            "SELECT id, account_id, name, email, phone, role, decision_maker, language, preferences \
-             FROM contacts WHERE org_id = $1 AND email = $2",
-        )
-        .bind(org_id)
-        .bind(email)
-        .fetch_optional(&self.pool)
-        .await
-        .context("finding a contact")?
-        .ok_or(StoreError::NotFound)?;
-        contact_of(&row)
+        self.contact_where(org_id, "email", email).await
     }
 
     async fn contact(&self, org_id: &str, id: &str) -> StoreResult<Contact> {
-        let row = sqlx::query(
-            "SELECT id, account_id, name, email, phone, role, decision_maker, language, preferences \
-             FROM contacts WHERE org_id = $1 AND id = $2",
-        )
-        .bind(org_id)
-        .bind(id)
-        .fetch_optional(&self.pool)
-        .await
-        .context("reading a contact")?
-        .ok_or(StoreError::NotFound)?;
-        contact_of(&row)
+        self.contact_where(org_id, "id", id).await
     }
 
     async fn list_contacts(
@@ -410,5 +390,28 @@ impl CustomerStore for SqlStore {
         .await
         .context("listing contacts")?;
         rows.iter().map(contact_of).collect()
+    }
+}
+
+impl SqlStore {
+    /// The organisation's contact whose `column` (a fixed name, never input) equals `value`.
+    async fn contact_where(
+        &self,
+        org_id: &str,
+        column: &'static str,
+        value: &str,
+    ) -> StoreResult<Contact> {
+        let sql = format!(
+            "SELECT id, account_id, name, email, phone, role, decision_maker, language, preferences \
+             FROM contacts WHERE org_id = $1 AND {column} = $2"
+        );
+        let row = sqlx::query(AssertSqlSafe(sql))
+            .bind(org_id)
+            .bind(value)
+            .fetch_optional(&self.pool)
+            .await
+            .context("reading a contact")?
+            .ok_or(StoreError::NotFound)?;
+        contact_of(&row)
     }
 }
