@@ -12,6 +12,9 @@ pub enum StoreError {
     /// The change breaks a rule of the domain (e.g. resolving a case without a root cause).
     #[error(transparent)]
     Invalid(#[from] attune_domain::Invalid),
+    /// The server has more work waiting than it takes: try again shortly (HTTP 503).
+    #[error("busy: {0}")]
+    Busy(String),
     /// Anything else: the database is unreachable, a query failed.
     #[error(transparent)]
     Other(#[from] anyhow_like::Error),

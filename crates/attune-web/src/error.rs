@@ -54,6 +54,10 @@ impl From<StoreError> for ApiError {
             StoreError::NotFound => Self::NotFound,
             StoreError::Conflict(m) => Self::Conflict(m),
             StoreError::Invalid(e) => Self::Invalid(e.0),
+            StoreError::Busy(message) => Self::Unavailable {
+                message,
+                retry_after_secs: 1,
+            },
             StoreError::Other(e) => {
                 let mut chain = e.to_string();
                 let mut src = std::error::Error::source(&e);

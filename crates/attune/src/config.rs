@@ -92,6 +92,9 @@ pub struct Config {
     /// Heavy analytics reads (themes, drivers, loop metrics, retention reports and their pages)
     /// running at once for one organisation; more wait, then get a 503.
     pub heavy_reads_per_org: u32,
+    /// Submitted responses that may wait for the writer (group commit); past this many, a
+    /// submission is answered 503 with `Retry-After` instead of holding more memory.
+    pub ingest_queue: u32,
     /// Heavy analytics reads running at once in this process.
     pub heavy_reads_total: u32,
     /// Milliseconds a heavy read waits for a free slot before it is answered 503.
@@ -143,6 +146,7 @@ impl Default for Config {
             heavy_reads_total: 4,
             heavy_read_wait_ms: 2_000,
             heavy_read_timeout_secs: 30,
+            ingest_queue: 8192,
             header_read_timeout_secs: 10,
             max_connections: 1024,
             min_body_bytes_per_sec: 1024,
@@ -222,7 +226,8 @@ impl Config {
     /// `ATTUNE_PUBLIC_URL`, `ATTUNE_WORKER_INTERVAL_SECS`, `ATTUNE_WEBHOOK_ALLOW_INTERNAL`,
     /// `ATTUNE_HEAVY_READS_PER_ORG`, `ATTUNE_HEAVY_READS_TOTAL`, `ATTUNE_HEAVY_READ_WAIT_MS`,
     /// `ATTUNE_HEAVY_READ_TIMEOUT_SECS`, `ATTUNE_HEADER_READ_TIMEOUT_SECS`,
-    /// `ATTUNE_MAX_CONNECTIONS`, `ATTUNE_MIN_BODY_BYTES_PER_SEC`, `ATTUNE_BODY_RATE_GRACE_SECS`, `ATTUNE_HSTS`.
+    /// `ATTUNE_MAX_CONNECTIONS`, `ATTUNE_MIN_BODY_BYTES_PER_SEC`, `ATTUNE_BODY_RATE_GRACE_SECS`,
+    /// `ATTUNE_INGEST_QUEUE`, `ATTUNE_HSTS`.
     pub fn apply_env(&mut self, var: impl Fn(&str) -> Option<String>) -> anyhow::Result<()> {
         if let Some(v) = var("ATTUNE_DB") {
             self.db = v;
@@ -303,30 +308,7 @@ impl Config {
         if let Some(v) = var("ATTUNE_WEBHOOK_ALLOW_INTERNAL") {
             self.webhook_allow_internal = matches!(v.as_str(), "1" | "true" | "yes" | "on");
         }
-        if let Some(v) = small("ATTUNE_HEAVY_READS_PER_ORG")? {
-            self.heavy_reads_per_org = v;
-        }
-        if let Some(v) = small("ATTUNE_HEAVY_READS_TOTAL")? {
-            self.heavy_reads_total = v;
-        }
-        if let Some(v) = number("ATTUNE_HEAVY_READ_WAIT_MS")? {
-            self.heavy_read_wait_ms = v;
-        }
-        if let Some(v) = number("ATTUNE_HEAVY_READ_TIMEOUT_SECS")? {
-            self.heavy_read_timeout_secs = v;
-        }
-        if let Some(v) = number("ATTUNE_HEADER_READ_TIMEOUT_SECS")? {
-            self.header_read_timeout_secs = v;
-        }
-        if let Some(v) = small("ATTUNE_MAX_CONNECTIONS")? {
-            self.max_connections = v;
-        }
-        if let Some(v) = number("ATTUNE_MIN_BODY_BYTES_PER_SEC")? {
-            self.min_body_bytes_per_sec = v;
-        }
-        if let Some(v) = number("ATTUNE_BODY_RATE_GRACE_SECS")? {
-            self.body_rate_grace_secs = v;
-        }
+        self.apply_limits_env(&var)?;
         if let Some(v) = var("ATTUNE_HSTS") {
             self.hsts = match v.as_str() {
                 "" => None,
@@ -341,6 +323,51 @@ impl Config {
             self.worker_interval_secs = v
                 .parse()
                 .context("ATTUNE_WORKER_INTERVAL_SECS must be a whole number")?;
+        }
+        Ok(())
+    }
+
+    /// The environment variables of the resource limits (heavy reads, the ingest queue,
+    /// connections, slow bodies).
+    fn apply_limits_env(&mut self, var: &impl Fn(&str) -> Option<String>) -> anyhow::Result<()> {
+        let number = |name: &str| -> anyhow::Result<Option<u64>> {
+            var(name)
+                .map(|v| v.trim().parse::<u64>())
+                .transpose()
+                .with_context(|| format!("{name} must be a whole number"))
+        };
+        let small = |name: &str| -> anyhow::Result<Option<u32>> {
+            number(name)?
+                .map(u32::try_from)
+                .transpose()
+                .with_context(|| format!("{name} is too large"))
+        };
+        if let Some(v) = small("ATTUNE_HEAVY_READS_PER_ORG")? {
+            self.heavy_reads_per_org = v;
+        }
+        if let Some(v) = small("ATTUNE_HEAVY_READS_TOTAL")? {
+            self.heavy_reads_total = v;
+        }
+        if let Some(v) = number("ATTUNE_HEAVY_READ_WAIT_MS")? {
+            self.heavy_read_wait_ms = v;
+        }
+        if let Some(v) = number("ATTUNE_HEAVY_READ_TIMEOUT_SECS")? {
+            self.heavy_read_timeout_secs = v;
+        }
+        if let Some(v) = small("ATTUNE_INGEST_QUEUE")? {
+            self.ingest_queue = v;
+        }
+        if let Some(v) = number("ATTUNE_HEADER_READ_TIMEOUT_SECS")? {
+            self.header_read_timeout_secs = v;
+        }
+        if let Some(v) = small("ATTUNE_MAX_CONNECTIONS")? {
+            self.max_connections = v;
+        }
+        if let Some(v) = number("ATTUNE_MIN_BODY_BYTES_PER_SEC")? {
+            self.min_body_bytes_per_sec = v;
+        }
+        if let Some(v) = number("ATTUNE_BODY_RATE_GRACE_SECS")? {
+            self.body_rate_grace_secs = v;
         }
         Ok(())
     }

@@ -2,7 +2,7 @@
 //! the transaction that stores each response, so trend queries read O(days × scores) rows and
 //! never scan responses.
 
-use std::collections::HashMap;
+use std::collections::BTreeMap;
 
 use attune_domain::period::{Interval, day_of_ms};
 use attune_domain::response::{Answer, NewResponse};
@@ -16,9 +16,10 @@ use crate::store::ScoreStore;
 use async_trait::async_trait;
 
 /// Counts to add, keyed by (question, qtype, day, score, segment dim, segment value); an empty
-/// dim is the unsegmented total.
+/// dim is the unsegmented total. Ordered, so that concurrent transactions (several instances on
+/// one PostgreSQL) upsert the same rows in the same order and cannot deadlock on them.
 #[derive(Debug, Default)]
-pub(crate) struct Tally(HashMap<(String, &'static str, i64, i64, &'static str, String), i64>);
+pub(crate) struct Tally(BTreeMap<(String, &'static str, i64, i64, &'static str, String), i64>);
 
 impl Tally {
     /// Counts the numeric answers of one response; `language` is its effective language tag
@@ -62,8 +63,8 @@ impl Tally {
         org_id: &str,
         survey_id: &str,
     ) -> StoreResult<()> {
-        let mut monthly: HashMap<(String, &'static str, i64, i64, &'static str, String), i64> =
-            HashMap::new();
+        let mut monthly: BTreeMap<(String, &'static str, i64, i64, &'static str, String), i64> =
+            BTreeMap::new();
         for ((question, qtype, day, score, dim, value), n) in &self.0 {
             let month = Interval::Month.bucket_start(*day);
             *monthly

@@ -8,6 +8,7 @@ mod accounts;
 mod auth;
 mod closed_loop;
 mod feed;
+mod ingest;
 mod jobs;
 mod metrics;
 mod responses;
@@ -19,6 +20,7 @@ mod surveys;
 mod text;
 
 pub use attune_domain::jobs::DELIVERY_ATTEMPTS;
+pub use ingest::{IngestStats, MAX_GROUP, QUEUE};
 pub use jobs::LEASE_MS;
 
 use sqlx::AssertSqlSafe;
@@ -41,12 +43,18 @@ pub enum Dialect {
 pub struct SqlStore {
     pool: AnyPool,
     dialect: Dialect,
+    /// The writer task of live submissions (group commit).
+    ingest: ingest::Ingest,
 }
 
 impl SqlStore {
     /// Wraps a migrated pool.
     pub fn new(pool: AnyPool, dialect: Dialect) -> Self {
-        Self { pool, dialect }
+        Self {
+            pool,
+            dialect,
+            ingest: ingest::Ingest::default(),
+        }
     }
 
     /// The pool, for backend-specific work such as benchmarks.

@@ -9,10 +9,11 @@ use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 
 use super::accounts::{account_id_for, contact_for};
-use super::closed_loop::{LoopState, link_resurvey, on_new_responses};
+use super::closed_loop::{LoopState, on_new_responses};
+use super::ingest::Submission;
 use super::metrics::Tally;
 use super::text::{Indexed, TERM_INSERT, index_comment, term_rows};
-use super::{Bind, Binds, Encoded, SqlStore, encode_rows, insert_rows, new_id};
+use super::{Bind, Binds, Encoded, SqlStore, encode_rows, new_id};
 use crate::error::{Context, StoreError, StoreResult};
 use crate::model::{ImportOutcome, StoredResponse, Survey};
 use crate::store::ResponseStore;
@@ -40,7 +41,7 @@ pub(super) fn response_of(row: &AnyRow) -> StoreResult<StoredResponse> {
 }
 
 /// One response about to be stored: the input, plus what storage adds.
-struct Prepared<'a> {
+pub(super) struct Prepared<'a> {
     r: &'a NewResponse,
     id: String,
     survey_id: &'a str,
@@ -48,14 +49,14 @@ struct Prepared<'a> {
     account_id: Option<String>,
     comment: Option<String>,
     search_text: Option<String>,
-    dedup_key: Option<String>,
+    pub(super) dedup_key: Option<String>,
     /// The comment's analysis: effective language and search terms.
-    ix: Indexed,
+    pub(super) ix: Indexed,
 }
 
 impl Prepared<'_> {
     /// The response as storage hands it back.
-    fn stored(&self) -> StoredResponse {
+    pub(super) fn stored(&self) -> StoredResponse {
         StoredResponse {
             id: self.id.clone(),
             survey_id: self.survey_id.to_owned(),
@@ -71,9 +72,31 @@ impl Prepared<'_> {
     }
 }
 
-const RESPONSE_INSERT: &str = "INSERT INTO responses (id, org_id, survey_id, contact_id, account_id, channel, \
+pub(super) const RESPONSE_INSERT: &str = "INSERT INTO responses (id, org_id, survey_id, contact_id, account_id, channel, \
      language, submitted_at, created_at, answers, metadata, comment, search_text, dedup_key, \
      language_source, text_language, language_confidence, terms)";
+
+/// What a response's analysis adds before it is stored: its id and comment, the comment's
+/// search form, language and terms. Pure CPU work, done before the write lock is taken.
+#[derive(Debug, Clone)]
+pub(crate) struct Analysis {
+    id: String,
+    comment: Option<String>,
+    search_text: Option<String>,
+    ix: Indexed,
+}
+
+/// Analyses a response of `survey`.
+pub(crate) fn analyse(survey: &Survey, r: &NewResponse) -> Analysis {
+    let comment = comment_of(&survey.definition, &r.answers);
+    let ix = index_comment(comment.as_deref(), r.language.as_ref());
+    Analysis {
+        id: new_id(),
+        search_text: comment.as_deref().map(search_form),
+        comment,
+        ix,
+    }
+}
 
 fn prepare<'a>(
     survey: &'a Survey,
@@ -81,22 +104,31 @@ fn prepare<'a>(
     contact_id: Option<String>,
     account_id: Option<String>,
 ) -> Prepared<'a> {
-    let comment = comment_of(&survey.definition, &r.answers);
-    let ix = index_comment(comment.as_deref(), r.language.as_ref());
+    prepare_analysed(survey, r, analyse(survey, r), contact_id, account_id)
+}
+
+/// A response ready to store, from its analysis and who it is from.
+pub(super) fn prepare_analysed<'a>(
+    survey: &'a Survey,
+    r: &'a NewResponse,
+    a: Analysis,
+    contact_id: Option<String>,
+    account_id: Option<String>,
+) -> Prepared<'a> {
     Prepared {
         r,
-        id: new_id(),
+        id: a.id,
         survey_id: &survey.id,
         contact_id,
         account_id,
-        search_text: comment.as_deref().map(search_form),
-        comment,
+        search_text: a.search_text,
+        comment: a.comment,
         dedup_key: r.dedup_key.clone(),
-        ix,
+        ix: a.ix,
     }
 }
 
-fn response_row(org_id: &str, p: Prepared<'_>, now_ms: i64) -> StoreResult<Vec<Bind>> {
+pub(super) fn response_row(org_id: &str, p: Prepared<'_>, now_ms: i64) -> StoreResult<Vec<Bind>> {
     let r = p.r;
     Ok(vec![
         Bind::Text(p.id),
@@ -120,7 +152,12 @@ fn response_row(org_id: &str, p: Prepared<'_>, now_ms: i64) -> StoreResult<Vec<B
     ])
 }
 
-fn score_rows(org_id: &str, survey: &Survey, id: &str, answers: &Answers) -> Vec<Vec<Bind>> {
+pub(super) fn score_rows(
+    org_id: &str,
+    survey: &Survey,
+    id: &str,
+    answers: &Answers,
+) -> Vec<Vec<Bind>> {
     score_entries(survey, answers)
         .map(|(key, qtype, score)| {
             vec![
@@ -151,37 +188,8 @@ fn score_entries<'a>(
 /// Responses prepared before they are written, during an import.
 const IMPORT_BATCH: usize = 10_000;
 
-const SCORE_INSERT: &str =
+pub(super) const SCORE_INSERT: &str =
     "INSERT INTO response_scores (response_id, org_id, survey_id, question_key, qtype, score)";
-
-async fn resolve_people(
-    conn: &mut AnyConnection,
-    org_id: &str,
-    r: &NewResponse,
-    now_ms: i64,
-) -> StoreResult<(Option<String>, Option<String>)> {
-    let mut account_id = match &r.account_external_id {
-        Some(x) => Some(account_id_for(conn, org_id, x, r.account_name.as_deref(), now_ms).await?),
-        None => None,
-    };
-    let contact_id = match &r.contact_email {
-        Some(email) => {
-            let (id, contact_account) = contact_for(
-                conn,
-                org_id,
-                email.as_str(),
-                r.contact_name.as_deref(),
-                account_id.as_deref(),
-                now_ms,
-            )
-            .await?;
-            account_id = account_id.or(contact_account);
-            Some(id)
-        }
-        None => None,
-    };
-    Ok((contact_id, account_id))
-}
 
 /// An import batch ready to write: responses, then scores and search terms, and the responses
 /// for the rules.
@@ -197,63 +205,6 @@ async fn write_batch(
         rows.execute(conn).await?;
     }
     Ok(())
-}
-
-/// Marks an invitation of this survey used (in the response's transaction) and returns its
-/// contact and that contact's account: who the answer is from.
-async fn use_invitation(
-    conn: &mut AnyConnection,
-    org_id: &str,
-    survey_id: &str,
-    invitation_id: &str,
-    now_ms: i64,
-) -> StoreResult<(Option<String>, Option<String>)> {
-    let row = sqlx::query(
-        "UPDATE invitations SET used_at = $1 WHERE id = $2 AND org_id = $3 AND survey_id = $4 \
-         AND used_at IS NULL RETURNING contact_id",
-    )
-    .bind(now_ms)
-    .bind(invitation_id)
-    .bind(org_id)
-    .bind(survey_id)
-    .fetch_optional(&mut *conn)
-    .await
-    .context("using an invitation")?
-    .ok_or_else(|| StoreError::Conflict("this invitation has already been answered".into()))?;
-    let Some(contact) = row
-        .try_get::<Option<String>, _>("contact_id")
-        .context("reading invitation")?
-    else {
-        return Ok((None, None));
-    };
-    let account = sqlx::query("SELECT account_id FROM contacts WHERE org_id = $1 AND id = $2")
-        .bind(org_id)
-        .bind(&contact)
-        .fetch_optional(&mut *conn)
-        .await
-        .context("reading the invited contact")?
-        .map(|row| row.try_get::<Option<String>, _>("account_id"))
-        .transpose()
-        .context("reading contact")?
-        .flatten();
-    Ok((Some(contact), account))
-}
-
-/// Whether an invitation is a case's re-survey.
-async fn is_resurvey(
-    conn: &mut AnyConnection,
-    org_id: &str,
-    invitation_id: &str,
-) -> StoreResult<bool> {
-    Ok(
-        sqlx::query("SELECT id FROM cases WHERE org_id = $1 AND resurvey_invitation_id = $2")
-            .bind(org_id)
-            .bind(invitation_id)
-            .fetch_optional(&mut *conn)
-            .await
-            .context("checking for a re-survey")?
-            .is_some(),
-    )
 }
 
 /// The dedup keys of `responses` that are already stored.
@@ -356,100 +307,17 @@ impl ResponseStore for SqlStore {
         if survey.org_id != org_id {
             return Err(StoreError::NotFound);
         }
-        let mut tx = self.begin_write().await?;
-        let (contact_id, account_id, dedup) = match invitation_id {
-            // An answer through a personal link is the invited contact's (and their
-            // account's), whatever the request names: a link cannot answer as someone else.
-            Some(inv) => {
-                let (contact_id, account_id) =
-                    use_invitation(&mut tx, org_id, &survey.id, inv, now_ms).await?;
-                (contact_id, account_id, Some(format!("inv:{inv}")))
-            }
-            None => {
-                let (c, a) = resolve_people(&mut tx, org_id, r, now_ms).await?;
-                (c, a, r.dedup_key.clone())
-            }
-        };
-        let mut respondent_key = survey
-            .access
-            .respondent_key(&survey.id, contact_id.as_deref());
-        // The re-survey sent with a case's resolution asks the same person again on purpose
-        // (it measures recovery): it is not a second answer to refuse.
-        if respondent_key.is_some()
-            && let Some(inv) = invitation_id
-            && is_resurvey(&mut tx, org_id, inv).await?
-        {
-            respondent_key = None;
-        }
-        let mut p = prepare(survey, r, contact_id, account_id);
-        p.dedup_key = dedup;
-        let stored = p.stored();
-        let terms = term_rows(org_id, &stored.id, &p.ix);
-        insert_rows(
-            &mut tx,
-            self.dialect,
-            RESPONSE_INSERT,
-            "",
-            vec![response_row(org_id, p, now_ms)?],
-        )
-        .await
-        .map_err(|e| match e {
-            StoreError::Conflict(_) => {
-                StoreError::Conflict("this response has already been recorded".into())
-            }
-            e => e,
-        })?;
-        if let Some(key) = respondent_key {
-            sqlx::query("UPDATE responses SET respondent_key = $1 WHERE org_id = $2 AND id = $3")
-                .bind(key)
-                .bind(org_id)
-                .bind(&stored.id)
-                .execute(&mut *tx)
-                .await
-                .context("recording the respondent")
-                .map_err(|e| match e {
-                    StoreError::Conflict(_) => StoreError::Conflict(
-                        "this respondent has already answered this survey".into(),
-                    ),
-                    e => e,
-                })?;
-        }
-        insert_rows(
-            &mut tx,
-            self.dialect,
-            SCORE_INSERT,
-            "",
-            score_rows(org_id, survey, &stored.id, &stored.answers),
-        )
-        .await?;
-        insert_rows(&mut tx, self.dialect, TERM_INSERT, "", terms).await?;
-        let mut tally = Tally::default();
-        tally.add(
-            survey,
-            r,
-            stored.account_id.as_deref(),
-            stored.language.as_deref(),
-        );
-        tally
-            .flush(&mut tx, self.dialect, org_id, &survey.id)
-            .await?;
-        if let Some(inv) = invitation_id {
-            link_resurvey(&mut tx, org_id, inv, &stored.id, now_ms).await?;
-        }
-        let mut state = LoopState::load(&mut tx, org_id).await?;
-        on_new_responses(
-            &mut tx,
-            self.dialect,
-            org_id,
-            survey,
-            &mut state,
-            std::slice::from_ref(&stored),
+        // The analysis runs here, on the request's task; the writer only writes.
+        let analysis = analyse(survey, r);
+        self.submit(Submission {
+            org_id: org_id.to_owned(),
+            survey: std::sync::Arc::new(survey.clone()),
+            response: r.clone(),
+            invitation_id: invitation_id.map(str::to_owned),
             now_ms,
-            true,
-        )
-        .await?;
-        tx.commit().await.context("committing a response")?;
-        Ok(stored)
+            analysis,
+        })
+        .await
     }
 
     async fn import_responses(

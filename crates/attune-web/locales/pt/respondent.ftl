@@ -7,6 +7,7 @@ survey-invitation-used = Este convite já foi respondido.
 survey-nps-low = Nada provável
 survey-nps-high = Muito provável
 survey-too-many = Foram enviadas demasiadas respostas a partir da sua rede agora mesmo. As suas respostas estão guardadas abaixo: envie-as novamente daqui a { $seconds } segundos.
+survey-busy = Estão a chegar muitas respostas neste momento. As suas respostas estão guardadas abaixo: envie-as novamente daqui a pouco.
 survey-invitation-only-heading = Apenas por convite
 survey-invitation-only-text = Este inquérito é apenas por convite. Abra-o com o link pessoal do seu convite.
 survey-already-answered = Já respondeu a este inquérito. Obrigado!

@@ -7,6 +7,7 @@ survey-invitation-used = 此邀请已被回答。
 survey-nps-low = 完全不可能
 survey-nps-high = 非常可能
 survey-too-many = 您的网络刚刚发送了过多的回答。您的回答保留在下方：请在 { $seconds } 秒后重新发送。
+survey-busy = 此刻收到的回答很多。您的回答保留在下方：请稍后重新发送。
 survey-invitation-only-heading = 仅限受邀者
 survey-invitation-only-text = 此调查仅限受邀者参与。请使用邀请中的个人链接打开。
 survey-already-answered = 您已经回答过此调查。谢谢！

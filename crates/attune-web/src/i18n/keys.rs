@@ -371,6 +371,7 @@ messages! {
     SurveyNpsLow = "survey-nps-low",
     SurveyNpsHigh = "survey-nps-high",
     SurveyTooMany = "survey-too-many",
+    SurveyBusy = "survey-busy",
     SurveyInvitationOnlyHeading = "survey-invitation-only-heading",
     SurveyInvitationOnlyText = "survey-invitation-only-text",
     SurveyAlreadyAnswered = "survey-already-answered",

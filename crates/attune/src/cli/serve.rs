@@ -19,7 +19,11 @@ pub(crate) async fn run(
     if let Some(b) = bind {
         config.bind = b;
     }
-    let store = db::open_store(&config.db).await?;
+    let store: Arc<dyn attune_storage::Store> = Arc::new(
+        db::open(&config.db)
+            .await?
+            .with_ingest_queue(config.ingest_queue as usize),
+    );
     if with_demo {
         if store.list_orgs().await?.is_empty() {
             eprintln!("loading the demo organisation (about 20,000 responses)…");

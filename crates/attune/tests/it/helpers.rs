@@ -104,7 +104,6 @@ impl TestApp {
     /// they say otherwise).
     pub async fn spawn_with(backend: Backend, change: impl FnOnce(&mut Config)) -> Self {
         let (store, db_url) = fresh_store(&backend).await;
-        let store = Arc::new(store);
         let clock = Arc::new(FixedClock::new(NOW_MS));
         let config = Config {
             db: db_url.clone(),
@@ -128,6 +127,7 @@ impl TestApp {
             );
         }
         change(&mut config);
+        let store = Arc::new(store.with_ingest_queue(config.ingest_queue as usize));
         let app = Application::build(&config, store.clone(), clock.clone())
             .await
             .expect("build app");

@@ -13,6 +13,7 @@ mod demo;
 mod error_pages;
 mod import;
 mod import_props;
+mod ingest;
 mod limits;
 mod login_backoff;
 mod logs;

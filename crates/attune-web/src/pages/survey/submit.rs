@@ -172,7 +172,7 @@ async fn submit_answers(
             return survey_page(state, &survey, &lang, form);
         }
     };
-    store_answer(
+    let stored = store_answer(
         state,
         &survey,
         &response,
@@ -181,7 +181,32 @@ async fn submit_answers(
         &lang,
         dedup,
     )
-    .await
+    .await;
+    stored.unwrap_or_else(|Busy| busy(state, &survey, &lang, token, &given))
+}
+
+/// The writer's queue was full: nothing was stored.
+struct Busy;
+
+/// The form again, with what was typed, when the server is too busy to store it now.
+fn busy(
+    state: &AppState,
+    survey: &Survey,
+    lang: &str,
+    token: Option<String>,
+    given: &BTreeMap<String, Vec<String>>,
+) -> Response {
+    let form = FormState {
+        token,
+        given,
+        errors: vec![Tr::respondent(lang).get(Msg::SurveyBusy)],
+        notice: None,
+    };
+    let mut res = survey_page(state, survey, lang, form);
+    *res.status_mut() = StatusCode::SERVICE_UNAVAILABLE;
+    res.headers_mut()
+        .insert(header::RETRY_AFTER, axum::http::HeaderValue::from(1));
+    res
 }
 
 /// The form again, with what was typed and when to send it.
@@ -277,29 +302,32 @@ async fn store_answer(
     now: i64,
     lang: &str,
     dedup: bool,
-) -> Response {
-    match state
-        .store
-        .insert_response(&survey.org_id, survey, response, invitation, now)
-        .await
-    {
-        Ok(stored) => {
-            tracing::info!(org.id = %survey.org_id, survey.id = %survey.id, response.id = %stored.id, "public response stored");
-            let t = Tr::respondent(lang);
-            let (heading, text) = (Msg::SurveyThanksHeading, Msg::SurveyThanksText);
-            let mut res = message(StatusCode::OK, &t, &t.get(heading), &t.get(text));
-            if dedup {
-                mark_answered(state, survey, &mut res);
+) -> Result<Response, Busy> {
+    Ok(
+        match state
+            .store
+            .insert_response(&survey.org_id, survey, response, invitation, now)
+            .await
+        {
+            Ok(stored) => {
+                tracing::info!(org.id = %survey.org_id, survey.id = %survey.id, response.id = %stored.id, "public response stored");
+                let t = Tr::respondent(lang);
+                let (heading, text) = (Msg::SurveyThanksHeading, Msg::SurveyThanksText);
+                let mut res = message(StatusCode::OK, &t, &t.get(heading), &t.get(text));
+                if dedup {
+                    mark_answered(state, survey, &mut res);
+                }
+                res
             }
-            res
-        }
-        Err(StoreError::Conflict(_)) => {
-            let mut res = already_answered(StatusCode::CONFLICT, lang);
-            if dedup {
-                mark_answered(state, survey, &mut res);
+            Err(StoreError::Conflict(_)) => {
+                let mut res = already_answered(StatusCode::CONFLICT, lang);
+                if dedup {
+                    mark_answered(state, survey, &mut res);
+                }
+                res
             }
-            res
-        }
-        Err(e) => ApiError::from(e).into_response(),
-    }
+            Err(StoreError::Busy(_)) => return Err(Busy),
+            Err(e) => ApiError::from(e).into_response(),
+        },
+    )
 }
