@@ -51,13 +51,17 @@ pub async fn connect(db: &str) -> Result<SqlStore, sqlx::Error> {
                 // WAL lets readers run beside the writer. FULL syncs the WAL at every commit, so
                 // an acknowledged answer survives power loss; group commit (one transaction per
                 // batch of waiting submissions) keeps that to one sync per batch. A 128 MiB
-                // page cache (allocated as used), memory-mapped reads and in-memory statement
-                // journals keep large imports off the disk until commit.
+                // page cache (allocated as used) and in-memory statement
+                // journals keep large imports off the disk until commit. No memory-mapped reads:
+                // while the file grows under a stream of writes, every reader's next transaction
+                // re-mapped it (measured: a tenth of the ingest path's time). Checkpoints every
+                // 16,384 pages (64 MiB of WAL) instead of 1,000 write pages that every commit
+                // touches (aggregates, index roots) back fewer times.
                 conn.execute(
                     "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; \
                      PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000; \
                      PRAGMA cache_size = -131072; PRAGMA temp_store = MEMORY; \
-                     PRAGMA mmap_size = 1073741824;",
+                     PRAGMA mmap_size = 0; PRAGMA wal_autocheckpoint = 16384;",
                 )
                 .await?;
                 Ok(())

@@ -173,10 +173,17 @@ async fn serve(db: &str, dir: &Path) -> anyhow::Result<Server> {
         .args(["serve", "--db", db, "--bind", &bind])
         .env("ATTUNE_API_RATE_PER_MINUTE", "0")
         .env("ATTUNE_WORKER_INTERVAL_SECS", "0")
-        .env("ATTUNE_LOG", "error")
+        .env(
+            "ATTUNE_LOG",
+            std::env::var("ATTUNE_BENCH_SERVER_LOG").unwrap_or_else(|_| "error".into()),
+        )
         .env("ATTUNE_SECRET_KEY_FILE", dir.join("attune.key"))
         .stdout(Stdio::null())
-        .stderr(Stdio::null())
+        .stderr(if std::env::var_os("ATTUNE_BENCH_SERVER_LOG").is_some() {
+            Stdio::inherit()
+        } else {
+            Stdio::null()
+        })
         .kill_on_drop(true)
         .spawn()
         .context("starting attune serve")?;
@@ -222,7 +229,13 @@ async fn run_backend(
     for share in [0.20, 0.64] {
         let script = lua_script(dir, sentences, share, &token)?;
         let before = counts(&store, &org).await?;
-        let run = wrk(std::slice::from_ref(&one.base), &path, Some(&script), o.seconds).await?;
+        let run = wrk(
+            std::slice::from_ref(&one.base),
+            &path,
+            Some(&script),
+            o.seconds,
+        )
+        .await?;
         let after = counts(&store, &org).await?;
         let stored = after.responses - before.responses;
         println!(
@@ -304,7 +317,20 @@ impl Counts {
     }
 }
 
+/// The counts once the server has written what was in flight (unchanged for half a second).
 async fn counts(store: &SqlStore, org: &str) -> anyhow::Result<Counts> {
+    let mut last = read_counts(store, org).await?;
+    loop {
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        let now = read_counts(store, org).await?;
+        if now.responses == last.responses {
+            return Ok(now);
+        }
+        last = now;
+    }
+}
+
+async fn read_counts(store: &SqlStore, org: &str) -> anyhow::Result<Counts> {
     let pool = store.pool();
     let one = |sql: &'static str| async move {
         anyhow::Ok(

@@ -65,8 +65,15 @@ pub async fn import_file(
             );
         }
     };
+    let removed = store
+        .remove_abandoned_imports(now_ms)
+        .await
+        .context("removing imports whose process died")?;
+    if removed > 0 {
+        eprintln!("removed {removed} unfinished import(s) whose process had died");
+    }
     eprintln!(
-        "storing {} responses ({} bytes) in one transaction…",
+        "storing {} responses ({} bytes), all or nothing: nothing is visible until the end…",
         responses.len(),
         size
     );

@@ -7,7 +7,7 @@ use async_trait::async_trait;
 use attune_domain::text::search_form;
 use sqlx::{AssertSqlSafe, Row};
 
-use super::responses::{RESPONSE_COLUMNS, response_of};
+use super::responses::{RESPONSE_COLUMNS, VISIBLE, response_of};
 use super::{Binds, SqlStore};
 use crate::error::{Context, StoreResult};
 use crate::model::{FeedCase, FeedItem, FeedQuery};
@@ -96,7 +96,7 @@ impl FeedStore for SqlStore {
              JOIN surveys s ON s.id = r.survey_id AND s.org_id = r.org_id \
              LEFT JOIN accounts a ON a.id = r.account_id AND a.org_id = r.org_id \
              LEFT JOIN contacts c ON c.id = r.contact_id AND c.org_id = r.org_id \
-             WHERE r.org_id = {org}",
+             WHERE r.org_id = {org} AND {VISIBLE}",
             ranked.as_ref().map_or("", |s| s.join.as_str())
         );
         if let Some(s) = &q.survey_id {

@@ -179,7 +179,10 @@ async fn run(store: SqlStore, mut rx: mpsc::Receiver<(Submission, Reply)>, stats
     let mut queued = Vec::with_capacity(MAX_GROUP);
     while rx.recv_many(&mut queued, MAX_GROUP).await > 0 {
         let (group, replies): (Vec<Submission>, Vec<Reply>) = queued.drain(..).unzip();
+        let started = std::time::Instant::now();
         let results = store.write_group(&group).await;
+        tracing::debug!(responses = group.len(), ms = started.elapsed().as_secs_f64() * 1e3,
+            "wrote a group");
         stats.groups.fetch_add(1, Ordering::Relaxed);
         stats
             .responses
@@ -231,7 +234,9 @@ impl SqlStore {
     /// Writes the group's responses, their scores, search terms, aggregates and cases in one
     /// transaction; returns them in the group's order.
     async fn write_together(&self, group: &[Submission]) -> StoreResult<Vec<StoredResponse>> {
+        let t0 = std::time::Instant::now();
         let mut tx = self.begin_write().await?;
+        let t_begin = t0.elapsed();
         let (mut rows, mut scores, mut terms) = (Vec::new(), Vec::new(), Vec::new());
         let mut stored: Vec<Option<StoredResponse>> = vec![None; group.len()];
         let mut keys = Vec::new();
@@ -260,6 +265,7 @@ impl SqlStore {
             stored[i] = Some(st);
         }
         let stored: Vec<StoredResponse> = stored.into_iter().flatten().collect();
+        let t_who = t0.elapsed();
         insert_rows(&mut tx, self.dialect, RESPONSE_INSERT, "", rows)
             .await
             .map_err(|e| match e {
@@ -273,8 +279,14 @@ impl SqlStore {
         }
         insert_rows(&mut tx, self.dialect, SCORE_INSERT, "", scores).await?;
         insert_rows(&mut tx, self.dialect, TERM_INSERT, "", terms).await?;
+        let t_rows = t0.elapsed();
         self.after_insert(&mut tx, group, &stored).await?;
+        let t_after = t0.elapsed();
         tx.commit().await.context("committing responses")?;
+        // Where a group's time goes (the write path's profile, at debug level).
+        tracing::debug!(responses = group.len(), begin = ?t_begin, people = ?(t_who - t_begin),
+            rows = ?(t_rows - t_who), aggregates_and_rules = ?(t_after - t_rows),
+            commit = ?(t0.elapsed() - t_after), "group phases");
         Ok(stored)
     }
 

@@ -8,6 +8,7 @@ mod accounts;
 mod auth;
 mod closed_loop;
 mod feed;
+mod import;
 mod ingest;
 mod jobs;
 mod metrics;
@@ -20,6 +21,7 @@ mod surveys;
 mod text;
 
 pub use attune_domain::jobs::DELIVERY_ATTEMPTS;
+pub use import::{IMPORT_CHUNK, IMPORT_LEASE_MS};
 pub use ingest::{IngestStats, MAX_GROUP, QUEUE};
 pub use jobs::LEASE_MS;
 
@@ -45,6 +47,8 @@ pub struct SqlStore {
     dialect: Dialect,
     /// The writer task of live submissions (group commit).
     ingest: ingest::Ingest,
+    /// Responses per transaction of an import.
+    import_chunk: usize,
 }
 
 impl SqlStore {
@@ -54,6 +58,7 @@ impl SqlStore {
             pool,
             dialect,
             ingest: ingest::Ingest::default(),
+            import_chunk: IMPORT_CHUNK,
         }
     }
 

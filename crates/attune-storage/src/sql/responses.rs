@@ -1,23 +1,22 @@
 //! Storing responses (one at a time or as an all-or-nothing import) and reading the feed.
 
-use std::collections::{HashMap, HashSet};
-
 use attune_domain::response::{Answer, Answers, Channel, NewResponse, comment_of};
 use attune_domain::text::search_form;
 use sqlx::AssertSqlSafe;
+use sqlx::Row;
 use sqlx::any::AnyRow;
-use sqlx::{AnyConnection, Row};
 
-use super::accounts::{account_id_for, contact_for};
-use super::closed_loop::{LoopState, on_new_responses};
 use super::ingest::Submission;
-use super::metrics::Tally;
-use super::text::{Indexed, TERM_INSERT, index_comment, term_rows};
-use super::{Bind, Binds, Encoded, SqlStore, encode_rows, new_id};
+use super::text::{Indexed, index_comment};
+use super::{Bind, SqlStore, new_id};
 use crate::error::{Context, StoreError, StoreResult};
 use crate::model::{ImportOutcome, StoredResponse, Survey};
 use crate::store::ResponseStore;
 use async_trait::async_trait;
+
+/// The condition that hides the rows of an import that has not finished (`responses r`).
+pub(crate) const VISIBLE: &str = "(r.import_id IS NULL OR EXISTS (SELECT 1 FROM imports i \
+     WHERE i.id = r.import_id AND i.state = 'done'))";
 
 pub(super) const RESPONSE_COLUMNS: &str = "r.id, r.survey_id, r.answers, r.language, r.channel, r.contact_id, \
      r.account_id, r.submitted_at, r.comment, r.metadata";
@@ -43,12 +42,12 @@ pub(super) fn response_of(row: &AnyRow) -> StoreResult<StoredResponse> {
 /// One response about to be stored: the input, plus what storage adds.
 pub(super) struct Prepared<'a> {
     r: &'a NewResponse,
-    id: String,
-    survey_id: &'a str,
-    contact_id: Option<String>,
-    account_id: Option<String>,
-    comment: Option<String>,
-    search_text: Option<String>,
+    pub(super) id: String,
+    pub(super) survey_id: &'a str,
+    pub(super) contact_id: Option<String>,
+    pub(super) account_id: Option<String>,
+    pub(super) comment: Option<String>,
+    pub(super) search_text: Option<String>,
     pub(super) dedup_key: Option<String>,
     /// The comment's analysis: effective language and search terms.
     pub(super) ix: Indexed,
@@ -72,9 +71,18 @@ impl Prepared<'_> {
     }
 }
 
-pub(super) const RESPONSE_INSERT: &str = "INSERT INTO responses (id, org_id, survey_id, contact_id, account_id, channel, \
-     language, submitted_at, created_at, answers, metadata, comment, search_text, dedup_key, \
-     language_source, text_language, language_confidence, terms)";
+/// The columns every stored response is written with (an import adds `import_id`).
+macro_rules! response_fields {
+    () => {
+        "id, org_id, survey_id, contact_id, account_id, channel, language, submitted_at, \
+         created_at, answers, metadata, comment, search_text, dedup_key, language_source, \
+         text_language, language_confidence, terms"
+    };
+}
+pub(super) use response_fields;
+
+pub(super) const RESPONSE_INSERT: &str =
+    concat!("INSERT INTO responses (", response_fields!(), ")");
 
 /// What a response's analysis adds before it is stored: its id and comment, the comment's
 /// search form, language and terms. Pure CPU work, done before the write lock is taken.
@@ -96,15 +104,6 @@ pub(crate) fn analyse(survey: &Survey, r: &NewResponse) -> Analysis {
         comment,
         ix,
     }
-}
-
-fn prepare<'a>(
-    survey: &'a Survey,
-    r: &'a NewResponse,
-    contact_id: Option<String>,
-    account_id: Option<String>,
-) -> Prepared<'a> {
-    prepare_analysed(survey, r, analyse(survey, r), contact_id, account_id)
 }
 
 /// A response ready to store, from its analysis and who it is from.
@@ -185,114 +184,8 @@ fn score_entries<'a>(
     })
 }
 
-/// Responses prepared before they are written, during an import.
-const IMPORT_BATCH: usize = 10_000;
-
 pub(super) const SCORE_INSERT: &str =
     "INSERT INTO response_scores (response_id, org_id, survey_id, question_key, qtype, score)";
-
-/// An import batch ready to write: responses, then scores and search terms, and the responses
-/// for the rules.
-type Written = (Encoded, Vec<Encoded>, Vec<StoredResponse>);
-
-/// Writes one prepared import batch: its responses, then the rows that refer to them.
-async fn write_batch(
-    conn: &mut AnyConnection,
-    (responses, rest): (Encoded, Vec<Encoded>),
-) -> StoreResult<()> {
-    responses.execute(conn).await?;
-    for rows in rest {
-        rows.execute(conn).await?;
-    }
-    Ok(())
-}
-
-/// The dedup keys of `responses` that are already stored.
-async fn stored_keys(
-    conn: &mut AnyConnection,
-    org_id: &str,
-    responses: &[NewResponse],
-) -> StoreResult<HashSet<String>> {
-    let keys: Vec<&str> = responses
-        .iter()
-        .filter_map(|r| r.dedup_key.as_deref())
-        .collect();
-    let mut seen: HashSet<String> = HashSet::new();
-    for chunk in keys.chunks(500) {
-        let mut b = Binds::default();
-        let org = b.text(org_id);
-        let list: Vec<String> = chunk.iter().map(|k| b.text(*k)).collect();
-        let sql = format!(
-            "SELECT dedup_key FROM responses WHERE org_id = {org} AND dedup_key IN ({})",
-            list.join(",")
-        );
-        for row in sqlx::query_with(AssertSqlSafe(sql), b.into_args()?)
-            .fetch_all(&mut *conn)
-            .await
-            .context("looking for already imported rows")?
-        {
-            seen.insert(row.try_get("dedup_key").context("reading dedup key")?);
-        }
-    }
-    Ok(seen)
-}
-
-/// The accounts and contacts an import has already resolved, by external id and e-mail.
-#[derive(Default)]
-struct People {
-    accounts: HashMap<String, String>,
-    contacts: HashMap<String, (String, Option<String>)>,
-}
-
-impl People {
-    /// The contact and account ids of an imported response, created on first sight.
-    async fn resolve(
-        &mut self,
-        conn: &mut AnyConnection,
-        org_id: &str,
-        r: &NewResponse,
-        now_ms: i64,
-    ) -> StoreResult<(Option<String>, Option<String>)> {
-        let mut account_id = match &r.account_external_id {
-            Some(x) => Some(match self.accounts.get(x) {
-                Some(id) => id.clone(),
-                None => {
-                    let id =
-                        account_id_for(&mut *conn, org_id, x, r.account_name.as_deref(), now_ms)
-                            .await?;
-                    self.accounts.insert(x.clone(), id.clone());
-                    id
-                }
-            }),
-            None => None,
-        };
-        let contact_id = match &r.contact_email {
-            Some(email) => {
-                let (id, acc) = match self.contacts.get(email.as_str()) {
-                    Some(found) => found.clone(),
-                    None => {
-                        let found = contact_for(
-                            &mut *conn,
-                            org_id,
-                            email.as_str(),
-                            r.contact_name.as_deref(),
-                            account_id.as_deref(),
-                            now_ms,
-                        )
-                        .await?;
-                        self.contacts
-                            .insert(email.as_str().to_owned(), found.clone());
-                        found
-                    }
-                };
-                account_id = account_id.or(acc);
-                Some(id)
-            }
-            None => None,
-        };
-        Ok((contact_id, account_id))
-    }
-}
 
 #[async_trait]
 impl ResponseStore for SqlStore {
@@ -331,102 +224,18 @@ impl ResponseStore for SqlStore {
         if survey.org_id != org_id {
             return Err(StoreError::NotFound);
         }
-        let mut tx = self.begin_write().await?;
-        // Keys already stored, or seen earlier in this batch, are duplicates.
-        let mut seen = stored_keys(&mut tx, org_id, responses).await?;
-        let mut loop_state = LoopState::load(&mut tx, org_id).await?;
-        let watch = !loop_state.is_idle();
-        let mut people = People::default();
-        let mut outcome = ImportOutcome::default();
-        let mut tally = Tally::default();
-        // Batches are pipelined: while the database writes batch k, batch k+1 is prepared
-        // (ids, JSON, aggregates) on this thread.
-        let mut in_flight: Option<Written> = None;
-        for batch in responses.chunks(IMPORT_BATCH) {
-            let mut resolved = Vec::with_capacity(batch.len());
-            for r in batch {
-                if let Some(k) = &r.dedup_key
-                    && !seen.insert(k.clone())
-                {
-                    outcome.duplicates += 1;
-                    continue;
-                }
-                let (contact_id, account_id) = people.resolve(&mut tx, org_id, r, now_ms).await?;
-                resolved.push((r, contact_id, account_id));
-            }
-            outcome.inserted += resolved.len() as u64;
-            let dialect = self.dialect;
-            let tally = &mut tally;
-            let prepare_batch = move || -> StoreResult<Option<Written>> {
-                let mut rows = Vec::with_capacity(resolved.len());
-                let mut scores = Vec::with_capacity(resolved.len());
-                let mut terms = Vec::with_capacity(resolved.len() * 4);
-                let mut stored = Vec::new();
-                for (r, contact_id, account_id) in resolved {
-                    let p = prepare(survey, r, contact_id, account_id);
-                    tally.add(survey, r, p.account_id.as_deref(), p.ix.language.as_deref());
-                    scores.extend(score_rows(org_id, survey, &p.id, &r.answers));
-                    terms.extend(term_rows(org_id, &p.id, &p.ix));
-                    if watch {
-                        stored.push(p.stored());
-                    }
-                    rows.push(response_row(org_id, p, now_ms)?);
-                }
-                let rows = encode_rows(dialect, RESPONSE_INSERT, "", rows, IMPORT_BATCH)?;
-                let scores = encode_rows(dialect, SCORE_INSERT, "", scores, IMPORT_BATCH)?;
-                let terms = encode_rows(dialect, TERM_INSERT, "", terms, IMPORT_BATCH * 4)?;
-                let rest = scores.into_iter().chain(terms).collect();
-                Ok(rows.map(|rows| (rows, rest, stored)))
-            };
-            let next = match in_flight.take() {
-                Some((rows, scores, stored)) => {
-                    let write = write_batch(&mut tx, (rows, scores));
-                    let (written, next) =
-                        futures_util::future::join(write, async { prepare_batch() }).await;
-                    written?;
-                    // Rules see the batch once it is written (cases reference responses).
-                    on_new_responses(
-                        &mut tx,
-                        self.dialect,
-                        org_id,
-                        survey,
-                        &mut loop_state,
-                        &stored,
-                        now_ms,
-                        false,
-                    )
-                    .await?;
-                    next?
-                }
-                None => prepare_batch()?,
-            };
-            in_flight = next;
-            progress(outcome.inserted + outcome.duplicates);
-        }
-        if let Some((rows, scores, stored)) = in_flight.take() {
-            write_batch(&mut tx, (rows, scores)).await?;
-            on_new_responses(
-                &mut tx,
-                self.dialect,
-                org_id,
-                survey,
-                &mut loop_state,
-                &stored,
-                now_ms,
-                false,
-            )
-            .await?;
-        }
-        tally
-            .flush(&mut tx, self.dialect, org_id, &survey.id)
-            .await?;
-        tx.commit().await.context("committing an import")?;
-        Ok(outcome)
+        self.import_all_or_nothing(org_id, survey, responses, now_ms, progress)
+            .await
+    }
+
+    async fn remove_abandoned_imports(&self, now_ms: i64) -> StoreResult<u64> {
+        self.remove_stale_imports(now_ms).await
     }
 
     async fn response(&self, org_id: &str, response_id: &str) -> StoreResult<StoredResponse> {
-        let sql =
-            format!("SELECT {RESPONSE_COLUMNS} FROM responses r WHERE r.org_id = $1 AND r.id = $2");
+        let sql = format!(
+            "SELECT {RESPONSE_COLUMNS} FROM responses r WHERE r.org_id = $1 AND r.id = $2 AND {VISIBLE}"
+        );
         let row = sqlx::query(AssertSqlSafe(sql))
             .bind(org_id)
             .bind(response_id)

@@ -10,6 +10,7 @@ use attune_text::lang::MIN_CONFIDENCE;
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, AssertSqlSafe, Row};
 
+use super::responses::VISIBLE;
 use super::{Bind, Binds, Dialect, SqlStore, insert_rows};
 use crate::error::{Context, StoreResult};
 use crate::model::{ReindexOutcome, TextDoc, TextDocsQuery};
@@ -376,7 +377,7 @@ impl TextStore for SqlStore {
         let mut sql = format!(
             "SELECT r.id, r.survey_id, r.language, r.submitted_at, r.comment, r.terms, \
              {score} AS score FROM responses r \
-             WHERE r.org_id = {org} AND r.terms IS NOT NULL"
+             WHERE r.org_id = {org} AND r.terms IS NOT NULL AND {VISIBLE}"
         );
         if let Some(s) = &q.survey_id {
             sql += &format!(" AND r.survey_id = {}", b.text(s.clone()));
@@ -408,10 +409,11 @@ impl TextStore for SqlStore {
         let mut after = String::new();
         loop {
             let mut tx = self.begin_write().await?;
-            let rows = sqlx::query(
-                "SELECT id, language, language_source, comment, terms FROM responses \
-                 WHERE org_id = $1 AND id > $2 ORDER BY id LIMIT $3",
-            )
+            let rows = sqlx::query(AssertSqlSafe(format!(
+                "SELECT r.id, r.language, r.language_source, r.comment, r.terms \
+                     FROM responses r WHERE r.org_id = $1 AND r.id > $2 AND {VISIBLE} \
+                     ORDER BY r.id LIMIT $3"
+            )))
             .bind(org_id)
             .bind(&after)
             .bind(i64::from(batch.max(1)))

@@ -24,9 +24,12 @@ store_trait! {
             invitation_id: Option<&str>,
             now_ms: i64,
         ) -> StoreResult<StoredResponse>;
-        /// Stores many responses in one transaction: all or nothing. Responses whose dedup key is
-        /// already stored (or repeated in the batch) are skipped and counted. `progress` is told
-        /// how many responses have been handled so far, after each batch.
+        /// Stores many responses, all or nothing: written in chunks of their own transactions
+        /// (so others wait at most one chunk), read nowhere until the last one commits, which
+        /// also adds their scores to the aggregates and runs the rules. On failure nothing of it
+        /// stays. Responses whose dedup key is already stored (or repeated in the batch) are
+        /// skipped and counted. `progress` is told how many responses have been handled so far,
+        /// after each chunk.
         async fn import_responses(
             &self,
             org_id: &str,
@@ -35,6 +38,9 @@ store_trait! {
             now_ms: i64,
             progress: &(dyn Fn(u64) + Send + Sync),
         ) -> StoreResult<ImportOutcome>;
+        /// Removes the unfinished imports whose process has died (no progress for
+        /// `IMPORT_LEASE_MS`), with their rows; returns how many. Run at start-up.
+        async fn remove_abandoned_imports(&self, now_ms: i64) -> StoreResult<u64>;
         /// One response.
         async fn response(&self, org_id: &str, response_id: &str) -> StoreResult<StoredResponse>;
     }

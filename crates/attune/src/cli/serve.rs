@@ -24,6 +24,10 @@ pub(crate) async fn run(
             .await?
             .with_ingest_queue(config.ingest_queue as usize),
     );
+    let removed = store.remove_abandoned_imports(now_ms()).await?;
+    if removed > 0 {
+        tracing::warn!(removed, "removed unfinished imports whose process had died");
+    }
     if with_demo {
         if store.list_orgs().await?.is_empty() {
             eprintln!("loading the demo organisation (about 20,000 responses)…");

@@ -12,6 +12,7 @@ mod csv_export;
 mod demo;
 mod error_pages;
 mod import;
+mod import_chunks;
 mod import_props;
 mod ingest;
 mod limits;

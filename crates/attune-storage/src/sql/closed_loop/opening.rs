@@ -84,6 +84,13 @@ impl LoopState {
         self.hooks.is_empty() && self.rules.iter().all(|r| !r.definition.enabled)
     }
 
+    /// Whether a rule could act on a response submitted at `submitted_ms` without announcing it
+    /// (an import's): some rule is on and the response is inside the case window.
+    pub(crate) fn may_act(&self, submitted_ms: i64, now_ms: i64) -> bool {
+        self.rules.iter().any(|r| r.definition.enabled)
+            && in_case_window(submitted_ms, now_ms, self.window_ms)
+    }
+
     async fn account(
         &mut self,
         conn: &mut AnyConnection,

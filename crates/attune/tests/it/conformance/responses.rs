@@ -85,6 +85,9 @@ async fn responses_story(b: Backend) {
         .await
         .unwrap();
     assert_eq!((out.inserted, out.duplicates), (2, 2));
+    // A finished import is never removed as abandoned, however late.
+    let late = NOW_MS + 100 * attune_storage::sql::IMPORT_LEASE_MS;
+    assert_eq!(store.remove_abandoned_imports(late).await.unwrap(), 0);
     assert_eq!(
         store
             .response(&a.id, &r1.id)
