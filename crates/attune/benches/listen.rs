@@ -139,7 +139,7 @@ async fn import_beside_sqlite3(
         .fetch_one(store.pool())
         .await?;
     println!(
-        "attune import (parse + validate + text analysis + store + aggregates + closed loop, one transaction): {:.1} s, {:.0} responses/s, {cases} cases opened",
+        "attune import (parse + validate + text analysis + store + aggregates + closed loop; all or nothing in chunks of 10,000): {:.1} s, {:.0} responses/s, {cases} cases opened",
         import_s,
         n as f64 / import_s
     );

@@ -181,8 +181,11 @@ async fn run(store: SqlStore, mut rx: mpsc::Receiver<(Submission, Reply)>, stats
         let (group, replies): (Vec<Submission>, Vec<Reply>) = queued.drain(..).unzip();
         let started = std::time::Instant::now();
         let results = store.write_group(&group).await;
-        tracing::debug!(responses = group.len(), ms = started.elapsed().as_secs_f64() * 1e3,
-            "wrote a group");
+        tracing::debug!(
+            responses = group.len(),
+            ms = started.elapsed().as_secs_f64() * 1e3,
+            "wrote a group"
+        );
         stats.groups.fetch_add(1, Ordering::Relaxed);
         stats
             .responses
