@@ -1,6 +1,7 @@
 //! `attune import responses`: a CSV file into one survey, checked whole before anything is
-//! written (by `attune_app::import::responses`), then stored in one transaction (all or
-//! nothing), with progress on stderr.
+//! written (by `attune_app::import::responses`), then stored all or nothing (in chunked
+//! transactions, invisible until the last; see `ResponseStore::import_responses`), with
+//! progress on stderr.
 
 use std::collections::HashMap;
 use std::time::Instant;

@@ -1,6 +1,6 @@
 //! Survey responses from CSV: one row a response, a column per question key (or mapped), the
-//! optional columns of [`META`]. Checked whole before anything is written, then stored in one
-//! transaction. Each row's dedup key is its `response_id` column, else a hash of the row, so
+//! optional columns of [`META`]. Checked whole before anything is written, then stored all or
+//! nothing. Each row's dedup key is its `response_id` column, else a hash of the row, so
 //! re-importing a file stores nothing twice.
 
 use std::collections::HashMap;
@@ -253,8 +253,8 @@ pub fn parse_csv(
     })
 }
 
-/// Stores checked responses in one transaction (all or nothing); `progress` gets the rows
-/// stored so far.
+/// Stores checked responses, all or nothing (chunked transactions, invisible until the last);
+/// `progress` gets the rows stored so far.
 #[tracing::instrument(skip_all, fields(org.id = %org_id, survey.id = %survey.id, rows = responses.len()))]
 pub async fn store_responses(
     store: &dyn Store,
