@@ -255,18 +255,8 @@ impl Config {
                 .map(Secret::new)
                 .collect();
         }
-        let number = |name: &str| -> anyhow::Result<Option<u64>> {
-            var(name)
-                .map(|v| v.trim().parse::<u64>())
-                .transpose()
-                .with_context(|| format!("{name} must be a whole number"))
-        };
-        let small = |name: &str| -> anyhow::Result<Option<u32>> {
-            number(name)?
-                .map(u32::try_from)
-                .transpose()
-                .with_context(|| format!("{name} is too large"))
-        };
+        let number = |name: &str| env_number(&var, name);
+        let small = |name: &str| env_small(&var, name);
         if let Some(v) = small("ATTUNE_LOGIN_RATE_PER_MINUTE")? {
             self.login_rate_per_minute = v;
         }
@@ -330,18 +320,8 @@ impl Config {
     /// The environment variables of the resource limits (heavy reads, the ingest queue,
     /// connections, slow bodies).
     fn apply_limits_env(&mut self, var: &impl Fn(&str) -> Option<String>) -> anyhow::Result<()> {
-        let number = |name: &str| -> anyhow::Result<Option<u64>> {
-            var(name)
-                .map(|v| v.trim().parse::<u64>())
-                .transpose()
-                .with_context(|| format!("{name} must be a whole number"))
-        };
-        let small = |name: &str| -> anyhow::Result<Option<u32>> {
-            number(name)?
-                .map(u32::try_from)
-                .transpose()
-                .with_context(|| format!("{name} is too large"))
-        };
+        let number = |name: &str| env_number(&var, name);
+        let small = |name: &str| env_small(&var, name);
         if let Some(v) = small("ATTUNE_HEAVY_READS_PER_ORG")? {
             self.heavy_reads_per_org = v;
         }
@@ -371,6 +351,22 @@ impl Config {
         }
         Ok(())
     }
+}
+
+/// A whole number from the environment variable `name`, if set.
+fn env_number(var: &impl Fn(&str) -> Option<String>, name: &str) -> anyhow::Result<Option<u64>> {
+    var(name)
+        .map(|v| v.trim().parse::<u64>())
+        .transpose()
+        .with_context(|| format!("{name} must be a whole number"))
+}
+
+/// A whole number that fits 32 bits from the environment variable `name`, if set.
+fn env_small(var: &impl Fn(&str) -> Option<String>, name: &str) -> anyhow::Result<Option<u32>> {
+    env_number(var, name)?
+        .map(u32::try_from)
+        .transpose()
+        .with_context(|| format!("{name} is too large"))
 }
 
 #[cfg(test)]

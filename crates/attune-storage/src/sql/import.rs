@@ -338,16 +338,17 @@ async fn stored_keys(
     Ok(seen)
 }
 
-/// The accounts and contacts an import has already resolved, by external id and e-mail.
+/// The accounts and contacts already resolved (in one import, or for one live answer), by
+/// external id and e-mail.
 #[derive(Default)]
-struct People {
+pub(super) struct People {
     accounts: HashMap<String, String>,
     contacts: HashMap<String, (String, Option<String>)>,
 }
 
 impl People {
-    /// The contact and account ids of an imported response, created on first sight.
-    async fn resolve(
+    /// The contact and account ids of a response, created on first sight.
+    pub(super) async fn resolve(
         &mut self,
         conn: &mut AnyConnection,
         org_id: &str,

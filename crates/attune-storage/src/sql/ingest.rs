@@ -23,8 +23,8 @@ use attune_domain::response::NewResponse;
 use sqlx::{AnyConnection, Row};
 use tokio::sync::{mpsc, oneshot};
 
-use super::accounts::{account_id_for, contact_for};
 use super::closed_loop::{LoopState, link_resurvey, on_new_responses};
+use super::import::People;
 use super::metrics::Tally;
 use super::responses::{
     Analysis, RESPONSE_INSERT, SCORE_INSERT, prepare_analysed, response_row, score_rows,
@@ -402,7 +402,7 @@ async fn who(conn: &mut AnyConnection, s: &Submission) -> StoreResult<Who> {
             (c, a, Some(format!("inv:{inv}")))
         }
         None => {
-            let (c, a) = resolve_people(conn, org_id, r, s.now_ms).await?;
+            let (c, a) = People::default().resolve(conn, org_id, r, s.now_ms).await?;
             (c, a, r.dedup_key.clone())
         }
     };
@@ -446,35 +446,6 @@ async fn record_respondent(
             e => e,
         })?;
     Ok(())
-}
-
-async fn resolve_people(
-    conn: &mut AnyConnection,
-    org_id: &str,
-    r: &NewResponse,
-    now_ms: i64,
-) -> StoreResult<(Option<String>, Option<String>)> {
-    let mut account_id = match &r.account_external_id {
-        Some(x) => Some(account_id_for(conn, org_id, x, r.account_name.as_deref(), now_ms).await?),
-        None => None,
-    };
-    let contact_id = match &r.contact_email {
-        Some(email) => {
-            let (id, contact_account) = contact_for(
-                conn,
-                org_id,
-                email.as_str(),
-                r.contact_name.as_deref(),
-                account_id.as_deref(),
-                now_ms,
-            )
-            .await?;
-            account_id = account_id.or(contact_account);
-            Some(id)
-        }
-        None => None,
-    };
-    Ok((contact_id, account_id))
 }
 
 /// Marks an invitation of this survey used (in the response's transaction) and returns its

@@ -245,6 +245,18 @@ impl TestApp {
     }
 }
 
+/// A count read with `sql`, whose one parameter (`$1`) is the organisation's id.
+pub async fn org_count(app: &TestApp, org_id: &str, sql: &str) -> i64 {
+    use sqlx::Row;
+    sqlx::query(sqlx::AssertSqlSafe(sql.to_owned()))
+        .bind(org_id.to_owned())
+        .fetch_one(app.store.pool())
+        .await
+        .expect(sql)
+        .try_get::<i64, _>(0)
+        .expect("a count")
+}
+
 async fn token(store: &SqlStore, org_id: &str, role: Role) -> String {
     let t = attune_web::auth::new_api_token();
     store

@@ -13,7 +13,7 @@ use attune_storage::sql::{IMPORT_LEASE_MS, SqlStore};
 use serde_json::json;
 use sqlx::Row;
 
-use crate::helpers::{Backend, NOW_MS, TestApp};
+use crate::helpers::{Backend, NOW_MS, TestApp, org_count};
 use crate::on_both_backends;
 
 on_both_backends!(
@@ -50,16 +50,7 @@ fn rows(n: usize, word: &str) -> Vec<NewResponse> {
 /// Counts in the organisation: response rows (hidden or not), aggregated NPS answers, cases,
 /// scores and search postings.
 async fn physical(app: &TestApp) -> (i64, i64, i64, i64, i64) {
-    let pool = app.store.pool();
-    let one = |sql: &'static str| async move {
-        sqlx::query(sql)
-            .bind(app.org_id.clone())
-            .fetch_one(pool)
-            .await
-            .expect(sql)
-            .try_get::<i64, _>(0)
-            .expect("a count")
-    };
+    let one = |sql: &'static str| org_count(app, &app.org_id, sql);
     (
         one("SELECT count(*) FROM responses WHERE org_id = $1").await,
         one("SELECT CAST(coalesce(sum(n), 0) AS BIGINT) FROM score_daily WHERE org_id = $1").await,

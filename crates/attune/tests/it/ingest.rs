@@ -8,9 +8,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use serde_json::{Value, json};
-use sqlx::Row;
 
-use crate::helpers::{Backend, TestApp};
+use crate::helpers::{Backend, TestApp, org_count};
 use crate::on_both_backends;
 
 on_both_backends!(
@@ -22,16 +21,7 @@ on_both_backends!(
 /// Counts of what the database holds for an organisation: responses, distinct external ids,
 /// cases, and the NPS answers the daily aggregate counts.
 async fn stored(app: &TestApp, org_id: &str) -> (i64, i64, i64, i64) {
-    let pool = app.store.pool();
-    let one = |sql: &'static str| async move {
-        sqlx::query(sql)
-            .bind(org_id.to_owned())
-            .fetch_one(pool)
-            .await
-            .expect(sql)
-            .try_get::<i64, _>(0)
-            .expect("a count")
-    };
+    let one = |sql: &'static str| org_count(app, org_id, sql);
     (
         one("SELECT count(*) FROM responses WHERE org_id = $1").await,
         one("SELECT count(DISTINCT dedup_key) FROM responses WHERE org_id = $1").await,
