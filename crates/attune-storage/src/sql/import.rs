@@ -138,6 +138,7 @@ impl SqlStore {
         let of_import = "(SELECT id FROM responses WHERE import_id = $1)";
         for sql in [
             format!("DELETE FROM response_terms WHERE response_id IN {of_import}"),
+            format!("DELETE FROM response_terms_recent WHERE response_id IN {of_import}"),
             format!("DELETE FROM response_scores WHERE response_id IN {of_import}"),
             "DELETE FROM responses WHERE import_id = $1".to_owned(),
             "DELETE FROM imports WHERE id = $1".to_owned(),

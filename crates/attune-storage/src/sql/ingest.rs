@@ -29,7 +29,7 @@ use super::metrics::Tally;
 use super::responses::{
     Analysis, RESPONSE_INSERT, SCORE_INSERT, prepare_analysed, response_row, score_rows,
 };
-use super::text::{TERM_INSERT, term_rows};
+use super::text::{RECENT_TERM_INSERT, merge_recent_terms, term_rows};
 use super::{SqlStore, insert_rows};
 use crate::error::{Context, StoreError, StoreResult, anyhow_like};
 use crate::model::{StoredResponse, Survey};
@@ -177,7 +177,12 @@ fn stopped() -> StoreError {
 /// The writer: takes what is queued, writes it as one group, answers each submission.
 async fn run(store: SqlStore, mut rx: mpsc::Receiver<(Submission, Reply)>, stats: Arc<Counters>) {
     let mut queued = Vec::with_capacity(MAX_GROUP);
+    // Postings a previous process left are moved after the first group; then, once
+    // MERGE_EVERY responses have come, one slice of MERGE_SLICE postings after each group until
+    // none are left, so no group waits long behind a merge.
+    let mut since_merge = MERGE_EVERY;
     while rx.recv_many(&mut queued, MAX_GROUP).await > 0 {
+        since_merge += queued.len();
         let (group, replies): (Vec<Submission>, Vec<Reply>) = queued.drain(..).unzip();
         let started = std::time::Instant::now();
         let results = store.write_group(&group).await;
@@ -194,10 +199,47 @@ async fn run(store: SqlStore, mut rx: mpsc::Receiver<(Submission, Reply)>, stats
             // A request that gave up waiting has dropped its receiver; its response is stored.
             let _ = reply.send(result);
         }
+        if since_merge >= MERGE_EVERY {
+            match store.merge_slice(MERGE_SLICE).await {
+                Ok(moved) if moved < MERGE_SLICE as u64 => since_merge = 0,
+                Ok(_) => {}
+                Err(e) => {
+                    since_merge = 0;
+                    tracing::warn!(error = %e, "recent search postings were not moved (tried again later)");
+                }
+            }
+        }
     }
 }
 
+/// Responses after which the writer starts moving the recent search postings into the index.
+const MERGE_EVERY: usize = 1_000;
+
+/// Postings moved in one transaction.
+const MERGE_SLICE: i64 = 2_000;
+
 impl SqlStore {
+    /// Moves all the recent search postings of live answers into the search index; returns
+    /// how many. The writer does this on its own, a slice at a time.
+    pub async fn merge_terms(&self) -> StoreResult<u64> {
+        let mut total = 0;
+        loop {
+            let moved = self.merge_slice(MERGE_SLICE).await?;
+            total += moved;
+            if moved < MERGE_SLICE as u64 {
+                return Ok(total);
+            }
+        }
+    }
+
+    /// Moves at most `limit` of the oldest recent postings, in one transaction.
+    async fn merge_slice(&self, limit: i64) -> StoreResult<u64> {
+        let mut tx = self.begin_write().await?;
+        let moved = merge_recent_terms(&mut tx, self.dialect, limit).await?;
+        tx.commit().await.context("moving recent search postings")?;
+        Ok(moved)
+    }
+
     /// Writes a group in one transaction; when one of its responses is at fault, each on its own.
     async fn write_group(&self, group: &[Submission]) -> Vec<StoreResult<StoredResponse>> {
         match self.write_retrying(group).await {
@@ -281,7 +323,7 @@ impl SqlStore {
             record_respondent(&mut tx, org_id, &id, &key).await?;
         }
         insert_rows(&mut tx, self.dialect, SCORE_INSERT, "", scores).await?;
-        insert_rows(&mut tx, self.dialect, TERM_INSERT, "", terms).await?;
+        insert_rows(&mut tx, self.dialect, RECENT_TERM_INSERT, "", terms).await?;
         let t_rows = t0.elapsed();
         self.after_insert(&mut tx, group, &stored).await?;
         let t_after = t0.elapsed();

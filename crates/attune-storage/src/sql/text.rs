@@ -70,6 +70,72 @@ pub(crate) fn index_comment(comment: Option<&str>, declared: Option<&LanguageTag
 /// The search index insert; rows from [`term_rows`].
 pub(crate) const TERM_INSERT: &str = "INSERT INTO response_terms (org_id, term, response_id, tf)";
 
+/// Where live answers append their postings; [`merge_recent_terms`] moves them into the index.
+pub(crate) const RECENT_TERM_INSERT: &str =
+    "INSERT INTO response_terms_recent (org_id, term, response_id, tf)";
+
+/// Every posting: the index and the recent ones not yet moved into it.
+const POSTINGS: &str = "(SELECT org_id, term, response_id, tf FROM response_terms \
+     UNION ALL SELECT org_id, term, response_id, tf FROM response_terms_recent)";
+
+/// Moves the oldest recent postings (at most `limit`) into `response_terms`, in key order (a
+/// sorted bulk insert writes each index page once); returns how many were moved. Safe beside
+/// another instance doing the same.
+pub(crate) async fn merge_recent_terms(
+    conn: &mut AnyConnection,
+    dialect: Dialect,
+    limit: i64,
+) -> StoreResult<u64> {
+    let cutoff: Option<i64> = sqlx::query(
+        "SELECT max(seq) AS cutoff FROM (SELECT seq FROM response_terms_recent \
+         ORDER BY seq LIMIT $1) s",
+    )
+    .bind(limit.max(1))
+    .fetch_one(&mut *conn)
+    .await
+    .context("looking for recent search postings")?
+    .try_get("cutoff")
+    .context("reading recent search postings")?;
+    let Some(cutoff) = cutoff else {
+        return Ok(0);
+    };
+    let moved = match dialect {
+        // The write lock is held (BEGIN IMMEDIATE): nothing is added between the two.
+        Dialect::Sqlite => {
+            sqlx::query(
+                "INSERT INTO response_terms (org_id, term, response_id, tf) \
+                 SELECT org_id, term, response_id, tf FROM response_terms_recent \
+                 WHERE seq <= $1 ORDER BY org_id, term, response_id \
+                 ON CONFLICT DO NOTHING",
+            )
+            .bind(cutoff)
+            .execute(&mut *conn)
+            .await
+            .context("moving recent search postings")?;
+            sqlx::query("DELETE FROM response_terms_recent WHERE seq <= $1")
+                .bind(cutoff)
+                .execute(&mut *conn)
+                .await
+                .context("moving recent search postings")?
+                .rows_affected()
+        }
+        // What is deleted is what is inserted, whatever other transactions commit meanwhile.
+        Dialect::Postgres => sqlx::query(
+            "WITH moved AS (DELETE FROM response_terms_recent WHERE seq <= $1 \
+             RETURNING org_id, term, response_id, tf) \
+             INSERT INTO response_terms (org_id, term, response_id, tf) \
+             SELECT org_id, term, response_id, tf FROM moved \
+             ORDER BY org_id, term, response_id ON CONFLICT DO NOTHING",
+        )
+        .bind(cutoff)
+        .execute(&mut *conn)
+        .await
+        .context("moving recent search postings")?
+        .rows_affected(),
+    };
+    Ok(moved)
+}
+
 /// The search index rows of one response.
 pub(crate) fn term_rows(org_id: &str, response_id: &str, ix: &Indexed) -> Vec<Vec<Bind>> {
     ix.counts
@@ -122,7 +188,7 @@ impl SqlStore {
         let join = format!(
             " JOIN (SELECT t.response_id, COUNT(*) AS hits, \
              SUM(t.tf * CASE t.term {} ELSE 0 END) AS rank \
-             FROM response_terms t WHERE t.org_id = {org} AND t.term IN ({}) \
+             FROM {POSTINGS} t WHERE t.org_id = {org} AND t.term IN ({}) \
              GROUP BY t.response_id{having}) m ON m.response_id = r.id",
             cases.join(" "),
             list.join(", ")
@@ -141,8 +207,8 @@ impl SqlStore {
         let org = b.text(org_id);
         let list: Vec<String> = terms.iter().map(|t| b.text(t.clone())).collect();
         let sql = format!(
-            "SELECT term, COUNT(*) AS df FROM response_terms WHERE org_id = {org} AND term IN ({}) \
-             GROUP BY term",
+            "SELECT t.term, COUNT(*) AS df FROM {POSTINGS} t WHERE t.org_id = {org} \
+             AND t.term IN ({}) GROUP BY t.term",
             list.join(", ")
         );
         let rows = sqlx::query_with(AssertSqlSafe(sql), b.into_args()?)
@@ -275,16 +341,18 @@ impl SqlStore {
                 "SELECT value->>0, value->>1 FROM jsonb_array_elements($2::jsonb) AS value"
             }
         };
-        let sql = format!(
-            "DELETE FROM response_terms WHERE org_id = $1 AND (term, response_id) IN ({source})"
-        );
-        for chunk in keys.chunks(5_000) {
-            sqlx::query(AssertSqlSafe(sql.clone()))
-                .bind(org_id)
-                .bind(json_rows(chunk)?)
-                .execute(&mut *conn)
-                .await
-                .context("deleting stale search terms")?;
+        for table in ["response_terms", "response_terms_recent"] {
+            let sql = format!(
+                "DELETE FROM {table} WHERE org_id = $1 AND (term, response_id) IN ({source})"
+            );
+            for chunk in keys.chunks(5_000) {
+                sqlx::query(AssertSqlSafe(sql.clone()))
+                    .bind(org_id)
+                    .bind(json_rows(chunk)?)
+                    .execute(&mut *conn)
+                    .await
+                    .context("deleting stale search terms")?;
+            }
         }
         Ok(())
     }
@@ -409,6 +477,8 @@ impl TextStore for SqlStore {
         let mut after = String::new();
         loop {
             let mut tx = self.begin_write().await?;
+            // The batch rewrites postings in the index: none may wait in the recent table too.
+            while merge_recent_terms(&mut tx, self.dialect, i64::MAX).await? > 0 {}
             let rows = sqlx::query(AssertSqlSafe(format!(
                 "SELECT r.id, r.language, r.language_source, r.comment, r.terms \
                      FROM responses r WHERE r.org_id = $1 AND r.id > $2 AND {VISIBLE} \

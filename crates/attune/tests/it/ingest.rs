@@ -111,6 +111,32 @@ async fn concurrent_submissions_are_each_stored_once_with_their_aggregates_and_c
             "a response is invisible to another organisation"
         );
     }
+    // Live answers' search postings wait in the recent table, and are found there and after
+    // the writer moves them into the index.
+    let search = format!("/api/v1/surveys/{survey}/responses?q=reason&limit=200");
+    let (_, before) = app.get(&app.admin_token, &search).await;
+    let before = before["items"].as_array().expect("items").len();
+    assert_eq!(before, 200, "every stored answer says reason");
+    let recent = org_count(
+        &app,
+        &app.org_id,
+        "SELECT count(*) FROM response_terms_recent WHERE org_id = $1",
+    )
+    .await;
+    assert!(recent > 0, "postings wait to be merged");
+    let moved = app.store.merge_terms().await.expect("merge");
+    assert!(moved >= recent as u64, "{moved} moved, {recent} waiting");
+    assert_eq!(
+        org_count(
+            &app,
+            &app.org_id,
+            "SELECT count(*) FROM response_terms_recent WHERE org_id = $1"
+        )
+        .await,
+        0
+    );
+    let (_, after) = app.get(&app.admin_token, &search).await;
+    assert_eq!(after["items"].as_array().expect("items").len(), before);
     // They were written in groups: fewer transactions than responses.
     let stats = app.store.ingest_stats();
     assert_eq!(stats.responses, 350, "every submission passed the writer");

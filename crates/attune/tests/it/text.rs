@@ -434,7 +434,9 @@ async fn another_organisations_words_never_leak(b: Backend) {
 /// The whole index and the analysis columns, sorted.
 async fn index_snapshot(app: &TestApp) -> (Vec<String>, Vec<String>) {
     let terms = sqlx::query(
-        "SELECT org_id, term, response_id, tf FROM response_terms ORDER BY org_id, term, response_id",
+        "SELECT org_id, term, response_id, tf FROM (SELECT org_id, term, response_id, tf \
+         FROM response_terms UNION ALL SELECT org_id, term, response_id, tf \
+         FROM response_terms_recent) t ORDER BY org_id, term, response_id",
     )
     .fetch_all(app.store.pool())
     .await
@@ -541,10 +543,12 @@ async fn reindex_reproduces_the_index(b: Backend) {
     );
 
     // From an empty index (as after the migration), one organisation at a time.
-    sqlx::query("DELETE FROM response_terms")
-        .execute(app.store.pool())
-        .await
-        .unwrap();
+    for table in ["response_terms", "response_terms_recent"] {
+        sqlx::query(sqlx::AssertSqlSafe(format!("DELETE FROM {table}")))
+            .execute(app.store.pool())
+            .await
+            .unwrap();
+    }
     sqlx::query(
         "UPDATE responses SET terms = NULL, text_language = NULL, language_confidence = NULL",
     )
