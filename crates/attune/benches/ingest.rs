@@ -226,28 +226,21 @@ async fn run_backend(
         health.rps,
         ms(health.p99)
     );
+    let wrk_post = WrkPost {
+        store: &store,
+        org: &org,
+        path: &path,
+        secs: o.seconds,
+    };
     for share in [0.20, 0.64] {
         let script = lua_script(dir, sentences, share, &token)?;
-        let before = counts(&store, &org).await?;
-        let run = wrk(
-            std::slice::from_ref(&one.base),
-            &path,
-            Some(&script),
-            o.seconds,
-        )
-        .await?;
-        let after = counts(&store, &org).await?;
-        let stored = after.responses - before.responses;
-        println!(
-            "| `POST` responses, {:.0} % detractors, wrk 32 connections, 1 instance | {:.0} | {} | {} | {stored} | {} |",
-            share * 100.0,
-            run.rps,
-            ms(run.p99),
-            run.created,
-            run.other
+        let label = format!(
+            "{:.0} % detractors, wrk 32 connections, 1 instance",
+            share * 100.0
         );
-        check_stored(run.created, stored, 32)?;
-        after.check()?;
+        wrk_post
+            .run(std::slice::from_ref(&one.base), &script, &label)
+            .await?;
     }
     exact(&store, &org, &one.base, &path, &token, sentences).await?;
     fixed_rate(o, &one.base, &path, &token, sentences).await?;
@@ -259,21 +252,36 @@ async fn run_backend(
         }
         let bases: Vec<String> = servers.iter().map(|s| s.base.clone()).collect();
         let script = lua_script(dir, sentences, 0.20, &token)?;
-        let before = counts(&store, &org).await?;
-        let run = wrk(&bases, &path, Some(&script), o.seconds).await?;
-        let after = counts(&store, &org).await?;
+        let label = format!("20 % detractors, wrk 32 connections over {k} instances");
+        wrk_post.run(&bases, &script, &label).await?;
+    }
+    Ok(())
+}
+
+/// A closed-loop `POST` run with wrk, then what was stored, checked.
+struct WrkPost<'a> {
+    store: &'a SqlStore,
+    org: &'a str,
+    path: &'a str,
+    secs: u64,
+}
+
+impl WrkPost<'_> {
+    async fn run(&self, bases: &[String], script: &Path, label: &str) -> anyhow::Result<()> {
+        let before = counts(self.store, self.org).await?;
+        let run = wrk(bases, self.path, Some(script), self.secs).await?;
+        let after = counts(self.store, self.org).await?;
         let stored = after.responses - before.responses;
         println!(
-            "| `POST` responses, 20 % detractors, wrk 32 connections over {k} instances | {:.0} | {} | {} | {stored} | {} |",
+            "| `POST` responses, {label} | {:.0} | {} | {} | {stored} | {} |",
             run.rps,
             ms(run.p99),
             run.created,
             run.other
         );
         check_stored(run.created, stored, 32)?;
-        after.check()?;
+        after.check()
     }
-    Ok(())
 }
 
 fn ms(secs: f64) -> String {

@@ -66,11 +66,12 @@ type Reply = oneshot::Sender<StoreResult<StoredResponse>>;
 /// The writer's queue.
 type Queue = mpsc::Sender<(Submission, Reply)>;
 
-/// One survey's part of a group: its tally, its stored responses, and the latest clock.
+/// One survey's part of a group: its tally, its responses (indices into the group), and the
+/// latest clock.
 struct SurveyPart<'a> {
     survey: &'a Survey,
     tally: Tally,
-    responses: Vec<StoredResponse>,
+    members: Vec<usize>,
     now_ms: i64,
 }
 
@@ -184,13 +185,7 @@ async fn run(store: SqlStore, mut rx: mpsc::Receiver<(Submission, Reply)>, stats
     while rx.recv_many(&mut queued, MAX_GROUP).await > 0 {
         since_merge += queued.len();
         let (group, replies): (Vec<Submission>, Vec<Reply>) = queued.drain(..).unzip();
-        let started = std::time::Instant::now();
         let results = store.write_group(&group).await;
-        tracing::debug!(
-            responses = group.len(),
-            ms = started.elapsed().as_secs_f64() * 1e3,
-            "wrote a group"
-        );
         stats.groups.fetch_add(1, Ordering::Relaxed);
         stats
             .responses
@@ -346,14 +341,14 @@ impl SqlStore {
         // (org, survey) in order of first appearance, with their responses.
         let mut order: Vec<(&str, &str)> = Vec::new();
         let mut by_survey: HashMap<(&str, &str), SurveyPart<'_>> = HashMap::new();
-        for (s, st) in group.iter().zip(stored) {
+        for (i, (s, st)) in group.iter().zip(stored).enumerate() {
             let key = (s.org_id.as_str(), s.survey.id.as_str());
             let part = by_survey.entry(key).or_insert_with(|| {
                 order.push(key);
                 SurveyPart {
                     survey: &s.survey,
                     tally: Tally::default(),
-                    responses: Vec::new(),
+                    members: Vec::new(),
                     now_ms: s.now_ms,
                 }
             });
@@ -363,7 +358,7 @@ impl SqlStore {
                 st.account_id.as_deref(),
                 st.language.as_deref(),
             );
-            part.responses.push(st.clone());
+            part.members.push(i);
             part.now_ms = part.now_ms.max(s.now_ms);
             if let Some(inv) = &s.invitation_id {
                 link_resurvey(tx, &s.org_id, inv, &st.id, s.now_ms).await?;
@@ -384,7 +379,15 @@ impl SqlStore {
             let Some(state) = loops.get_mut(org_id) else {
                 continue;
             };
-            let (survey, responses) = (part.survey, &part.responses);
+            // The usual group is one survey's: its responses are the group's, uncopied.
+            let copied: Vec<StoredResponse>;
+            let responses = if part.members.len() == stored.len() {
+                stored
+            } else {
+                copied = part.members.iter().map(|&i| stored[i].clone()).collect();
+                &copied
+            };
+            let survey = part.survey;
             on_new_responses(
                 tx,
                 self.dialect,

@@ -43,11 +43,11 @@ pub(super) fn response_of(row: &AnyRow) -> StoreResult<StoredResponse> {
 pub(super) struct Prepared<'a> {
     r: &'a NewResponse,
     pub(super) id: String,
-    pub(super) survey_id: &'a str,
-    pub(super) contact_id: Option<String>,
+    survey_id: &'a str,
+    contact_id: Option<String>,
     pub(super) account_id: Option<String>,
-    pub(super) comment: Option<String>,
-    pub(super) search_text: Option<String>,
+    comment: Option<String>,
+    search_text: Option<String>,
     pub(super) dedup_key: Option<String>,
     /// The comment's analysis: effective language and search terms.
     pub(super) ix: Indexed,
