@@ -38,7 +38,15 @@ pub mod anyhow_like {
 /// `22P05` (`\u0000` in JSON cast to `jsonb`).
 const UNSTORABLE_TEXT: [&str; 2] = ["22021", "22P05"];
 
-/// Adds a context message to database errors, turning unique violations into `Conflict` and
+/// Whether a database error is SQLite's `SQLITE_BUSY` (or an extended form of it): another
+/// process held the write lock past the busy timeout. SQLite's codes are numbers below 10,000;
+/// PostgreSQL's are five-character SQLSTATEs, so the two never mix.
+fn is_sqlite_busy(code: &str) -> bool {
+    code.len() < 5 && code.parse::<u32>().is_ok_and(|c| c & 0xff == 5)
+}
+
+/// Adds a context message to database errors, turning unique violations into `Conflict`, a
+/// write lock held past SQLite's busy timeout into `Busy` (try again: HTTP 503), and
 /// text PostgreSQL cannot store (NUL) into `Invalid`: bad input, not a failure of the server.
 /// The HTTP layer refuses NUL before it gets here; this covers every other way in (imports).
 pub trait Context<T> {
@@ -63,6 +71,11 @@ impl<T> Context<T> for Result<T, sqlx::Error> {
                     "input",
                     format!("{what}: text must not contain the NUL character (U+0000)"),
                 ));
+            }
+            if let sqlx::Error::Database(db) = &e
+                && db.code().is_some_and(|c| is_sqlite_busy(&c))
+            {
+                return StoreError::Busy(format!("{what}: the database is busy"));
             }
             if let sqlx::Error::RowNotFound = e {
                 return StoreError::NotFound;
@@ -112,3 +125,18 @@ pub(crate) fn decode<T>(
 
 /// Storage results.
 pub type StoreResult<T> = Result<T, StoreError>;
+
+#[cfg(test)]
+mod tests {
+    use super::is_sqlite_busy;
+
+    #[test]
+    fn only_sqlite_busy_codes_are_busy() {
+        for busy in ["5", "261", "517", "773"] {
+            assert!(is_sqlite_busy(busy), "{busy}");
+        }
+        for other in ["6", "19", "2067", "40P01", "23505", "08006", "55P03", ""] {
+            assert!(!is_sqlite_busy(other), "{other}");
+        }
+    }
+}
