@@ -14,6 +14,18 @@ pub fn is_postgres(url: &str) -> bool {
 /// Connects to (and migrates) the database: PostgreSQL for `postgres://…`, otherwise SQLite
 /// (a file path or `sqlite:` URL; the file is created when missing).
 pub async fn open(url: &str) -> anyhow::Result<SqlStore> {
+    let store = connect(url).await?;
+    let built = store
+        .build_missing_counts()
+        .await
+        .context("building the loop metrics' counts after migrating")?;
+    if built > 0 {
+        tracing::info!(organisations = built, "built the loop metrics' counts");
+    }
+    Ok(store)
+}
+
+async fn connect(url: &str) -> anyhow::Result<SqlStore> {
     if is_postgres(url) {
         attune_postgres::connect(url)
             .await

@@ -1,4 +1,6 @@
-//! The loop metrics of the cases opened in a period (the domain's `loop_metrics`).
+//! The loop metrics of the cases opened in a period: summed from the maintained counts
+//! (`attune_domain::closed_loop::loop_counts`), or by their definition over every case
+//! ([`every_case`], the domain's `loop_metrics`) where the counts are not built.
 
 use attune_domain::closed_loop::metrics::{
     CaseFacts, LoopMetrics, RECURRENCE_WINDOW_MS, loop_metrics,
@@ -49,6 +51,34 @@ pub async fn loop_report(
     if from >= to {
         return Err(AppError::invalid("from", "must be before `to`"));
     }
+    if let Some(counted) = store.loop_sums(org_id, from, to, now_ms).await? {
+        let owners = counted.owners;
+        let teams = counted.teams;
+        let tally = counted
+            .sums
+            .tally(&|id| owners.get(id).cloned(), &|id| teams.get(id).cloned());
+        return Ok(LoopReport {
+            from: format_ms(from),
+            to: format_ms(to),
+            metrics: tally.finish(),
+        });
+    }
+    Ok(LoopReport {
+        from: format_ms(from),
+        to: format_ms(to),
+        metrics: every_case(store, org_id, from, to, now_ms).await?,
+    })
+}
+
+/// The metrics by their definition, from every case of the period: the fallback where the
+/// counts are not built, and what tests hold the counted metrics to.
+pub async fn every_case(
+    store: &dyn Store,
+    org_id: &str,
+    from: i64,
+    to: i64,
+    now_ms: i64,
+) -> AppResult<LoopMetrics> {
     let cases = store.loop_cases(org_id, from, to).await?;
     let history = store
         .account_root_causes(org_id, from - RECURRENCE_WINDOW_MS)
@@ -69,9 +99,5 @@ pub async fn loop_report(
             score_after: l.score_after,
         })
         .collect();
-    Ok(LoopReport {
-        from: format_ms(from),
-        to: format_ms(to),
-        metrics: loop_metrics(&facts, &history, now_ms),
-    })
+    Ok(loop_metrics(&facts, &history, now_ms))
 }

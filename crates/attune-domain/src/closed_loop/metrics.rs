@@ -1,6 +1,10 @@
 //! Loop metrics: how well the organisation closes the loop — first responses within the
 //! deadline, median times, breaches by team and owner, the root-cause Pareto, recurrence of a
 //! root cause at the same account, and recovery (the re-survey scored higher).
+//!
+//! [`loop_metrics`] over every case is the definition; the report reads the same [`Tally`]
+//! summed from counters kept current as cases change (`super::loop_counts`), and a test holds
+//! the two equal.
 
 use std::collections::BTreeMap;
 
@@ -95,17 +99,20 @@ pub struct LoopMetrics {
     pub recovery: Share,
 }
 
-/// The median of durations (mean of the middle two for an even count, rounded down).
+/// The median of durations (mean of the middle two for an even count, rounded down), in
+/// linear time: the values are reordered, not sorted.
 pub fn median(values: &mut [i64]) -> Option<i64> {
-    if values.is_empty() {
+    let n = values.len();
+    if n == 0 {
         return None;
     }
-    values.sort_unstable();
-    let n = values.len();
+    let (left, mid, _) = values.select_nth_unstable(n / 2);
+    let mid = *mid;
     Some(if n % 2 == 1 {
-        values[n / 2]
+        mid
     } else {
-        (values[n / 2 - 1] + values[n / 2]).div_euclid(2)
+        let below = left.iter().copied().max().unwrap_or(mid);
+        (below + mid).div_euclid(2)
     })
 }
 
@@ -115,6 +122,74 @@ fn ranked(counts: BTreeMap<String, u64>) -> Vec<(String, u64)> {
     v
 }
 
+/// Whether a case opened at `opened_at` recurs after one of the same account and root cause
+/// opened at `earlier`: strictly before it, at most [`RECURRENCE_WINDOW_MS`] before.
+pub fn recurs_after(opened_at: i64, earlier: i64) -> bool {
+    earlier < opened_at && opened_at - earlier <= RECURRENCE_WINDOW_MS
+}
+
+/// The counts the metrics are made of, however they were gathered: by [`loop_metrics`] from
+/// every case, or summed from maintained counters (`super::loop_counts`).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Tally {
+    /// Cases.
+    pub cases: u64,
+    /// Cases responded to or already due.
+    pub due: u64,
+    /// Of those, first-responded within the deadline.
+    pub within: u64,
+    /// Times to first response, ms.
+    pub first: Vec<i64>,
+    /// Times to resolution, ms.
+    pub resolution: Vec<i64>,
+    /// Breached cases per owner (display form).
+    pub by_owner: BTreeMap<String, u64>,
+    /// Breached cases per team (display form).
+    pub by_team: BTreeMap<String, u64>,
+    /// Cases per root cause.
+    pub causes: BTreeMap<String, u64>,
+    /// Cases with an account and a root cause.
+    pub eligible: u64,
+    /// Of those, recurrences.
+    pub recurring: u64,
+    /// Re-surveyed cases.
+    pub resurveyed: u64,
+    /// Of those, improved.
+    pub improved: u64,
+}
+
+impl Tally {
+    /// The metrics.
+    pub fn finish(mut self) -> LoopMetrics {
+        let with_cause: u64 = self.causes.values().sum();
+        let mut cumulative = 0.0;
+        let root_causes = ranked(self.causes)
+            .into_iter()
+            .map(|(root_cause, count)| {
+                let share = count as f64 / with_cause as f64;
+                cumulative += share;
+                ParetoRow {
+                    root_cause,
+                    count,
+                    share,
+                    cumulative_share: cumulative,
+                }
+            })
+            .collect();
+        LoopMetrics {
+            cases: self.cases,
+            first_response_within_deadline: Share::new(self.within, self.due),
+            median_first_response_ms: median(&mut self.first),
+            median_resolution_ms: median(&mut self.resolution),
+            breaches_by_owner: ranked(self.by_owner),
+            breaches_by_team: ranked(self.by_team),
+            root_causes,
+            recurrence: Share::new(self.recurring, self.eligible),
+            recovery: Share::new(self.improved, self.resurveyed),
+        }
+    }
+}
+
 /// Computes the metrics of `cases` at `now_ms`. `history` lists (account, root cause, opened
 /// at) of every case that could precede them, for recurrence (it may include `cases`).
 pub fn loop_metrics(
@@ -122,88 +197,51 @@ pub fn loop_metrics(
     history: &[(String, String, i64)],
     now_ms: i64,
 ) -> LoopMetrics {
-    let due: Vec<&CaseFacts> = cases
-        .iter()
-        .filter(|c| c.first_responded_at.is_some() || c.first_response_due_at <= now_ms)
-        .collect();
-    let within = due
-        .iter()
-        .filter(|c| {
-            c.first_responded_at
-                .is_some_and(|t| t <= c.first_response_due_at)
-        })
-        .count() as u64;
-    let mut first: Vec<i64> = cases
-        .iter()
-        .filter_map(|c| c.first_responded_at.map(|t| t - c.opened_at))
-        .collect();
-    let mut resolution: Vec<i64> = cases
-        .iter()
-        .filter_map(|c| c.resolved_at.map(|t| t - c.opened_at))
-        .collect();
-    let mut by_owner = BTreeMap::new();
-    let mut by_team = BTreeMap::new();
-    for c in cases.iter().filter(|c| c.breached) {
-        *by_owner
-            .entry(c.owner.clone().unwrap_or_else(|| "unassigned".into()))
-            .or_insert(0) += 1;
-        *by_team
-            .entry(c.team.clone().unwrap_or_else(|| "no team".into()))
-            .or_insert(0) += 1;
-    }
-    let mut causes = BTreeMap::new();
-    for c in cases {
-        if let Some(rc) = &c.root_cause {
-            *causes.entry(rc.clone()).or_insert(0_u64) += 1;
-        }
-    }
-    let with_cause: u64 = causes.values().sum();
-    let mut cumulative = 0.0;
-    let root_causes = ranked(causes)
-        .into_iter()
-        .map(|(root_cause, count)| {
-            let share = count as f64 / with_cause as f64;
-            cumulative += share;
-            ParetoRow {
-                root_cause,
-                count,
-                share,
-                cumulative_share: cumulative,
-            }
-        })
-        .collect();
-    let mut recurring = 0;
-    let mut eligible = 0;
-    for c in cases {
-        let (Some(acc), Some(rc)) = (&c.account, &c.root_cause) else {
-            continue;
-        };
-        eligible += 1;
-        if history.iter().any(|(a, r, t)| {
-            a == acc && r == rc && *t < c.opened_at && c.opened_at - *t <= RECURRENCE_WINDOW_MS
-        }) {
-            recurring += 1;
-        }
-    }
-    let resurveyed: Vec<&CaseFacts> = cases
-        .iter()
-        .filter(|c| c.score_before.is_some() && c.score_after.is_some())
-        .collect();
-    let improved = resurveyed
-        .iter()
-        .filter(|c| c.score_after > c.score_before)
-        .count() as u64;
-    LoopMetrics {
+    let mut t = Tally {
         cases: cases.len() as u64,
-        first_response_within_deadline: Share::new(within, due.len() as u64),
-        median_first_response_ms: median(&mut first),
-        median_resolution_ms: median(&mut resolution),
-        breaches_by_owner: ranked(by_owner),
-        breaches_by_team: ranked(by_team),
-        root_causes,
-        recurrence: Share::new(recurring, eligible),
-        recovery: Share::new(improved, resurveyed.len() as u64),
+        ..Tally::default()
+    };
+    for c in cases {
+        if c.first_responded_at.is_some() || c.first_response_due_at <= now_ms {
+            t.due += 1;
+        }
+        if c.first_responded_at
+            .is_some_and(|at| at <= c.first_response_due_at)
+        {
+            t.within += 1;
+        }
+        t.first
+            .extend(c.first_responded_at.map(|at| at - c.opened_at));
+        t.resolution
+            .extend(c.resolved_at.map(|at| at - c.opened_at));
+        if c.breached {
+            *t.by_owner
+                .entry(c.owner.clone().unwrap_or_else(|| "unassigned".into()))
+                .or_insert(0) += 1;
+            *t.by_team
+                .entry(c.team.clone().unwrap_or_else(|| "no team".into()))
+                .or_insert(0) += 1;
+        }
+        if let Some(rc) = &c.root_cause {
+            *t.causes.entry(rc.clone()).or_insert(0) += 1;
+        }
+        if let (Some(acc), Some(rc)) = (&c.account, &c.root_cause) {
+            t.eligible += 1;
+            if history
+                .iter()
+                .any(|(a, r, at)| a == acc && r == rc && recurs_after(c.opened_at, *at))
+            {
+                t.recurring += 1;
+            }
+        }
+        if let (Some(before), Some(after)) = (c.score_before, c.score_after) {
+            t.resurveyed += 1;
+            if after > before {
+                t.improved += 1;
+            }
+        }
     }
+    t.finish()
 }
 
 #[cfg(test)]
@@ -284,6 +322,24 @@ mod tests {
         assert_eq!((m.recurrence.count, m.recurrence.of), (1, 2));
         // Re-surveyed twice; one improved (3 → 8), one did not (5 → 5).
         assert_eq!((m.recovery.count, m.recovery.of), (1, 2));
+    }
+
+    #[test]
+    fn the_median_in_linear_time_is_the_median_of_the_sorted_values() {
+        for n in 0..40_i64 {
+            let values: Vec<i64> = (0..n).map(|i| (i * 7919 + 13) % 101 - 50).collect();
+            let mut sorted = values.clone();
+            sorted.sort_unstable();
+            let len = sorted.len();
+            let expected = (len > 0).then(|| {
+                if len % 2 == 1 {
+                    sorted[len / 2]
+                } else {
+                    (sorted[len / 2 - 1] + sorted[len / 2]).div_euclid(2)
+                }
+            });
+            assert_eq!(median(&mut values.clone()), expected, "n = {n}");
+        }
     }
 
     #[test]

@@ -4,6 +4,7 @@
 
 pub mod case;
 pub mod escalation;
+pub mod loop_counts;
 pub mod metrics;
 pub mod opening;
 pub mod record;

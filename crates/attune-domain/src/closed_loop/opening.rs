@@ -94,13 +94,23 @@ pub fn rule_email(
     )
 }
 
+/// Which of the case-opening rules that matched one response leads its case (the response
+/// opens one case, linked to all of them): the highest priority, the first in rule order among
+/// equals. `None` when no rule opens a case.
+pub fn lead_rule(priorities: &[Priority]) -> Option<usize> {
+    let top = priorities.iter().max()?;
+    priorities.iter().position(|p| p == top)
+}
+
 /// What a new case is made of.
 #[derive(Debug, Clone)]
 pub struct NewCase<'a> {
     /// Its id.
     pub id: String,
-    /// The rule that opens it, and the rule's name.
+    /// The lead rule ([`lead_rule`]), and the rule's name.
     pub rule: (&'a str, &'a str),
+    /// The other case-opening rules that matched the response, in rule order: ids and names.
+    pub also: Vec<(String, String)>,
     /// The response behind it.
     pub response_id: &'a str,
     /// The response's account.
@@ -136,17 +146,23 @@ pub struct Opened {
 pub fn open(n: NewCase<'_>, now_ms: i64) -> Opened {
     let d = n.policy.deadlines(now_ms);
     let (rule_id, rule_name) = n.rule;
+    let mut rule_ids = vec![rule_id.to_owned()];
+    let mut rules = vec![rule_name.to_owned()];
+    for (id, name) in n.also {
+        rule_ids.push(id);
+        rules.push(name);
+    }
     let event = NewEvent::new(
         now_ms,
         None,
         EventKind::Opened,
-        json!({"rule_id": rule_id, "rule": rule_name, "owner": n.owner,
+        json!({"rule_id": rule_id, "rule": rule_name, "rules": rules, "owner": n.owner,
                "response_id": n.response_id,
                "first_response_due_at": d.first_response_due_at,
                "resolution_due_at": d.resolution_due_at}),
     );
     let hook_data = json!({"id": n.id, "state": CaseState::Open, "owner": n.owner,
-        "title": n.title, "rule_id": rule_id, "response_id": n.response_id,
+        "title": n.title, "rule_id": rule_id, "rule_ids": rule_ids, "response_id": n.response_id,
         "account_id": n.account_id, "priority": n.priority,
         "first_response_due_at": d.first_response_due_at,
         "resolution_due_at": d.resolution_due_at});
@@ -157,6 +173,7 @@ pub fn open(n: NewCase<'_>, now_ms: i64) -> Opened {
     let case = Case {
         id: n.id,
         rule_id: rule_id.to_owned(),
+        rule_ids,
         response_id: Some(n.response_id.to_owned()),
         account_id: n.account_id.map(str::to_owned),
         contact_id: n.contact_id.map(str::to_owned),

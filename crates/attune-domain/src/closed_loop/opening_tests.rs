@@ -83,3 +83,43 @@ fn an_opened_case_is_due_from_its_opening() {
         "Rule \"Detractors\" matched a response.\n\nNPS 3\n\nResponse r1"
     );
 }
+
+#[test]
+fn the_highest_priority_rule_leads_and_the_first_wins_a_tie() {
+    use Priority::{High, Low, Normal, Urgent};
+    assert_eq!(lead_rule(&[]), None);
+    assert_eq!(lead_rule(&[Normal]), Some(0));
+    assert_eq!(lead_rule(&[Low, High, Normal, High]), Some(1));
+    assert_eq!(lead_rule(&[Normal, Low, Urgent]), Some(2));
+}
+
+#[test]
+fn one_case_lists_every_rule_that_matched_its_response_lead_first() {
+    let policy = SlaPolicy::default();
+    let opened = open(
+        NewCase {
+            id: "c1".into(),
+            rule: ("r2", "Cancellations"),
+            also: vec![
+                ("r1".into(), "Detractors".into()),
+                ("r3".into(), "Low CES".into()),
+            ],
+            response_id: "resp1",
+            account_id: None,
+            contact_id: None,
+            owner: None,
+            team_id: None,
+            priority: Priority::Urgent,
+            title: "Cancel".into(),
+            policy: &policy,
+        },
+        5,
+    );
+    assert_eq!(opened.case.rule_id, "r2");
+    assert_eq!(opened.case.rule_ids, ["r2", "r1", "r3"]);
+    assert_eq!(
+        opened.event.detail["rules"],
+        json!(["Cancellations", "Detractors", "Low CES"])
+    );
+    assert_eq!(opened.hook_data["rule_ids"], json!(["r2", "r1", "r3"]));
+}

@@ -12,8 +12,12 @@ use super::sla::SlaPolicy;
 pub struct Case {
     /// Opaque id.
     pub id: String,
-    /// Rule that opened it.
+    /// The lead rule: of the rules that matched its response, the one whose team, SLA policy
+    /// and priority the case took.
     pub rule_id: String,
+    /// Every case-opening rule that matched its response, the lead first (one response opens
+    /// one case, however many rules match it).
+    pub rule_ids: Vec<String>,
     /// The feedback behind it.
     pub response_id: Option<String>,
     /// The customer's account.
@@ -134,6 +138,7 @@ pub(crate) fn sample(opened_ms: i64, policy: &SlaPolicy) -> Case {
         super::opening::NewCase {
             id: "c1".into(),
             rule: ("r1", "Detractors"),
+            also: Vec::new(),
             response_id: "resp1",
             account_id: None,
             contact_id: None,

@@ -198,3 +198,15 @@ pub struct LoopCase {
     /// The re-survey's score of the same question type.
     pub score_after: Option<i64>,
 }
+
+/// The maintained counts of a period's cases, with the names their owner and team ids are
+/// shown by (`attune_domain::closed_loop::loop_counts`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LoopSums {
+    /// The counts.
+    pub sums: attune_domain::closed_loop::loop_counts::Sums,
+    /// User id → e-mail.
+    pub owners: std::collections::HashMap<String, String>,
+    /// Team id → name.
+    pub teams: std::collections::HashMap<String, String>,
+}

@@ -361,7 +361,7 @@ impl SqlStore {
             part.members.push(i);
             part.now_ms = part.now_ms.max(s.now_ms);
             if let Some(inv) = &s.invitation_id {
-                link_resurvey(tx, &s.org_id, inv, &st.id, s.now_ms).await?;
+                link_resurvey(tx, self.dialect, &s.org_id, inv, &st.id, s.now_ms).await?;
             }
         }
         let mut loops: HashMap<&str, LoopState> = HashMap::new();

@@ -72,6 +72,29 @@ impl SqlStore {
         self.dialect
     }
 
+    /// Builds the maintained counts that a migration left to build (the loop metrics' counts of
+    /// organisations that had cases before them); returns the organisations built. Called
+    /// right after migrating, before anything is served.
+    pub async fn build_missing_counts(&self) -> StoreResult<u64> {
+        closed_loop::build_missing_loop_counts(&self.pool, self.dialect).await
+    }
+
+    /// A read transaction: one consistent view of several reads (repeatable read on
+    /// PostgreSQL; on SQLite a read transaction sees one snapshot).
+    pub(crate) async fn begin_read(
+        &self,
+    ) -> crate::error::StoreResult<sqlx::Transaction<'static, sqlx::Any>> {
+        match self.dialect {
+            Dialect::Sqlite => self.pool.begin().await,
+            Dialect::Postgres => {
+                self.pool
+                    .begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+                    .await
+            }
+        }
+        .context("starting a read transaction")
+    }
+
     /// Starts a transaction that will write. On SQLite it takes the write lock up front
     /// (`BEGIN IMMEDIATE`), so that two processes sharing the file wait for each other
     /// (busy_timeout) instead of failing when a reader tries to become a writer.

@@ -110,20 +110,6 @@ async fn load(
     Ok((!rows.is_empty()).then_some(out))
 }
 
-/// A read transaction: one consistent view for the generation and the rows.
-async fn read_view(store: &SqlStore) -> StoreResult<sqlx::Transaction<'static, sqlx::Any>> {
-    match store.dialect {
-        Dialect::Sqlite => store.pool.begin().await,
-        Dialect::Postgres => {
-            store
-                .pool
-                .begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
-                .await
-        }
-    }
-    .context("starting a read transaction")
-}
-
 /// Runs CPU work (packing, unpacking) off the async executor.
 async fn cpu<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> StoreResult<T> {
     tokio::task::spawn_blocking(f).await.map_err(|e| {
@@ -222,7 +208,7 @@ impl SqlStore {
     /// snapshot or rebuilt.
     async fn attribute_columns(&self, org_id: &str) -> StoreResult<(usize, Vec<AttributeColumn>)> {
         let kind = Kind::Attributes;
-        let mut view = read_view(self).await?;
+        let mut view = self.begin_read().await?;
         let g = generation(&mut view, org_id).await?;
         if let Some(bytes) = load(&mut view, org_id, kind, g).await? {
             match cpu(move || unpack_attributes(&bytes)).await? {
@@ -286,7 +272,7 @@ impl SnapshotStore for SqlStore {
         source: RetentionSource,
     ) -> StoreResult<RetentionRows> {
         let kind = Kind::from(source);
-        let mut view = read_view(self).await?;
+        let mut view = self.begin_read().await?;
         let g = generation(&mut view, org_id).await?;
         if let Some(bytes) = load(&mut view, org_id, kind, g).await? {
             let unpacked = cpu(move || match kind {

@@ -7,7 +7,7 @@ use attune_domain::closed_loop::template::Template;
 
 use crate::StoreResult;
 use crate::model::{
-    Case, CaseEvent, CaseQuery, LoopCase, LoopSettings, Rule, SlaPolicyRow, SlaStep, Team,
+    Case, CaseEvent, CaseQuery, LoopCase, LoopSettings, LoopSums, Rule, SlaPolicyRow, SlaStep, Team,
 };
 
 store_trait! {
@@ -123,6 +123,15 @@ store_trait! {
             from_ms: i64,
             to_ms: i64,
         ) -> StoreResult<Vec<LoopCase>>;
+        /// The maintained counts of cases opened in `[from, to)` at `now_ms`, for loop
+        /// metrics in milliseconds; `None` when they are not built (then read the cases).
+        async fn loop_sums(
+            &self,
+            org_id: &str,
+            from_ms: i64,
+            to_ms: i64,
+            now_ms: i64,
+        ) -> StoreResult<Option<LoopSums>>;
         /// (account, root cause, opened at) of cases opened since `since_ms`, for recurrence.
         async fn account_root_causes(
             &self,

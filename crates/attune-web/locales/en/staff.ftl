@@ -440,6 +440,7 @@ detail-resolution-due-at = resolution_due_at
 detail-first-response-due-at = first_response_due_at
 detail-rule-id = rule_id
 detail-rule = rule
+detail-rules = rules
 detail-owner = owner
 detail-response-id = response_id
 detail-true = true

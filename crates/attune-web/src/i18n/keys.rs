@@ -359,6 +359,7 @@ messages! {
     DetailFirstResponseDueAt = "detail-first-response-due-at",
     DetailRuleId = "detail-rule-id",
     DetailRule = "detail-rule",
+    DetailRules = "detail-rules",
     DetailOwner = "detail-owner",
     DetailResponseId = "detail-response-id",
     DetailTrue = "detail-true",

@@ -117,6 +117,7 @@ fn detail_name(t: &Tr, key: &str) -> String {
         "first_response_due_at" => Msg::DetailFirstResponseDueAt,
         "rule_id" => Msg::DetailRuleId,
         "rule" => Msg::DetailRule,
+        "rules" => Msg::DetailRules,
         "owner" => Msg::DetailOwner,
         "response_id" => Msg::DetailResponseId,
         other => return other.to_owned(),
@@ -138,6 +139,11 @@ fn detail(t: &Tr, e: &Value) -> String {
                     }
                     Value::Bool(true) => t.get(Msg::DetailTrue),
                     Value::Bool(false) => t.get(Msg::DetailFalse),
+                    Value::Array(items) => items
+                        .iter()
+                        .map(|i| i.as_str().map_or_else(|| i.to_string(), str::to_owned))
+                        .collect::<Vec<_>>()
+                        .join(", "),
                     other => other.to_string(),
                 };
                 format!("{}: {v}", detail_name(t, k))

@@ -697,6 +697,75 @@ async fn teams_share_cases_round_robin_and_rules_are_editable(backend: Backend) 
     assert_eq!(list["items"].as_array().unwrap().len(), 2);
 }
 
+/// Two overlapping rules: a detractor who mentions cancelling opens one case, led by the
+/// urgent cancellation rule (its team and priority), linked to both; both rules still notify.
+async fn one_response_opens_one_case_linked_to_every_rule_it_matches(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    user(&app, "a@acme.test", Role::Member).await;
+    let (_, team) = app
+        .post(
+            &app.admin_token,
+            "/api/v1/teams",
+            &json!({"name": "Care", "lead": "a@acme.test", "members": ["a@acme.test"]}),
+        )
+        .await;
+    let (_, rules) = app.get(&app.admin_token, "/api/v1/rules").await;
+    let detractors = rules["items"][0]["id"].as_str().unwrap().to_owned();
+    let (s, cancel) = app
+        .post(
+            &app.admin_token,
+            "/api/v1/rules",
+            &json!({"name": "Cancellation risk",
+                    "conditions": [{"type": "comment", "any": ["cancel"]}],
+                    "actions": {"priority": "urgent", "team_id": team["id"]}}),
+        )
+        .await;
+    assert_eq!(s, 201, "{cancel}");
+    let cancel = cancel["id"].as_str().unwrap().to_owned();
+    let survey = app.nps_survey(&app.admin_token).await;
+    let r = app
+        .answer(
+            &survey,
+            json!({"answers": {"nps": 2, "why": "I will cancel"}}),
+        )
+        .await;
+    let response = r["id"].as_str().unwrap();
+    let (_, list) = app
+        .get(
+            &app.admin_token,
+            &format!("/api/v1/cases?response={response}"),
+        )
+        .await;
+    let items = list["items"].as_array().unwrap();
+    assert_eq!(items.len(), 1, "one response, one case: {list}");
+    let case = &items[0];
+    assert_eq!(case["rule_id"], json!(cancel));
+    assert_eq!(case["rule_ids"], json!([cancel, detractors]));
+    assert_eq!(case["priority"], "urgent");
+    assert_eq!(case["team_id"], team["id"]);
+    let (_, detail) = app
+        .get(
+            &app.admin_token,
+            &format!("/api/v1/cases/{}", case["id"].as_str().unwrap()),
+        )
+        .await;
+    let opened = &detail["timeline"][0];
+    assert_eq!(opened["kind"], "opened");
+    assert_eq!(
+        opened["detail"]["rules"],
+        json!(["Cancellation risk", rules["items"][0]["name"]])
+    );
+    // A detractor who does not mention it is the detractor rule's alone.
+    let r = app.answer(&survey, json!({"answers": {"nps": 1}})).await;
+    let (_, list) = app
+        .get(
+            &app.admin_token,
+            &format!("/api/v1/cases?response={}", r["id"].as_str().unwrap()),
+        )
+        .await;
+    assert_eq!(list["items"][0]["rule_ids"], json!([detractors]), "{list}");
+}
+
 async fn another_organisation_sees_none_of_the_cases(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     let owner = user(&app, "owner@acme.test", Role::Member).await;
@@ -796,6 +865,7 @@ on_both_backends!(
     importing_twice_opens_no_second_case,
     waiting_on_the_customer_pauses_the_clock,
     teams_share_cases_round_robin_and_rules_are_editable,
+    one_response_opens_one_case_linked_to_every_rule_it_matches,
     another_organisation_sees_none_of_the_cases,
     loop_metrics_follow_the_cases,
     old_feedback_opens_no_case_unless_the_window_allows,

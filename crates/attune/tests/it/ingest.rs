@@ -42,6 +42,24 @@ async fn post(client: &reqwest::Client, url: &str, token: &str, body: &Value) ->
     (status, res.json().await.unwrap_or(Value::Null))
 }
 
+/// Posts as a well-behaved client does: a 503 (queue full, or another process holding the
+/// SQLite write lock past the busy timeout) is sent again after a pause, at most 50 times.
+async fn post_retrying(
+    client: &reqwest::Client,
+    url: &str,
+    token: &str,
+    body: &Value,
+) -> (u16, Value) {
+    for _ in 0..50 {
+        let (status, b) = post(client, url, token, body).await;
+        if status != 503 {
+            return (status, b);
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+    post(client, url, token, body).await
+}
+
 async fn concurrent_submissions_are_each_stored_once_with_their_aggregates_and_cases(
     backend: Backend,
 ) {
@@ -381,6 +399,7 @@ async fn several_instances_on_one_database_store_each_response_once() {
 }
 
 async fn several_instances(backend: Backend, instances: usize) {
+    let _ = tracing_subscriber::fmt().with_env_filter("warn").try_init();
     let app = TestApp::spawn(backend).await;
     let survey = app.nps_survey(&app.admin_token).await;
     let mut bases = vec![app.addr.clone()];
@@ -402,7 +421,7 @@ async fn several_instances(backend: Backend, instances: usize) {
             let url = format!("{base}/api/v1/surveys/{survey}/responses");
             let (client, token) = (app.client.clone(), app.admin_token.clone());
             let body = json!({"answers": {"nps": k % 11}, "external_id": format!("m{k}")});
-            tokio::spawn(async move { post(&client, &url, &token, &body).await })
+            tokio::spawn(async move { post_retrying(&client, &url, &token, &body).await })
         })
         .collect();
     let (mut acked, mut refused) = (HashSet::new(), 0);

@@ -18,6 +18,7 @@ mod ingest;
 mod limits;
 mod login_backoff;
 mod logs;
+mod loop_counts;
 mod metrics;
 mod migration_parity;
 mod nul_input;

@@ -12,18 +12,19 @@ use sqlx::{AnyConnection, AssertSqlSafe, Row};
 
 use super::super::jobs::{enqueue, schedule};
 use super::super::{Binds, Dialect, SqlStore};
+use super::loop_counts;
 use super::outbox::{case_payload, emit};
 use super::sla;
 use super::teams::taxonomy_of;
 use super::timeline::add_events;
 use super::user_email;
 use crate::error::{Context, StoreError, StoreResult, decode};
-use crate::model::{Case, CaseEvent, CaseQuery, LoopCase, SlaStep};
+use crate::model::{Case, CaseEvent, CaseQuery, LoopCase, LoopSums, SlaStep};
 use crate::store::CaseStore;
 use async_trait::async_trait;
 use attune_domain::closed_loop::timeline::EventKind;
 
-pub(super) const CASE_COLUMNS: &str = "c.id, c.rule_id, c.response_id, c.account_id, \
+pub(super) const CASE_COLUMNS: &str = "c.id, c.rule_id, c.rule_ids, c.response_id, c.account_id, \
      c.contact_id, c.owner_user_id, c.team_id, c.priority, c.state, c.title, c.sla, c.opened_at, \
      c.first_response_warn_at, c.first_response_due_at, c.resolution_warn_at, \
      c.resolution_due_at, c.first_responded_at, c.resolved_at, c.closed_at, c.paused_at, \
@@ -40,6 +41,11 @@ pub(super) fn case_of(row: &AnyRow) -> StoreResult<Case> {
     Ok(Case {
         id: row.try_get("id").context("reading case")?,
         rule_id: row.try_get("rule_id").context("reading case")?,
+        rule_ids: text("rule_ids")?
+            .split(' ')
+            .filter(|id| !id.is_empty())
+            .map(str::to_owned)
+            .collect(),
         response_id: row.try_get("response_id").context("reading case")?,
         account_id: row.try_get("account_id").context("reading case")?,
         contact_id: row.try_get("contact_id").context("reading case")?,
@@ -106,6 +112,33 @@ pub(super) async fn case_in(
     case_of(&row)
 }
 
+/// Moves the loop's counts by what a change of case `case_id` did (`before`: its line before
+/// the change); a changed root cause re-decides recurrence at its account.
+pub(super) async fn counted(
+    conn: &mut AnyConnection,
+    dialect: Dialect,
+    org_id: &str,
+    case_id: &str,
+    before: Option<loop_counts::Line>,
+) -> StoreResult<()> {
+    let after = loop_counts::line(conn, org_id, case_id).await?;
+    if before == after {
+        return Ok(());
+    }
+    let pair = [(
+        before.as_ref().map(|l| &l.line),
+        after.as_ref().map(|l| &l.line),
+    )];
+    loop_counts::apply(conn, dialect, org_id, &pair).await?;
+    if let (Some(b), Some(a)) = (&before, &after)
+        && b.line.root_cause != a.line.root_cause
+        && let Some(account) = &a.account_id
+    {
+        loop_counts::refresh_recurrence(conn, dialect, org_id, account, a.line.opened_at).await?;
+    }
+    Ok(())
+}
+
 /// Writes a transition: the case's changed columns, its timeline, its jobs and webhook events,
 /// and (when asked) its SLA job moved to the next milestone. Returns the case as stored.
 async fn write(
@@ -116,6 +149,7 @@ async fn write(
     now_ms: i64,
 ) -> StoreResult<Case> {
     let c = &t.case;
+    let before = loop_counts::line(conn, org_id, &c.id).await?;
     sqlx::query(
         "UPDATE cases SET owner_user_id = $1, priority = $2, root_cause = $3, resolution = $4, \
          state = $5, first_responded_at = $6, paused_at = $7, resolved_at = $8, closed_at = $9, \
@@ -145,6 +179,7 @@ async fn write(
     .execute(&mut *conn)
     .await
     .context("updating a case")?;
+    counted(conn, dialect, org_id, &c.id, before).await?;
     add_events(conn, dialect, org_id, &c.id, &t.events).await?;
     let stored = case_in(conn, dialect, org_id, &c.id, false).await?;
     if t.reschedule
@@ -300,6 +335,7 @@ impl CaseStore for SqlStore {
         };
         let mut step = SlaStep::default();
         let due = sla::due_milestones(&c, now_ms);
+        let before = loop_counts::line(&mut tx, org_id, case_id).await?;
         if !due.is_empty() {
             let owner_email = match &c.owner {
                 Some(o) => user_email(&mut tx, org_id, o).await?,
@@ -338,6 +374,7 @@ impl CaseStore for SqlStore {
             }
             enqueue(&mut tx, d, &jobs, now_ms).await?;
         }
+        counted(&mut tx, d, org_id, case_id, before).await?;
         let after = case_in(&mut tx, d, org_id, case_id, false).await?;
         step.next_check = after.next_check();
         tx.commit().await.context("recording SLA milestones")?;
@@ -423,6 +460,20 @@ impl CaseStore for SqlStore {
             });
         }
         Ok(out)
+    }
+
+    async fn loop_sums(
+        &self,
+        org_id: &str,
+        from_ms: i64,
+        to_ms: i64,
+        now_ms: i64,
+    ) -> StoreResult<Option<LoopSums>> {
+        // One view: every case is counted once, from the counters or from its row.
+        let mut tx = self.begin_read().await?;
+        let sums = loop_counts::sums(&mut tx, org_id, from_ms, to_ms, now_ms).await?;
+        tx.commit().await.context("reading the loop's counts")?;
+        Ok(sums)
     }
 
     /// Earlier cases of the same account with the same root cause, for recurrence.

@@ -2,13 +2,15 @@
 //! templates: `LoopConfigStore`), `teams` (teams and root causes: `TeamStore`), `opening`
 //! (cases opened in the same transaction as the responses behind them), `cases` (`CaseStore`:
 //! reading and changing cases, their timeline, the SLA job's step and what loop metrics read),
-//! `sla` (the step's helpers), `timeline` (writing case events) and `outbox` (`OutboxStore`:
+//! `sla` (the step's helpers), `loop_counts` (the loop metrics' counts, kept current by every
+//! change of a case), `timeline` (writing case events) and `outbox` (`OutboxStore`:
 //! webhooks, deliveries, e-mails sent, events as jobs). The decisions are the domain's
 //! (`attune_domain::closed_loop`): these modules load, call it, and write what it returns in
 //! one transaction.
 
 mod cases;
 mod config;
+mod loop_counts;
 mod opening;
 mod outbox;
 mod sla;
@@ -16,6 +18,9 @@ mod teams;
 mod timeline;
 
 pub(crate) use config::insert_defaults;
+pub(crate) use loop_counts::{
+    build_missing as build_missing_loop_counts, mark_built as mark_loop_counts_built,
+};
 pub(crate) use opening::{LoopState, link_resurvey, on_new_responses};
 
 use sqlx::{AnyConnection, Row};

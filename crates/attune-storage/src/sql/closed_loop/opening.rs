@@ -1,11 +1,14 @@
 //! Cases open in the response's transaction: the organisation's rules, SLA policies and
 //! webhooks are loaded once per transaction ([`LoopState`]); for each response in the case
 //! window the matching rules notify, and the domain opens the case
-//! (`attune_domain::closed_loop::opening`). `UNIQUE (org_id, rule_id, response_id)` makes a
-//! second case for the same response and rule impossible.
+//! (`attune_domain::closed_loop::opening`): one case per response, led by the matching rule of
+//! highest priority and linked to every matching rule (`cases.rule_ids`).
+//! `UNIQUE (org_id, rule_id, response_id)` refuses a second case if a response were ever
+//! written twice.
 
 use std::collections::HashMap;
 
+use attune_domain::closed_loop::loop_counts::CaseLine;
 use attune_domain::closed_loop::opening::{
     self, NewCase, RoundRobin, case_title, choose_owner, in_case_window, rule_email,
 };
@@ -211,9 +214,24 @@ fn scored(survey: &Survey, r: &StoredResponse) -> Vec<ScoredAnswer> {
 const CASE_INSERT: &str = "INSERT INTO cases (id, org_id, rule_id, response_id, account_id, \
      contact_id, owner_user_id, team_id, priority, state, title, sla, opened_at, \
      first_response_warn_at, first_response_due_at, resolution_warn_at, resolution_due_at, \
-     updated_at)";
+     updated_at, rule_ids, score_qtype, score_before)";
 
-fn case_row(org_id: &str, c: &Case) -> StoreResult<Vec<Bind>> {
+/// The score a case's recovery is measured against: the response's first NPS answer, else
+/// CSAT, else CES (by question key), with its type.
+fn score_before(scores: &[ScoredAnswer]) -> Option<(&'static str, i64)> {
+    use attune_domain::survey::QuestionType;
+    [QuestionType::Nps, QuestionType::Csat, QuestionType::Ces]
+        .into_iter()
+        .find_map(|t| {
+            scores
+                .iter()
+                .filter(|s| s.qtype == t)
+                .min_by(|a, b| a.question.cmp(&b.question))
+                .map(|s| (t.as_str(), s.score))
+        })
+}
+
+fn case_row(org_id: &str, c: &Case, score: Option<(&str, i64)>) -> StoreResult<Vec<Bind>> {
     Ok(vec![
         Bind::Text(c.id.clone()),
         Bind::Text(org_id.to_owned()),
@@ -233,6 +251,9 @@ fn case_row(org_id: &str, c: &Case) -> StoreResult<Vec<Bind>> {
         Bind::Int(c.resolution_warn_at),
         Bind::Int(c.resolution_due_at),
         Bind::Int(c.updated_at),
+        Bind::Text(c.rule_ids.join(" ")),
+        Bind::OptText(score.map(|(t, _)| t.to_owned())),
+        Bind::OptInt(score.map(|(_, s)| s)),
     ])
 }
 
@@ -240,13 +261,15 @@ fn case_row(org_id: &str, c: &Case) -> StoreResult<Vec<Bind>> {
 #[derive(Default)]
 struct Batch {
     cases: Vec<Vec<Bind>>,
+    /// What the new cases add to the loop's counts.
+    lines: Vec<CaseLine>,
     events: Vec<Vec<Bind>>,
     jobs: Vec<NewJob>,
     opened: u64,
 }
 
-/// Runs the organisation's rules over responses just stored in this transaction: opens cases
-/// (one per response per rule: the unique key refuses a second), queues their SLA jobs,
+/// Runs the organisation's rules over responses just stored in this transaction: opens one
+/// case per response however many rules match it (linked to all of them), queues their SLA jobs,
 /// notifications and webhook events. `announce` sends `response.created` for each response.
 #[expect(
     clippy::too_many_arguments,
@@ -304,19 +327,37 @@ pub(crate) async fn on_new_responses(
                 .collect()
         };
         let title = case_title(r.comment.as_deref(), &scores);
-        for rule in matched {
-            act(
-                conn,
-                org_id,
-                state,
-                rule,
-                r,
-                account.as_ref(),
-                &title,
-                now_ms,
-                &mut b,
-            )
-            .await?;
+        for rule in &matched {
+            notify(state, org_id, rule, r, &title, now_ms, &mut b);
+        }
+        let openers: Vec<&Rule> = matched
+            .into_iter()
+            .filter(|rule| rule.definition.actions.open_case)
+            .collect();
+        let priorities: Vec<_> = openers
+            .iter()
+            .map(|rule| rule.definition.actions.priority)
+            .collect();
+        if let Some(lead) = opening::lead_rule(&priorities) {
+            let also = openers
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| *i != lead)
+                .map(|(_, rule)| (rule.id.clone(), rule.definition.name.clone()))
+                .collect();
+            let opener = Opener {
+                rule: openers[lead],
+                also,
+            };
+            let score = score_before(&scores);
+            let case = NewCaseOf {
+                opener,
+                response: r,
+                account: account.as_ref(),
+                title: &title,
+                score,
+            };
+            open_case(conn, org_id, state, case, now_ms, &mut b).await?;
         }
     }
     insert_rows(
@@ -327,28 +368,24 @@ pub(crate) async fn on_new_responses(
         b.cases,
     )
     .await?;
+    let new: Vec<_> = b.lines.iter().map(|l| (None, Some(l))).collect();
+    super::loop_counts::apply(conn, dialect, org_id, &new).await?;
     insert_rows(conn, dialect, EVENT_INSERT, "", b.events).await?;
     enqueue(conn, dialect, &b.jobs, now_ms).await?;
     state.save_cursors(conn, org_id).await?;
     Ok(b.opened)
 }
 
-/// What one matched rule does with one response: notifications, and the case.
-#[expect(
-    clippy::too_many_arguments,
-    reason = "the transaction, the tenant, the rule, the response and the batch"
-)]
-async fn act(
-    conn: &mut AnyConnection,
+/// What every matched rule does with a response, case or not: its webhook event and e-mails.
+fn notify(
+    state: &LoopState,
     org_id: &str,
-    state: &mut LoopState,
     rule: &Rule,
     r: &StoredResponse,
-    account: Option<&Account>,
     title: &str,
     now_ms: i64,
     b: &mut Batch,
-) -> StoreResult<()> {
+) {
     let (def, actions) = (&rule.definition, &rule.definition.actions);
     if actions.notify_webhooks {
         let data = json!({"rule_id": rule.id, "rule": def.name, "response_id": r.id});
@@ -360,9 +397,40 @@ async fn act(
         let email = rule_email(&def.name, title, r.comment.as_deref(), &r.id, to);
         b.jobs.push(email.into_new(Some(org_id), now_ms));
     }
-    if !actions.open_case {
-        return Ok(());
-    }
+}
+
+/// The rule that leads a response's case, and the other case-opening rules that matched.
+struct Opener<'a> {
+    rule: &'a Rule,
+    also: Vec<(String, String)>,
+}
+
+/// What a response's case is opened from.
+struct NewCaseOf<'a> {
+    opener: Opener<'a>,
+    response: &'a StoredResponse,
+    account: Option<&'a Account>,
+    title: &'a str,
+    score: Option<(&'static str, i64)>,
+}
+
+/// Opens the one case of a response: team, SLA policy and priority from the lead rule.
+async fn open_case(
+    conn: &mut AnyConnection,
+    org_id: &str,
+    state: &mut LoopState,
+    new: NewCaseOf<'_>,
+    now_ms: i64,
+    b: &mut Batch,
+) -> StoreResult<()> {
+    let NewCaseOf {
+        opener,
+        response: r,
+        account,
+        title,
+        score,
+    } = new;
+    let (rule, actions) = (opener.rule, &opener.rule.definition.actions);
     let team_id = actions.team_id.as_deref();
     let owner = state.owner(conn, org_id, account, team_id).await?;
     let policy = actions
@@ -373,7 +441,8 @@ async fn act(
     let opened = opening::open(
         NewCase {
             id: new_id(),
-            rule: (&rule.id, &def.name),
+            rule: (&rule.id, &rule.definition.name),
+            also: opener.also,
             response_id: &r.id,
             account_id: r.account_id.as_deref(),
             contact_id: r.contact_id.as_deref(),
@@ -386,7 +455,16 @@ async fn act(
         now_ms,
     );
     let c = &opened.case;
-    b.cases.push(case_row(org_id, c)?);
+    b.cases.push(case_row(org_id, c, score)?);
+    b.lines.push(CaseLine {
+        opened_at: c.opened_at,
+        first_response_due_at: c.first_response_due_at,
+        owner_id: c.owner.clone(),
+        team_id: c.team_id.clone(),
+        has_account: c.account_id.is_some(),
+        score_before: score.map(|(_, s)| s),
+        ..CaseLine::default()
+    });
     b.events.push(event_row(org_id, &c.id, &opened.event));
     b.jobs.push(opened.sla_job.in_org(org_id));
     let event = HookEvent::CaseOpened.as_str();
@@ -401,24 +479,44 @@ async fn act(
     Ok(())
 }
 
-/// Links a re-survey answer to the case that sent the invitation.
+/// Links a re-survey answer to the case that sent the invitation, with the score recovery
+/// compares (of the question type that opened the case), and moves the loop's counts.
 pub(crate) async fn link_resurvey(
     conn: &mut AnyConnection,
+    dialect: Dialect,
     org_id: &str,
     invitation_id: &str,
     response_id: &str,
     now_ms: i64,
 ) -> StoreResult<()> {
-    sqlx::query(
-        "UPDATE cases SET resurvey_response_id = $1, updated_at = $2 \
-         WHERE org_id = $3 AND resurvey_invitation_id = $4",
-    )
-    .bind(response_id)
-    .bind(now_ms)
-    .bind(org_id)
-    .bind(invitation_id)
-    .execute(&mut *conn)
-    .await
-    .context("linking a re-survey")?;
+    let ctx = "linking a re-survey";
+    let cases: Vec<String> =
+        sqlx::query("SELECT id FROM cases WHERE org_id = $1 AND resurvey_invitation_id = $2")
+            .bind(org_id)
+            .bind(invitation_id)
+            .fetch_all(&mut *conn)
+            .await
+            .context(ctx)?
+            .iter()
+            .map(|r| r.try_get("id").context(ctx))
+            .collect::<StoreResult<_>>()?;
+    for case_id in cases {
+        let before = super::loop_counts::line(conn, org_id, &case_id).await?;
+        sqlx::query(
+            "UPDATE cases SET resurvey_response_id = $1, updated_at = $2, score_after = \
+             (SELECT rs.score FROM response_scores rs WHERE rs.org_id = $3 \
+              AND rs.response_id = $1 AND rs.qtype = cases.score_qtype \
+              ORDER BY rs.question_key LIMIT 1) \
+             WHERE org_id = $3 AND id = $4",
+        )
+        .bind(response_id)
+        .bind(now_ms)
+        .bind(org_id)
+        .bind(&case_id)
+        .execute(&mut *conn)
+        .await
+        .context(ctx)?;
+        super::cases::counted(conn, dialect, org_id, &case_id, before).await?;
+    }
     Ok(())
 }

@@ -105,7 +105,11 @@ pub(crate) struct CaseBody {
     #[schema(value_type = schema::Priority)]
     priority: String,
     title: String,
+    /// The lead rule: the matching rule whose team, SLA policy and priority the case took.
     rule_id: String,
+    /// Every case-opening rule that matched the response, the lead first: one response opens
+    /// one case.
+    rule_ids: Vec<String>,
     response_id: Option<String>,
     account_id: Option<String>,
     contact_id: Option<String>,
@@ -159,6 +163,7 @@ impl CaseBody {
             priority: c.priority.to_string(),
             title: c.title.clone(),
             rule_id: c.rule_id.clone(),
+            rule_ids: c.rule_ids.clone(),
             response_id: c.response_id.clone(),
             account_id: c.account_id.clone(),
             contact_id: c.contact_id.clone(),

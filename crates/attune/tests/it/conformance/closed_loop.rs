@@ -3,6 +3,7 @@
 //! the loop.
 
 use attune_domain::closed_loop::case::{CasePatch, CaseState};
+use attune_domain::closed_loop::loop_counts::Counter;
 use attune_domain::closed_loop::rules::RuleDefinition;
 use attune_domain::closed_loop::sla::SlaPolicy;
 use attune_domain::closed_loop::template::Template;
@@ -344,6 +345,26 @@ async fn resurvey(
             .unwrap()
             .is_empty()
     );
+    let counted = store
+        .loop_sums(&a.id, 0, i64::MAX, late + 3 * H)
+        .await
+        .unwrap()
+        .expect("a new organisation's counts are built");
+    let n = |c: Counter, key: &str| counted.sums.counts.get(&(c, key.to_owned())).copied();
+    assert_eq!(n(Counter::Cases, ""), Some(1));
+    assert_eq!(n(Counter::Cause, root_cause), Some(1));
+    assert_eq!(
+        (n(Counter::Resurveyed, ""), n(Counter::Improved, "")),
+        (Some(1), Some(1))
+    );
+    assert_eq!(counted.sums.resolution.len(), 1);
+    assert_eq!(counted.owners.get(&user.id), Some(&user.email));
+    let other = store
+        .loop_sums(&a2.id, 0, i64::MAX, late)
+        .await
+        .unwrap()
+        .expect("built");
+    assert!(other.sums.counts.is_empty() && other.owners.is_empty());
     let causes = store.account_root_causes(&a.id, 0).await.unwrap();
     assert_eq!(
         causes,
