@@ -75,22 +75,18 @@ impl Digest {
         };
         let best = store.feed(org_id, &query((9, 10))).await?;
         let detractors = store.feed(org_id, &query((0, 6))).await?;
-        let cases = store.loop_cases(org_id, at_ms - 90 * DAY_MS, at_ms).await?;
-        let within = |t: Option<i64>| t.is_some_and(|t| t >= from && t < at_ms);
-        let count = |f: &dyn Fn(&attune_storage::model::Case) -> bool| {
-            cases.iter().filter(|c| f(&c.case)).count()
-        };
+        let (opened, resolved, breached) = store
+            .case_activity(org_id, at_ms - 90 * DAY_MS, from, at_ms)
+            .await?;
         Ok(Self {
             from,
             to: at_ms,
             best_quotes: best.iter().map(quote).collect(),
             new_detractors: detractors.iter().map(quote).collect(),
             cases: DigestCases {
-                opened: count(&|c| within(Some(c.opened_at))),
-                resolved: count(&|c| within(c.resolved_at)),
-                breached: count(&|c| {
-                    within(c.first_breached_at) || within(c.resolution_breached_at)
-                }),
+                opened: usize::try_from(opened).unwrap_or(usize::MAX),
+                resolved: usize::try_from(resolved).unwrap_or(usize::MAX),
+                breached: usize::try_from(breached).unwrap_or(usize::MAX),
             },
         })
     }

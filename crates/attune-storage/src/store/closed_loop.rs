@@ -132,6 +132,15 @@ store_trait! {
             to_ms: i64,
             now_ms: i64,
         ) -> StoreResult<Option<LoopSums>>;
+        /// Of the cases opened since `since_ms`: how many were opened, resolved and breached
+        /// (either deadline) in `[from, to)`, for the daily digest.
+        async fn case_activity(
+            &self,
+            org_id: &str,
+            since_ms: i64,
+            from_ms: i64,
+            to_ms: i64,
+        ) -> StoreResult<(u64, u64, u64)>;
         /// (account, root cause, opened at) of cases opened since `since_ms`, for recurrence.
         async fn account_root_causes(
             &self,

@@ -476,6 +476,39 @@ impl CaseStore for SqlStore {
         Ok(sums)
     }
 
+    async fn case_activity(
+        &self,
+        org_id: &str,
+        since_ms: i64,
+        from_ms: i64,
+        to_ms: i64,
+    ) -> StoreResult<(u64, u64, u64)> {
+        let ctx = "counting the day's cases";
+        let within = |c: &str| format!("CASE WHEN {c} >= $3 AND {c} < $4 THEN 1 ELSE 0 END");
+        let sql = format!(
+            "SELECT CAST(COALESCE(SUM({}), 0) AS BIGINT) AS opened, \
+               CAST(COALESCE(SUM({}), 0) AS BIGINT) AS resolved, \
+               CAST(COALESCE(SUM(CASE WHEN {} + {} > 0 THEN 1 ELSE 0 END), 0) AS BIGINT) AS breached \
+             FROM cases WHERE org_id = $1 AND opened_at >= $2",
+            within("opened_at"),
+            within("resolved_at"),
+            within("first_breached_at"),
+            within("resolution_breached_at"),
+        );
+        let row = sqlx::query(AssertSqlSafe(sql))
+            .bind(org_id)
+            .bind(since_ms)
+            .bind(from_ms)
+            .bind(to_ms)
+            .fetch_one(&self.pool)
+            .await
+            .context(ctx)?;
+        let n = |c: &str| -> StoreResult<u64> {
+            Ok(u64::try_from(row.try_get::<i64, _>(c).context(ctx)?).unwrap_or(0))
+        };
+        Ok((n("opened")?, n("resolved")?, n("breached")?))
+    }
+
     /// Earlier cases of the same account with the same root cause, for recurrence.
     async fn account_root_causes(
         &self,

@@ -365,6 +365,17 @@ async fn resurvey(
         .unwrap()
         .expect("built");
     assert!(other.sums.counts.is_empty() && other.owners.is_empty());
+    let (opened, resolved, _) = store.case_activity(&a.id, 0, 0, i64::MAX).await.unwrap();
+    assert_eq!((opened, resolved), (1, 1));
+    let before = store
+        .case_activity(&a.id, 0, 0, case.opened_at)
+        .await
+        .unwrap();
+    assert_eq!(before, (0, 0, 0), "nothing happened before the opening");
+    assert_eq!(
+        store.case_activity(&a2.id, 0, 0, i64::MAX).await.unwrap(),
+        (0, 0, 0)
+    );
     let causes = store.account_root_causes(&a.id, 0).await.unwrap();
     assert_eq!(
         causes,
