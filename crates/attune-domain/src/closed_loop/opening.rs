@@ -152,15 +152,15 @@ pub fn open(n: NewCase<'_>, now_ms: i64) -> Opened {
         rule_ids.push(id);
         rules.push(name);
     }
-    let event = NewEvent::new(
-        now_ms,
-        None,
-        EventKind::Opened,
-        json!({"rule_id": rule_id, "rule": rule_name, "rules": rules, "owner": n.owner,
+    let mut detail = json!({"rule_id": rule_id, "rule": rule_name, "owner": n.owner,
                "response_id": n.response_id,
                "first_response_due_at": d.first_response_due_at,
-               "resolution_due_at": d.resolution_due_at}),
-    );
+               "resolution_due_at": d.resolution_due_at});
+    // Every rule that matched, when there were several (one is the `rule` already named).
+    if rules.len() > 1 {
+        detail["rules"] = json!(rules);
+    }
+    let event = NewEvent::new(now_ms, None, EventKind::Opened, detail);
     let hook_data = json!({"id": n.id, "state": CaseState::Open, "owner": n.owner,
         "title": n.title, "rule_id": rule_id, "rule_ids": rule_ids, "response_id": n.response_id,
         "account_id": n.account_id, "priority": n.priority,

@@ -764,6 +764,16 @@ async fn one_response_opens_one_case_linked_to_every_rule_it_matches(backend: Ba
         )
         .await;
     assert_eq!(list["items"][0]["rule_ids"], json!([detractors]), "{list}");
+    let (_, detail) = app
+        .get(
+            &app.admin_token,
+            &format!("/api/v1/cases/{}", list["items"][0]["id"].as_str().unwrap()),
+        )
+        .await;
+    assert!(
+        detail["timeline"][0]["detail"].get("rules").is_none(),
+        "{detail}"
+    );
 }
 
 async fn another_organisation_sees_none_of_the_cases(backend: Backend) {
