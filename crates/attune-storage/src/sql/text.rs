@@ -160,9 +160,10 @@ pub(crate) struct RankedSearch {
 }
 
 impl SqlStore {
-    /// Builds the ranked search for `terms` (already query terms): responses containing all of
+    /// Builds the ranked search for `terms` (already query terms): responses matching all of
     /// them (any of them when `any`), ranked by matched terms, then Σ tf·idf, with idf from the
-    /// organisation's own index.
+    /// organisation's own index. A term matches a response whose postings hold any of its
+    /// [`attune_text::query_forms`] (the term and its stems).
     pub(crate) async fn ranked_search(
         &self,
         b: &mut Binds,
@@ -170,28 +171,44 @@ impl SqlStore {
         terms: &[String],
         any: bool,
     ) -> StoreResult<RankedSearch> {
-        let idf = self.idf(org_id, terms).await?;
+        let forms: Vec<Vec<String>> = terms.iter().map(|t| attune_text::query_forms(t)).collect();
+        let mut all: Vec<String> = forms.iter().flatten().cloned().collect();
+        all.sort_unstable();
+        all.dedup();
+        let idf = self.idf(org_id, &all).await?;
         let org = b.text(org_id);
-        let list: Vec<String> = terms.iter().map(|t| b.text(t.clone())).collect();
-        let cases: Vec<String> = terms
+        // One placeholder per form, used wherever the form appears.
+        let at: HashMap<&str, String> = all.iter().map(|f| (f.as_str(), b.text(f))).collect();
+        let list = |fs: &[String]| -> String {
+            let p: Vec<&str> = fs.iter().map(|f| at[f.as_str()].as_str()).collect();
+            p.join(", ")
+        };
+        let cases: Vec<String> = all
             .iter()
-            .map(|t| {
-                let w = idf.get(t).copied().unwrap_or(0);
-                format!("WHEN {} THEN {}", b.text(t.clone()), b.int(w))
+            .map(|f| {
+                let w = idf.get(f).copied().unwrap_or(0);
+                format!("WHEN {} THEN {}", at[f.as_str()], b.int(w))
             })
             .collect();
+        // Matched query terms: 1 for each term any of whose forms the response holds (a form
+        // shared by two terms counts for both).
+        let hits: Vec<String> = forms
+            .iter()
+            .map(|fs| format!("MAX(CASE WHEN t.term IN ({}) THEN 1 ELSE 0 END)", list(fs)))
+            .collect();
+        let hits = hits.join(" + ");
         let having = if any {
             String::new()
         } else {
-            format!(" HAVING COUNT(*) = {}", b.int(terms.len() as i64))
+            format!(" HAVING {hits} = {}", b.int(terms.len() as i64))
         };
         let join = format!(
-            " JOIN (SELECT t.response_id, COUNT(*) AS hits, \
+            " JOIN (SELECT t.response_id, {hits} AS hits, \
              SUM(t.tf * CASE t.term {} ELSE 0 END) AS rank \
              FROM {POSTINGS} t WHERE t.org_id = {org} AND t.term IN ({}) \
              GROUP BY t.response_id{having}) m ON m.response_id = r.id",
             cases.join(" "),
-            list.join(", ")
+            list(&all)
         );
         Ok(RankedSearch {
             join,
@@ -199,7 +216,7 @@ impl SqlStore {
         })
     }
 
-    /// Inverse document frequency of each term in the organisation's index, in thousandths:
+    /// Inverse document frequency of each posting form in the organisation's index, in thousandths:
     /// ln(1 + N / df), N the organisation's responses (counted on the feed index, without
     /// reading rows; responses without a comment only shift every idf alike).
     async fn idf(&self, org_id: &str, terms: &[String]) -> StoreResult<HashMap<String, i64>> {

@@ -1,5 +1,6 @@
 //! Text analytics through the real server: languages detected at ingest, term search in every
-//! script (ranked, highlighted), themes and key drivers, hostile input, tenancy, reindex.
+//! script (ranked, highlighted), themes and key drivers, hostile input, tenancy, reindex,
+//! stemming (search and the comment rule agree).
 
 use attune_storage::prelude::*;
 use serde_json::{Value, json};
@@ -17,6 +18,7 @@ on_both_backends!(
     hostile_inputs_are_stored_searchable_and_escaped,
     another_organisations_words_never_leak,
     reindex_reproduces_the_index,
+    stemmed_search_and_the_comment_rule_agree_on_cancel,
 );
 
 /// GET with query parameters (encoded by the client).
@@ -618,4 +620,87 @@ async fn reindex_reproduces_the_index(b: Backend) {
     assert_eq!(aggregates, before_counts, "back in the Lao segment");
     let (_, feed) = get_with(&app, &app.admin_token, "/api/v1/feedback", &[("q", "ລາຄາ")]).await;
     assert_eq!(comments(&feed).len(), 1);
+}
+
+/// The comments a feed search for `q` finds (first page).
+async fn found(app: &TestApp, q: &str) -> Vec<String> {
+    let (status, feed) = get_with(app, &app.admin_token, "/api/v1/feedback", &[("q", q)]).await;
+    assert_eq!(status, 200, "{feed}");
+    let mut c = comments(&feed);
+    c.sort();
+    c
+}
+
+async fn stemmed_search_and_the_comment_rule_agree_on_cancel(b: Backend) {
+    let app = TestApp::spawn(b).await;
+    let (status, rule) = app
+        .post(
+            &app.admin_token,
+            "/api/v1/rules",
+            &json!({"name": "Mentions cancel",
+                    "conditions": [{"type": "comment", "any": ["cancel"]}]}),
+        )
+        .await;
+    assert_eq!(status, 201, "{rule}");
+    let survey = app.nps_survey(&app.admin_token).await;
+    let texts = [
+        ("I am cancelling my plan", true),
+        ("We cancelled the order twice and it was slow", true),
+        ("The cancellation fee is unfair to us", true),
+        ("All good, we will renew the plan", false),
+    ];
+    let mut expected = Vec::new();
+    for (text, mentions) in texts {
+        let r = app
+            .answer(&survey, json!({"answers": {"nps": 9, "why": text}}))
+            .await;
+        let id = r["id"].as_str().expect("id");
+        let (_, cases) = app
+            .get(&app.admin_token, &format!("/api/v1/cases?response={id}"))
+            .await;
+        let opened = cases["items"].as_array().expect("cases").len();
+        assert_eq!(opened, usize::from(mentions), "the rule on {text}: {cases}");
+        if mentions {
+            expected.push(text.to_owned());
+        }
+    }
+    expected.sort();
+    assert_eq!(
+        found(&app, "cancel").await,
+        expected,
+        "search agrees with the rule"
+    );
+    assert_eq!(
+        found(&app, "CANCELLING").await,
+        expected,
+        "any inflection finds all"
+    );
+    assert_eq!(found(&app, "cancel renew").await, Vec::<String>::new());
+    let (_, any) = get_with(
+        &app,
+        &app.admin_token,
+        "/api/v1/feedback",
+        &[("q", "cancel renew"), ("match", "any")],
+    )
+    .await;
+    assert_eq!(comments(&any).len(), 4, "{any}");
+    // The page marks the inflected word the query stands for, never a stem.
+    let cookie = login(&app).await;
+    let html = app
+        .client
+        .get(app.url("/feedback"))
+        .query(&[("q", "cancel")])
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        html.contains("I am <mark>cancelling</mark> my plan"),
+        "{html}"
+    );
+    assert!(html.contains("The <mark>cancellation</mark> fee"), "{html}");
+    assert!(!html.contains("<mark>cancel</mark>"), "{html}");
 }
