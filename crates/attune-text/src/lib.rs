@@ -7,7 +7,8 @@
 //!   Japanese), with byte offsets into the original text; stop words ([`stopwords`]).
 //! - [`keywords`]: over-represented terms (keywords, key drivers) with effect sizes and tests,
 //!   grouped into themes; [`stats`] holds the arithmetic.
-//! - [`search`]: query terms and highlighting for the feed's search.
+//! - [`search`]: query terms and highlighting for the feed's search; [`stem`]: the Snowball
+//!   stems its postings hold and the forms a query term matches.
 //! - [`analyze`] combines the first three into the [`Analysis`] stored with a response.
 
 #![forbid(unsafe_code)]
@@ -19,6 +20,7 @@ pub mod script;
 pub mod search;
 pub mod segment;
 pub mod stats;
+pub mod stem;
 pub mod stopwords;
 
 use serde::{Deserialize, Serialize};
@@ -28,6 +30,7 @@ pub use lang::{Detection, detect, detect_with_declared};
 pub use normalize::{Normalized, normalize, normalize_mapped};
 pub use search::{highlight, index_terms, query_terms};
 pub use segment::Token;
+pub use stem::{INDEX_VERSION, posting_form, query_forms};
 
 /// What the analysis of one text yields: stored with a response and indexed for search.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -5,10 +5,14 @@
 //! of its language left out); a query is usually too short to detect its language, so a query
 //! term that is a stop word in *any* list is not required (it could not be found in a comment of
 //! that language).
+//!
+//! Postings hold stems where a stemmer exists for the comment's language; a query term matches
+//! any of its [`stem::query_forms`] (see [`crate::stem`]). Users only ever see surface words:
+//! `terms` (keywords, drivers) and highlighting keep the text's own words.
 
 use std::collections::BTreeSet;
 
-use crate::stopwords;
+use crate::{stem, stopwords};
 
 /// Most terms a query contributes; the rest are ignored.
 pub const MAX_QUERY_TERMS: usize = 10;
@@ -28,7 +32,8 @@ pub fn query_terms(query: &str) -> Vec<String> {
 }
 
 /// What the search index keeps of an analysis: the content terms in text order, space
-/// separated (for keywords and drivers), and each distinct term with its count (the index rows).
+/// separated (for keywords and drivers), and each distinct posting form (the stem under the
+/// analysis language's stemmer, else the term) with its count (the index rows).
 pub fn index_terms(a: &crate::Analysis) -> (String, Vec<(String, i64)>) {
     let mut joined = String::new();
     let mut counts: Vec<(String, i64)> = Vec::new();
@@ -39,24 +44,29 @@ pub fn index_terms(a: &crate::Analysis) -> (String, Vec<(String, i64)>) {
             joined.push(' ');
         }
         joined.push_str(term);
-        match counts.iter_mut().find(|(t, _)| t == term) {
+        let form = stem::posting_form(&a.lang, term);
+        match counts.iter_mut().find(|(t, _)| *t == form) {
             Some((_, n)) => *n += 1,
-            None => counts.push((term.to_owned(), 1)),
+            None => counts.push((form, 1)),
         }
     }
     (joined, counts)
 }
 
-/// `text` cut into consecutive pieces, each flagged when it is a word whose term is in `terms`.
-/// The pieces join back to `text` exactly; callers render them escaped.
-pub fn highlight<'a>(text: &'a str, terms: &[String]) -> Vec<(&'a str, bool)> {
+/// `text` cut into consecutive pieces, each flagged when it is a word that one of the query
+/// `terms` matches as search does: the word's posting form (analysed in `lang`, the comment's
+/// effective language, as at ingest) is one of the term's [`stem::query_forms`]. The pieces
+/// join back to `text` exactly; callers render them escaped.
+pub fn highlight<'a>(text: &'a str, lang: Option<&str>, terms: &[String]) -> Vec<(&'a str, bool)> {
     if terms.is_empty() {
         return vec![(text, false)];
     }
+    let forms: BTreeSet<String> = terms.iter().flat_map(|t| stem::query_forms(t)).collect();
+    let analysis = crate::analyze(text, lang);
     let mut out = Vec::new();
     let mut at = 0;
-    for token in crate::tokens(text) {
-        if !terms.contains(&token.term) || token.start < at {
+    for token in analysis.tokens {
+        if token.start < at || !forms.contains(&stem::posting_form(&analysis.lang, &token.term)) {
             continue;
         }
         if token.start > at {
@@ -93,10 +103,31 @@ mod tests {
     #[test]
     fn highlighting_marks_words_by_their_original_bytes() {
         let text = "Café PRICE <b>too</b> high";
-        let pieces = highlight(text, &query_terms("price cafe\u{301}"));
+        let pieces = highlight(text, None, &query_terms("price cafe\u{301}"));
         assert_eq!(pieces.iter().map(|p| p.0).collect::<String>(), text);
         let marked: Vec<&str> = pieces.iter().filter(|p| p.1).map(|p| p.0).collect();
         assert_eq!(marked, vec!["Café", "PRICE"]);
-        assert_eq!(highlight("", &["x".into()]), vec![("", false)]);
+        assert_eq!(highlight("", None, &["x".into()]), vec![("", false)]);
+    }
+
+    #[test]
+    fn the_index_holds_stems_and_terms_keep_the_words() {
+        let a = crate::analyze("I am cancelling my plan, cancelled twice", Some("en"));
+        let (terms, counts) = index_terms(&a);
+        assert_eq!(terms, "cancelling plan cancelled twice");
+        assert_eq!(counts[0], ("cancel".to_owned(), 2));
+        assert!(counts.iter().all(|(t, _)| t != "cancelling"));
+    }
+
+    #[test]
+    fn highlighting_marks_inflections_of_a_query_word() {
+        let text = "I am Cancelling my plan; cancellation was slow, the candle not";
+        let pieces = highlight(text, Some("en"), &query_terms("cancel"));
+        let marked: Vec<&str> = pieces.iter().filter(|p| p.1).map(|p| p.0).collect();
+        assert_eq!(marked, vec!["Cancelling", "cancellation"]);
+        assert_eq!(pieces.iter().map(|p| p.0).collect::<String>(), text);
+        // Without a declared language the detected one (English here) is used, as at ingest.
+        let detected = highlight(text, None, &query_terms("cancel"));
+        assert_eq!(detected, pieces);
     }
 }

@@ -339,3 +339,73 @@ proptest! {
         }
     }
 }
+
+/// Real sentences of languages without a Snowball stemmer are indexed word for word; French
+/// Spanish and Arabic ones (which have one) are not, and every posting is found by its own word.
+#[test]
+fn postings_are_stems_only_where_the_language_has_a_stemmer() {
+    let rows = jsonl("feedback-multilingual.jsonl");
+    let mut stemmed = std::collections::BTreeMap::<String, usize>::new();
+    for row in &rows {
+        let (lang, text) = (row["lang"].as_str().unwrap(), row["text"].as_str().unwrap());
+        let a = analyze(text, Some(lang));
+        let (terms, counts) = attune_text::index_terms(&a);
+        for (form, _) in &counts {
+            assert!(
+                terms
+                    .split(' ')
+                    .any(|w| attune_text::query_forms(w).contains(form)),
+                "{form} is no form of a word of {text}"
+            );
+        }
+        let changed = terms
+            .split(' ')
+            .filter(|w| attune_text::posting_form(lang, w) != *w)
+            .count();
+        *stemmed.entry(lang.to_owned()).or_default() += changed;
+    }
+    if rows.is_empty() {
+        return;
+    }
+    for lang in ["ur", "pa", "lo", "bn", "th", "hi"] {
+        assert_eq!(stemmed.get(lang), Some(&0), "{lang}: {stemmed:?}");
+    }
+    for lang in ["en", "es", "ar"] {
+        assert!(
+            stemmed.get(lang).is_some_and(|n| *n > 0),
+            "{lang}: {stemmed:?}"
+        );
+    }
+}
+
+proptest! {
+    #[test]
+    fn highlight_pieces_join_back_to_the_text(
+        text in any::<String>(),
+        query in "[a-zA-Zé\u{E80}-\u{EFF}\u{600}-\u{6FF} ]{0,20}",
+        lang in proptest::option::of(prop_oneof![
+            Just("en"), Just("fr"), Just("ru"), Just("ar"), Just("ur"), Just("lo"), Just("xx")
+        ]),
+    ) {
+        let terms = attune_text::query_terms(&query);
+        let pieces = attune_text::highlight(&text, lang, &terms);
+        prop_assert_eq!(pieces.iter().map(|p| p.0).collect::<String>(), text.as_str());
+        prop_assert!(!pieces.is_empty());
+    }
+
+    #[test]
+    fn a_posting_is_always_among_the_forms_of_its_own_word(
+        text in "[a-zA-Zàéèçñöüß\u{400}-\u{44F}\u{391}-\u{3C9}\u{620}-\u{64A}\u{B85}-\u{BCD} '-]{0,40}",
+        lang in prop_oneof![
+            Just("en"), Just("fr"), Just("de"), Just("tr"), Just("fi"), Just("hu"), Just("ru"),
+            Just("el"), Just("ar"), Just("ta"), Just("ur"), Just("und")
+        ],
+    ) {
+        let a = analyze(&text, Some(lang));
+        for word in a.terms() {
+            let form = attune_text::posting_form(&a.lang, word);
+            prop_assert!(!form.is_empty());
+            prop_assert!(attune_text::query_forms(word).contains(&form), "{} → {}", word, form);
+        }
+    }
+}

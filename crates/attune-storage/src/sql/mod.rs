@@ -12,6 +12,7 @@ mod import;
 mod ingest;
 mod jobs;
 mod metrics;
+mod reindex;
 mod responses;
 mod retention;
 mod retention_rows;

@@ -14,7 +14,7 @@ use crate::error::{Context, StoreError, StoreResult, anyhow_like};
 use crate::model::{CredentialRow, Org, Reseal, StoredCredential};
 use crate::store::SettingsStore;
 
-fn org_of(row: &AnyRow) -> StoreResult<Org> {
+pub(super) fn org_of(row: &AnyRow) -> StoreResult<Org> {
     Ok(Org {
         id: row.try_get("id").context("reading org")?,
         slug: row.try_get("slug").context("reading org")?,
@@ -148,12 +148,15 @@ impl SettingsStore for SqlStore {
             let id = new_id();
             let mut tx = self.begin_write().await?;
             let res = sqlx::query(
-                "INSERT INTO orgs (id, slug, name, created_at) VALUES ($1, $2, $3, $4)",
+                "INSERT INTO orgs (id, slug, name, created_at, text_index_version) \
+                 VALUES ($1, $2, $3, $4, $5)",
             )
             .bind(&id)
             .bind(&slug)
             .bind(name)
             .bind(now_ms())
+            // A new organisation's postings are written by this analysis from the start.
+            .bind(attune_text::INDEX_VERSION)
             .execute(&mut *tx)
             .await
             .context("creating an organisation");

@@ -4,7 +4,7 @@ use attune_domain::response::NewResponse;
 
 use crate::StoreResult;
 use crate::model::{
-    FeedItem, FeedQuery, ImportOutcome, ReindexOutcome, ScoreCount, ScoreFilter, SegmentDim,
+    FeedItem, FeedQuery, ImportOutcome, Org, ReindexOutcome, ScoreCount, ScoreFilter, SegmentDim,
     StoredResponse, Survey, TextDoc, TextDocsQuery,
 };
 
@@ -67,6 +67,9 @@ store_trait! {
             batch: u32,
             progress: &(dyn Fn(u64) + Send + Sync),
         ) -> StoreResult<ReindexOutcome>;
+        /// The organisations whose search postings an older analysis wrote (their index version
+        /// is below `attune_text::INDEX_VERSION`); `reindex` brings one up to date.
+        async fn outdated_text_indexes(&self) -> StoreResult<Vec<Org>>;
     }
 }
 

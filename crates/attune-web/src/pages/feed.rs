@@ -182,6 +182,22 @@ fn scores(it: &FeedItem, survey: Option<&Survey>) -> Vec<ScoreView> {
 
 /// One response of the feed as the page shows it.
 fn item_view(t: &Tr, it: FeedItem, survey: Option<&Survey>, terms: &[String]) -> ItemView {
+    // Highlighted in the comment's effective language, as its postings were stemmed.
+    let language = it.response.language.as_deref();
+    let comment_parts = it
+        .response
+        .comment
+        .as_deref()
+        .map(|c| {
+            attune_text::highlight(c, language, terms)
+                .into_iter()
+                .map(|(text, mark)| Piece {
+                    text: text.to_owned(),
+                    mark,
+                })
+                .collect()
+        })
+        .unwrap_or_default();
     ItemView {
         when: super::minute(it.response.submitted_at_ms),
         scores: scores(&it, survey),
@@ -189,20 +205,7 @@ fn item_view(t: &Tr, it: FeedItem, survey: Option<&Survey>, terms: &[String]) ->
         account: it.account_name,
         channel: names::channel(t, it.response.channel),
         language: it.response.language,
-        comment_parts: it
-            .response
-            .comment
-            .as_deref()
-            .map(|c| {
-                attune_text::highlight(c, terms)
-                    .into_iter()
-                    .map(|(text, mark)| Piece {
-                        text: text.to_owned(),
-                        mark,
-                    })
-                    .collect()
-            })
-            .unwrap_or_default(),
+        comment_parts,
         comment: it.response.comment,
         case: it.case.map(|c| CaseBadge {
             id: c.id,

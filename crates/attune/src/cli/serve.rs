@@ -28,6 +28,8 @@ pub(crate) async fn run(
     if removed > 0 {
         tracing::warn!(removed, "removed unfinished imports whose process had died");
     }
+    // Postings written by an older analysis are rewritten beside live traffic, not before it.
+    let reindexing = attune::reindex::spawn_outdated(store.clone());
     if with_demo {
         if store.list_orgs().await?.is_empty() {
             eprintln!("loading the demo organisation (about 20,000 responses)…");
@@ -60,6 +62,7 @@ pub(crate) async fn run(
         None
     };
     app.run().await?;
+    reindexing.abort();
     let _ = stop.send(true);
     if let Some(w) = worker {
         let _ = w.await;

@@ -1,5 +1,6 @@
 //! Text analytics through the real server: languages detected at ingest, term search in every
-//! script (ranked, highlighted), themes and key drivers, hostile input, tenancy, reindex.
+//! script (ranked, highlighted), themes and key drivers, hostile input, tenancy, reindex,
+//! stemming (search and the comment rule agree; an upgraded database is re-indexed by serve).
 
 use attune_storage::prelude::*;
 use serde_json::{Value, json};
@@ -17,6 +18,8 @@ on_both_backends!(
     hostile_inputs_are_stored_searchable_and_escaped,
     another_organisations_words_never_leak,
     reindex_reproduces_the_index,
+    stemmed_search_and_the_comment_rule_agree_on_cancel,
+    serve_reindexes_an_upgraded_database_in_the_background,
 );
 
 /// GET with query parameters (encoded by the client).
@@ -618,4 +621,190 @@ async fn reindex_reproduces_the_index(b: Backend) {
     assert_eq!(aggregates, before_counts, "back in the Lao segment");
     let (_, feed) = get_with(&app, &app.admin_token, "/api/v1/feedback", &[("q", "ລາຄາ")]).await;
     assert_eq!(comments(&feed).len(), 1);
+}
+
+/// The comments a feed search for `q` finds (first page).
+async fn found(app: &TestApp, q: &str) -> Vec<String> {
+    let (status, feed) = get_with(app, &app.admin_token, "/api/v1/feedback", &[("q", q)]).await;
+    assert_eq!(status, 200, "{feed}");
+    let mut c = comments(&feed);
+    c.sort();
+    c
+}
+
+async fn stemmed_search_and_the_comment_rule_agree_on_cancel(b: Backend) {
+    let app = TestApp::spawn(b).await;
+    let (status, rule) = app
+        .post(
+            &app.admin_token,
+            "/api/v1/rules",
+            &json!({"name": "Mentions cancel",
+                    "conditions": [{"type": "comment", "any": ["cancel"]}]}),
+        )
+        .await;
+    assert_eq!(status, 201, "{rule}");
+    let survey = app.nps_survey(&app.admin_token).await;
+    let texts = [
+        ("I am cancelling my plan", true),
+        ("We cancelled the order twice and it was slow", true),
+        ("The cancellation fee is unfair to us", true),
+        ("All good, we will renew the plan", false),
+    ];
+    let mut expected = Vec::new();
+    for (text, mentions) in texts {
+        let r = app
+            .answer(&survey, json!({"answers": {"nps": 9, "why": text}}))
+            .await;
+        let id = r["id"].as_str().expect("id");
+        let (_, cases) = app
+            .get(&app.admin_token, &format!("/api/v1/cases?response={id}"))
+            .await;
+        let opened = cases["items"].as_array().expect("cases").len();
+        assert_eq!(opened, usize::from(mentions), "the rule on {text}: {cases}");
+        if mentions {
+            expected.push(text.to_owned());
+        }
+    }
+    expected.sort();
+    assert_eq!(
+        found(&app, "cancel").await,
+        expected,
+        "search agrees with the rule"
+    );
+    assert_eq!(
+        found(&app, "CANCELLING").await,
+        expected,
+        "any inflection finds all"
+    );
+    assert_eq!(found(&app, "cancel renew").await, Vec::<String>::new());
+    let (_, any) = get_with(
+        &app,
+        &app.admin_token,
+        "/api/v1/feedback",
+        &[("q", "cancel renew"), ("match", "any")],
+    )
+    .await;
+    assert_eq!(comments(&any).len(), 4, "{any}");
+    // The page marks the inflected word the query stands for, never a stem.
+    let cookie = login(&app).await;
+    let html = app
+        .client
+        .get(app.url("/feedback"))
+        .query(&[("q", "cancel")])
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        html.contains("I am <mark>cancelling</mark> my plan"),
+        "{html}"
+    );
+    assert!(html.contains("The <mark>cancellation</mark> fee"), "{html}");
+    assert!(!html.contains("<mark>cancel</mark>"), "{html}");
+}
+
+/// Rewrites every posting as index version 1 wrote them (surface terms) and marks every
+/// organisation as indexed by it: the state of a database made before stemming.
+async fn downgrade_postings(app: &TestApp) {
+    let pool = app.store.pool();
+    for table in ["response_terms", "response_terms_recent"] {
+        sqlx::query(sqlx::AssertSqlSafe(format!("DELETE FROM {table}")))
+            .execute(pool)
+            .await
+            .unwrap();
+    }
+    let rows = sqlx::query("SELECT org_id, id, terms FROM responses WHERE terms IS NOT NULL")
+        .fetch_all(pool)
+        .await
+        .unwrap();
+    for row in rows {
+        let terms: String = row.get("terms");
+        let mut counts = std::collections::BTreeMap::<&str, i64>::new();
+        for t in terms.split(' ').filter(|t| !t.is_empty()) {
+            *counts.entry(t).or_default() += 1;
+        }
+        for (term, tf) in counts {
+            sqlx::query(
+                "INSERT INTO response_terms (org_id, term, response_id, tf) VALUES ($1, $2, $3, $4)",
+            )
+            .bind(row.get::<String, _>("org_id"))
+            .bind(term)
+            .bind(row.get::<String, _>("id"))
+            .bind(tf)
+            .execute(pool)
+            .await
+            .unwrap();
+        }
+    }
+    sqlx::query("UPDATE orgs SET text_index_version = 1")
+        .execute(pool)
+        .await
+        .unwrap();
+}
+
+async fn serve_reindexes_an_upgraded_database_in_the_background(b: Backend) {
+    let app = TestApp::spawn(b).await;
+    let survey = app.nps_survey(&app.admin_token).await;
+    for (text, lang) in [
+        ("I am cancelling my plan", None),
+        ("C'est trop cher, j'annule mon abonnement", Some("fr")),
+        (
+            "قیمت بہت زیادہ ہے، میں اپنی رکنیت منسوخ کرنے کا سوچ رہا ہوں۔",
+            None,
+        ),
+    ] {
+        app.answer(
+            &survey,
+            json!({"answers": {"nps": 8, "why": text}, "language": lang}),
+        )
+        .await;
+    }
+    let current = index_snapshot(&app).await;
+    downgrade_postings(&app).await;
+    assert_ne!(
+        index_snapshot(&app).await,
+        current,
+        "the postings were surface terms"
+    );
+    assert_eq!(app.store.outdated_text_indexes().await.unwrap().len(), 1);
+    // Before the re-index: an inflection is missed (the bug), the word as typed is found.
+    assert!(found(&app, "cancel").await.is_empty());
+    assert_eq!(found(&app, "cancelling").await.len(), 1);
+    assert_eq!(found(&app, "منسوخ").await.len(), 1);
+
+    let mut server = tokio::process::Command::new(env!("CARGO_BIN_EXE_attune"))
+        .args(["serve", "--db", &app.db_url, "--bind", "127.0.0.1:0"])
+        .env("ATTUNE_WORKER_INTERVAL_SECS", "0")
+        .env("ATTUNE_SECURE_COOKIES", "false")
+        .envs(
+            app.config
+                .secret_key_file
+                .iter()
+                .map(|f| ("ATTUNE_SECRET_KEY_FILE", f.as_os_str())),
+        )
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("attune serve");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while !app.store.outdated_text_indexes().await.unwrap().is_empty() {
+        assert!(server.try_wait().unwrap().is_none(), "attune serve stopped");
+        assert!(
+            std::time::Instant::now() < deadline,
+            "not re-indexed within 60 s"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    server.kill().await.expect("stop the server");
+    assert_eq!(
+        index_snapshot(&app).await,
+        current,
+        "the postings a new database gets"
+    );
+    assert_eq!(found(&app, "cancel").await, vec!["I am cancelling my plan"]);
+    assert_eq!(found(&app, "annulation").await.len(), 1);
 }

@@ -282,6 +282,21 @@ async fn text_analysis(store: &Rec, a: &Org, a2: &Org, survey: &Survey, r1: &Sto
         .unwrap();
     assert_eq!(out.responses, 3);
     assert_eq!(*seen.lock().unwrap(), 3);
+    // New organisations start on the current index version; one an older analysis indexed is
+    // listed until it is re-indexed.
+    assert!(store.outdated_text_indexes().await.unwrap().is_empty());
+    sqlx::query("UPDATE orgs SET text_index_version = 1 WHERE id = $1")
+        .bind(&a.id)
+        .execute(store.inner().pool())
+        .await
+        .unwrap();
+    let outdated = store.outdated_text_indexes().await.unwrap();
+    assert_eq!(
+        outdated.iter().map(|o| &o.id).collect::<Vec<_>>(),
+        vec![&a.id]
+    );
+    store.reindex(&a.id, 2, &|_| {}).await.unwrap();
+    assert!(store.outdated_text_indexes().await.unwrap().is_empty());
     assert_eq!(store.text_docs(&a.id, &query).await.unwrap(), docs);
     assert_eq!(
         store

@@ -1,0 +1,342 @@
+//! Re-analysing stored comments (`attune reindex`, and `attune serve` for an organisation whose
+//! postings an older analysis wrote): language, terms and search postings, in batches that each
+//! commit; each organisation records the [`attune_text::INDEX_VERSION`] its postings follow.
+
+use std::collections::HashMap;
+
+use attune_domain::period::{Interval, day_of_ms};
+use attune_domain::text::LanguageTag;
+use sqlx::any::AnyRow;
+use sqlx::{AnyConnection, AssertSqlSafe, Row};
+
+use super::responses::VISIBLE;
+use super::text::{TERM_INSERT, index_comment, merge_recent_terms, term_rows};
+use super::{Bind, Binds, Dialect, SqlStore, insert_rows};
+use crate::error::{Context, StoreResult};
+use crate::model::{Org, ReindexOutcome};
+
+/// What one reindex batch writes.
+#[derive(Default)]
+struct Batch {
+    /// Postings to delete: (term, response id).
+    stale: Vec<Vec<Bind>>,
+    /// New analyses for `update_analysis`.
+    updates: Vec<Vec<Bind>>,
+    /// New postings.
+    index: Vec<Vec<Bind>>,
+    /// Responses whose effective language changes: (id, old segment, new segment).
+    moved: Vec<(String, String, String)>,
+}
+
+impl Batch {
+    /// Analyses one stored response again.
+    fn add(&mut self, org_id: &str, row: &AnyRow) -> StoreResult<()> {
+        let id: String = row.try_get("id").context("reading a response")?;
+        let language: Option<String> = row.try_get("language").context("reading")?;
+        let source: Option<String> = row.try_get("language_source").context("reading")?;
+        let text_language: Option<String> = row.try_get("text_language").context("reading")?;
+        let comment: Option<String> = row.try_get("comment").context("reading")?;
+        let old_terms: Option<String> = row.try_get("terms").context("reading")?;
+        // A detected language is detected again; a declared one is kept.
+        let declared = match source.as_deref() {
+            Some("detected") => None,
+            _ => language.as_deref().and_then(|l| LanguageTag::parse(l).ok()),
+        };
+        let ix = index_comment(comment.as_deref(), declared.as_ref());
+        let (was, now) = (
+            segment_value(language.as_deref()),
+            segment_value(ix.language.as_deref()),
+        );
+        if was != now {
+            self.moved.push((id.clone(), was, now));
+        }
+        let old = stale_postings(old_terms.as_deref(), text_language.as_deref());
+        self.stale.extend(
+            old.into_iter()
+                .map(|t| vec![Bind::Text(t), Bind::Text(id.clone())]),
+        );
+        self.index.extend(term_rows(org_id, &id, &ix));
+        self.updates.push(vec![
+            Bind::Text(id),
+            Bind::OptText(ix.language),
+            Bind::OptText(ix.source.map(str::to_owned)),
+            Bind::OptText(ix.text_language),
+            Bind::OptInt(ix.confidence_pm),
+            Bind::OptText(ix.terms),
+        ]);
+        Ok(())
+    }
+}
+
+/// Every posting a response's stored terms may have left, whichever index version wrote
+/// them: each term itself (version 1 stored surface terms) and its stem under the language
+/// of the analysis that wrote them (version 2). Deleting by key needs no index on
+/// `response_terms (response_id)`, which would slow every import.
+fn stale_postings(terms: Option<&str>, text_language: Option<&str>) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for term in terms
+        .unwrap_or_default()
+        .split(' ')
+        .filter(|t| !t.is_empty())
+    {
+        out.push(term.to_owned());
+        if let Some(lang) = text_language {
+            out.push(attune_text::posting_form(lang, term));
+        }
+    }
+    out.sort_unstable();
+    out.dedup();
+    out
+}
+
+impl SqlStore {
+    /// Re-analyses every visible response of the organisation, `batch` per transaction; the
+    /// last transaction records the current index version.
+    pub(super) async fn reindex_impl(
+        &self,
+        org_id: &str,
+        batch: u32,
+        progress: &(dyn Fn(u64) + Send + Sync),
+    ) -> StoreResult<ReindexOutcome> {
+        let mut outcome = ReindexOutcome::default();
+        let mut after = String::new();
+        loop {
+            let mut tx = self.begin_write().await?;
+            // The batch rewrites postings in the index: none may wait in the recent table too.
+            while merge_recent_terms(&mut tx, self.dialect, i64::MAX).await? > 0 {}
+            let rows = sqlx::query(AssertSqlSafe(format!(
+                "SELECT r.id, r.language, r.language_source, r.text_language, r.comment, r.terms \
+                     FROM responses r WHERE r.org_id = $1 AND r.id > $2 AND {VISIBLE} \
+                     ORDER BY r.id LIMIT $3"
+            )))
+            .bind(org_id)
+            .bind(&after)
+            .bind(i64::from(batch.max(1)))
+            .fetch_all(&mut *tx)
+            .await
+            .context("reading responses to reindex")?;
+            let Some(last) = rows.last() else {
+                sqlx::query("UPDATE orgs SET text_index_version = $1 WHERE id = $2")
+                    .bind(attune_text::INDEX_VERSION)
+                    .bind(org_id)
+                    .execute(&mut *tx)
+                    .await
+                    .context("recording the search index version")?;
+                tx.commit()
+                    .await
+                    .context("recording the search index version")?;
+                break;
+            };
+            after = last.try_get("id").context("reading a response id")?;
+            let mut work = Batch::default();
+            for row in &rows {
+                work.add(org_id, row)?;
+            }
+            self.move_language_counts(&mut tx, org_id, &work.moved)
+                .await?;
+            self.delete_terms(&mut tx, org_id, work.stale).await?;
+            self.update_analysis(&mut tx, org_id, work.updates).await?;
+            insert_rows(
+                &mut tx,
+                self.dialect,
+                TERM_INSERT,
+                "ON CONFLICT (org_id, term, response_id) DO UPDATE SET tf = excluded.tf",
+                work.index,
+            )
+            .await?;
+            tx.commit().await.context("committing a reindex batch")?;
+            outcome.responses += rows.len() as u64;
+            progress(outcome.responses);
+        }
+        Ok(outcome)
+    }
+
+    /// The organisations whose postings an older analysis wrote (index version below
+    /// [`attune_text::INDEX_VERSION`]), by id.
+    pub(super) async fn outdated_text_indexes_impl(&self) -> StoreResult<Vec<Org>> {
+        let rows = sqlx::query(
+            "SELECT id, slug, name FROM orgs WHERE text_index_version < $1 ORDER BY id",
+        )
+        .bind(attune_text::INDEX_VERSION)
+        .fetch_all(&self.pool)
+        .await
+        .context("finding out-of-date search indexes")?;
+        rows.iter().map(super::settings::org_of).collect()
+    }
+
+    /// Moves the scores of responses whose language changed from one language segment of the
+    /// aggregates to the other, so metrics by language agree with the feed's language filter.
+    async fn move_language_counts(
+        &self,
+        conn: &mut AnyConnection,
+        org_id: &str,
+        moved: &[(String, String, String)],
+    ) -> StoreResult<()> {
+        if moved.is_empty() {
+            return Ok(());
+        }
+        let by_id: HashMap<&str, (&str, &str)> = moved
+            .iter()
+            .map(|(id, was, now)| (id.as_str(), (was.as_str(), now.as_str())))
+            .collect();
+        // (survey, question, qtype, day or month, score, language) → change.
+        type Key = (String, String, String, i64, i64, String);
+        let mut daily: HashMap<Key, i64> = HashMap::new();
+        let mut monthly: HashMap<Key, i64> = HashMap::new();
+        for chunk in moved.chunks(500) {
+            let mut b = Binds::default();
+            let org = b.text(org_id);
+            let ids: Vec<String> = chunk.iter().map(|m| b.text(m.0.clone())).collect();
+            let sql = format!(
+                "SELECT rs.response_id, rs.survey_id, rs.question_key, rs.qtype, rs.score, \
+                 r.submitted_at FROM response_scores rs \
+                 JOIN responses r ON r.id = rs.response_id AND r.org_id = rs.org_id \
+                 WHERE rs.org_id = {org} AND rs.response_id IN ({})",
+                ids.join(", ")
+            );
+            let rows = sqlx::query_with(AssertSqlSafe(sql), b.into_args()?)
+                .fetch_all(&mut *conn)
+                .await
+                .context("reading the scores of re-languaged responses")?;
+            for row in &rows {
+                let id: String = row.try_get("response_id").context("reading a score")?;
+                let Some((was, now)) = by_id.get(id.as_str()) else {
+                    continue;
+                };
+                let day = day_of_ms(row.try_get("submitted_at").context("reading a score")?);
+                let month = Interval::Month.bucket_start(day);
+                let survey: String = row.try_get("survey_id").context("reading a score")?;
+                let question: String = row.try_get("question_key").context("reading a score")?;
+                let qtype: String = row.try_get("qtype").context("reading a score")?;
+                let score: i64 = row.try_get("score").context("reading a score")?;
+                for (value, n) in [(*was, -1), (*now, 1)] {
+                    let key = |at| {
+                        (
+                            survey.clone(),
+                            question.clone(),
+                            qtype.clone(),
+                            at,
+                            score,
+                            value.to_owned(),
+                        )
+                    };
+                    *daily.entry(key(day)).or_default() += n;
+                    *monthly.entry(key(month)).or_default() += n;
+                }
+            }
+        }
+        for (table, col, counts) in [
+            ("score_segment_daily", "day", daily),
+            ("score_segment_monthly", "month", monthly),
+        ] {
+            let rows: Vec<Vec<Bind>> = counts
+                .into_iter()
+                .filter(|(_, n)| *n != 0)
+                .map(|((survey, question, qtype, at, score, value), n)| {
+                    vec![
+                        Bind::Text(org_id.to_owned()),
+                        Bind::Text(survey),
+                        Bind::Text(question),
+                        Bind::Text(qtype),
+                        Bind::Text("language".to_owned()),
+                        Bind::Text(value),
+                        Bind::Int(at),
+                        Bind::Int(score),
+                        Bind::Int(n),
+                    ]
+                })
+                .collect();
+            insert_rows(
+                conn,
+                self.dialect,
+                &format!("INSERT INTO {table} (org_id, survey_id, question_key, qtype, dim, value, {col}, score, n)"),
+                &format!("ON CONFLICT (org_id, survey_id, question_key, dim, value, {col}, score) DO UPDATE SET n = {table}.n + excluded.n"),
+                rows,
+            )
+            .await?;
+        }
+        Ok(())
+    }
+
+    /// Deletes search index rows by (term, response id).
+    async fn delete_terms(
+        &self,
+        conn: &mut AnyConnection,
+        org_id: &str,
+        keys: Vec<Vec<Bind>>,
+    ) -> StoreResult<()> {
+        let source = match self.dialect {
+            Dialect::Sqlite => {
+                "SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]') FROM json_each($2)"
+            }
+            Dialect::Postgres => {
+                "SELECT value->>0, value->>1 FROM jsonb_array_elements($2::jsonb) AS value"
+            }
+        };
+        for table in ["response_terms", "response_terms_recent"] {
+            let sql = format!(
+                "DELETE FROM {table} WHERE org_id = $1 AND (term, response_id) IN ({source})"
+            );
+            for chunk in keys.chunks(5_000) {
+                sqlx::query(AssertSqlSafe(sql.clone()))
+                    .bind(org_id)
+                    .bind(json_rows(chunk)?)
+                    .execute(&mut *conn)
+                    .await
+                    .context("deleting stale search terms")?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Writes re-analysed language and terms onto responses.
+    async fn update_analysis(
+        &self,
+        conn: &mut AnyConnection,
+        org_id: &str,
+        rows: Vec<Vec<Bind>>,
+    ) -> StoreResult<()> {
+        let (source, confidence) = match self.dialect {
+            Dialect::Sqlite => (
+                "SELECT json_extract(value, '$[0]') AS id, json_extract(value, '$[1]') AS language, \
+                 json_extract(value, '$[2]') AS source, json_extract(value, '$[3]') AS text_language, \
+                 json_extract(value, '$[4]') AS confidence, json_extract(value, '$[5]') AS terms \
+                 FROM json_each($2)",
+                "u.confidence",
+            ),
+            Dialect::Postgres => (
+                "SELECT value->>0 AS id, value->>1 AS language, value->>2 AS source, \
+                 value->>3 AS text_language, value->>4 AS confidence, value->>5 AS terms \
+                 FROM jsonb_array_elements($2::jsonb) AS value",
+                "CAST(u.confidence AS BIGINT)",
+            ),
+        };
+        let sql = format!(
+            "UPDATE responses SET language = u.language, language_source = u.source, \
+             text_language = u.text_language, language_confidence = {confidence}, terms = u.terms \
+             FROM ({source}) u WHERE responses.org_id = $1 AND responses.id = u.id"
+        );
+        for chunk in rows.chunks(5_000) {
+            sqlx::query(AssertSqlSafe(sql.clone()))
+                .bind(org_id)
+                .bind(json_rows(chunk)?)
+                .execute(&mut *conn)
+                .await
+                .context("updating analysed responses")?;
+        }
+        Ok(())
+    }
+}
+
+/// The language segment value of an effective language tag, as the aggregates count it.
+fn segment_value(language: Option<&str>) -> String {
+    language
+        .and_then(|l| l.split('-').next())
+        .unwrap_or_default()
+        .to_ascii_lowercase()
+}
+
+/// Rows as one JSON array of arrays.
+fn json_rows(rows: &[Vec<Bind>]) -> StoreResult<String> {
+    serde_json::to_string(rows).context("encoding rows")
+}
