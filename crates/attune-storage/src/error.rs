@@ -46,7 +46,8 @@ fn is_sqlite_busy(code: &str) -> bool {
 }
 
 /// Adds a context message to database errors, turning unique violations into `Conflict`, a
-/// write lock held past SQLite's busy timeout into `Busy` (try again: HTTP 503), and
+/// write lock held past SQLite's busy timeout or a pool with no free connection in time into
+/// `Busy` (try again: HTTP 503), and
 /// text PostgreSQL cannot store (NUL) into `Invalid`: bad input, not a failure of the server.
 /// The HTTP layer refuses NUL before it gets here; this covers every other way in (imports).
 pub trait Context<T> {
@@ -76,6 +77,10 @@ impl<T> Context<T> for Result<T, sqlx::Error> {
                 && db.code().is_some_and(|c| is_sqlite_busy(&c))
             {
                 return StoreError::Busy(format!("{what}: the database is busy"));
+            }
+            // Every connection stayed busy past the pool's wait: the server is overloaded.
+            if let sqlx::Error::PoolTimedOut = e {
+                return StoreError::Busy(format!("{what}: every database connection is busy"));
             }
             if let sqlx::Error::RowNotFound = e {
                 return StoreError::NotFound;
