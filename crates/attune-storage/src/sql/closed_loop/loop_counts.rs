@@ -100,9 +100,20 @@ pub(crate) async fn apply(
             }
         }
     }
-    let rows: Vec<Vec<Bind>> = total
+    total.retain(|_, n| *n != 0);
+    write_counts(conn, dialect, org_id, total, "loop_counts.n + excluded.n").await
+}
+
+/// Upserts counter rows; `update` is the new `n` of a row already there.
+async fn write_counts(
+    conn: &mut AnyConnection,
+    dialect: Dialect,
+    org_id: &str,
+    counts: BTreeMap<(i64, Counter, String), i64>,
+    update: &str,
+) -> StoreResult<()> {
+    let rows: Vec<Vec<Bind>> = counts
         .into_iter()
-        .filter(|(_, n)| *n != 0)
         .map(|((day, counter, key), n)| {
             vec![
                 Bind::Text(org_id.to_owned()),
@@ -113,11 +124,12 @@ pub(crate) async fn apply(
             ]
         })
         .collect();
+    let conflict = format!("ON CONFLICT (org_id, day, counter, key) DO UPDATE SET n = {update}");
     insert_rows(
         conn,
         dialect,
         "INSERT INTO loop_counts (org_id, day, counter, key, n)",
-        "ON CONFLICT (org_id, day, counter, key) DO UPDATE SET n = loop_counts.n + excluded.n",
+        &conflict,
         rows,
     )
     .await
@@ -251,9 +263,9 @@ fn decide_recurrence(lines: &[Line], pick: impl Fn(&Line) -> bool) -> Vec<(Line,
         .collect()
 }
 
-async fn save_recurrence(
+/// Stores the decided recurrence of each changed case.
+async fn save_flags(
     conn: &mut AnyConnection,
-    dialect: Dialect,
     org_id: &str,
     changed: &[(Line, Line)],
 ) -> StoreResult<()> {
@@ -266,6 +278,16 @@ async fn save_recurrence(
             .await
             .context("recording a recurrence")?;
     }
+    Ok(())
+}
+
+async fn save_recurrence(
+    conn: &mut AnyConnection,
+    dialect: Dialect,
+    org_id: &str,
+    changed: &[(Line, Line)],
+) -> StoreResult<()> {
+    save_flags(conn, org_id, changed).await?;
     let pairs: Vec<_> = changed
         .iter()
         .map(|(b, a)| (Some(&b.line), Some(&a.line)))
@@ -308,15 +330,7 @@ pub(crate) async fn build(
         let group: Vec<Line> = members.iter().map(|&i| lines[i].clone()).collect();
         changed.extend(decide_recurrence(&group, |_| true));
     }
-    for (_, after) in &changed {
-        sqlx::query("UPDATE cases SET recurs = $1 WHERE org_id = $2 AND id = $3")
-            .bind(i64::from(after.line.recurs))
-            .bind(org_id)
-            .bind(&after.id)
-            .execute(&mut *conn)
-            .await
-            .context(ctx)?;
-    }
+    save_flags(conn, org_id, &changed).await?;
     let fixed: HashMap<&str, bool> = changed
         .iter()
         .map(|(_, a)| (a.id.as_str(), a.line.recurs))
@@ -341,27 +355,8 @@ pub(crate) async fn build(
             }
         }
     }
-    let rows: Vec<Vec<Bind>> = counts
-        .into_iter()
-        .map(|((day, counter, key), n)| {
-            vec![
-                Bind::Text(org_id.to_owned()),
-                Bind::Int(day),
-                Bind::Text(counter.as_str().to_owned()),
-                Bind::Text(key),
-                Bind::Int(n),
-            ]
-        })
-        .collect();
-    insert_rows(
-        conn,
-        dialect,
-        "INSERT INTO loop_counts (org_id, day, counter, key, n)",
-        // A change another instance counted while this build ran is in the cases it read.
-        "ON CONFLICT (org_id, day, counter, key) DO UPDATE SET n = excluded.n",
-        rows,
-    )
-    .await?;
+    // A change another instance counted while this build ran is in the cases it read.
+    write_counts(conn, dialect, org_id, counts, "excluded.n").await?;
     for ((list, day), mut t) in times {
         t.sort_unstable();
         sqlx::query(
