@@ -335,7 +335,12 @@ impl CaseStore for SqlStore {
         };
         let mut step = SlaStep::default();
         let due = sla::due_milestones(&c, now_ms);
-        let before = loop_counts::line(&mut tx, org_id, case_id).await?;
+        // Only a milestone changes what the loop counts (a breach); none due, nothing to count.
+        let before = if due.is_empty() {
+            None
+        } else {
+            Some(loop_counts::line(&mut tx, org_id, case_id).await?)
+        };
         if !due.is_empty() {
             let owner_email = match &c.owner {
                 Some(o) => user_email(&mut tx, org_id, o).await?,
@@ -374,7 +379,9 @@ impl CaseStore for SqlStore {
             }
             enqueue(&mut tx, d, &jobs, now_ms).await?;
         }
-        counted(&mut tx, d, org_id, case_id, before).await?;
+        if let Some(before) = before {
+            counted(&mut tx, d, org_id, case_id, before).await?;
+        }
         let after = case_in(&mut tx, d, org_id, case_id, false).await?;
         step.next_check = after.next_check();
         tx.commit().await.context("recording SLA milestones")?;
