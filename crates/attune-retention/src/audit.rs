@@ -83,6 +83,60 @@ impl AttributeColumn {
         self
     }
 
+    /// Sets the value of each account in `changes` (`None` or empty: none); accounts outside
+    /// the column are ignored.
+    pub(crate) fn set_all<'a>(
+        &mut self,
+        changes: impl IntoIterator<Item = (u32, Option<&'a str>)>,
+    ) {
+        let mut dict: HashMap<String, u32> = self
+            .values
+            .iter()
+            .enumerate()
+            .map(|(i, v)| (v.clone(), i as u32))
+            .collect();
+        for (account, value) in changes {
+            let Some(slot) = self.codes.get_mut(account as usize) else {
+                continue;
+            };
+            *slot = match value.map(str::trim).filter(|v| !v.is_empty()) {
+                None => MISSING,
+                Some(v) => *dict.entry(v.to_owned()).or_insert_with(|| {
+                    self.values.push(v.to_owned());
+                    (self.values.len() - 1) as u32
+                }),
+            };
+        }
+    }
+
+    /// The same column without the values no account holds (the rest keep their order).
+    pub(crate) fn without_unused_values(mut self) -> AttributeColumn {
+        let mut used = vec![false; self.values.len()];
+        for &c in &self.codes {
+            if c != MISSING {
+                used[c as usize] = true;
+            }
+        }
+        if used.iter().all(|&u| u) {
+            return self;
+        }
+        let mut renumber = vec![MISSING; self.values.len()];
+        let mut kept = Vec::new();
+        for (i, value) in std::mem::take(&mut self.values).into_iter().enumerate() {
+            if used[i] {
+                renumber[i] = kept.len() as u32;
+                kept.push(value);
+            }
+        }
+        for c in &mut self.codes {
+            if *c != MISSING {
+                *c = renumber[*c as usize];
+            }
+        }
+        self.values = kept;
+        self
+    }
+
     /// The index of an account's value in [`AttributeColumn::values`].
     pub fn code_of(&self, account: usize) -> Option<u32> {
         self.codes.get(account).copied().filter(|&c| c != MISSING)

@@ -17,6 +17,7 @@ pub mod cohort;
 pub mod ledger;
 pub mod packed;
 mod par;
+pub mod patch;
 pub mod stats;
 pub mod summary;
 pub mod survival;

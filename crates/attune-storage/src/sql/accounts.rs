@@ -4,6 +4,7 @@ use sqlx::AssertSqlSafe;
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 
+use super::retention_changes::{MAX_LISTED, Touched, bump_generation};
 use super::{SqlStore, new_id};
 use crate::error::{Context, StoreError, StoreResult};
 use crate::model::{Account, AccountUpsert, Contact, ContactUpsert};
@@ -106,6 +107,36 @@ pub(crate) async fn contact_for(
         row.try_get("account_id")
             .context("reading contact account")?,
     ))
+}
+
+/// The retention numbers of the accounts with these external ids (those the reports know).
+async fn retention_numbers(
+    conn: &mut AnyConnection,
+    org_id: &str,
+    external_ids: &[&str],
+) -> StoreResult<Vec<u32>> {
+    let mut out = Vec::new();
+    for chunk in external_ids.chunks(500) {
+        let list: Vec<String> = (0..chunk.len()).map(|i| format!("${}", i + 2)).collect();
+        let sql = format!(
+            "SELECT r.idx FROM retention_accounts r JOIN accounts a ON a.id = r.account_id \
+             WHERE r.org_id = $1 AND a.org_id = $1 AND a.external_id IN ({})",
+            list.join(", ")
+        );
+        let mut q = sqlx::query(AssertSqlSafe(sql)).bind(org_id);
+        for id in chunk {
+            q = q.bind(*id);
+        }
+        for row in q
+            .fetch_all(&mut *conn)
+            .await
+            .context("reading account numbers")?
+        {
+            let idx: i64 = row.try_get(0).context("reading an account number")?;
+            out.extend(u32::try_from(idx).ok());
+        }
+    }
+    Ok(out)
 }
 
 async fn count_accounts(conn: &mut AnyConnection, org_id: &str) -> StoreResult<i64> {
@@ -217,16 +248,10 @@ impl CustomerStore for SqlStore {
             .as_ref()
             .is_some_and(|b| audited(b) != audited(&account))
         {
-            sqlx::query(
-            "INSERT INTO retention_state (org_id, generation) \
-             SELECT $1, 1 WHERE EXISTS (SELECT 1 FROM retention_accounts WHERE org_id = $1 AND account_id = $2) \
-             ON CONFLICT (org_id) DO UPDATE SET generation = retention_state.generation + 1",
-        )
-        .bind(org_id)
-        .bind(&account.id)
-        .execute(&mut *tx)
-        .await
-        .context("recording a retention change")?;
+            let numbers = retention_numbers(&mut tx, org_id, &[a.external_id.as_str()]).await?;
+            if !numbers.is_empty() {
+                bump_generation(&mut tx, org_id, Touched::accounts(numbers)).await?;
+            }
         }
         tx.commit().await.context("saving an account")?;
         Ok(account)
@@ -311,7 +336,13 @@ impl CustomerStore for SqlStore {
             progress(done);
         }
         let after = count_accounts(&mut tx, org_id).await?;
-        super::retention_snapshot::bump_generation(&mut tx, org_id).await?;
+        let touched = if last.len() > MAX_LISTED {
+            Touched::Unknown
+        } else {
+            let ids: Vec<&str> = last.keys().copied().collect();
+            Touched::accounts(retention_numbers(&mut tx, org_id, &ids).await?)
+        };
+        bump_generation(&mut tx, org_id, touched).await?;
         tx.commit().await.context("committing the import")?;
         Ok(super::retention::outcome(
             (after - before).max(0) as u64,

@@ -15,6 +15,7 @@ mod metrics;
 mod reindex;
 mod responses;
 mod retention;
+mod retention_changes;
 mod retention_rows;
 mod retention_snapshot;
 mod settings;

@@ -7,6 +7,7 @@ use std::collections::HashMap;
 
 use sqlx::{AnyConnection, AssertSqlSafe, Row};
 
+use super::retention_changes::{Touched, bump_generation};
 use super::{Dialect, SqlStore, new_id};
 use crate::error::{Context, StoreError, StoreResult};
 use crate::model::ImportOutcome;
@@ -238,7 +239,8 @@ impl SqlStore {
             progress(done);
         }
         let after = count(&mut tx, kind.table, org_id).await?;
-        super::retention_snapshot::bump_generation(&mut tx, org_id).await?;
+        let touched = Touched::accounts(idx.values().copied().collect());
+        bump_generation(&mut tx, org_id, touched).await?;
         tx.commit().await.context("committing the import")?;
         Ok(outcome(after.saturating_sub(before), rows.len()))
     }

@@ -1,21 +1,28 @@
 //! Packed snapshots of an organisation's retention inputs (see `attune_retention::packed`).
 //!
 //! Every write that changes an organisation's subscription rows, activity events or account
-//! attributes bumps `retention_state.generation` in its own transaction. A report reads the
-//! generation and the snapshot parts in one read transaction (repeatable read on PostgreSQL)
-//! and uses the snapshot only when it was built at that generation; otherwise it reads the
-//! rows in the same transaction, packs them and saves the snapshot tagged with the generation
-//! it read. A snapshot can therefore be missing or old, never wrong for its tag: the rows and
-//! the generation it was built from come from one consistent view of the database.
+//! attributes bumps `retention_state.generation` in its own transaction and logs the accounts it
+//! touched (`retention_changes.rs`). A report reads the generation and the snapshot parts in one
+//! read transaction (repeatable read on PostgreSQL). A snapshot built at that generation is used
+//! as it is; an older one is patched with the current rows of the accounts touched since
+//! (`attune_retention::patch`), read in the same transaction; only without a complete list of
+//! them are all the rows read, packed and saved. The worker's refresh saves patched snapshots, so
+//! a report after a write pays for the touched accounts, not for every row. A snapshot can
+//! therefore be missing or old, never wrong for its tag: the rows and the generation it was built
+//! from come from one consistent view of the database.
 
 use attune_retention::AttributeColumn;
 use attune_retention::packed::{
     PackedError, pack_activity, pack_attributes, pack_subscriptions, unpack_activity,
     unpack_attributes, unpack_subscriptions,
 };
+use attune_retention::patch::replace_accounts;
 use sqlx::{AnyConnection, Row};
 
-use super::retention_rows::{flag, read_attributes, read_rows};
+use super::retention_changes::{forget_applied, touched_since};
+use super::retention_rows::{
+    count_accounts, flag, patch_columns, read_attribute_pairs, read_attributes, read_rows,
+};
 use super::{Dialect, SqlStore};
 use crate::error::{Context, StoreError, StoreResult};
 use crate::retention::{RetentionRows, RetentionSource};
@@ -52,19 +59,6 @@ impl From<RetentionSource> for Kind {
     }
 }
 
-/// Records, inside the caller's transaction, that the organisation's retention inputs change.
-pub(crate) async fn bump_generation(conn: &mut AnyConnection, org_id: &str) -> StoreResult<()> {
-    sqlx::query(
-        "INSERT INTO retention_state (org_id, generation) VALUES ($1, 1) \
-         ON CONFLICT (org_id) DO UPDATE SET generation = retention_state.generation + 1",
-    )
-    .bind(org_id)
-    .execute(&mut *conn)
-    .await
-    .context("recording a retention change")?;
-    Ok(())
-}
-
 async fn generation(conn: &mut AnyConnection, org_id: &str) -> StoreResult<i64> {
     let row = sqlx::query("SELECT generation FROM retention_state WHERE org_id = $1")
         .bind(org_id)
@@ -77,37 +71,39 @@ async fn generation(conn: &mut AnyConnection, org_id: &str) -> StoreResult<i64> 
     }
 }
 
-/// The snapshot's bytes when a complete one was built at `generation`.
+/// The saved snapshot of `kind` with the generation it was built at, when it is complete.
 async fn load(
     conn: &mut AnyConnection,
     org_id: &str,
     kind: Kind,
-    generation: i64,
-) -> StoreResult<Option<Vec<u8>>> {
+) -> StoreResult<Option<(i64, Vec<u8>)>> {
     let rows = sqlx::query(
-        "SELECT part, parts, data FROM retention_snapshots \
-         WHERE org_id = $1 AND kind = $2 AND generation = $3 ORDER BY part",
+        "SELECT part, parts, generation, data FROM retention_snapshots \
+         WHERE org_id = $1 AND kind = $2 ORDER BY part",
     )
     .bind(org_id)
     .bind(kind.as_str())
-    .bind(generation)
     .fetch_all(&mut *conn)
     .await
     .context("reading a retention snapshot")?;
     let mut out = Vec::new();
+    let mut built = None;
     for (i, row) in rows.iter().enumerate() {
         let part: i64 = row.try_get(0).context("reading a retention snapshot")?;
         let parts: i64 = row.try_get(1).context("reading a retention snapshot")?;
-        if part != i as i64 || parts != rows.len() as i64 {
+        let generation: i64 = row.try_get(2).context("reading a retention snapshot")?;
+        if part != i as i64 || parts != rows.len() as i64 || built.is_some_and(|g| g != generation)
+        {
             return Ok(None);
         }
-        let data: Vec<u8> = row.try_get(2).context("reading a retention snapshot")?;
+        built = Some(generation);
+        let data: Vec<u8> = row.try_get(3).context("reading a retention snapshot")?;
         if out.is_empty() {
             out.reserve(data.len() * rows.len());
         }
         out.extend_from_slice(&data);
     }
-    Ok((!rows.is_empty()).then_some(out))
+    Ok(built.map(|g| (g, out)))
 }
 
 /// Runs CPU work (packing, unpacking) off the async executor.
@@ -122,6 +118,29 @@ async fn cpu<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> Store
 
 fn damaged(org_id: &str, kind: Kind, e: &PackedError) {
     tracing::warn!(org.id = org_id, kind = kind.as_str(), error = %e, "retention snapshot unreadable; rebuilding it from the rows");
+}
+
+/// The organisation's generation, its state row locked until the transaction ends, so that
+/// snapshot writers and writers of the inputs take turns (SQLite's write transaction is already
+/// exclusive).
+async fn lock_generation(
+    conn: &mut AnyConnection,
+    dialect: Dialect,
+    org_id: &str,
+) -> StoreResult<i64> {
+    let lock = match dialect {
+        Dialect::Sqlite => "SELECT generation FROM retention_state WHERE org_id = $1",
+        Dialect::Postgres => "SELECT generation FROM retention_state WHERE org_id = $1 FOR UPDATE",
+    };
+    sqlx::query(lock)
+        .bind(org_id)
+        .fetch_optional(&mut *conn)
+        .await
+        .context("locking the retention state")?
+        .map(|r| r.try_get::<i64, _>(0))
+        .transpose()
+        .context("locking the retention state")
+        .map(|g| g.unwrap_or(0))
 }
 
 impl SqlStore {
@@ -143,21 +162,7 @@ impl SqlStore {
         .execute(&mut *tx)
         .await
         .context("saving a retention snapshot")?;
-        // Lock the organisation's state row, so snapshot writers and writers of the inputs
-        // take turns (SQLite's write transaction is already exclusive).
-        let lock = match self.dialect {
-            Dialect::Sqlite => "SELECT generation FROM retention_state WHERE org_id = $1",
-            Dialect::Postgres => {
-                "SELECT generation FROM retention_state WHERE org_id = $1 FOR UPDATE"
-            }
-        };
-        let current: i64 = sqlx::query(lock)
-            .bind(org_id)
-            .fetch_one(&mut *tx)
-            .await
-            .context("saving a retention snapshot")?
-            .try_get(0)
-            .context("saving a retention snapshot")?;
+        let current = lock_generation(&mut tx, self.dialect, org_id).await?;
         if current != generation {
             return Ok(false);
         }
@@ -188,6 +193,7 @@ impl SqlStore {
             .await
             .context("saving a retention snapshot")?;
         }
+        forget_applied(&mut tx, org_id).await?;
         tx.commit().await.context("saving a retention snapshot")?;
         Ok(true)
     }
@@ -204,18 +210,51 @@ impl SqlStore {
         }
     }
 
-    /// Every attribute column (built-in ones first, then custom keys by name), from the
-    /// snapshot or rebuilt.
-    async fn attribute_columns(&self, org_id: &str) -> StoreResult<(usize, Vec<AttributeColumn>)> {
+    /// Every attribute column (built-in ones first, then custom keys by name): from the
+    /// snapshot, the snapshot patched with the accounts changed since (saved when `save`), or
+    /// rebuilt from every account (and saved).
+    async fn attribute_columns(
+        &self,
+        org_id: &str,
+        save: bool,
+    ) -> StoreResult<(usize, Vec<AttributeColumn>)> {
         let kind = Kind::Attributes;
         let mut view = self.begin_read().await?;
         let g = generation(&mut view, org_id).await?;
-        if let Some(bytes) = load(&mut view, org_id, kind, g).await? {
-            match cpu(move || unpack_attributes(&bytes)).await? {
-                Ok(columns) => return Ok(columns),
+        if let Some(saved) = saved(&mut view, org_id, kind, g).await? {
+            let fresh = match saved.touched.is_empty() {
+                true => None,
+                false => Some((
+                    count_accounts(&mut view, org_id).await?,
+                    read_attribute_pairs(&mut view, self.dialect, org_id, Some(&saved.touched))
+                        .await?,
+                )),
+            };
+            view.commit().await.context("finishing a read")?;
+            let (built, touched) = (saved.built, saved.touched.clone());
+            let patched = cpu(move || {
+                let (n, columns) = unpack_attributes(&saved.bytes)?;
+                Ok::<_, PackedError>(match fresh {
+                    None => (n, columns, None),
+                    Some((n, pairs)) => {
+                        let columns = patch_columns(columns, n, &saved.touched, pairs);
+                        let bytes = save.then(|| pack_attributes(n, &columns));
+                        (n, columns, bytes)
+                    }
+                })
+            })
+            .await?;
+            match patched {
+                Ok((n, columns, bytes)) => {
+                    self.bring_up_to_date(org_id, kind, (built, g), save, &touched, bytes)
+                        .await;
+                    return Ok((n, columns));
+                }
                 Err(e) => damaged(org_id, kind, &e),
             }
+            view = self.begin_read().await?;
         }
+        let g = generation(&mut view, org_id).await?;
         let (n, columns) = read_attributes(&mut view, self.dialect, org_id).await?;
         view.commit().await.context("finishing a read")?;
         let (columns, bytes) = cpu(move || {
@@ -225,6 +264,173 @@ impl SqlStore {
         .await?;
         self.keep_snapshot(org_id, kind, g, bytes).await;
         Ok((n, columns))
+    }
+
+    /// An organisation's rows of one kind, like [`Self::attribute_columns`].
+    async fn rows_of(
+        &self,
+        org_id: &str,
+        source: RetentionSource,
+        save: bool,
+    ) -> StoreResult<RetentionRows> {
+        let kind = Kind::from(source);
+        let mut view = self.begin_read().await?;
+        let g = generation(&mut view, org_id).await?;
+        if let Some(saved) = saved(&mut view, org_id, kind, g).await? {
+            let fresh = match saved.touched.is_empty() {
+                true => None,
+                false => Some(read_rows(&mut view, org_id, source, Some(&saved.touched)).await?),
+            };
+            view.commit().await.context("finishing a read")?;
+            let (built, touched) = (saved.built, saved.touched.clone());
+            let patched = cpu(move || {
+                let rows = unpack(kind, &saved.bytes)?;
+                Ok::<_, PackedError>(match fresh {
+                    None => (rows, None),
+                    Some(fresh) => {
+                        let rows = patch_rows(rows, &saved.touched, fresh);
+                        let bytes = save.then(|| pack(kind, &rows));
+                        (rows, bytes)
+                    }
+                })
+            })
+            .await?;
+            match patched {
+                Ok((rows, bytes)) => {
+                    self.bring_up_to_date(org_id, kind, (built, g), save, &touched, bytes)
+                        .await;
+                    return Ok(rows);
+                }
+                Err(e) => damaged(org_id, kind, &e),
+            }
+            view = self.begin_read().await?;
+        }
+        let g = generation(&mut view, org_id).await?;
+        let rows = read_rows(&mut view, org_id, source, None).await?;
+        view.commit().await.context("finishing a read")?;
+        let (rows, bytes) = cpu(move || {
+            let bytes = pack(kind, &rows);
+            (rows, bytes)
+        })
+        .await?;
+        self.keep_snapshot(org_id, kind, g, bytes).await;
+        Ok(rows)
+    }
+
+    /// After a snapshot built at `built` served generation `g` (`from_to`): when `save`, the
+    /// patched snapshot is saved, or — when the changes since touched none of its accounts —
+    /// the saved one is marked as built at `g`, so the log of those changes can go.
+    async fn bring_up_to_date(
+        &self,
+        org_id: &str,
+        kind: Kind,
+        (built, g): (i64, i64),
+        save: bool,
+        touched: &[u32],
+        bytes: Option<Vec<u8>>,
+    ) {
+        if !save || built == g {
+            return;
+        }
+        match bytes {
+            Some(bytes) => self.keep_snapshot(org_id, kind, g, bytes).await,
+            None if touched.is_empty() => {
+                if let Err(e) = self.retag_snapshot(org_id, kind, built, g).await {
+                    tracing::warn!(org.id = org_id, kind = kind.as_str(), error = %e, "could not mark a retention snapshot current");
+                }
+            }
+            None => {}
+        }
+    }
+
+    /// Marks the snapshot of `kind` built at `built` as built at `g`, unless the inputs have
+    /// changed since `g`.
+    async fn retag_snapshot(
+        &self,
+        org_id: &str,
+        kind: Kind,
+        built: i64,
+        g: i64,
+    ) -> StoreResult<()> {
+        let mut tx = self.begin_write().await?;
+        if lock_generation(&mut tx, self.dialect, org_id).await? != g {
+            return Ok(());
+        }
+        sqlx::query(
+            "UPDATE retention_snapshots SET generation = $1 \
+             WHERE org_id = $2 AND kind = $3 AND generation = $4",
+        )
+        .bind(g)
+        .bind(org_id)
+        .bind(kind.as_str())
+        .bind(built)
+        .execute(&mut *tx)
+        .await
+        .context("marking a retention snapshot current")?;
+        forget_applied(&mut tx, org_id).await?;
+        tx.commit()
+            .await
+            .context("marking a retention snapshot current")?;
+        Ok(())
+    }
+}
+
+/// A saved snapshot that can serve the current generation: as it is, or patched with the
+/// current rows of the accounts touched since it was built.
+struct Saved {
+    built: i64,
+    bytes: Vec<u8>,
+    /// The accounts touched since `built` (empty when it is current).
+    touched: Vec<u32>,
+}
+
+async fn saved(
+    conn: &mut AnyConnection,
+    org_id: &str,
+    kind: Kind,
+    g: i64,
+) -> StoreResult<Option<Saved>> {
+    let Some((built, bytes)) = load(conn, org_id, kind).await? else {
+        return Ok(None);
+    };
+    Ok(touched_since(conn, org_id, built, g)
+        .await?
+        .map(|touched| Saved {
+            built,
+            bytes,
+            touched,
+        }))
+}
+
+fn unpack(kind: Kind, bytes: &[u8]) -> Result<RetentionRows, PackedError> {
+    match kind {
+        Kind::Activity => unpack_activity(bytes).map(|(n, activity)| RetentionRows {
+            n_accounts: n,
+            activity,
+            ..RetentionRows::default()
+        }),
+        _ => unpack_subscriptions(bytes).map(|(n, subscriptions)| RetentionRows {
+            n_accounts: n,
+            subscriptions,
+            ..RetentionRows::default()
+        }),
+    }
+}
+
+fn pack(kind: Kind, rows: &RetentionRows) -> Vec<u8> {
+    match kind {
+        Kind::Activity => pack_activity(rows.n_accounts, &rows.activity),
+        _ => pack_subscriptions(rows.n_accounts, &rows.subscriptions),
+    }
+}
+
+/// The snapshot's rows with the touched accounts' rows replaced by `fresh` (read with the
+/// current number of accounts).
+fn patch_rows(base: RetentionRows, touched: &[u32], fresh: RetentionRows) -> RetentionRows {
+    RetentionRows {
+        n_accounts: fresh.n_accounts,
+        subscriptions: replace_accounts(base.subscriptions, touched, fresh.subscriptions),
+        activity: replace_accounts(base.activity, touched, fresh.activity),
     }
 }
 
@@ -252,15 +458,15 @@ impl SnapshotStore for SqlStore {
             let subs: bool = flag(&row, 1)?;
             let acts: bool = flag(&row, 2)?;
             if subs {
-                self.retention_rows(&org, RetentionSource::Subscriptions)
+                self.rows_of(&org, RetentionSource::Subscriptions, true)
                     .await?;
                 built += 1;
             }
             if acts {
-                self.retention_rows(&org, RetentionSource::Activity).await?;
+                self.rows_of(&org, RetentionSource::Activity, true).await?;
                 built += 1;
             }
-            self.attribute_columns(&org).await?;
+            self.attribute_columns(&org, true).await?;
             built += 1;
         }
         Ok(built)
@@ -271,40 +477,7 @@ impl SnapshotStore for SqlStore {
         org_id: &str,
         source: RetentionSource,
     ) -> StoreResult<RetentionRows> {
-        let kind = Kind::from(source);
-        let mut view = self.begin_read().await?;
-        let g = generation(&mut view, org_id).await?;
-        if let Some(bytes) = load(&mut view, org_id, kind, g).await? {
-            let unpacked = cpu(move || match kind {
-                Kind::Activity => unpack_activity(&bytes).map(|(n, activity)| RetentionRows {
-                    n_accounts: n,
-                    activity,
-                    ..RetentionRows::default()
-                }),
-                _ => unpack_subscriptions(&bytes).map(|(n, subscriptions)| RetentionRows {
-                    n_accounts: n,
-                    subscriptions,
-                    ..RetentionRows::default()
-                }),
-            })
-            .await?;
-            match unpacked {
-                Ok(rows) => return Ok(rows),
-                Err(e) => damaged(org_id, kind, &e),
-            }
-        }
-        let rows = read_rows(&mut view, org_id, source).await?;
-        view.commit().await.context("finishing a read")?;
-        let (rows, bytes) = cpu(move || {
-            let bytes = match kind {
-                Kind::Activity => pack_activity(rows.n_accounts, &rows.activity),
-                _ => pack_subscriptions(rows.n_accounts, &rows.subscriptions),
-            };
-            (rows, bytes)
-        })
-        .await?;
-        self.keep_snapshot(org_id, kind, g, bytes).await;
-        Ok(rows)
+        self.rows_of(org_id, source, false).await
     }
 
     async fn retention_attributes(
@@ -321,7 +494,7 @@ impl SnapshotStore for SqlStore {
                 )));
             }
         }
-        let (_, columns) = self.attribute_columns(org_id).await?;
+        let (_, columns) = self.attribute_columns(org_id, false).await?;
         names
             .iter()
             .map(|name| match columns.iter().find(|c| &c.name == name) {
@@ -342,7 +515,7 @@ impl SnapshotStore for SqlStore {
     }
 
     async fn retention_attribute_names(&self, org_id: &str) -> StoreResult<Vec<String>> {
-        let (_, columns) = self.attribute_columns(org_id).await?;
+        let (_, columns) = self.attribute_columns(org_id, false).await?;
         Ok(columns.into_iter().map(|c| c.name).collect())
     }
 }

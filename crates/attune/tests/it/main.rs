@@ -26,6 +26,7 @@ mod pages;
 mod passwords;
 mod rate_limits;
 mod retention;
+mod retention_patch;
 mod route_table;
 mod secrets;
 mod security_headers;

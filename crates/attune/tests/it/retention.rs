@@ -885,7 +885,17 @@ async fn reports_read_the_snapshot_and_follow_every_change(b: Backend) {
         "the write made the snapshot old"
     );
     assert_eq!(cohort_total(&app).await, 15);
-    assert_eq!(snapshot_state(&app, "subscriptions").await.1, vec![g2]);
+    assert_eq!(
+        snapshot_state(&app, "subscriptions").await.1,
+        vec![g],
+        "the report patched the old snapshot with the touched accounts, without saving it"
+    );
+    app.store.retention_refresh(None).await.unwrap();
+    assert_eq!(
+        snapshot_state(&app, "subscriptions").await.1,
+        vec![g2],
+        "the worker's refresh saved the patched snapshot"
+    );
 
     // Attributes: changing an account's plan changes the audit.
     set_plan(&app, "acct-1", "gold").await;
@@ -894,6 +904,7 @@ async fn reports_read_the_snapshot_and_follow_every_change(b: Backend) {
     set_plan(&app, "acct-1", "silver").await;
     assert_eq!(audited_plans(&app).await, ["free", "silver"]);
     // Saving an account again unchanged (a CRM sync) keeps the snapshot.
+    app.store.retention_refresh(None).await.unwrap();
     let (g_same, _) = snapshot_state(&app, "attributes").await;
     set_plan(&app, "acct-1", "silver").await;
     assert_eq!(
@@ -907,6 +918,7 @@ async fn reports_read_the_snapshot_and_follow_every_change(b: Backend) {
 
     // The report reads the snapshot: one built from other rows, at the current generation,
     // is what it shows.
+    app.store.retention_refresh(None).await.unwrap();
     let other_rows: Vec<attune_retention::Subscription> = (0..2)
         .map(|a| attune_retention::Subscription {
             account: a,
