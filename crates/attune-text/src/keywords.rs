@@ -8,7 +8,10 @@
 //! detractors mention price". Each term gets a 2×2 table, Yates' chi-square with its p-value, the
 //! log odds ratio with a 95% interval, and a Benjamini–Hochberg q-value across all terms tested,
 //! so that testing thousands of terms does not make noise look significant. Terms are unigrams
-//! and bigrams of adjacent content terms (stop words removed), so "not working" is one phrase.
+//! and bigrams of adjacent content terms of one sentence (stop words removed), so "not working"
+//! is one phrase. Overlapping bigrams that come from one longer phrase ("app keeps" and "keeps
+//! crashing" from "app keeps crashing") are merged into it ([`merge_phrases`]), so a driver is
+//! listed once, as its customers wrote it.
 
 use std::collections::{BTreeSet, HashMap};
 
@@ -16,12 +19,27 @@ use serde::{Deserialize, Serialize};
 
 use crate::stats::{Table, benjamini_hochberg};
 
+/// Stands between the terms of two sentences in [`Doc::terms`] (and in the stored term lists,
+/// see [`crate::index_terms`]): a paragraph separator, which no term can hold.
+pub const SENTENCE_BREAK: &str = "\u{2029}";
+
+/// Most words a merged phrase holds.
+const MAX_PHRASE_WORDS: usize = 5;
+
+/// Keywords (strongest first) whose pairs may be merged into phrases.
+const PHRASE_CANDIDATES: usize = 200;
+
+/// Share of the focus documents of both overlapping pairs that must hold the longer phrase for
+/// the pairs to be merged into it.
+const PHRASE_SHARE: f64 = 0.8;
+
 /// A document for keyword analysis: its id, its content terms in order, and its group.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Doc<Id> {
     /// The caller's id, returned in examples.
     pub id: Id,
-    /// Normalised content terms in text order (e.g. [`crate::Analysis::terms`]).
+    /// Normalised content terms in text order (e.g. [`crate::Analysis::terms`]), with
+    /// [`SENTENCE_BREAK`] between sentences.
     pub terms: Vec<String>,
     /// Whether the document is in the focus group (detractors, the segment) or the background.
     pub focus: bool,
@@ -106,9 +124,14 @@ pub fn over_represented<Id: Clone>(docs: &[Doc<Id>], options: &Options) -> Vec<K
             n_background += 1;
         }
         seen.clear();
-        seen.extend(doc.terms.iter().cloned());
+        seen.extend(doc.terms.iter().filter(|t| *t != SENTENCE_BREAK).cloned());
         if options.bigrams {
-            seen.extend(doc.terms.windows(2).map(|w| format!("{} {}", w[0], w[1])));
+            seen.extend(
+                doc.terms
+                    .windows(2)
+                    .filter(|w| w[0] != SENTENCE_BREAK && w[1] != SENTENCE_BREAK)
+                    .map(|w| format!("{} {}", w[0], w[1])),
+            );
         }
         for term in &seen {
             let entry = match counts.get_mut(term.as_str()) {
@@ -170,12 +193,153 @@ pub fn over_represented<Id: Clone>(docs: &[Doc<Id>], options: &Options) -> Vec<K
             })
         })
         .collect();
-    out.sort_by(|x, y| {
+    strongest_first(&mut out);
+    let mut out = merge_phrases(out, docs, (n_focus, n_background), options);
+    strongest_first(&mut out);
+    out
+}
+
+/// Most significant first; ties: larger effect, then term.
+fn strongest_first<Id>(keywords: &mut [Keyword<Id>]) {
+    keywords.sort_by(|x, y| {
         x.p_value
             .total_cmp(&y.p_value)
             .then(y.log_odds_ratio.total_cmp(&x.log_odds_ratio))
             .then(x.term.cmp(&y.term))
     });
+}
+
+/// Whether `words` stand one after another in one sentence of `terms`.
+fn holds(terms: &[String], words: &[&str]) -> bool {
+    terms
+        .windows(words.len())
+        .any(|w| w.iter().zip(words).all(|(a, b)| a == b))
+}
+
+/// The keyword of a phrase, tested on its own 2×2 table; its q-value is the largest of the
+/// pairs it replaces (they were tested, the phrase stands for them).
+fn phrase_keyword<Id: Clone>(
+    words: &[&str],
+    docs: &[Doc<Id>],
+    (n_focus, n_background): (u64, u64),
+    q_value: f64,
+    options: &Options,
+) -> Keyword<Id> {
+    let (mut focus, mut background) = (Vec::new(), 0u64);
+    for (i, doc) in docs.iter().enumerate() {
+        if holds(&doc.terms, words) {
+            if doc.focus {
+                focus.push(i);
+            } else {
+                background += 1;
+            }
+        }
+    }
+    let a = focus.len() as u64;
+    let table = Table {
+        a,
+        b: n_focus - a,
+        c: background,
+        d: n_background - background,
+    };
+    let (chi_square, p_value) = table.chi_square();
+    let (lor, lo, hi) = table.log_odds_ratio();
+    Keyword {
+        term: words.join(" "),
+        focus_docs: a,
+        background_docs: background,
+        focus_share: ratio(a, n_focus),
+        background_share: ratio(background, n_background),
+        log_odds_ratio: lor,
+        ci_low: lo,
+        ci_high: hi,
+        chi_square,
+        p_value,
+        q_value,
+        significant: q_value < options.alpha && lor > 0.0,
+        examples: focus
+            .iter()
+            .take(options.max_examples)
+            .map(|&i| docs[i].id.clone())
+            .collect(),
+        focus_doc_indices: focus,
+    }
+}
+
+/// Merges overlapping word pairs of one phrase: where pair `x y` and pair `y z` are both
+/// keywords and at least [`PHRASE_SHARE`] of the focus documents of each hold `x y z` in one
+/// sentence, both are replaced by the phrase (tested on its own counts), which can grow the
+/// same way up to [`MAX_PHRASE_WORDS`]. Pairs are taken strongest first (input order), among
+/// the [`PHRASE_CANDIDATES`] strongest keywords (each merge reads every document); unigrams
+/// are kept.
+pub fn merge_phrases<Id: Clone>(
+    keywords: Vec<Keyword<Id>>,
+    docs: &[Doc<Id>],
+    sizes: (u64, u64),
+    options: &Options,
+) -> Vec<Keyword<Id>> {
+    let pairs: Vec<usize> = (0..keywords.len().min(PHRASE_CANDIDATES))
+        .filter(|&i| keywords[i].term.split(' ').count() == 2)
+        .collect();
+    let mut used = vec![false; keywords.len()];
+    let mut phrases: Vec<Keyword<Id>> = Vec::new();
+    for &seed in &pairs {
+        if used[seed] {
+            continue;
+        }
+        let mut words: Vec<String> = keywords[seed].term.split(' ').map(str::to_owned).collect();
+        let (mut support, mut q, mut merged) = (
+            keywords[seed].focus_docs,
+            keywords[seed].q_value,
+            Vec::new(),
+        );
+        let mut current: Option<Keyword<Id>> = None;
+        while words.len() < MAX_PHRASE_WORDS {
+            // A pair continuing the phrase to the right, else to the left.
+            let next = pairs.iter().copied().find_map(|j| {
+                if used[j] || j == seed || merged.contains(&j) {
+                    return None;
+                }
+                let (a, b) = keywords[j].term.split_once(' ')?;
+                if Some(a) == words.last().map(String::as_str) {
+                    let mut w: Vec<&str> = words.iter().map(String::as_str).collect();
+                    w.push(b);
+                    Some((j, w.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>()))
+                } else if Some(b) == words.first().map(String::as_str) {
+                    let mut w = vec![a.to_owned()];
+                    w.extend(words.iter().cloned());
+                    Some((j, w))
+                } else {
+                    None
+                }
+            });
+            let Some((j, longer)) = next else { break };
+            let refs: Vec<&str> = longer.iter().map(String::as_str).collect();
+            let candidate = phrase_keyword(&refs, docs, sizes, q.max(keywords[j].q_value), options);
+            let least = support.min(keywords[j].focus_docs) as f64;
+            if (candidate.focus_docs as f64) < PHRASE_SHARE * least {
+                break;
+            }
+            merged.push(j);
+            support = candidate.focus_docs;
+            q = candidate.q_value;
+            words = longer;
+            current = Some(candidate);
+        }
+        if let Some(phrase) = current {
+            used[seed] = true;
+            for j in merged {
+                used[j] = true;
+            }
+            phrases.push(phrase);
+        }
+    }
+    let mut out: Vec<Keyword<Id>> = keywords
+        .into_iter()
+        .zip(used)
+        .filter_map(|(k, u)| (!u).then_some(k))
+        .collect();
+    out.extend(phrases.into_iter().filter(|p| p.log_odds_ratio > 0.0));
     out
 }
 
@@ -270,7 +434,7 @@ mod tests {
     fn doc(id: u32, text: &str, focus: bool) -> Doc<u32> {
         Doc {
             id,
-            terms: text.split_whitespace().map(str::to_owned).collect(),
+            terms: text.split(' ').map(str::to_owned).collect(),
             focus,
         }
     }
@@ -292,16 +456,62 @@ mod tests {
         }
         let kw = over_represented(&docs, &Options::default());
         let top = &kw[0];
-        assert!(["price", "high", "price high", "high app"].contains(&top.term.as_str()));
+        assert!(["price", "high", "price high app"].contains(&top.term.as_str()));
         assert!(top.significant);
         assert_eq!(top.focus_docs, 10);
         assert_eq!(top.examples, vec![0, 2, 4]);
         assert!(kw.iter().all(|k| k.term != "great" && k.term != "app"));
         let themes = themes(&kw, &docs, 0.5, 2);
         assert_eq!(themes.len(), 1, "{themes:?}");
-        // price, high, "price high", "high app": always together.
-        assert_eq!(themes[0].terms.len(), 4);
+        // price, high and the phrase "price high app" (its pairs merged): always together.
+        assert_eq!(themes[0].terms.len(), 3, "{themes:?}");
+        assert!(themes[0].terms.contains(&"price high app".to_owned()));
         assert_eq!(themes[0].focus_docs, 10);
+    }
+
+    #[test]
+    fn pairs_of_one_phrase_become_the_phrase_and_pairs_never_cross_sentences() {
+        let mut docs = Vec::new();
+        for i in 0..30 {
+            // Detractors: "app keeps crashing", then another sentence about support.
+            let text = if i % 3 == 0 {
+                "app keeps crashing \u{2029} support slow"
+            } else {
+                "app keeps crashing"
+            };
+            docs.push(doc(i, text, true));
+            docs.push(doc(
+                100 + i,
+                "app works fine \u{2029} support friendly",
+                false,
+            ));
+        }
+        // "not working" and "working properly" overlap but never stand together.
+        for i in 0..12 {
+            docs.push(doc(200 + i, "login not working", true));
+            docs.push(doc(300 + i, "export working properly fast", true));
+            docs.push(doc(400 + i, "great", false));
+        }
+        let kw = over_represented(&docs, &Options::default());
+        let terms: Vec<&str> = kw.iter().map(|k| k.term.as_str()).collect();
+        assert!(terms.contains(&"app keeps crashing"), "{terms:?}");
+        assert!(
+            !terms.contains(&"app keeps") && !terms.contains(&"keeps crashing"),
+            "{terms:?}"
+        );
+        let phrase = kw.iter().find(|k| k.term == "app keeps crashing").unwrap();
+        assert_eq!((phrase.focus_docs, phrase.background_docs), (30, 0));
+        assert!(phrase.significant);
+        assert_eq!(phrase.examples, vec![0, 1, 2]);
+        assert!(
+            !terms.iter().any(|t| t.contains("crashing support")),
+            "no pair across a sentence break: {terms:?}"
+        );
+        assert!(!terms.contains(&"\u{2029}"));
+        // Each pair grew into the phrase it always stands in, never into one across documents.
+        assert!(terms.contains(&"login not working"), "{terms:?}");
+        assert!(terms.contains(&"export working properly fast"), "{terms:?}");
+        assert!(!terms.iter().any(|t| t.contains("not working properly")));
     }
 
     #[test]

@@ -12,6 +12,7 @@
 
 use std::collections::BTreeSet;
 
+use crate::keywords::SENTENCE_BREAK;
 use crate::{stem, stopwords};
 
 /// Most terms a query contributes; the rest are ignored.
@@ -32,17 +33,30 @@ pub fn query_terms(query: &str) -> Vec<String> {
 }
 
 /// What the search index keeps of an analysis: the content terms in text order, space
-/// separated (for keywords and drivers), and each distinct posting form (the stem under the
-/// analysis language's stemmer, else the term) with its count (the index rows).
+/// separated, with [`SENTENCE_BREAK`] between sentences (for keywords and drivers), and each
+/// distinct posting form (the stem under the analysis language's stemmer, else the term) with
+/// its count (the index rows).
 pub fn index_terms(a: &crate::Analysis) -> (String, Vec<(String, i64)>) {
     let mut joined = String::new();
     let mut counts: Vec<(String, i64)> = Vec::new();
     // A term never holds whitespace (normalisation collapses it and segments split on it);
-    // the check keeps the joined form splittable whatever the segmenter does.
-    for term in a.terms().filter(|t| !t.contains(char::is_whitespace)) {
+    // the check keeps the joined form splittable whatever the segmenter does. `broke`: a
+    // sentence ended since the last content term (the break may sit before a stop word).
+    let mut broke = false;
+    for token in &a.tokens {
+        broke |= token.sentence_start;
+        let term = token.term.as_str();
+        if token.stop || term.contains(char::is_whitespace) {
+            continue;
+        }
         if !joined.is_empty() {
             joined.push(' ');
+            if broke {
+                joined.push_str(SENTENCE_BREAK);
+                joined.push(' ');
+            }
         }
+        broke = false;
         joined.push_str(term);
         let form = stem::posting_form(&a.lang, term);
         match counts.iter_mut().find(|(t, _)| *t == form) {
@@ -84,6 +98,26 @@ pub fn highlight<'a>(text: &'a str, lang: Option<&str>, terms: &[String]) -> Vec
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn stored_terms_mark_where_a_sentence_ends_in_any_script() {
+        let a = crate::analyze("Slow app. And support was great!", Some("en"));
+        assert_eq!(index_terms(&a).0, "slow app \u{2029} support great");
+        let ur = crate::analyze("ایپ سست ہے۔ سپورٹ اچھی", Some("ur"));
+        assert!(
+            index_terms(&ur).0.contains(" \u{2029} "),
+            "{:?}",
+            index_terms(&ur).0
+        );
+        let bn = crate::analyze("অ্যাপ ধীর। সাপোর্ট ভালো", Some("bn"));
+        assert!(
+            index_terms(&bn).0.contains(" \u{2029} "),
+            "{:?}",
+            index_terms(&bn).0
+        );
+        let one = crate::analyze("slow app, slow support", Some("en"));
+        assert_eq!(index_terms(&one).0, "slow app slow support");
+    }
 
     #[test]
     fn query_terms_drop_stop_words_and_repeats() {

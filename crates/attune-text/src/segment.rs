@@ -32,6 +32,35 @@ pub struct Token {
     pub end: usize,
     /// Whether the term is a stop word (see [`is_stop`]).
     pub stop: bool,
+    /// Whether a sentence ends between the previous word and this one (see
+    /// [`ends_sentence`]); `false` for the first word.
+    #[serde(default)]
+    pub sentence_start: bool,
+}
+
+/// Whether `c` ends a sentence or clause in one of the scripts Attune reads: Latin and CJK
+/// full stops, question and exclamation marks, the semicolon, the ellipsis, the Devanagari and
+/// Bengali danda, the Urdu full stop and question mark, the Burmese and Khmer sentence marks.
+pub fn ends_sentence(c: char) -> bool {
+    matches!(
+        c,
+        '.' | '!'
+            | '?'
+            | ';'
+            | '\u{2026}'
+            | '\u{0964}'
+            | '\u{0965}'
+            | '\u{06D4}'
+            | '\u{061F}'
+            | '\u{061B}'
+            | '\u{104B}'
+            | '\u{17D4}'
+            | '\u{17D5}'
+            | '\u{3002}'
+            | '\u{FF01}'
+            | '\u{FF1F}'
+            | '\u{FF1B}'
+    )
 }
 
 /// Byte ranges of the words of normalised text: segments holding a letter or a digit.
@@ -151,9 +180,13 @@ pub fn is_stop(lang: &str, term: &str) -> bool {
 pub fn tokens(normalized: &Normalized, lang: &str) -> Vec<Token> {
     let norm = normalized.text.as_str();
     let elides = matches!(lang, "fr" | "it" | "ca");
+    let mut previous_end: Option<usize> = None;
     words(norm)
         .into_iter()
         .map(|mut range| {
+            let sentence_start =
+                previous_end.is_some_and(|end| norm[end..range.start].chars().any(ends_sentence));
+            previous_end = Some(range.end);
             if elides {
                 range.start += elided_prefix_len(&norm[range.clone()]);
             }
@@ -164,6 +197,7 @@ pub fn tokens(normalized: &Normalized, lang: &str) -> Vec<Token> {
                 start: orig.start,
                 end: orig.end,
                 stop: is_stop(lang, term),
+                sentence_start,
             }
         })
         .collect()

@@ -23,9 +23,11 @@ use rust_stemmers::{Algorithm, Stemmer};
 
 use crate::script::{self, Script};
 
-/// The version of the search index's postings: 1 held surface terms, 2 holds stems. Bump it
-/// when the analysis changes what a posting holds; storage re-indexes older organisations.
-pub const INDEX_VERSION: i64 = 2;
+/// The version of the stored analysis: 1 held surface terms in the postings, 2 holds stems, 3
+/// also marks sentence breaks in the stored term lists (so drivers pair words of one sentence
+/// only). Bump it when the analysis changes what a posting or a term list holds; storage
+/// re-indexes older organisations.
+pub const INDEX_VERSION: i64 = 3;
 
 /// Snowball stemmers of Latin script, in a fixed order (the expansion's order).
 const LATIN: [Algorithm; 14] = [

@@ -9,6 +9,9 @@
 //! `tools/bench/retention_baseline.py` computes the same summary and cohorts with pandas and
 //! DuckDB (from Parquet); the results are compared.
 //!
+//! Then one write as the API makes it and the first report after it (the saved snapshot patched
+//! with the touched accounts), beside the report that builds the snapshot from every row.
+//!
 //! Run: `cargo bench -p attune --bench retention -- [ACCOUNTS]` (default 1000000). Needs
 //! `python3` with pandas, pyarrow and duckdb (`pip install pandas pyarrow duckdb`).
 
@@ -267,7 +270,98 @@ async fn bench_backend(
         median(total),
         format_day(as_of)
     );
+    write_then_report(name, store, &org.id, &accounts, spec, as_of).await?;
     last.ok_or_else(|| anyhow::anyhow!("no run"))
+}
+
+/// Load, compute and serialise the whole report (summary, cohorts, survival, the audits of
+/// the five attributes), as one value, with the time it took end to end.
+async fn full_report(
+    store: &SqlStore,
+    org_id: &str,
+    spec: Spec,
+) -> anyhow::Result<(Value, Duration)> {
+    let t = Instant::now();
+    let data = store
+        .retention_rows(org_id, RetentionSource::Subscriptions)
+        .await?;
+    let names: Vec<String> = ATTRIBUTES.iter().map(|a| (*a).to_owned()).collect();
+    let columns = store
+        .retention_attributes(org_id, &names, data.n_accounts)
+        .await?;
+    let value = tokio::task::spawn_blocking(move || -> anyhow::Result<Value> {
+        let report = Report::build(&data, spec).map_err(|e| anyhow::anyhow!("{e:?}"))?;
+        let km = report.survival(SurvivalOptions {
+            unit: TimeUnit::Day,
+            ci: CiKind::Log,
+        });
+        let audits: Vec<_> = columns.iter().map(|c| report.audit(c, None, 30)).collect();
+        Ok(serde_json::json!({
+            "summary": report.summary(),
+            "cohorts": report.cohorts(),
+            "survival": km,
+            "audits": audits,
+        }))
+    })
+    .await??;
+    Ok((value, t.elapsed()))
+}
+
+/// One write as the API makes it (a new contract for one account, another account's plan
+/// changed), then the first report: the saved snapshot patched with the two touched accounts.
+/// Baseline in the same run: the same report when the snapshot has to be built from every row,
+/// which is what every first report after a write paid before the change log. The answers
+/// must be equal.
+async fn write_then_report(
+    name: &str,
+    store: &SqlStore,
+    org_id: &str,
+    accounts: &[AccountUpsert],
+    spec: Spec,
+    as_of: i32,
+) -> anyhow::Result<()> {
+    let t = Instant::now();
+    let contract = NewSubscription {
+        account_external_id: "17".to_owned(),
+        product: String::new(),
+        start: as_of - 40,
+        end: None,
+        mrr_cents: 4_200,
+        quantity: None,
+        billing_period: None,
+        cancellation_reason: None,
+    };
+    store
+        .import_subscriptions(org_id, &[contract], NOW_MS, &|_| {})
+        .await?;
+    let mut changed = accounts[42].clone();
+    changed.plan = Some("plan-9".to_owned());
+    store.upsert_account(org_id, &changed).await?;
+    let write = t.elapsed();
+    let (patched, after_write) = full_report(store, org_id, spec).await?;
+    let t = Instant::now();
+    store.retention_refresh(Some(org_id)).await?;
+    let save = t.elapsed();
+    let (saved, from_saved) = full_report(store, org_id, spec).await?;
+    sqlx::query("DELETE FROM retention_snapshots WHERE org_id = $1")
+        .bind(org_id)
+        .execute(store.pool())
+        .await?;
+    let (rebuilt, rebuild) = full_report(store, org_id, spec).await?;
+    let same = patched == rebuilt && saved == rebuilt;
+    println!(
+        "{name}: write then report: write {:.0} ms, first report after it {:.0} ms (patched snapshot); \
+         the worker's refresh saves the patch in {:.0} ms, the next report {:.0} ms; \
+         baseline, the report that builds the snapshot from every row: {:.0} ms; answers {}",
+        ms(write),
+        ms(after_write),
+        ms(save),
+        ms(from_saved),
+        ms(rebuild),
+        if same { "equal" } else { "DIFFERENT" }
+    );
+    anyhow::ensure!(same, "the patched report differs from the rebuilt one");
+    Ok(())
 }
 
 /// Summary, cohorts, survival and the audits of every column, serialised as the API answers

@@ -70,14 +70,14 @@ impl Batch {
 
 /// Every posting a response's stored terms may have left, whichever index version wrote
 /// them: each term itself (version 1 stored surface terms) and its stem under the language
-/// of the analysis that wrote them (version 2). Deleting by key needs no index on
+/// of the analysis that wrote them (versions 2 and 3). Deleting by key needs no index on
 /// `response_terms (response_id)`, which would slow every import.
 fn stale_postings(terms: Option<&str>, text_language: Option<&str>) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     for term in terms
         .unwrap_or_default()
         .split(' ')
-        .filter(|t| !t.is_empty())
+        .filter(|t| !t.is_empty() && *t != attune_text::keywords::SENTENCE_BREAK)
     {
         out.push(term.to_owned());
         if let Some(lang) = text_language {
