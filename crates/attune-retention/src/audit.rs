@@ -57,6 +57,33 @@ impl AttributeColumn {
             values,
             codes,
         }
+        .in_value_order()
+    }
+
+    /// The same column with its values sorted, so that a column is the same whatever order
+    /// its pairs came in (the rows of a database table have none).
+    pub(crate) fn in_value_order(mut self) -> AttributeColumn {
+        if self.values.is_sorted() {
+            return self;
+        }
+        let mut order: Vec<u32> = (0..self.values.len() as u32).collect();
+        order.sort_by(|&a, &b| self.values[a as usize].cmp(&self.values[b as usize]));
+        let mut renumber = vec![MISSING; order.len()];
+        for (new, &old) in order.iter().enumerate() {
+            renumber[old as usize] = new as u32;
+        }
+        let mut values = std::mem::take(&mut self.values);
+        let mut sorted: Vec<String> = order
+            .iter()
+            .map(|&old| std::mem::take(&mut values[old as usize]))
+            .collect();
+        std::mem::swap(&mut self.values, &mut sorted);
+        for c in &mut self.codes {
+            if *c != MISSING {
+                *c = renumber[*c as usize];
+            }
+        }
+        self
     }
 
     /// A column from its distinct values and each account's index into them (`None`: no
@@ -142,7 +169,8 @@ impl AttributeColumn {
         self.codes.get(account).copied().filter(|&c| c != MISSING)
     }
 
-    /// The distinct values, in order of first appearance.
+    /// The distinct values, sorted (a column from [`AttributeColumn::from_codes`] keeps the
+    /// order it was given).
     pub fn values(&self) -> &[String] {
         &self.values
     }
@@ -268,7 +296,8 @@ pub struct AuditRow {
 
 /// The audit of one attribute over the accounts' outcomes (indexed by account; accounts beyond
 /// either slice are excluded). Values with fewer than `min_support` audited customers are
-/// reported with counts only. Rows come in the column's value order, then "no value".
+/// reported with counts only. Rows come in the column's value order (sorted, for columns from
+/// pairs), then "no value".
 pub fn churn_audit(
     column: &AttributeColumn,
     outcomes: &[Outcome],

@@ -18,6 +18,10 @@ use async_trait::async_trait;
 /// Rows per insert statement (they travel as one JSON parameter).
 pub(super) const BATCH: usize = 10_000;
 
+/// Up to this many accounts an import looks up by external id; more, and it reads every
+/// account of the organisation in one pass.
+const FEW_ACCOUNTS: usize = 10_000;
+
 /// One JSON value per column, in the order of the insert's column list.
 type JsonRow = Vec<serde_json::Value>;
 
@@ -111,28 +115,50 @@ async fn account_indexes(
             .collect();
         send(conn, &create, &rows).await?;
     }
-    // Every account of the organisation with its number, if it has one yet.
-    let rows = sqlx::query(
-        "SELECT a.id, a.external_id, r.idx FROM accounts a \
+    // The wanted accounts with their numbers, if they have one yet: looked up by external id
+    // for a few, or every account of the organisation read at once for many.
+    let lookup = "SELECT a.id, a.external_id, r.idx FROM accounts a \
          LEFT JOIN retention_accounts r ON r.org_id = a.org_id AND r.account_id = a.id \
-         WHERE a.org_id = $1 AND a.external_id IS NOT NULL",
-    )
-    .bind(org_id)
-    .fetch_all(&mut *conn)
-    .await
-    .context("reading account numbers")?;
+         WHERE a.org_id = $1 AND a.external_id IS NOT NULL";
+    let mut rows = Vec::new();
+    if wanted.len() > FEW_ACCOUNTS {
+        rows = sqlx::query(lookup)
+            .bind(org_id)
+            .fetch_all(&mut *conn)
+            .await
+            .context("reading account numbers")?;
+    } else {
+        for chunk in wanted.chunks(500) {
+            let marks: Vec<String> = (0..chunk.len()).map(|i| format!("${}", i + 2)).collect();
+            let sql = format!("{lookup} AND a.external_id IN ({})", marks.join(", "));
+            let mut q = sqlx::query(AssertSqlSafe(sql)).bind(org_id);
+            for x in chunk {
+                q = q.bind(*x);
+            }
+            rows.extend(
+                q.fetch_all(&mut *conn)
+                    .await
+                    .context("reading account numbers")?,
+            );
+        }
+    }
     let mut by_external: HashMap<String, (String, Option<i64>)> =
         HashMap::with_capacity(rows.len());
-    let mut next: i64 = 0;
     for row in &rows {
         let id: String = row.try_get("id").context("reading account")?;
         let ext: String = row.try_get("external_id").context("reading account")?;
         let idx: Option<i64> = row.try_get("idx").context("reading account number")?;
-        if let Some(i) = idx {
-            next = next.max(i + 1);
-        }
         by_external.insert(ext, (id, idx));
     }
+    let next: Option<i64> =
+        sqlx::query("SELECT MAX(idx) AS top FROM retention_accounts WHERE org_id = $1")
+            .bind(org_id)
+            .fetch_one(&mut *conn)
+            .await
+            .context("reading account numbers")?
+            .try_get("top")
+            .context("reading account numbers")?;
+    let mut next = next.map_or(0, |top| top + 1);
     let number = insert_sql(
         dialect,
         "retention_accounts",
@@ -176,16 +202,35 @@ fn occurrences<K: std::hash::Hash + Eq>(keys: impl Iterator<Item = K>) -> Vec<i6
     .collect()
 }
 
-async fn count(conn: &mut AnyConnection, table: &str, org_id: &str) -> StoreResult<u64> {
-    let row = sqlx::query(AssertSqlSafe(format!(
-        "SELECT COUNT(*) AS n FROM {table} WHERE org_id = $1"
-    )))
-    .bind(org_id)
-    .fetch_one(&mut *conn)
-    .await
-    .context("counting rows")?;
-    let n: i64 = row.try_get("n").context("reading a count")?;
-    Ok(n.max(0) as u64)
+/// Rows of `table` of the organisation: of every account, or only of the accounts in `only`
+/// (so a small import counts a few rows, not millions).
+async fn count(
+    conn: &mut AnyConnection,
+    table: &str,
+    org_id: &str,
+    only: Option<&[u32]>,
+) -> StoreResult<u64> {
+    let mut total = 0u64;
+    let slices: Vec<Option<&[u32]>> = match only {
+        None => vec![None],
+        Some(a) => a.chunks(500).map(Some).collect(),
+    };
+    for slice in slices {
+        let filter = slice.map_or(String::new(), |a| {
+            let list: Vec<String> = a.iter().map(u32::to_string).collect();
+            format!(" AND account_idx IN ({})", list.join(", "))
+        });
+        let row = sqlx::query(AssertSqlSafe(format!(
+            "SELECT COUNT(*) AS n FROM {table} WHERE org_id = $1{filter}"
+        )))
+        .bind(org_id)
+        .fetch_one(&mut *conn)
+        .await
+        .context("counting rows")?;
+        let n: i64 = row.try_get("n").context("reading a count")?;
+        total += n.max(0) as u64;
+    }
+    Ok(total)
 }
 
 /// How one kind of retention row is stored: its table, its insert, and each row's JSON values
@@ -223,7 +268,12 @@ impl SqlStore {
         let mut tx = self.begin_write().await?;
         let ids: Vec<&str> = rows.iter().map(kind.account).collect();
         let idx = account_indexes(&mut tx, self.dialect, org_id, &ids, now_ms).await?;
-        let before = count(&mut tx, kind.table, org_id).await?;
+        let touched = Touched::accounts(idx.values().copied().collect());
+        let only = match &touched {
+            Touched::Accounts(a) => Some(a.as_slice()),
+            Touched::Unknown => None,
+        };
+        let before = count(&mut tx, kind.table, org_id, only).await?;
         let mut done = 0u64;
         for (chunk, seqs) in rows.chunks(BATCH).zip(seq.chunks(BATCH)) {
             let json: Vec<JsonRow> = chunk
@@ -238,9 +288,8 @@ impl SqlStore {
             done += chunk.len() as u64;
             progress(done);
         }
-        let after = count(&mut tx, kind.table, org_id).await?;
-        let touched = Touched::accounts(idx.values().copied().collect());
-        bump_generation(&mut tx, org_id, touched).await?;
+        let after = count(&mut tx, kind.table, org_id, only).await?;
+        bump_generation(&mut tx, org_id, touched.clone()).await?;
         tx.commit().await.context("committing the import")?;
         Ok(outcome(after.saturating_sub(before), rows.len()))
     }

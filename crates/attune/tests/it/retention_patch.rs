@@ -34,14 +34,15 @@ impl Rng {
     }
 }
 
-/// What the store hands a report: both kinds of rows (sorted) and every attribute column as
-/// (name, each account's value).
+/// What the store hands a report: both kinds of rows (sorted) and every attribute column (its
+/// values in order, so the audit's rows come in the same order whatever order rows are read in).
 #[derive(Debug, PartialEq)]
 struct Inputs {
     n_accounts: usize,
     subscriptions: Vec<Subscription>,
     activity: Vec<ActivityEvent>,
-    attributes: Vec<(String, Vec<Option<String>>)>,
+    /// (name, its distinct values in order, each account's value).
+    attributes: Vec<(String, Vec<String>, Vec<Option<String>>)>,
 }
 
 async fn inputs(app: &TestApp) -> Inputs {
@@ -74,7 +75,7 @@ async fn inputs(app: &TestApp) -> Inputs {
                 let values = (0..subs.n_accounts as u32)
                     .map(|a| c.value_of(a).map(str::to_owned))
                     .collect();
-                (c.name.clone(), values)
+                (c.name.clone(), c.values().to_vec(), values)
             })
             .collect(),
     }
@@ -360,7 +361,12 @@ async fn a_report_after_a_write_patches_the_snapshot_and_equals_a_full_read(b: B
         .await
         .unwrap();
     let now = inputs(&app).await;
-    let plan = &now.attributes.iter().find(|(n, _)| n == "plan").unwrap().1;
+    let plan = &now
+        .attributes
+        .iter()
+        .find(|(n, _, _)| n == "plan")
+        .unwrap()
+        .2;
     assert!(plan.iter().any(|v| v.as_deref() == Some("platinum")));
     let (g, saved) = generations(&app).await;
     assert!(

@@ -134,6 +134,40 @@ fn same(a: &Value, b: &Value) -> bool {
     }
 }
 
+/// Themes and drivers, whose definition changed since the fixture was recorded (pairs of
+/// words stay within one sentence, overlapping pairs become the phrase they stand in): the
+/// same comments are compared, and every term both answers list has the same counts, test
+/// and examples.
+fn same_text(a: &Value, b: &Value) -> bool {
+    let fixed = [
+        "focus",
+        "background",
+        "focus_docs",
+        "background_docs",
+        "truncated",
+    ];
+    if fixed.iter().any(|k| !same(&a[*k], &b[*k])) {
+        return false;
+    }
+    let terms = |v: &Value| -> BTreeMap<String, Value> {
+        v["terms"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|t| Some((t["term"].as_str()?.to_owned(), t.clone())))
+            .collect()
+    };
+    let (got, want) = (terms(a), terms(b));
+    let shared: Vec<&String> = got.keys().filter(|k| want.contains_key(*k)).collect();
+    (got.is_empty() == want.is_empty())
+        && (want.is_empty() || !shared.is_empty())
+        && shared.iter().all(|k| {
+            ["focus_count", "background_count", "p_value", "examples"]
+                .iter()
+                .all(|f| same(&got[*k][*f], &want[*k][*f]))
+        })
+}
+
 /// A server on `store` with the fixture's key and the fixed clock.
 async fn serve(store: Arc<SqlStore>, db_url: &str) -> String {
     let config = Config {
@@ -348,7 +382,12 @@ async fn an_older_demo_database_migrates_and_answers_the_same(b: Backend) {
     let mut answers = BTreeMap::new();
     for (path, want) in &expected {
         let got = get(&client, &addr, path).await;
-        if !same(&got.body, &want.body) || got.status != want.status {
+        let equal = if path.starts_with("/api/v1/text/") {
+            same_text(&got.body, &want.body)
+        } else {
+            same(&got.body, &want.body)
+        };
+        if !equal || got.status != want.status {
             differ.push(path.clone());
         }
         answers.insert(path.clone(), got);
