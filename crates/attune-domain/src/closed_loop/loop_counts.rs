@@ -12,6 +12,7 @@
 
 use std::collections::HashMap;
 
+use super::durations::Durations;
 use super::metrics::Tally;
 use crate::period::DAY_MS;
 
@@ -214,9 +215,9 @@ pub struct Sums {
     /// (counter, key) → count.
     pub counts: HashMap<(Counter, String), i64>,
     /// Times to first response.
-    pub first: Vec<i64>,
+    pub first: Durations,
     /// Times to resolution.
-    pub resolution: Vec<i64>,
+    pub resolution: Durations,
     /// Cases not yet responded to whose deadline is after the moment of the report.
     pub not_yet_due: u64,
 }

@@ -141,8 +141,8 @@ proptest! {
         for ((day, d), v) in &times {
             if *day >= first_day && *day < end_day {
                 match d {
-                    Duration::FirstResponse => sums.first.extend(v),
-                    Duration::Resolution => sums.resolution.extend(v),
+                    Duration::FirstResponse => sums.first.add_sorted(v.clone()),
+                    Duration::Resolution => sums.resolution.add_sorted(v.clone()),
                 }
             }
         }

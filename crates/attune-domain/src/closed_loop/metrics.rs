@@ -10,6 +10,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
+use super::durations::Durations;
 use crate::period::DAY_MS;
 
 /// Window in which the same root cause at the same account counts as a recurrence.
@@ -139,9 +140,9 @@ pub struct Tally {
     /// Of those, first-responded within the deadline.
     pub within: u64,
     /// Times to first response, ms.
-    pub first: Vec<i64>,
+    pub first: Durations,
     /// Times to resolution, ms.
-    pub resolution: Vec<i64>,
+    pub resolution: Durations,
     /// Breached cases per owner (display form).
     pub by_owner: BTreeMap<String, u64>,
     /// Breached cases per team (display form).
@@ -160,7 +161,7 @@ pub struct Tally {
 
 impl Tally {
     /// The metrics.
-    pub fn finish(mut self) -> LoopMetrics {
+    pub fn finish(self) -> LoopMetrics {
         let with_cause: u64 = self.causes.values().sum();
         let mut cumulative = 0.0;
         let root_causes = ranked(self.causes)
@@ -179,8 +180,8 @@ impl Tally {
         LoopMetrics {
             cases: self.cases,
             first_response_within_deadline: Share::new(self.within, self.due),
-            median_first_response_ms: median(&mut self.first),
-            median_resolution_ms: median(&mut self.resolution),
+            median_first_response_ms: self.first.median(),
+            median_resolution_ms: self.resolution.median(),
             breaches_by_owner: ranked(self.by_owner),
             breaches_by_team: ranked(self.by_team),
             root_causes,

@@ -3,6 +3,7 @@
 //! case is resolved.
 
 pub mod case;
+pub mod durations;
 pub mod escalation;
 pub mod loop_counts;
 pub mod metrics;

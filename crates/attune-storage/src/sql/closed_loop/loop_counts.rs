@@ -483,7 +483,7 @@ pub(crate) async fn sums(
         } else {
             &mut s.resolution
         };
-        target.extend(decode(&bytes));
+        target.add_sorted(decode(&bytes));
     }
     let whole = (
         first_day.saturating_mul(DAY_MS),
