@@ -259,7 +259,11 @@ mod tests {
         let column = AttributeColumn::from_pairs("plan", 3, [(0, "pro"), (1, "free")]);
         let audit = serde_json::to_value(r.audit(&column, None, 1)).unwrap_or_default();
         assert!(!keys(&audit).contains(&"period"), "absent, not null");
-        assert_eq!(audit["rows"][1]["value"], "free");
+        assert_eq!(
+            audit["rows"][0]["value"], "free",
+            "values in their sorted order"
+        );
+        assert_eq!(audit["rows"][1]["value"], "pro");
         assert_eq!(audit["rows"][2]["value"], Value::Null);
         let cohorts = serde_json::to_value(r.cohorts()).unwrap_or_default();
         assert_eq!(cohorts["cohorts"][0]["size"], 2);
