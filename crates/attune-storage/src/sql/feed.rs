@@ -7,7 +7,10 @@ use async_trait::async_trait;
 use attune_domain::text::search_form;
 use sqlx::{AssertSqlSafe, Row};
 
+use attune_domain::search::Match;
+
 use super::responses::{RESPONSE_COLUMNS, VISIBLE, response_of};
+use super::search::{RANKED_ORDER, Weights, ranked_join};
 use super::{Binds, SqlStore};
 use crate::error::{Context, StoreResult};
 use crate::model::{FeedCase, FeedItem, FeedQuery};
@@ -70,10 +73,79 @@ fn like_escape(s: &str) -> String {
     out
 }
 
-#[async_trait]
-impl FeedStore for SqlStore {
-    async fn feed(&self, org_id: &str, q: &FeedQuery) -> StoreResult<Vec<FeedItem>> {
-        let mut b = Binds::default();
+/// The feed's filters as conditions on `r` (the response) and `a` (its account), each with a
+/// leading ` AND`; the text is left to the caller (ranked terms or substrings).
+pub(crate) fn filter_conditions(b: &mut Binds, q: &FeedQuery) -> String {
+    let mut sql = String::new();
+    if let Some(s) = &q.survey_id {
+        sql += &format!(" AND r.survey_id = {}", b.text(s));
+    }
+    if q.question_key.is_some() || q.score_range.is_some() {
+        sql += " AND EXISTS (SELECT 1 FROM response_scores rs WHERE rs.response_id = r.id";
+        if let Some(k) = &q.question_key {
+            sql += &format!(" AND rs.question_key = {}", b.text(k));
+        }
+        if let Some((lo, hi)) = q.score_range {
+            sql += &format!(
+                " AND rs.qtype = 'nps' AND rs.score >= {} AND rs.score <= {}",
+                b.int(lo),
+                b.int(hi)
+            );
+        }
+        sql += ")";
+    }
+    if let Some(t) = q.from_ms {
+        sql += &format!(" AND r.submitted_at >= {}", b.int(t));
+    }
+    if let Some(t) = q.to_ms {
+        sql += &format!(" AND r.submitted_at < {}", b.int(t));
+    }
+    if let Some(l) = &q.language {
+        let exact = b.text(l);
+        let prefix = b.text(format!("{}-%", like_escape(l)));
+        sql += &format!(" AND (r.language = {exact} OR r.language LIKE {prefix} ESCAPE '\\')");
+    }
+    if let Some(a) = &q.account {
+        let p = b.text(a);
+        sql += &format!(" AND (r.account_id = {p} OR a.external_id = {p})");
+    }
+    if let Some(c) = q.channel {
+        sql += &format!(" AND r.channel = {}", b.text(c.as_str()));
+    }
+    if q.with_comment {
+        sql += " AND r.comment IS NOT NULL";
+    }
+    sql
+}
+
+/// The joins [`filter_conditions`] needs beside `responses r`.
+pub(crate) fn filter_joins(q: &FeedQuery) -> &'static str {
+    if q.account.is_some() {
+        " LEFT JOIN accounts a ON a.id = r.account_id AND a.org_id = r.org_id"
+    } else {
+        ""
+    }
+}
+
+/// How a feed query with search terms finds its page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Ranking {
+    /// Read each form's postings best first and stop once the page is known.
+    TopK,
+    /// Rank every match, then cut the page: the definition, for tests and benchmarks.
+    Exhaustive,
+}
+
+const FEED_SELECT: &str = "s.name AS survey_name, a.name AS account_name, c.email AS contact_email";
+
+impl SqlStore {
+    /// The feed, with a term search ranked as `ranking` says (both give the same items).
+    pub async fn feed_ranked(
+        &self,
+        org_id: &str,
+        q: &FeedQuery,
+        ranking: Ranking,
+    ) -> StoreResult<Vec<FeedItem>> {
         // Words are looked up in the search index and ranked; a query without any (only
         // punctuation or stop words) falls back to substring matching.
         let terms = q
@@ -81,62 +153,57 @@ impl FeedStore for SqlStore {
             .as_deref()
             .map(attune_text::query_terms)
             .unwrap_or_default();
-        let ranked = if terms.is_empty() {
-            None
-        } else {
-            Some(
-                self.ranked_search(&mut b, org_id, &terms, q.any_term)
-                    .await?,
-            )
-        };
+        if terms.is_empty() {
+            return self.feed_rows(org_id, q, None).await;
+        }
+        let weights = self.weights(org_id, &terms).await?;
+        if ranking == Ranking::Exhaustive {
+            return self.feed_rows(org_id, q, Some(&weights)).await;
+        }
+        let page = self.top_matches(org_id, q, &weights).await?;
+        self.feed_of(org_id, &page).await
+    }
+
+    /// The feed items of `page`'s responses, in its order.
+    async fn feed_of(&self, org_id: &str, page: &[Match]) -> StoreResult<Vec<FeedItem>> {
+        if page.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut b = Binds::default();
+        let org = b.text(org_id);
+        let ids: Vec<String> = page.iter().map(|m| b.text(m.id.clone())).collect();
+        let sql = format!(
+            "SELECT {RESPONSE_COLUMNS}, {FEED_SELECT} FROM responses r {FEED_JOINS} \
+             WHERE r.org_id = {org} AND r.id IN ({})",
+            ids.join(", ")
+        );
+        let mut items = self.read_feed(AssertSqlSafe(sql), b).await?;
+        let at: HashMap<&str, usize> = page
+            .iter()
+            .enumerate()
+            .map(|(i, m)| (m.id.as_str(), i))
+            .collect();
+        items.sort_by_key(|i| at.get(i.response.id.as_str()).copied());
+        self.attach_cases(org_id, &mut items).await?;
+        Ok(items)
+    }
+
+    /// The feed read with one query: newest first, or, with `weights`, every match ranked.
+    async fn feed_rows(
+        &self,
+        org_id: &str,
+        q: &FeedQuery,
+        weights: Option<&Weights>,
+    ) -> StoreResult<Vec<FeedItem>> {
+        let mut b = Binds::default();
+        let ranked = weights.map(|w| ranked_join(&mut b, org_id, w, q.any_term));
         let org = b.text(org_id);
         let mut sql = format!(
-            "SELECT {RESPONSE_COLUMNS}, s.name AS survey_name, a.name AS account_name, c.email AS contact_email \
-             FROM responses r{} \
-             JOIN surveys s ON s.id = r.survey_id AND s.org_id = r.org_id \
-             LEFT JOIN accounts a ON a.id = r.account_id AND a.org_id = r.org_id \
-             LEFT JOIN contacts c ON c.id = r.contact_id AND c.org_id = r.org_id \
+            "SELECT {RESPONSE_COLUMNS}, {FEED_SELECT} FROM responses r{} {FEED_JOINS} \
              WHERE r.org_id = {org} AND {VISIBLE}",
-            ranked.as_ref().map_or("", |s| s.join.as_str())
+            ranked.as_deref().unwrap_or("")
         );
-        if let Some(s) = &q.survey_id {
-            sql += &format!(" AND r.survey_id = {}", b.text(s));
-        }
-        if q.question_key.is_some() || q.score_range.is_some() {
-            sql += " AND EXISTS (SELECT 1 FROM response_scores rs WHERE rs.response_id = r.id";
-            if let Some(k) = &q.question_key {
-                sql += &format!(" AND rs.question_key = {}", b.text(k));
-            }
-            if let Some((lo, hi)) = q.score_range {
-                sql += &format!(
-                    " AND rs.qtype = 'nps' AND rs.score >= {} AND rs.score <= {}",
-                    b.int(lo),
-                    b.int(hi)
-                );
-            }
-            sql += ")";
-        }
-        if let Some(t) = q.from_ms {
-            sql += &format!(" AND r.submitted_at >= {}", b.int(t));
-        }
-        if let Some(t) = q.to_ms {
-            sql += &format!(" AND r.submitted_at < {}", b.int(t));
-        }
-        if let Some(l) = &q.language {
-            let exact = b.text(l);
-            let prefix = b.text(format!("{}-%", like_escape(l)));
-            sql += &format!(" AND (r.language = {exact} OR r.language LIKE {prefix} ESCAPE '\\')");
-        }
-        if let Some(a) = &q.account {
-            let p = b.text(a);
-            sql += &format!(" AND (r.account_id = {p} OR a.external_id = {p})");
-        }
-        if let Some(c) = q.channel {
-            sql += &format!(" AND r.channel = {}", b.text(c.as_str()));
-        }
-        if q.with_comment {
-            sql += " AND r.comment IS NOT NULL";
-        }
+        sql += &filter_conditions(&mut b, q);
         if let Some(text) = q.text.as_ref().filter(|_| ranked.is_none()) {
             for word in search_form(text).split_whitespace().take(10) {
                 let p = b.text(format!("%{}%", like_escape(word)));
@@ -153,18 +220,23 @@ impl FeedStore for SqlStore {
         }
         sql += &format!(
             " ORDER BY {}r.submitted_at DESC, r.id DESC LIMIT {}",
-            ranked.as_ref().map_or("", |s| s.order),
+            if ranked.is_some() { RANKED_ORDER } else { "" },
             b.int(i64::from(q.limit.clamp(1, 500)))
         );
         if ranked.is_some() && q.offset > 0 {
             sql += &format!(" OFFSET {}", b.int(i64::from(q.offset)));
         }
-        let rows = sqlx::query_with(AssertSqlSafe(sql), b.into_args()?)
+        let mut items = self.read_feed(AssertSqlSafe(sql), b).await?;
+        self.attach_cases(org_id, &mut items).await?;
+        Ok(items)
+    }
+
+    async fn read_feed(&self, sql: AssertSqlSafe<String>, b: Binds) -> StoreResult<Vec<FeedItem>> {
+        let rows = sqlx::query_with(sql, b.into_args()?)
             .fetch_all(&self.pool)
             .await
             .context("reading the feed")?;
-        let mut items = rows
-            .iter()
+        rows.iter()
             .map(|row| {
                 Ok(FeedItem {
                     response: response_of(row)?,
@@ -174,8 +246,18 @@ impl FeedStore for SqlStore {
                     case: None,
                 })
             })
-            .collect::<StoreResult<Vec<FeedItem>>>()?;
-        self.attach_cases(org_id, &mut items).await?;
-        Ok(items)
+            .collect()
+    }
+}
+
+/// The joins of a feed item beside `responses r`.
+const FEED_JOINS: &str = "JOIN surveys s ON s.id = r.survey_id AND s.org_id = r.org_id \
+     LEFT JOIN accounts a ON a.id = r.account_id AND a.org_id = r.org_id \
+     LEFT JOIN contacts c ON c.id = r.contact_id AND c.org_id = r.org_id";
+
+#[async_trait]
+impl FeedStore for SqlStore {
+    async fn feed(&self, org_id: &str, q: &FeedQuery) -> StoreResult<Vec<FeedItem>> {
+        self.feed_ranked(org_id, q, Ranking::TopK).await
     }
 }

@@ -18,11 +18,13 @@ mod retention;
 mod retention_changes;
 mod retention_rows;
 mod retention_snapshot;
+mod search;
 mod settings;
 mod surveys;
 mod text;
 
 pub use attune_domain::jobs::DELIVERY_ATTEMPTS;
+pub use feed::Ranking;
 pub use import::{IMPORT_CHUNK, IMPORT_LEASE_MS};
 pub use ingest::{IngestStats, MAX_GROUP, QUEUE};
 pub use jobs::LEASE_MS;
@@ -51,6 +53,8 @@ pub struct SqlStore {
     ingest: ingest::Ingest,
     /// Responses per transaction of an import.
     import_chunk: usize,
+    /// Postings a ranked search reads per form in its first batch, at least.
+    search_batch: usize,
 }
 
 impl SqlStore {
@@ -61,6 +65,7 @@ impl SqlStore {
             dialect,
             ingest: ingest::Ingest::default(),
             import_chunk: IMPORT_CHUNK,
+            search_batch: search::FIRST_BATCH,
         }
     }
 

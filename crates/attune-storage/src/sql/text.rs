@@ -1,8 +1,6 @@
 //! Text analytics in storage: each comment's analysis written with its response (language,
-//! content terms, the `response_terms` search index), ranked term search for the feed, the
+//! content terms, the `response_terms` search index; ranked search is `search.rs`), the
 //! documents that keywords and drivers are computed from; rebuilding it all is `reindex.rs`.
-
-use std::collections::HashMap;
 
 use attune_domain::text::LanguageTag;
 use attune_text::lang::MIN_CONFIDENCE;
@@ -67,14 +65,15 @@ pub(crate) fn index_comment(comment: Option<&str>, declared: Option<&LanguageTag
 }
 
 /// The search index insert; rows from [`term_rows`].
-pub(crate) const TERM_INSERT: &str = "INSERT INTO response_terms (org_id, term, response_id, tf)";
+pub(crate) const TERM_INSERT: &str =
+    "INSERT INTO response_terms (org_id, term, response_id, tf, submitted_at)";
 
 /// Where live answers append their postings; [`merge_recent_terms`] moves them into the index.
 pub(crate) const RECENT_TERM_INSERT: &str =
-    "INSERT INTO response_terms_recent (org_id, term, response_id, tf)";
+    "INSERT INTO response_terms_recent (org_id, term, response_id, tf, submitted_at)";
 
 /// Every posting: the index and the recent ones not yet moved into it.
-const POSTINGS: &str = "(SELECT org_id, term, response_id, tf FROM response_terms \
+pub(crate) const POSTINGS: &str = "(SELECT org_id, term, response_id, tf FROM response_terms \
      UNION ALL SELECT org_id, term, response_id, tf FROM response_terms_recent)";
 
 /// Moves the oldest recent postings (at most `limit`) into `response_terms`, in key order (a
@@ -102,8 +101,8 @@ pub(crate) async fn merge_recent_terms(
         // The write lock is held (BEGIN IMMEDIATE): nothing is added between the two.
         Dialect::Sqlite => {
             sqlx::query(
-                "INSERT INTO response_terms (org_id, term, response_id, tf) \
-                 SELECT org_id, term, response_id, tf FROM response_terms_recent \
+                "INSERT INTO response_terms (org_id, term, response_id, tf, submitted_at) \
+                 SELECT org_id, term, response_id, tf, submitted_at FROM response_terms_recent \
                  WHERE seq <= $1 ORDER BY org_id, term, response_id \
                  ON CONFLICT DO NOTHING",
             )
@@ -121,9 +120,9 @@ pub(crate) async fn merge_recent_terms(
         // What is deleted is what is inserted, whatever other transactions commit meanwhile.
         Dialect::Postgres => sqlx::query(
             "WITH moved AS (DELETE FROM response_terms_recent WHERE seq <= $1 \
-             RETURNING org_id, term, response_id, tf) \
-             INSERT INTO response_terms (org_id, term, response_id, tf) \
-             SELECT org_id, term, response_id, tf FROM moved \
+             RETURNING org_id, term, response_id, tf, submitted_at) \
+             INSERT INTO response_terms (org_id, term, response_id, tf, submitted_at) \
+             SELECT org_id, term, response_id, tf, submitted_at FROM moved \
              ORDER BY org_id, term, response_id ON CONFLICT DO NOTHING",
         )
         .bind(cutoff)
@@ -135,8 +134,13 @@ pub(crate) async fn merge_recent_terms(
     Ok(moved)
 }
 
-/// The search index rows of one response.
-pub(crate) fn term_rows(org_id: &str, response_id: &str, ix: &Indexed) -> Vec<Vec<Bind>> {
+/// The search index rows of one response, submitted at `submitted_at` (epoch ms).
+pub(crate) fn term_rows(
+    org_id: &str,
+    response_id: &str,
+    submitted_at: i64,
+    ix: &Indexed,
+) -> Vec<Vec<Bind>> {
     ix.counts
         .iter()
         .map(|(term, tf)| {
@@ -145,108 +149,10 @@ pub(crate) fn term_rows(org_id: &str, response_id: &str, ix: &Indexed) -> Vec<Ve
                 Bind::Text(term.clone()),
                 Bind::Text(response_id.to_owned()),
                 Bind::Int(*tf),
+                Bind::Int(submitted_at),
             ]
         })
         .collect()
-}
-
-/// How the feed ranks a term search: a join onto the matching responses and the ordering.
-pub(crate) struct RankedSearch {
-    /// `JOIN (…) m ON m.response_id = r.id`.
-    pub join: String,
-    /// `m.hits DESC, m.rank DESC, ` to put before the feed's own order.
-    pub order: &'static str,
-}
-
-impl SqlStore {
-    /// Builds the ranked search for `terms` (already query terms): responses matching all of
-    /// them (any of them when `any`), ranked by matched terms, then Σ tf·idf, with idf from the
-    /// organisation's own index. A term matches a response whose postings hold any of its
-    /// [`attune_text::query_forms`] (the term and its stems).
-    pub(crate) async fn ranked_search(
-        &self,
-        b: &mut Binds,
-        org_id: &str,
-        terms: &[String],
-        any: bool,
-    ) -> StoreResult<RankedSearch> {
-        let forms: Vec<Vec<String>> = terms.iter().map(|t| attune_text::query_forms(t)).collect();
-        let mut all: Vec<String> = forms.iter().flatten().cloned().collect();
-        all.sort_unstable();
-        all.dedup();
-        let idf = self.idf(org_id, &all).await?;
-        let org = b.text(org_id);
-        // One placeholder per form, used wherever the form appears.
-        let at: HashMap<&str, String> = all.iter().map(|f| (f.as_str(), b.text(f))).collect();
-        let list = |fs: &[String]| -> String {
-            let p: Vec<&str> = fs.iter().map(|f| at[f.as_str()].as_str()).collect();
-            p.join(", ")
-        };
-        let cases: Vec<String> = all
-            .iter()
-            .map(|f| {
-                let w = idf.get(f).copied().unwrap_or(0);
-                format!("WHEN {} THEN {}", at[f.as_str()], b.int(w))
-            })
-            .collect();
-        // Matched query terms: 1 for each term any of whose forms the response holds (a form
-        // shared by two terms counts for both).
-        let hits: Vec<String> = forms
-            .iter()
-            .map(|fs| format!("MAX(CASE WHEN t.term IN ({}) THEN 1 ELSE 0 END)", list(fs)))
-            .collect();
-        let hits = hits.join(" + ");
-        let having = if any {
-            String::new()
-        } else {
-            format!(" HAVING {hits} = {}", b.int(terms.len() as i64))
-        };
-        let join = format!(
-            " JOIN (SELECT t.response_id, {hits} AS hits, \
-             SUM(t.tf * CASE t.term {} ELSE 0 END) AS rank \
-             FROM {POSTINGS} t WHERE t.org_id = {org} AND t.term IN ({}) \
-             GROUP BY t.response_id{having}) m ON m.response_id = r.id",
-            cases.join(" "),
-            list(&all)
-        );
-        Ok(RankedSearch {
-            join,
-            order: "m.hits DESC, m.rank DESC, ",
-        })
-    }
-
-    /// Inverse document frequency of each posting form in the organisation's index, in thousandths:
-    /// ln(1 + N / df), N the organisation's responses (counted on the feed index, without
-    /// reading rows; responses without a comment only shift every idf alike).
-    async fn idf(&self, org_id: &str, terms: &[String]) -> StoreResult<HashMap<String, i64>> {
-        let mut b = Binds::default();
-        let org = b.text(org_id);
-        let list: Vec<String> = terms.iter().map(|t| b.text(t.clone())).collect();
-        let sql = format!(
-            "SELECT t.term, COUNT(*) AS df FROM {POSTINGS} t WHERE t.org_id = {org} \
-             AND t.term IN ({}) GROUP BY t.term",
-            list.join(", ")
-        );
-        let rows = sqlx::query_with(AssertSqlSafe(sql), b.into_args()?)
-            .fetch_all(&self.pool)
-            .await
-            .context("counting search terms")?;
-        let n: i64 = sqlx::query("SELECT COUNT(*) AS n FROM responses WHERE org_id = $1")
-            .bind(org_id)
-            .fetch_one(&self.pool)
-            .await
-            .context("counting indexed responses")?
-            .try_get("n")
-            .context("reading a count")?;
-        let mut out = HashMap::new();
-        for row in &rows {
-            let term: String = row.try_get("term").context("reading a term")?;
-            let df: i64 = row.try_get("df").context("reading a count")?;
-            let idf = (1.0 + n.max(1) as f64 / df.max(1) as f64).ln();
-            out.insert(term, (idf * 1000.0).round() as i64);
-        }
-        Ok(out)
-    }
 }
 
 fn text_doc_of(row: &AnyRow) -> StoreResult<TextDoc> {

@@ -28,6 +28,7 @@ mod rate_limits;
 mod retention;
 mod retention_patch;
 mod route_table;
+mod search_topk;
 mod secrets;
 mod security_headers;
 mod snapshots;

@@ -1,0 +1,226 @@
+//! The feed's ranked search stops reading postings once its page is known; what it returns is
+//! the page of the definition (every match ranked in one query). Checked on random comments in
+//! three languages (stemmed and not, repeated words, many equal times), imported and live, with
+//! random filters, pages and both matching modes, before and after the recent postings merge and
+//! after a reindex; and the maintained term counts equal a count of the postings.
+
+use std::collections::BTreeMap;
+
+use attune_domain::period::format_ms;
+use attune_domain::response::{Answer, Channel, NewResponse};
+use attune_domain::text::LanguageTag;
+use attune_storage::model::FeedQuery;
+use attune_storage::prelude::*;
+use attune_storage::sql::Ranking;
+use serde_json::json;
+use sqlx::Row;
+
+use crate::helpers::{Backend, NOW_MS, TestApp};
+use crate::on_both_backends;
+
+on_both_backends!(the_early_stopping_search_returns_the_definitions_page);
+
+const H: i64 = 3_600_000;
+
+const WORDS: [&str; 12] = [
+    "cancel",
+    "cancelling",
+    "cancelled",
+    "crash",
+    "crashing",
+    "slow",
+    "price",
+    "support",
+    "refund",
+    "annulation",
+    "قیمت",
+    "سپورٹ",
+];
+
+/// A small deterministic generator (xorshift64*), so a failure can be replayed.
+struct Rng(u64);
+
+impl Rng {
+    fn below(&mut self, n: u64) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D) % n.max(1)
+    }
+
+    fn comment(&mut self) -> String {
+        let n = 1 + self.below(5);
+        let words: Vec<&str> = (0..n)
+            .map(|_| WORDS[self.below(WORDS.len() as u64) as usize])
+            .collect();
+        words.join(" ")
+    }
+
+    fn language(&mut self) -> &'static str {
+        ["en", "fr", "ur"][self.below(3) as usize]
+    }
+}
+
+fn imported(rng: &mut Rng, n: usize) -> Vec<NewResponse> {
+    (0..n)
+        .map(|i| {
+            let mut answers = BTreeMap::new();
+            answers.insert("nps".to_owned(), Answer::Score(rng.below(11) as i64));
+            answers.insert("why".to_owned(), Answer::Text(rng.comment()));
+            NewResponse {
+                answers,
+                language: Some(LanguageTag::parse(rng.language()).expect("tag")),
+                channel: Channel::Import,
+                contact_email: None,
+                contact_name: None,
+                account_external_id: Some(format!("acct-{}", rng.below(4))),
+                account_name: None,
+                // Few distinct times, so ties between equal ranks are common.
+                submitted_at_ms: NOW_MS - 48 * H - rng.below(12) as i64 * H,
+                metadata: serde_json::Map::new(),
+                dedup_key: Some(format!("row-{i}")),
+            }
+        })
+        .collect()
+}
+
+fn queries(survey: &str) -> Vec<FeedQuery> {
+    let texts = [
+        "cancel",
+        "cancelling",
+        "slow",
+        "refund",
+        "قیمت",
+        "crashing slow",
+        "price support refund",
+        "annulation cancel",
+        "nothing",
+    ];
+    let mut out = Vec::new();
+    for (i, text) in texts.iter().enumerate() {
+        for variant in 0..6 {
+            let mut q = FeedQuery {
+                text: Some((*text).to_owned()),
+                limit: [1, 3, 10, 50][(i + variant) % 4],
+                offset: [0, 0, 2, 7][(i * 3 + variant) % 4],
+                any_term: variant % 2 == 1,
+                ..FeedQuery::default()
+            };
+            match variant {
+                2 => q.score_range = Some((0, 6)),
+                3 => q.language = Some("en".into()),
+                4 => q.account = Some("acct-1".into()),
+                5 => {
+                    q.survey_id = Some(survey.to_owned());
+                    q.from_ms = Some(NOW_MS - 52 * H);
+                }
+                _ => {}
+            }
+            out.push(q);
+        }
+    }
+    out
+}
+
+async fn same_pages(app: &TestApp, survey: &str, when: &str) {
+    // Batches of two postings at first, so that the search reads many and stops mid-way.
+    let small = attune::db::open(&app.db_url)
+        .await
+        .unwrap()
+        .with_search_batch(2);
+    let mut answered = 0;
+    let qs = queries(survey);
+    for q in &qs {
+        let q = q.clone();
+        let ids = |items: Vec<attune_storage::model::FeedItem>| -> Vec<String> {
+            items.into_iter().map(|i| i.response.id).collect()
+        };
+        let fast = small
+            .feed_ranked(&app.org_id, &q, Ranking::TopK)
+            .await
+            .unwrap();
+        let first = app
+            .store
+            .feed_ranked(&app.org_id, &q, Ranking::TopK)
+            .await
+            .unwrap();
+        assert_eq!(ids(first), ids(fast.clone()), "{when}: {q:?}");
+        let slow = app
+            .store
+            .feed_ranked(&app.org_id, &q, Ranking::Exhaustive)
+            .await
+            .unwrap();
+        answered += usize::from(!slow.is_empty());
+        assert_eq!(ids(fast), ids(slow), "{when}: {q:?}");
+    }
+    assert!(
+        answered * 3 >= qs.len() * 2,
+        "{when}: {answered} of {}",
+        qs.len()
+    );
+}
+
+async fn counts_are_kept(app: &TestApp, when: &str) {
+    let count = |sql: &'static str| {
+        let pool = app.store.pool().clone();
+        let org = app.org_id.clone();
+        async move {
+            let rows = sqlx::query(sql).bind(org).fetch_all(&pool).await.unwrap();
+            let mut out: Vec<(String, i64)> = rows
+                .iter()
+                .map(|r| (r.get::<String, _>(0), r.get::<i64, _>(1)))
+                .filter(|(_, n)| *n != 0)
+                .collect();
+            out.sort();
+            out
+        }
+    };
+    let kept =
+        count("SELECT term, CAST(SUM(df) AS BIGINT) FROM term_df WHERE org_id = $1 GROUP BY term")
+            .await;
+    let mut actual = count(
+        "SELECT term, COUNT(*) FROM response_terms WHERE org_id = $1 GROUP BY term \
+         UNION ALL SELECT '', COUNT(*) FROM response_terms WHERE org_id = $1",
+    )
+    .await;
+    actual.sort();
+    assert_eq!(kept, actual, "{when}");
+}
+
+async fn the_early_stopping_search_returns_the_definitions_page(b: Backend) {
+    let app = TestApp::spawn(b).await;
+    let survey_id = app.nps_survey(&app.admin_token).await;
+    let survey = app.store.survey(&app.org_id, &survey_id).await.unwrap();
+    let mut rng = Rng(0x5eed_0013);
+    app.store
+        .import_responses(
+            &app.org_id,
+            &survey,
+            &imported(&mut rng, 400),
+            NOW_MS,
+            &|_| {},
+        )
+        .await
+        .unwrap();
+    counts_are_kept(&app, "after the import").await;
+    same_pages(&app, &survey_id, "imported").await;
+    // Live answers wait in the recent postings, some at the times of imported ones.
+    for i in 0..60 {
+        let at = NOW_MS - 48 * H - (i % 12) * H;
+        let at = format_ms(at);
+        let comment = rng.comment();
+        app.answer(
+            &survey_id,
+            json!({"answers": {"nps": rng.below(11), "why": comment}, "submitted_at": at,
+                   "language": rng.language()}),
+        )
+        .await;
+    }
+    same_pages(&app, &survey_id, "with recent postings").await;
+    app.store.merge_terms().await.unwrap();
+    counts_are_kept(&app, "after the merge").await;
+    same_pages(&app, &survey_id, "merged").await;
+    app.store.reindex(&app.org_id, 50, &|_| {}).await.unwrap();
+    counts_are_kept(&app, "after a reindex").await;
+    same_pages(&app, &survey_id, "reindexed").await;
+}
