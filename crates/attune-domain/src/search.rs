@@ -3,11 +3,10 @@
 //! threshold algorithm). The storage layer reads; this module says when it may stop.
 //!
 //! A response matches a query of terms, each term with one or more posting forms (the word and
-//! its stems). It ranks by the number of terms it holds (`hits`), then by `rank` = Σ tf × weight
-//! over the forms it holds (the weight is the form's idf), then newest first, then by id. One
-//! form's postings are read in the order `tf` descending, `submitted_at` descending, id
-//! descending, which for a positive weight is that form's own contribution to `rank`, best
-//! first.
+//! its stems). It ranks by the number of terms it holds (`hits`), then by `rank` = Σ over terms
+//! of the term's weight (its idf) × the largest tf among the term's forms it holds, then newest
+//! first, then by id. One form's postings are read in the order `tf` descending,
+//! `submitted_at` descending, id descending: best first for every term the form serves.
 
 use std::cmp::Ordering;
 
@@ -20,7 +19,7 @@ pub struct Match {
     pub submitted_at: i64,
     /// How many of the query's terms it holds.
     pub hits: i64,
-    /// Σ tf × weight over the forms it holds.
+    /// Σ over terms of weight × the largest tf of the term's forms it holds.
     pub rank: i64,
 }
 
@@ -35,14 +34,14 @@ impl Match {
     }
 }
 
-/// The query's shape: which terms each form serves, each form's weight, and whether every term
+/// The query's shape: which terms each form serves, each term's weight, and whether every term
 /// is required.
 #[derive(Debug, Clone)]
 pub struct Query {
     /// For each form, the indices of the terms it is a form of.
     pub terms_of_form: Vec<Vec<usize>>,
-    /// For each form, its weight (idf in thousandths).
-    pub weight_of_form: Vec<i64>,
+    /// For each term, its weight (idf in thousandths).
+    pub weight_of_term: Vec<i64>,
     /// The number of terms.
     pub n_terms: usize,
     /// Every term required (else any).
@@ -100,19 +99,28 @@ pub fn settled(q: &Query, streams: &[Stream], found: &[Match], k: usize) -> bool
         return false;
     };
     let hits = reachable.len() as i64;
-    let rank: i64 = open
-        .iter()
-        .map(|(f, tf, ..)| tf.saturating_mul(q.weight_of_form[*f]))
-        .sum();
-    // An unseen response of rank `rank` holds, in every stream of positive weight, a posting
-    // at that stream's last score, so after it: older than the oldest of those. Without such a
-    // stream, nothing bounds its time.
-    let when = open
-        .iter()
-        .filter(|(f, ..)| q.weight_of_form[*f] > 0)
-        .map(|&(_, _, at, id)| (at, id))
-        .min()
-        .unwrap_or((i64::MAX, ""));
+    // Per reachable term: the largest tf an unseen response can hold of it (the largest last
+    // tf of its open forms), and the newest it can then be (older than the newest last posting
+    // at that tf).
+    let mut rank = 0i64;
+    let mut when = (i64::MAX, "");
+    for &t in &reachable {
+        let at_term = open
+            .iter()
+            .filter(|(f, ..)| q.terms_of_form[*f].contains(&t));
+        let top = at_term.clone().map(|(_, tf, ..)| *tf).max().unwrap_or(0);
+        rank = rank.saturating_add(top.saturating_mul(q.weight_of_term[t]));
+        // An unseen response of rank `rank` holds this term at tf `top` if its weight is
+        // positive; without a positive weight nothing bounds its time.
+        if q.weight_of_term[t] > 0
+            && let Some(newest) = at_term
+                .filter(|(_, tf, ..)| *tf == top)
+                .map(|&(_, _, at, id)| (at, id))
+                .max()
+        {
+            when = when.min(newest);
+        }
+    }
     kth.key() >= (hits, rank, when.0, when.1)
 }
 
@@ -149,11 +157,22 @@ mod tests {
         } else {
             hits > 0
         };
+        let rank = (0..c.q.n_terms)
+            .map(|t| {
+                let top = mine
+                    .iter()
+                    .filter(|p| c.q.terms_of_form[p.0].contains(&t))
+                    .map(|p| p.2)
+                    .max()
+                    .unwrap_or(0);
+                top * c.q.weight_of_term[t]
+            })
+            .sum();
         qualifies.then(|| Match {
             id: id(r),
             submitted_at: c.at[r],
             hits: hits as i64,
-            rank: mine.iter().map(|p| p.2 * c.q.weight_of_form[p.0]).sum(),
+            rank,
         })
     }
 
@@ -210,7 +229,7 @@ mod tests {
                 let forms = n_terms + extra - 1;
                 (
                     proptest::collection::vec(proptest::collection::vec(0..n_terms, 1..3), forms),
-                    proptest::collection::vec(0i64..4, forms),
+                    proptest::collection::vec(0i64..4, n_terms),
                     proptest::collection::vec(0i64..20, n),
                     proptest::collection::vec((0..forms, 0..n, 1i64..4), 0..150),
                 )
@@ -234,7 +253,7 @@ mod tests {
                         Corpus {
                             q: Query {
                                 terms_of_form: tof,
-                                weight_of_form: weight,
+                                weight_of_term: weight,
                                 n_terms,
                                 all,
                             },
@@ -263,7 +282,7 @@ mod tests {
         let c = Corpus {
             q: Query {
                 terms_of_form: vec![vec![0]],
-                weight_of_form: vec![1_000],
+                weight_of_term: vec![1_000],
                 n_terms: 1,
                 all: true,
             },
@@ -277,6 +296,28 @@ mod tests {
     }
 
     #[test]
+    fn forms_of_one_term_stop_after_the_first_page() {
+        // One term with two forms that no response holds together (as a stemmed and an
+        // unstemmed language): the page is read from the front of both ranges.
+        let mut postings: Vec<Posting> = (0..400).map(|r| (0, r, 1)).collect();
+        postings.extend((400..1_000).map(|r| (1, r, 1)));
+        let c = Corpus {
+            q: Query {
+                terms_of_form: vec![vec![0], vec![0]],
+                weight_of_term: vec![700],
+                n_terms: 1,
+                all: true,
+            },
+            at: (0..1_000).collect(),
+            postings,
+        };
+        let (page, read) = early(&c, 10, 10);
+        assert_eq!(page[0].submitted_at, 999);
+        assert_eq!(page[9].submitted_at, 990);
+        assert_eq!(read, 20, "one batch of each form");
+    }
+
+    #[test]
     fn all_terms_stop_once_the_rarest_is_read() {
         // Term 0 in every response, term 1 in three: after one batch of each, term 1 is done
         // and no unread posting can complete a match.
@@ -285,7 +326,7 @@ mod tests {
         let c = Corpus {
             q: Query {
                 terms_of_form: vec![vec![0], vec![1]],
-                weight_of_form: vec![300, 5_000],
+                weight_of_term: vec![300, 5_000],
                 n_terms: 2,
                 all: true,
             },

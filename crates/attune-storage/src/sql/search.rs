@@ -30,8 +30,9 @@ pub(crate) struct Weights {
     pub terms: Vec<Vec<String>>,
     /// Every distinct form, sorted.
     pub forms: Vec<String>,
-    /// Each form's weight in thousandths, in the order of `forms`: ln(1 + P / df), P the
-    /// organisation's postings in the index and df the form's (0 for a form it does not hold).
+    /// Each term's weight in thousandths, in query order: ln(1 + P / df), P the
+    /// organisation's postings in the index and df the postings of the term's forms (0 when
+    /// it holds none).
     pub weight: Vec<i64>,
 }
 
@@ -47,7 +48,7 @@ impl Weights {
                         .collect()
                 })
                 .collect(),
-            weight_of_form: self.weight.clone(),
+            weight_of_term: self.weight.clone(),
             n_terms: self.terms.len(),
             all,
         }
@@ -58,8 +59,9 @@ impl Weights {
 pub(crate) const RANKED_ORDER: &str = "m.hits DESC, m.rank DESC, ";
 
 /// The definition of the ranked search as a join onto `responses r`: every response holding all
-/// the terms (any of them when `any`), with its number of terms held (`m.hits`) and Σ tf ×
-/// weight over the forms it holds (`m.rank`). A form shared by two terms counts for both.
+/// the terms (any of them when `any`), with its number of terms held (`m.hits`) and Σ over
+/// terms of weight × the largest tf among the term's forms it holds (`m.rank`). A form shared
+/// by two terms counts for both.
 pub(crate) fn ranked_join(b: &mut Binds, org_id: &str, w: &Weights, any: bool) -> String {
     let org = b.text(org_id);
     // One placeholder per form, used wherever the form appears.
@@ -68,29 +70,34 @@ pub(crate) fn ranked_join(b: &mut Binds, org_id: &str, w: &Weights, any: bool) -
         let p: Vec<&str> = fs.iter().map(|f| at[f.as_str()].as_str()).collect();
         p.join(", ")
     };
-    let cases: Vec<String> = w
-        .forms
-        .iter()
-        .zip(&w.weight)
-        .map(|(f, &weight)| format!("WHEN {} THEN {}", at[f.as_str()], b.int(weight)))
-        .collect();
     let hits: Vec<String> = w
         .terms
         .iter()
         .map(|fs| format!("MAX(CASE WHEN t.term IN ({}) THEN 1 ELSE 0 END)", list(fs)))
         .collect();
     let hits = hits.join(" + ");
+    let rank: Vec<String> = w
+        .terms
+        .iter()
+        .zip(&w.weight)
+        .map(|(fs, &weight)| {
+            format!(
+                "{} * MAX(CASE WHEN t.term IN ({}) THEN t.tf ELSE 0 END)",
+                b.int(weight),
+                list(fs)
+            )
+        })
+        .collect();
     let having = if any {
         String::new()
     } else {
         format!(" HAVING {hits} = {}", b.int(w.terms.len() as i64))
     };
     format!(
-        " JOIN (SELECT t.response_id, {hits} AS hits, \
-         SUM(t.tf * CASE t.term {} ELSE 0 END) AS rank \
+        " JOIN (SELECT t.response_id, {hits} AS hits, {} AS rank \
          FROM {POSTINGS} t WHERE t.org_id = {org} AND t.term IN ({}) \
-         GROUP BY t.response_id{having}) m ON m.response_id = r.id",
-        cases.join(" "),
+        GROUP BY t.response_id{having}) m ON m.response_id = r.id",
+        rank.join(" + "),
         list(&w.forms)
     )
 }
@@ -152,12 +159,15 @@ impl SqlStore {
             );
         }
         let postings = df.get("").copied().unwrap_or(0).max(1) as f64;
-        let weight = forms
+        // A term's df sums its forms' (exact when no comment holds two forms of one word).
+        let weight = terms
             .iter()
-            .map(|f| match df.get(f) {
-                Some(&d) if d > 0 => ((1.0 + postings / d as f64).ln() * 1000.0).round() as i64,
-                _ => 0,
-            })
+            .map(
+                |fs| match fs.iter().filter_map(|f| df.get(f)).sum::<i64>() {
+                    d if d > 0 => ((1.0 + postings / d as f64).ln() * 1000.0).round() as i64,
+                    _ => 0,
+                },
+            )
             .collect();
         Ok(Weights {
             terms,
@@ -329,8 +339,8 @@ impl SqlStore {
             .enumerate()
             .map(|(i, f)| (f.as_str(), i))
             .collect();
-        // Per response: the terms held (a bit each) and the rank.
-        let mut held: HashMap<String, (u64, i64)> = HashMap::new();
+        // Per response: the largest tf of each term's forms (0: not held).
+        let mut held: HashMap<String, Vec<i64>> = HashMap::new();
         for row in &rows {
             let id: String = row.try_get("response_id").context("reading a posting")?;
             let term: String = row.try_get("term").context("reading a posting")?;
@@ -338,17 +348,17 @@ impl SqlStore {
             let Some(&f) = form_index.get(term.as_str()) else {
                 continue;
             };
-            let entry = held.entry(id).or_default();
+            let top = held.entry(id).or_insert_with(|| vec![0; query.n_terms]);
             for &t in &query.terms_of_form[f] {
-                entry.0 |= 1 << t;
+                top[t] = top[t].max(tf);
             }
-            entry.1 += tf * w.weight[f];
         }
         Ok(responses
             .iter()
             .filter_map(|(id, at)| {
-                let (terms, rank) = held.get(id)?;
-                let hits = i64::from(terms.count_ones());
+                let top = held.get(id)?;
+                let hits = top.iter().filter(|&&tf| tf > 0).count() as i64;
+                let rank = top.iter().zip(&w.weight).map(|(tf, w)| tf * w).sum();
                 let matches = if query.all {
                     hits == query.n_terms as i64
                 } else {
@@ -358,7 +368,7 @@ impl SqlStore {
                     id: id.clone(),
                     submitted_at: *at,
                     hits,
-                    rank: *rank,
+                    rank,
                 })
             })
             .collect())
