@@ -14,7 +14,6 @@ pub mod net;
 pub mod org;
 pub mod period;
 pub mod response;
-pub mod search;
 pub mod survey;
 pub mod survey_access;
 pub mod text;

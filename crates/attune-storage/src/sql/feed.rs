@@ -7,10 +7,8 @@ use async_trait::async_trait;
 use attune_domain::text::search_form;
 use sqlx::{AssertSqlSafe, Row};
 
-use attune_domain::search::Match;
-
 use super::responses::{RESPONSE_COLUMNS, VISIBLE, response_of};
-use super::search::{RANKED_ORDER, Weights, ranked_join};
+use super::search::{RANKED_ORDER, Weights, holds_all, ranked_join};
 use super::{Binds, SqlStore};
 use crate::error::{Context, StoreResult};
 use crate::model::{FeedCase, FeedItem, FeedQuery};
@@ -75,7 +73,7 @@ fn like_escape(s: &str) -> String {
 
 /// The feed's filters as conditions on `r` (the response) and `a` (its account), each with a
 /// leading ` AND`; the text is left to the caller (ranked terms or substrings).
-pub(crate) fn filter_conditions(b: &mut Binds, q: &FeedQuery) -> String {
+fn filter_conditions(b: &mut Binds, q: &FeedQuery) -> String {
     let mut sql = String::new();
     if let Some(s) = &q.survey_id {
         sql += &format!(" AND r.survey_id = {}", b.text(s));
@@ -118,112 +116,101 @@ pub(crate) fn filter_conditions(b: &mut Binds, q: &FeedQuery) -> String {
     sql
 }
 
-/// The joins [`filter_conditions`] needs beside `responses r`.
-pub(crate) fn filter_joins(q: &FeedQuery) -> &'static str {
-    if q.account.is_some() {
-        " LEFT JOIN accounts a ON a.id = r.account_id AND a.org_id = r.org_id"
-    } else {
-        ""
-    }
-}
-
 /// How a feed query with search terms finds its page.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Ranking {
-    /// Read each form's postings best first and stop once the page is known.
-    TopK,
+    /// The cheapest exact way: newest matches first from the feed's index or from the rarest
+    /// term's postings (a search for all its terms, or one term); every match ranked otherwise.
+    Fastest,
     /// Rank every match, then cut the page: the definition, for tests and benchmarks.
     Exhaustive,
+}
+
+/// What a feed query does with its text.
+enum Text<'a> {
+    /// No terms: substring matching, if any text.
+    Substring,
+    /// Every match ranked ([`ranked_join`]).
+    Ranked(&'a Weights),
+    /// Responses holding every term, newest first; `driver` starts from that term's postings.
+    AllTerms(&'a Weights, Option<usize>),
 }
 
 const FEED_SELECT: &str = "s.name AS survey_name, a.name AS account_name, c.email AS contact_email";
 
 impl SqlStore {
-    /// The feed, with a term search ranked as `ranking` says (both give the same items).
+    /// The feed, with a term search found as `ranking` says (both give the same items).
     pub async fn feed_ranked(
         &self,
         org_id: &str,
         q: &FeedQuery,
         ranking: Ranking,
     ) -> StoreResult<Vec<FeedItem>> {
-        // Words are looked up in the search index and ranked; a query without any (only
-        // punctuation or stop words) falls back to substring matching.
+        // Words are looked up in the search index; a query without any (only punctuation or
+        // stop words) falls back to substring matching.
         let terms = q
             .text
             .as_deref()
             .map(attune_text::query_terms)
             .unwrap_or_default();
         if terms.is_empty() {
-            return self.feed_rows(org_id, q, None).await;
+            return self.feed_rows(org_id, q, Text::Substring).await;
         }
-        let weights = self.weights(org_id, &terms).await?;
-        if ranking == Ranking::Exhaustive {
-            return self.feed_rows(org_id, q, Some(&weights)).await;
+        // Every match of all the terms (or of one) ranks alike: hits and weights are the same.
+        if ranking == Ranking::Fastest && (!q.any_term || terms.len() == 1) {
+            let w = Self::forms_of(&terms);
+            let driver = self.rare_term(org_id, &w).await?;
+            return self.feed_rows(org_id, q, Text::AllTerms(&w, driver)).await;
         }
-        let page = self.top_matches(org_id, q, &weights).await?;
-        self.feed_of(org_id, &page).await
+        let w = self.weights(org_id, &terms).await?;
+        self.feed_rows(org_id, q, Text::Ranked(&w)).await
     }
 
-    /// The feed items of `page`'s responses, in its order.
-    async fn feed_of(&self, org_id: &str, page: &[Match]) -> StoreResult<Vec<FeedItem>> {
-        if page.is_empty() {
-            return Ok(Vec::new());
-        }
-        let mut b = Binds::default();
-        let org = b.text(org_id);
-        let ids: Vec<String> = page.iter().map(|m| b.text(m.id.clone())).collect();
-        let sql = format!(
-            "SELECT {RESPONSE_COLUMNS}, {FEED_SELECT} FROM responses r {FEED_JOINS} \
-             WHERE r.org_id = {org} AND r.id IN ({})",
-            ids.join(", ")
-        );
-        let mut items = self.read_feed(AssertSqlSafe(sql), b).await?;
-        let at: HashMap<&str, usize> = page
-            .iter()
-            .enumerate()
-            .map(|(i, m)| (m.id.as_str(), i))
-            .collect();
-        items.sort_by_key(|i| at.get(i.response.id.as_str()).copied());
-        self.attach_cases(org_id, &mut items).await?;
-        Ok(items)
-    }
-
-    /// The feed read with one query: newest first, or, with `weights`, every match ranked.
+    /// The feed read with one query, newest first after any ranking.
     async fn feed_rows(
         &self,
         org_id: &str,
         q: &FeedQuery,
-        weights: Option<&Weights>,
+        text: Text<'_>,
     ) -> StoreResult<Vec<FeedItem>> {
         let mut b = Binds::default();
-        let ranked = weights.map(|w| ranked_join(&mut b, org_id, w, q.any_term));
+        let join = match text {
+            Text::Ranked(w) => ranked_join(&mut b, org_id, w, q.any_term),
+            _ => String::new(),
+        };
         let org = b.text(org_id);
         let mut sql = format!(
-            "SELECT {RESPONSE_COLUMNS}, {FEED_SELECT} FROM responses r{} {FEED_JOINS} \
-             WHERE r.org_id = {org} AND {VISIBLE}",
-            ranked.as_deref().unwrap_or("")
+            "SELECT {RESPONSE_COLUMNS}, {FEED_SELECT} FROM responses r{join} {FEED_JOINS} \
+             WHERE r.org_id = {org} AND {VISIBLE}"
         );
         sql += &filter_conditions(&mut b, q);
-        if let Some(text) = q.text.as_ref().filter(|_| ranked.is_none()) {
-            for word in search_form(text).split_whitespace().take(10) {
-                let p = b.text(format!("%{}%", like_escape(word)));
-                sql += &format!(" AND r.search_text LIKE {p} ESCAPE '\\'");
+        let searched = !matches!(text, Text::Substring);
+        match text {
+            Text::AllTerms(w, driver) => sql += &holds_all(&mut b, &org, w, driver),
+            Text::Substring => {
+                let words = q.text.as_deref().map(search_form).unwrap_or_default();
+                for word in words.split_whitespace().take(10) {
+                    let p = b.text(format!("%{}%", like_escape(word)));
+                    sql += &format!(" AND r.search_text LIKE {p} ESCAPE '\\'");
+                }
+                if let Some((at, id)) = &q.after {
+                    let at1 = b.int(*at);
+                    let at2 = b.int(*at);
+                    let id = b.text(id);
+                    sql += &format!(
+                        " AND (r.submitted_at < {at1} OR (r.submitted_at = {at2} AND r.id < {id}))"
+                    );
+                }
             }
-        }
-        if let Some((at, id)) = q.after.as_ref().filter(|_| ranked.is_none()) {
-            let at1 = b.int(*at);
-            let at2 = b.int(*at);
-            let id = b.text(id);
-            sql += &format!(
-                " AND (r.submitted_at < {at1} OR (r.submitted_at = {at2} AND r.id < {id}))"
-            );
+            Text::Ranked(_) => {}
         }
         sql += &format!(
             " ORDER BY {}r.submitted_at DESC, r.id DESC LIMIT {}",
-            if ranked.is_some() { RANKED_ORDER } else { "" },
+            if join.is_empty() { "" } else { RANKED_ORDER },
             b.int(i64::from(q.limit.clamp(1, 500)))
         );
-        if ranked.is_some() && q.offset > 0 {
+        // A search pages by position.
+        if searched && q.offset > 0 {
             sql += &format!(" OFFSET {}", b.int(i64::from(q.offset)));
         }
         let mut items = self.read_feed(AssertSqlSafe(sql), b).await?;
@@ -258,6 +245,6 @@ const FEED_JOINS: &str = "JOIN surveys s ON s.id = r.survey_id AND s.org_id = r.
 #[async_trait]
 impl FeedStore for SqlStore {
     async fn feed(&self, org_id: &str, q: &FeedQuery) -> StoreResult<Vec<FeedItem>> {
-        self.feed_ranked(org_id, q, Ranking::TopK).await
+        self.feed_ranked(org_id, q, Ranking::Fastest).await
     }
 }

@@ -206,7 +206,7 @@ impl Import<'_> {
                 let p = prepare_analysed(survey, r, a, contact, account);
                 tally.add(survey, r, p.account_id.as_deref(), p.ix.language.as_deref());
                 scores.extend(score_rows(org_id, survey, &p.id, &r.answers));
-                terms.extend(term_rows(org_id, &p.id, r.submitted_at_ms, &p.ix));
+                terms.extend(term_rows(org_id, &p.id, &p.ix));
                 if rules.may_act(r.submitted_at_ms, self.now_ms) {
                     to_act.push(p.stored());
                 }

@@ -29,9 +29,8 @@ use super::metrics::Tally;
 use super::responses::{
     Analysis, RESPONSE_INSERT, SCORE_INSERT, prepare_analysed, response_row, score_rows,
 };
-use super::search::fold_term_counts;
 use super::text::{RECENT_TERM_INSERT, merge_recent_terms, term_rows};
-use super::{Dialect, SqlStore, insert_rows};
+use super::{SqlStore, insert_rows};
 use crate::error::{Context, StoreError, StoreResult, anyhow_like};
 use crate::model::{StoredResponse, Survey};
 
@@ -214,9 +213,6 @@ const MERGE_EVERY: usize = 1_000;
 /// Postings moved in one transaction.
 const MERGE_SLICE: i64 = 2_000;
 
-/// Slices merged by this process, so that every 64th folds the search term counts.
-static MERGES: AtomicU64 = AtomicU64::new(0);
-
 impl SqlStore {
     /// Moves all the recent search postings of live answers into the search index; returns
     /// how many. The writer does this on its own, a slice at a time.
@@ -236,11 +232,6 @@ impl SqlStore {
         let mut tx = self.begin_write().await?;
         let moved = merge_recent_terms(&mut tx, self.dialect, limit).await?;
         tx.commit().await.context("moving recent search postings")?;
-        if self.dialect == Dialect::Postgres
-            && MERGES.fetch_add(1, Ordering::Relaxed).is_multiple_of(64)
-        {
-            fold_term_counts(&self.pool).await?;
-        }
         Ok(moved)
     }
 
@@ -309,7 +300,7 @@ impl SqlStore {
                 keys.push((key, st.id.clone(), s.org_id.as_str()));
             }
             scores.extend(score_rows(&s.org_id, &s.survey, &st.id, &st.answers));
-            terms.extend(term_rows(&s.org_id, &st.id, st.submitted_at_ms, &p.ix));
+            terms.extend(term_rows(&s.org_id, &st.id, &p.ix));
             rows.push(response_row(&s.org_id, p, s.now_ms)?);
             stored[i] = Some(st);
         }

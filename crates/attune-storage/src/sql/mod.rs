@@ -53,8 +53,8 @@ pub struct SqlStore {
     ingest: ingest::Ingest,
     /// Responses per transaction of an import.
     import_chunk: usize,
-    /// Postings a ranked search reads per form in its first batch, at least.
-    search_batch: usize,
+    /// Fewer postings than this make a term rare enough to drive a search.
+    rare_postings: i64,
 }
 
 impl SqlStore {
@@ -65,7 +65,7 @@ impl SqlStore {
             dialect,
             ingest: ingest::Ingest::default(),
             import_chunk: IMPORT_CHUNK,
-            search_batch: search::FIRST_BATCH,
+            rare_postings: search::RARE,
         }
     }
 

@@ -37,7 +37,6 @@ impl Batch {
         let text_language: Option<String> = row.try_get("text_language").context("reading")?;
         let comment: Option<String> = row.try_get("comment").context("reading")?;
         let old_terms: Option<String> = row.try_get("terms").context("reading")?;
-        let submitted_at: i64 = row.try_get("submitted_at").context("reading")?;
         // A detected language is detected again; a declared one is kept.
         let declared = match source.as_deref() {
             Some("detected") => None,
@@ -56,7 +55,7 @@ impl Batch {
             old.into_iter()
                 .map(|t| vec![Bind::Text(t), Bind::Text(id.clone())]),
         );
-        self.index.extend(term_rows(org_id, &id, submitted_at, &ix));
+        self.index.extend(term_rows(org_id, &id, &ix));
         self.updates.push(vec![
             Bind::Text(id),
             Bind::OptText(ix.language),
@@ -106,7 +105,7 @@ impl SqlStore {
             // The batch rewrites postings in the index: none may wait in the recent table too.
             while merge_recent_terms(&mut tx, self.dialect, i64::MAX).await? > 0 {}
             let rows = sqlx::query(AssertSqlSafe(format!(
-                "SELECT r.id, r.language, r.language_source, r.text_language, r.comment, r.terms, r.submitted_at \
+                "SELECT r.id, r.language, r.language_source, r.text_language, r.comment, r.terms \
                      FROM responses r WHERE r.org_id = $1 AND r.id > $2 AND {VISIBLE} \
                      ORDER BY r.id LIMIT $3"
             )))

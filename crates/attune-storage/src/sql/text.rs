@@ -65,12 +65,11 @@ pub(crate) fn index_comment(comment: Option<&str>, declared: Option<&LanguageTag
 }
 
 /// The search index insert; rows from [`term_rows`].
-pub(crate) const TERM_INSERT: &str =
-    "INSERT INTO response_terms (org_id, term, response_id, tf, submitted_at)";
+pub(crate) const TERM_INSERT: &str = "INSERT INTO response_terms (org_id, term, response_id, tf)";
 
 /// Where live answers append their postings; [`merge_recent_terms`] moves them into the index.
 pub(crate) const RECENT_TERM_INSERT: &str =
-    "INSERT INTO response_terms_recent (org_id, term, response_id, tf, submitted_at)";
+    "INSERT INTO response_terms_recent (org_id, term, response_id, tf)";
 
 /// Every posting: the index and the recent ones not yet moved into it.
 pub(crate) const POSTINGS: &str = "(SELECT org_id, term, response_id, tf FROM response_terms \
@@ -101,8 +100,8 @@ pub(crate) async fn merge_recent_terms(
         // The write lock is held (BEGIN IMMEDIATE): nothing is added between the two.
         Dialect::Sqlite => {
             sqlx::query(
-                "INSERT INTO response_terms (org_id, term, response_id, tf, submitted_at) \
-                 SELECT org_id, term, response_id, tf, submitted_at FROM response_terms_recent \
+                "INSERT INTO response_terms (org_id, term, response_id, tf) \
+                 SELECT org_id, term, response_id, tf FROM response_terms_recent \
                  WHERE seq <= $1 ORDER BY org_id, term, response_id \
                  ON CONFLICT DO NOTHING",
             )
@@ -120,9 +119,9 @@ pub(crate) async fn merge_recent_terms(
         // What is deleted is what is inserted, whatever other transactions commit meanwhile.
         Dialect::Postgres => sqlx::query(
             "WITH moved AS (DELETE FROM response_terms_recent WHERE seq <= $1 \
-             RETURNING org_id, term, response_id, tf, submitted_at) \
-             INSERT INTO response_terms (org_id, term, response_id, tf, submitted_at) \
-             SELECT org_id, term, response_id, tf, submitted_at FROM moved \
+             RETURNING org_id, term, response_id, tf) \
+             INSERT INTO response_terms (org_id, term, response_id, tf) \
+             SELECT org_id, term, response_id, tf FROM moved \
              ORDER BY org_id, term, response_id ON CONFLICT DO NOTHING",
         )
         .bind(cutoff)
@@ -134,13 +133,8 @@ pub(crate) async fn merge_recent_terms(
     Ok(moved)
 }
 
-/// The search index rows of one response, submitted at `submitted_at` (epoch ms).
-pub(crate) fn term_rows(
-    org_id: &str,
-    response_id: &str,
-    submitted_at: i64,
-    ix: &Indexed,
-) -> Vec<Vec<Bind>> {
+/// The search index rows of one response.
+pub(crate) fn term_rows(org_id: &str, response_id: &str, ix: &Indexed) -> Vec<Vec<Bind>> {
     ix.counts
         .iter()
         .map(|(term, tf)| {
@@ -149,7 +143,6 @@ pub(crate) fn term_rows(
                 Bind::Text(term.clone()),
                 Bind::Text(response_id.to_owned()),
                 Bind::Int(*tf),
-                Bind::Int(submitted_at),
             ]
         })
         .collect()
