@@ -1,5 +1,5 @@
-//! The feedback feed: newest first, or best match first for a search, each response with its
-//! contact, account and case.
+//! The feedback feed, newest first (a search of any of several terms: best match first), each
+//! response with its contact, account and case.
 
 use std::collections::HashMap;
 
@@ -8,7 +8,7 @@ use attune_domain::text::search_form;
 use sqlx::{AssertSqlSafe, Row};
 
 use super::responses::{RESPONSE_COLUMNS, VISIBLE, response_of};
-use super::search::{RANKED_ORDER, Weights, holds_all, ranked_join};
+use super::search::{RANKED_ORDER, Weights, holds_all, ranked_join, search_from};
 use super::{Binds, SqlStore};
 use crate::error::{Context, StoreResult};
 use crate::model::{FeedCase, FeedItem, FeedQuery};
@@ -179,14 +179,18 @@ impl SqlStore {
             _ => String::new(),
         };
         let org = b.text(org_id);
+        let from = match text {
+            Text::AllTerms(w, driver) => search_from(&mut b, &org, w, driver),
+            _ => "responses r".to_owned(),
+        };
         let mut sql = format!(
-            "SELECT {RESPONSE_COLUMNS}, {FEED_SELECT} FROM responses r{join} {FEED_JOINS} \
+            "SELECT {RESPONSE_COLUMNS}, {FEED_SELECT} FROM {from}{join} {FEED_JOINS} \
              WHERE r.org_id = {org} AND {VISIBLE}"
         );
         sql += &filter_conditions(&mut b, q);
         let searched = !matches!(text, Text::Substring);
         match text {
-            Text::AllTerms(w, driver) => sql += &holds_all(&mut b, &org, w, driver),
+            Text::AllTerms(w, driver) => sql += &holds_all(&mut b, w, driver),
             Text::Substring => {
                 let words = q.text.as_deref().map(search_form).unwrap_or_default();
                 for word in words.split_whitespace().take(10) {

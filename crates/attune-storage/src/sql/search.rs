@@ -74,26 +74,37 @@ pub(crate) fn ranked_join(b: &mut Binds, org_id: &str, w: &Weights, any: bool) -
     )
 }
 
-/// Conditions (each with a leading ` AND`) that `r` holds every term, checked by key in the
-/// index and the recent postings; with `driver`, also that it is among that term's postings,
-/// so the database starts from them. `org` is the organisation's placeholder.
-pub(crate) fn holds_all(b: &mut Binds, org: &str, w: &Weights, driver: Option<usize>) -> String {
+/// With a driving term, the `FROM` of the feed query: that term's responses first (SQLite keeps
+/// the order of a `CROSS JOIN`), each then looked up by key; else the responses.
+pub(crate) fn search_from(b: &mut Binds, org: &str, w: &Weights, driver: Option<usize>) -> String {
+    match driver.and_then(|i| w.terms.get(i)) {
+        Some(fs) => format!(
+            "(SELECT DISTINCT t.response_id FROM {POSTINGS} t WHERE t.org_id = {org} \
+             AND t.term IN ({})) d CROSS JOIN responses r",
+            form_list(b, fs)
+        ),
+        None => "responses r".to_owned(),
+    }
+}
+
+/// Conditions (each with a leading ` AND`) that `r` holds every term but `driver` (which
+/// [`search_from`] joined), each checked by key in the index and the recent postings.
+pub(crate) fn holds_all(b: &mut Binds, w: &Weights, driver: Option<usize>) -> String {
     let mut sql = String::new();
+    if driver.is_some() {
+        sql += " AND r.id = d.response_id";
+    }
     for (i, fs) in w.terms.iter().enumerate() {
-        let list = form_list(b, fs);
         if driver == Some(i) {
-            sql += &format!(
-                " AND r.id IN (SELECT t.response_id FROM {POSTINGS} t \
-                 WHERE t.org_id = {org} AND t.term IN ({list}))"
-            );
-        } else {
-            sql += &format!(
-                " AND (EXISTS (SELECT 1 FROM response_terms t WHERE t.org_id = r.org_id \
-                 AND t.term IN ({list}) AND t.response_id = r.id) \
-                 OR EXISTS (SELECT 1 FROM response_terms_recent t WHERE t.org_id = r.org_id \
-                 AND t.term IN ({list}) AND t.response_id = r.id))"
-            );
+            continue;
         }
+        let list = form_list(b, fs);
+        sql += &format!(
+            " AND (EXISTS (SELECT 1 FROM response_terms t WHERE t.org_id = r.org_id \
+             AND t.term IN ({list}) AND t.response_id = r.id) \
+             OR EXISTS (SELECT 1 FROM response_terms_recent t WHERE t.org_id = r.org_id \
+             AND t.term IN ({list}) AND t.response_id = r.id))"
+        );
     }
     sql
 }

@@ -49,7 +49,8 @@ store_trait! {
 store_trait! {
     /// The feedback feed.
     pub trait FeedStore {
-        /// The feedback feed, newest first; with search terms, best match first.
+        /// The feedback feed, newest first; with search terms, the comments holding them, newest
+        /// first (any of several terms: more and rarer terms first).
         async fn feed(&self, org_id: &str, query: &FeedQuery) -> StoreResult<Vec<FeedItem>>;
     }
 }

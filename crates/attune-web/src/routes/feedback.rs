@@ -43,7 +43,8 @@ pub(crate) struct FeedParams {
     pub account: Option<String>,
     #[param(value_type = Option<schema::ChannelFilter>)]
     pub channel: Option<String>,
-    /// Words to search the comments for, in any script; best match first.
+    /// Words to search the comments for, in any script; newest first (with `match=any`, comments
+    /// holding more of the words, and rarer ones, first).
     pub q: Option<String>,
     /// `any`: a comment matching any word of `q` is enough (default: all of them).
     #[serde(rename = "match")]
@@ -274,7 +275,7 @@ pub(crate) async fn feed_page(
 
 /// `GET /api/v1/feedback`
 #[utoipa::path(get, path = "/api/v1/feedback", tag = "feedback",
-    summary = "The feedback feed, newest first; with `q`, comments containing every word of it (any word with `match=any`), best match first, in any script",
+    summary = "The feedback feed, newest first; with `q`, comments containing every word of it, newest first (any word with `match=any`: more and rarer words first), in any script",
     params(FeedParams),
     responses((status = 200, body = FeedPage), (status = 404, description = "no such survey")))]
 pub(crate) async fn feed(
