@@ -27,7 +27,7 @@ use super::responses::{
     Analysis, SCORE_INSERT, analyse, prepare_analysed, response_fields, response_row, score_rows,
 };
 use super::text::{TERM_INSERT, term_rows};
-use super::{Bind, Binds, Encoded, SqlStore, encode_rows, new_id};
+use super::{Bind, Binds, Dialect, Encoded, SqlStore, encode_rows, new_id};
 use crate::error::{Context, StoreResult};
 use crate::model::{ImportOutcome, StoredResponse, Survey};
 
@@ -226,9 +226,25 @@ impl Import<'_> {
             self.beat(&mut tx, outcome.inserted).await?;
             tx.commit().await.context("committing an import chunk")?;
             progress(outcome.inserted + outcome.duplicates);
+            self.refresh_statistics(i + 1).await?;
         }
         self.finish(tally, &to_act).await?;
         Ok(outcome)
+    }
+
+    /// After the 1st, 2nd, 4th, 8th … chunk on PostgreSQL, refreshes the planner's statistics
+    /// of the tables an import grows: with those of a smaller table, the look-up of already
+    /// imported keys read every response of the organisation (an index scan on `org_id`
+    /// alone), so a 1M import into a new database slowed to 600 rows/s.
+    async fn refresh_statistics(&self, chunks: usize) -> StoreResult<()> {
+        if self.store.dialect != Dialect::Postgres || !chunks.is_power_of_two() {
+            return Ok(());
+        }
+        sqlx::query("ANALYZE responses, response_scores, response_terms")
+            .execute(&self.store.pool)
+            .await
+            .context("refreshing the planner's statistics")?;
+        Ok(())
     }
 
     /// Records progress and that the import's process is alive.
