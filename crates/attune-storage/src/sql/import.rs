@@ -229,6 +229,7 @@ impl Import<'_> {
             self.refresh_statistics(i + 1).await?;
         }
         self.finish(tally, &to_act).await?;
+        self.vacuum_after(outcome.inserted).await?;
         Ok(outcome)
     }
 
@@ -244,6 +245,20 @@ impl Import<'_> {
             .execute(&self.store.pool)
             .await
             .context("refreshing the planner's statistics")?;
+        Ok(())
+    }
+
+    /// After an import of at least a chunk on PostgreSQL, vacuums the tables it grew: until
+    /// their visibility maps are set, every index look-up of a search also reads the table
+    /// (a search's page 10 at 1M responses: 415 ms before, 13 ms after; 2 s for the vacuum).
+    async fn vacuum_after(&self, inserted: u64) -> StoreResult<()> {
+        if self.store.dialect != Dialect::Postgres || inserted < self.store.import_chunk as u64 {
+            return Ok(());
+        }
+        sqlx::raw_sql("VACUUM (ANALYZE) responses, response_scores, response_terms")
+            .execute(&self.store.pool)
+            .await
+            .context("vacuuming after an import")?;
         Ok(())
     }
 
