@@ -15,22 +15,10 @@ use attune_storage::prelude::*;
 use serde_json::json;
 use sqlx::Row;
 
-use crate::helpers::{Backend, NOW_MS, TestApp};
+use crate::helpers::{Backend, NOW_MS, Rng, TestApp};
 use crate::on_both_backends;
 
 const H: i64 = 3_600_000;
-
-/// A small deterministic generator (xorshift64*), so a failure can be replayed.
-struct Rng(u64);
-
-impl Rng {
-    fn below(&mut self, n: u64) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D) % n.max(1)
-    }
-}
 
 /// Every row of the counts, without zeros and empty lists.
 async fn counts(app: &TestApp) -> Vec<String> {

@@ -13,26 +13,10 @@ use serde_json::{Map, Value};
 
 use sqlx::Row;
 
-use crate::helpers::{Backend, NOW_MS, TestApp};
+use crate::helpers::{Backend, NOW_MS, Rng, TestApp};
 use crate::on_both_backends;
 
 on_both_backends!(a_report_after_a_write_patches_the_snapshot_and_equals_a_full_read);
-
-/// A small deterministic generator (xorshift64*), so a failure can be replayed.
-struct Rng(u64);
-
-impl Rng {
-    fn below(&mut self, n: u64) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D) % n.max(1)
-    }
-
-    fn pick<'a>(&mut self, of: &[&'a str]) -> &'a str {
-        of[self.below(of.len() as u64) as usize]
-    }
-}
 
 /// What the store hands a report: both kinds of rows (sorted) and every attribute column (its
 /// values in order, so the audit's rows come in the same order whatever order rows are read in).

@@ -15,7 +15,7 @@ use attune_storage::prelude::*;
 use attune_storage::sql::Ranking;
 use serde_json::json;
 
-use crate::helpers::{Backend, NOW_MS, TestApp};
+use crate::helpers::{Backend, NOW_MS, Rng, TestApp};
 use crate::on_both_backends;
 
 on_both_backends!(the_search_returns_the_definitions_page_each_way);
@@ -37,28 +37,14 @@ const WORDS: [&str; 12] = [
     "سپورٹ",
 ];
 
-/// A small deterministic generator (xorshift64*), so a failure can be replayed.
-struct Rng(u64);
+fn comment(rng: &mut Rng) -> String {
+    let n = 1 + rng.below(5);
+    let words: Vec<&str> = (0..n).map(|_| rng.pick(&WORDS)).collect();
+    words.join(" ")
+}
 
-impl Rng {
-    fn below(&mut self, n: u64) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D) % n.max(1)
-    }
-
-    fn comment(&mut self) -> String {
-        let n = 1 + self.below(5);
-        let words: Vec<&str> = (0..n)
-            .map(|_| WORDS[self.below(WORDS.len() as u64) as usize])
-            .collect();
-        words.join(" ")
-    }
-
-    fn language(&mut self) -> &'static str {
-        ["en", "fr", "ur"][self.below(3) as usize]
-    }
+fn language(rng: &mut Rng) -> &'static str {
+    rng.pick(&["en", "fr", "ur"])
 }
 
 fn imported(rng: &mut Rng, n: usize) -> Vec<NewResponse> {
@@ -66,10 +52,10 @@ fn imported(rng: &mut Rng, n: usize) -> Vec<NewResponse> {
         .map(|i| {
             let mut answers = BTreeMap::new();
             answers.insert("nps".to_owned(), Answer::Score(rng.below(11) as i64));
-            answers.insert("why".to_owned(), Answer::Text(rng.comment()));
+            answers.insert("why".to_owned(), Answer::Text(comment(rng)));
             NewResponse {
                 answers,
-                language: Some(LanguageTag::parse(rng.language()).expect("tag")),
+                language: Some(LanguageTag::parse(language(rng)).expect("tag")),
                 channel: Channel::Import,
                 contact_email: None,
                 contact_name: None,
@@ -177,11 +163,11 @@ async fn the_search_returns_the_definitions_page_each_way(b: Backend) {
     for i in 0..60 {
         let at = NOW_MS - 48 * H - (i % 12) * H;
         let at = format_ms(at);
-        let comment = rng.comment();
+        let comment = comment(&mut rng);
         app.answer(
             &survey_id,
             json!({"answers": {"nps": rng.below(11), "why": comment}, "submitted_at": at,
-                   "language": rng.language()}),
+                   "language": language(&mut rng)}),
         )
         .await;
     }
