@@ -18,13 +18,8 @@ pub async fn connect(url: &str) -> Result<SqlStore, sqlx::Error> {
             Box::pin(async move {
                 // No JIT compilation: the planner's cost of a LIMIT query whose filter it cannot
                 // estimate (a search walking the feed newest first) passes the JIT threshold,
-                // and compiling made a first page that runs in 3 ms take over 400 ms. Every
-                // statement planned with its values: from the sixth run of a prepared search
-                // PostgreSQL switched to a generic plan (a hashed scan of every posting, 430 ms
-                // instead of 10-25 ms), as it would for any query whose best plan depends on
-                // which organisation or term it is for.
-                conn.execute("SET jit = off; SET plan_cache_mode = force_custom_plan")
-                    .await?;
+                // and compiling made a first page that runs in 3 ms take over 400 ms.
+                conn.execute("SET jit = off").await?;
                 Ok(())
             })
         })
