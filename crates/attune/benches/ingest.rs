@@ -19,6 +19,8 @@
 //! [--postgres postgres://root@127.0.0.1:5432/postgres]`. Needs `wrk` and `hey`
 //! (`apt-get install wrk hey`).
 
+mod common;
+
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
@@ -80,7 +82,7 @@ async fn main() -> anyhow::Result<()> {
     let sqlite = dir.join("attune.db").to_string_lossy().into_owned();
     run_backend(&o, &dir, &sentences, &sqlite, &[1]).await?;
     if let Some(admin) = &o.postgres {
-        let url = fresh_postgres(admin).await?;
+        let url = common::fresh_postgres(admin, "ingest").await?;
         run_backend(&o, &dir, &sentences, &url, &[1, 2, 4]).await?;
     }
     std::fs::remove_dir_all(&dir).ok();
@@ -116,22 +118,6 @@ fn sentences() -> anyhow::Result<Vec<String>> {
         }
     }
     Ok(out.into_iter().collect())
-}
-
-async fn fresh_postgres(admin: &str) -> anyhow::Result<String> {
-    use sqlx::Connection;
-    let name = format!("attune_bench_{}", std::process::id());
-    let mut c = sqlx::PgConnection::connect(admin).await?;
-    sqlx::query(sqlx::AssertSqlSafe(format!(
-        "DROP DATABASE IF EXISTS {name}"
-    )))
-    .execute(&mut c)
-    .await?;
-    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
-        .execute(&mut c)
-        .await?;
-    let base = admin.rsplit_once('/').map_or(admin, |(b, _)| b);
-    Ok(format!("{base}/{name}"))
 }
 
 /// The organisation, its admin token and NPS survey, with every detractor opening a case.

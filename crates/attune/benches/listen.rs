@@ -9,6 +9,8 @@
 //! `sqlite3` command for the import baseline (`apt-get install sqlite3`); without it that
 //! baseline is reported as missing.
 
+mod common;
+
 use std::collections::{BTreeMap, HashMap};
 use std::io::Write;
 use std::path::Path;
@@ -20,15 +22,11 @@ use attune_domain::survey::{QuestionType, SurveyDefinition, SurveyInput};
 use attune_storage::model::{Org, ScoreFilter, Survey};
 use attune_storage::prelude::*;
 use attune_storage::sql::SqlStore;
+use common::percentile;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
 const NOW_MS: i64 = 1_795_435_200_000;
-
-fn percentile(mut v: Vec<f64>, p: f64) -> f64 {
-    v.sort_by(f64::total_cmp);
-    v[((v.len() - 1) as f64 * p).round() as usize]
-}
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {

@@ -8,12 +8,15 @@
 //! Run: `cargo bench -p attune --bench loop_metrics -- [CASES]
 //! [--postgres postgres://root@127.0.0.1:5432/postgres]`.
 
+mod common;
+
 use std::time::Instant;
 
 use attune_app::cases::loop_metrics::{every_case, loop_report};
 use attune_domain::period::{DAY_MS, format_ms};
 use attune_storage::prelude::*;
 use attune_storage::sql::SqlStore;
+use common::{Scale, percentile};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use sqlx::Row;
@@ -29,36 +32,13 @@ const CAUSES: [&str; 6] = [
     "other",
 ];
 
-fn percentile(mut v: Vec<f64>, p: f64) -> f64 {
-    v.sort_by(f64::total_cmp);
-    v[((v.len() - 1) as f64 * p).round() as usize]
-}
-
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    let mut n = 1_000_000_u64;
-    let mut postgres = None;
-    let mut args = std::env::args().skip(1);
-    while let Some(a) = args.next() {
-        match a.as_str() {
-            "--postgres" => postgres = args.next(),
-            "--bench" => {}
-            other => n = other.parse().unwrap_or(n),
-        }
-    }
+    let scale = Scale::from_args(1_000_000);
+    let n = scale.n;
     let dir = std::env::temp_dir().join(format!("attune-bench-loop-{n}"));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir)?;
-    let url = match &postgres {
-        Some(admin) => fresh_postgres(admin).await?,
-        None => dir.join("attune.db").display().to_string(),
-    };
-    let store = attune::db::open(&url).await?;
-    let backend = if postgres.is_some() {
-        "PostgreSQL"
-    } else {
-        "SQLite"
-    };
+    let store = scale.fresh_store("loop", &dir).await?;
+    let backend = scale.backend();
     println!("\n## {n} cases over a year ({backend})");
     let org = seed(&store, n).await?;
     let started = Instant::now();
@@ -172,22 +152,6 @@ async fn group_by_beside(store: &SqlStore, org: &str, now: i64) -> anyhow::Resul
     );
     println!("check: the year's counts equal the GROUP BY");
     Ok(())
-}
-
-async fn fresh_postgres(admin: &str) -> anyhow::Result<String> {
-    use sqlx::Connection;
-    let name = format!("attune_bench_loop_{}", std::process::id());
-    let mut c = sqlx::PgConnection::connect(admin).await?;
-    for sql in [
-        format!("DROP DATABASE IF EXISTS {name}"),
-        format!("CREATE DATABASE {name}"),
-    ] {
-        sqlx::query(sqlx::AssertSqlSafe(sql))
-            .execute(&mut c)
-            .await?;
-    }
-    let base = admin.rsplit_once('/').map_or(admin, |(b, _)| b);
-    Ok(format!("{base}/{name}"))
 }
 
 /// 10 staff, 3 teams and 2,000 accounts: (user ids, team ids).

@@ -9,6 +9,8 @@
 //! Run: `cargo bench -p attune --bench search -- [RESPONSES]
 //! [--postgres postgres://root@127.0.0.1:5432/postgres]`.
 
+mod common;
+
 use std::collections::HashMap;
 use std::io::Write;
 use std::time::Instant;
@@ -18,6 +20,7 @@ use attune_domain::survey::{SurveyDefinition, SurveyInput};
 use attune_storage::model::FeedQuery;
 use attune_storage::prelude::*;
 use attune_storage::sql::{Ranking, SqlStore};
+use common::{Scale, percentile};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
@@ -26,11 +29,6 @@ const SYLLABLES: [&str; 20] = [
     "ba", "ko", "ri", "tu", "me", "sa", "lo", "ni", "va", "de", "pu", "ga", "fe", "zo", "hi", "ma",
     "te", "ru", "no", "ki",
 ];
-
-fn percentile(mut v: Vec<f64>, p: f64) -> f64 {
-    v.sort_by(f64::total_cmp);
-    v[((v.len() - 1) as f64 * p).round() as usize]
-}
 
 /// 6,000 made-up words of three syllables (none an English word the stemmer would merge with
 /// the planted ones).
@@ -51,29 +49,11 @@ fn vocabulary() -> Vec<String> {
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    let mut n = 1_000_000_u64;
-    let mut postgres = None;
-    let mut args = std::env::args().skip(1);
-    while let Some(a) = args.next() {
-        match a.as_str() {
-            "--postgres" => postgres = args.next(),
-            "--bench" => {}
-            other => n = other.parse().unwrap_or(n),
-        }
-    }
+    let scale = Scale::from_args(1_000_000);
+    let n = scale.n;
     let dir = std::env::temp_dir().join(format!("attune-bench-search-{n}"));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir)?;
-    let url = match &postgres {
-        Some(admin) => fresh_postgres(admin).await?,
-        None => dir.join("attune.db").display().to_string(),
-    };
-    let store = attune::db::open(&url).await?;
-    let backend = if postgres.is_some() {
-        "PostgreSQL"
-    } else {
-        "SQLite"
-    };
+    let store = scale.fresh_store("search", &dir).await?;
+    let backend = scale.backend();
     println!("\n## {n} responses with comments ({backend})");
     let org = seed(&store, n, &dir).await?;
     for (label, q) in queries() {
@@ -204,20 +184,4 @@ async fn seed(store: &SqlStore, n: u64, dir: &std::path::Path) -> anyhow::Result
         started.elapsed().as_secs_f64()
     );
     Ok(org.id)
-}
-
-async fn fresh_postgres(admin: &str) -> anyhow::Result<String> {
-    use sqlx::Connection;
-    let name = format!("attune_bench_search_{}", std::process::id());
-    let mut c = sqlx::PgConnection::connect(admin).await?;
-    for sql in [
-        format!("DROP DATABASE IF EXISTS {name}"),
-        format!("CREATE DATABASE {name}"),
-    ] {
-        sqlx::query(sqlx::AssertSqlSafe(sql))
-            .execute(&mut c)
-            .await?;
-    }
-    let base = admin.rsplit_once('/').map_or(admin, |(b, _)| b);
-    Ok(format!("{base}/{name}"))
 }

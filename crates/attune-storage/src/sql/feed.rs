@@ -189,6 +189,7 @@ impl SqlStore {
         );
         sql += &filter_conditions(&mut b, q);
         let searched = !matches!(text, Text::Substring);
+        let ranked = matches!(text, Text::Ranked(_));
         match text {
             Text::AllTerms(w, driver) => sql += &holds_all(&mut b, w, driver),
             Text::Substring => {
@@ -210,7 +211,7 @@ impl SqlStore {
         }
         sql += &format!(
             " ORDER BY {}r.submitted_at DESC, r.id DESC LIMIT {}",
-            if join.is_empty() { "" } else { RANKED_ORDER },
+            if ranked { RANKED_ORDER } else { "" },
             b.int(i64::from(q.limit.clamp(1, 500)))
         );
         // A search pages by position.
