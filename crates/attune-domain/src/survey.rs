@@ -117,6 +117,21 @@ impl Question {
         self.scale.or_else(|| self.qtype.default_scale())
     }
 
+    /// The groups of answers that key drivers compare, as (the highest score of the focus
+    /// group, the lowest of the background): NPS detractors (0–6) against promoters (9–10);
+    /// CSAT the bottom two scores of its scale against the top two (≤ 2 against ≥ 4 on 1–5).
+    /// `None` for other types.
+    pub fn driver_groups(&self) -> Option<(i64, i64)> {
+        match self.qtype {
+            QuestionType::Nps => Some((6, 9)),
+            QuestionType::Csat => {
+                let scale = self.effective_scale().unwrap_or(Scale { min: 1, max: 5 });
+                Some((scale.min + 1, scale.max - 1))
+            }
+            _ => None,
+        }
+    }
+
     /// The wording in `lang`, falling back to `default_lang`, then to any wording.
     pub fn text_in(&self, lang: &str, default_lang: &str) -> &str {
         self.text

@@ -25,7 +25,9 @@ pub mod stopwords;
 
 use serde::{Deserialize, Serialize};
 
-pub use keywords::{Doc, Keyword, Options, Theme, over_represented, themes};
+pub use keywords::{
+    Counted, Doc, Keyword, Options, Theme, focus_sample, keywords_of, over_represented, themes,
+};
 pub use lang::{Detection, detect, detect_with_declared};
 pub use normalize::{Normalized, normalize, normalize_mapped};
 pub use search::{highlight, index_terms, query_terms};

@@ -72,7 +72,7 @@ async fn main() -> anyhow::Result<()> {
     }
     let dir = std::env::temp_dir().join(format!("attune-bench-ingest-{}", std::process::id()));
     std::fs::create_dir_all(&dir)?;
-    let sentences = sentences()?;
+    let sentences = common::sentences()?;
     println!(
         "# ingest, {} s per run, {} distinct real sentences, {} cores",
         o.seconds,
@@ -95,29 +95,6 @@ fn which(tool: &str) -> Option<PathBuf> {
             .map(|d| d.join(tool))
             .find(|f| f.is_file())
     })
-}
-
-/// Distinct comments: the multilingual feedback and the Thai corpus.
-fn sentences() -> anyhow::Result<Vec<String>> {
-    let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data");
-    let mut out = std::collections::BTreeSet::new();
-    let jsonl = std::fs::read_to_string(data.join("feedback-multilingual.jsonl"))
-        .context("reading ../shared/data (the benchmark's comments)")?;
-    for line in jsonl.lines().filter(|l| !l.trim().is_empty()) {
-        let v: serde_json::Value = serde_json::from_str(line)?;
-        if let Some(t) = v["text"].as_str() {
-            out.insert(t.to_owned());
-        }
-    }
-    for f in ["thai-negative-comments.txt", "thai-positive-comments.txt"] {
-        for line in std::fs::read_to_string(data.join("text").join(f))?.lines() {
-            let t = line.trim();
-            if t.chars().count() >= 8 && t.len() < 600 {
-                out.insert(t.to_owned());
-            }
-        }
-    }
-    Ok(out.into_iter().collect())
 }
 
 /// The organisation, its admin token and NPS survey, with every detractor opening a case.

@@ -7,8 +7,8 @@ use attune_domain::metrics::NpsBand;
 use attune_domain::period::parse_instant;
 use attune_domain::survey::QuestionType;
 use attune_storage::Store;
-use attune_storage::model::{TextDoc, TextDocsQuery};
-use attune_text::{Doc, Keyword, Options, over_represented, themes};
+use attune_storage::model::{DriverCountsQuery, TextDoc, TextDocsQuery};
+use attune_text::{Counted, Doc, Keyword, Options, focus_sample, keywords_of, themes};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -95,9 +95,9 @@ pub struct ThemeView {
     pub label: String,
     /// Its terms.
     pub terms: Vec<String>,
-    /// Focus comments with any of them.
+    /// Sampled focus comments (see `sample_docs`) with any of them.
     pub count: u64,
-    /// Their share of the focus comments.
+    /// Their share of the sampled focus comments.
     pub share: f64,
     /// Example comments.
     pub examples: Vec<Quote>,
@@ -114,7 +114,11 @@ pub struct TextReport {
     pub focus_docs: usize,
     /// Comments in the background.
     pub background_docs: usize,
+    /// Focus comments (the newest of the period) that the examples and themes are drawn from;
+    /// counts and tests are over every comment.
+    pub sample_docs: usize,
     /// Whether the period held more comments than one analysis reads (the newest were used).
+    /// Themes read at most 100,000; drivers read every comment, from kept counts.
     pub truncated: bool,
     /// Groups of terms found in the same comments.
     pub themes: Vec<ThemeView>,
@@ -122,7 +126,17 @@ pub struct TextReport {
     pub terms: Vec<TermStat>,
 }
 
-/// Runs the test on a blocking thread and shapes the result.
+/// The test's settings: every term held by two focus comments is tested.
+fn options() -> Options {
+    Options {
+        min_support: 2,
+        ..Options::default()
+    }
+}
+
+/// The definition: counts every given comment (`focus`: its group, `None` for neither), tests
+/// every term, and draws examples and themes from the newest focus comments; on a blocking
+/// thread.
 async fn analyse(
     docs: Vec<TextDoc>,
     focus: Vec<Option<bool>>,
@@ -142,80 +156,118 @@ async fn analyse(
                 kept.push(doc);
             }
         }
-        let focus_docs = input.iter().filter(|d| d.focus).count();
-        let options = Options {
-            min_support: 2,
-            ..Options::default()
-        };
-        // Without both groups there is nothing to compare: no term is "over-represented".
-        let keywords: Vec<Keyword<usize>> = if focus_docs == 0 || focus_docs == input.len() {
-            Vec::new()
-        } else {
-            over_represented(&input, &options)
-        };
-        let quotes = |ids: &[usize]| -> Vec<Quote> {
-            ids.iter()
-                .map(|&i| Quote {
-                    response_id: kept[i].id.clone(),
-                    comment: kept[i].comment.clone().unwrap_or_default(),
-                    language: kept[i].language.clone(),
-                })
-                .collect()
-        };
-        let significant: Vec<Keyword<usize>> = keywords
-            .iter()
-            .filter(|k| k.significant)
-            .take(MAX_THEMED)
-            .cloned()
-            .collect();
-        let share = |n: u64| {
-            if focus_docs == 0 {
-                0.0
-            } else {
-                n as f64 / focus_docs as f64
-            }
-        };
-        let themes = themes(&significant, &input, THEME_JACCARD, 3)
-            .into_iter()
-            .map(|t| ThemeView {
-                examples: quotes(&t.examples),
-                share: share(t.focus_docs),
-                label: t.label,
-                terms: t.terms,
-                count: t.focus_docs,
-            })
-            .collect();
-        let terms = keywords
-            .iter()
-            .take(MAX_TERMS)
-            .map(|k| TermStat {
-                term: k.term.clone(),
-                focus_count: k.focus_docs,
-                background_count: k.background_docs,
-                focus_share: k.focus_share,
-                background_share: k.background_share,
-                log_odds_ratio: k.log_odds_ratio,
-                ci_low: k.ci_low,
-                ci_high: k.ci_high,
-                chi_square: k.chi_square,
-                p_value: k.p_value,
-                q_value: k.q_value,
-                significant: k.significant,
-                examples: quotes(&k.examples),
-            })
-            .collect();
-        TextReport {
-            focus: labels.0,
-            background: labels.1,
-            focus_docs,
-            background_docs: input.len() - focus_docs,
-            truncated,
-            themes,
-            terms,
+        let mut counted = Counted::default();
+        for d in &input {
+            counted.add_doc(&d.terms, d.focus);
         }
+        let sample = focus_sample(&input, options().sample);
+        shape(&counted, &sample, &kept, labels, truncated)
     })
     .await
     .map_err(|e| AppError::Internal(format!("text analysis failed: {e}")))
+}
+
+/// The same from counts kept with the responses and the newest focus comments (`sample`, at
+/// most [`Options::sample`]).
+async fn analyse_counted(
+    counted: Counted,
+    sample: Vec<TextDoc>,
+    labels: (&'static str, &'static str),
+) -> AppResult<TextReport> {
+    tokio::task::spawn_blocking(move || {
+        let input: Vec<Doc<usize>> = sample
+            .iter()
+            .enumerate()
+            .map(|(i, d)| Doc {
+                id: i,
+                terms: d.terms.clone(),
+                focus: true,
+            })
+            .collect();
+        shape(&counted, &input, &sample, labels, false)
+    })
+    .await
+    .map_err(|e| AppError::Internal(format!("text analysis failed: {e}")))
+}
+
+/// Tests the counted terms and shapes the report; `sample` (ids index `kept`) gives examples
+/// and themes.
+fn shape(
+    counted: &Counted,
+    sample: &[Doc<usize>],
+    kept: &[TextDoc],
+    labels: (&'static str, &'static str),
+    truncated: bool,
+) -> TextReport {
+    let options = options();
+    let (focus_docs, background_docs) = (counted.focus_docs, counted.background_docs);
+    // Without both groups there is nothing to compare: no term is "over-represented".
+    let keywords: Vec<Keyword<usize>> = if focus_docs == 0 || background_docs == 0 {
+        Vec::new()
+    } else {
+        keywords_of(counted, sample, &options)
+    };
+    let quotes = |ids: &[usize]| -> Vec<Quote> {
+        ids.iter()
+            .map(|&i| Quote {
+                response_id: kept[i].id.clone(),
+                comment: kept[i].comment.clone().unwrap_or_default(),
+                language: kept[i].language.clone(),
+            })
+            .collect()
+    };
+    let significant: Vec<Keyword<usize>> = keywords
+        .iter()
+        .filter(|k| k.significant)
+        .take(MAX_THEMED)
+        .cloned()
+        .collect();
+    let share = |n: u64| {
+        if sample.is_empty() {
+            0.0
+        } else {
+            n as f64 / sample.len() as f64
+        }
+    };
+    let themes = themes(&significant, sample, THEME_JACCARD, 3)
+        .into_iter()
+        .map(|t| ThemeView {
+            examples: quotes(&t.examples),
+            share: share(t.focus_docs),
+            label: t.label,
+            terms: t.terms,
+            count: t.focus_docs,
+        })
+        .collect();
+    let terms = keywords
+        .iter()
+        .take(MAX_TERMS)
+        .map(|k| TermStat {
+            term: k.term.clone(),
+            focus_count: k.focus_docs,
+            background_count: k.background_docs,
+            focus_share: k.focus_share,
+            background_share: k.background_share,
+            log_odds_ratio: k.log_odds_ratio,
+            ci_low: k.ci_low,
+            ci_high: k.ci_high,
+            chi_square: k.chi_square,
+            p_value: k.p_value,
+            q_value: k.q_value,
+            significant: k.significant,
+            examples: quotes(&k.examples),
+        })
+        .collect();
+    TextReport {
+        focus: labels.0,
+        background: labels.1,
+        focus_docs: focus_docs as usize,
+        background_docs: background_docs as usize,
+        sample_docs: sample.len(),
+        truncated,
+        themes,
+        terms,
+    }
 }
 
 fn period(p: &TextParams) -> AppResult<(Option<i64>, Option<i64>)> {
@@ -259,6 +311,7 @@ pub async fn themes_report(
                 question_key: nonempty(&p.question),
                 from_ms,
                 to_ms,
+                max_score: None,
                 limit: MAX_DOCS + 1,
             },
         )
@@ -287,14 +340,11 @@ pub async fn themes_report(
     analyse(docs, focus, ("selected", "rest_of_period"), truncated).await
 }
 
-/// Key drivers of one survey's NPS (detractors against promoters) or CSAT (≤ 2 against ≥ 4 on
-/// 1–5: the bottom two against the top two scores of the scale).
-#[tracing::instrument(skip_all, fields(org.id = %org_id, survey.id = p.survey.as_deref().unwrap_or("")))]
-pub async fn drivers_report(
-    store: &dyn Store,
-    org_id: &str,
-    p: &TextParams,
-) -> AppResult<TextReport> {
+/// The question drivers are computed for, and its groups: (highest focus score, lowest
+/// background score) and their names.
+type Chosen = (String, (i64, i64), (&'static str, &'static str));
+
+async fn driver_question(store: &dyn Store, org_id: &str, p: &TextParams) -> AppResult<Chosen> {
     let survey_id =
         nonempty(&p.survey).ok_or_else(|| AppError::invalid("survey", "is required"))?;
     let survey = store.survey(org_id, &survey_id).await?;
@@ -310,36 +360,90 @@ pub async fn drivers_report(
             .or_else(|| questions.iter().find(|q| q.qtype == QuestionType::Csat))
             .ok_or_else(|| AppError::invalid("survey", "has no NPS or CSAT question"))?,
     };
-    let (low, high, labels) = match question.qtype {
-        QuestionType::Nps => (6, 9, ("detractors", "promoters")),
-        QuestionType::Csat => {
-            let scale = question
-                .effective_scale()
-                .unwrap_or(attune_domain::metrics::Scale { min: 1, max: 5 });
-            (scale.min + 1, scale.max - 1, ("csat_low", "csat_high"))
-        }
-        _ => {
-            return Err(AppError::invalid(
-                "question",
-                "must be an NPS or CSAT question",
-            ));
-        }
+    let labels = match question.qtype {
+        QuestionType::Nps => ("detractors", "promoters"),
+        _ => ("csat_low", "csat_high"),
     };
+    let groups = question
+        .driver_groups()
+        .ok_or_else(|| AppError::invalid("question", "must be an NPS or CSAT question"))?;
+    Ok((question.key.clone(), groups, labels))
+}
+
+/// Key drivers of one survey's NPS (detractors against promoters) or CSAT (≤ 2 against ≥ 4 on
+/// 1–5: the bottom two against the top two scores of the scale), over every comment of the
+/// period: from the counts kept with the responses, plus the newest focus comments for
+/// examples and themes. Equal to [`drivers_by_definition`].
+#[tracing::instrument(skip_all, fields(org.id = %org_id, survey.id = p.survey.as_deref().unwrap_or("")))]
+pub async fn drivers_report(
+    store: &dyn Store,
+    org_id: &str,
+    p: &TextParams,
+) -> AppResult<TextReport> {
+    let (question_key, groups, labels) = driver_question(store, org_id, p).await?;
+    let survey_id = nonempty(&p.survey).unwrap_or_default();
+    let (from_ms, to_ms) = period(p)?;
+    let query = DriverCountsQuery {
+        survey_id: survey_id.clone(),
+        question_key: question_key.clone(),
+        groups,
+        from_ms,
+        to_ms,
+    };
+    let Some(counted) = store.driver_counts(org_id, &query).await? else {
+        // The counts of an upgraded database are being built: the newest comments, as before.
+        return definition(store, org_id, p, MAX_DOCS).await;
+    };
+    let sample = store
+        .text_docs(
+            org_id,
+            &TextDocsQuery {
+                survey_id: Some(survey_id),
+                question_key: Some(question_key),
+                from_ms,
+                to_ms,
+                max_score: Some(groups.0),
+                limit: u32::try_from(options().sample).unwrap_or(u32::MAX),
+            },
+        )
+        .await?;
+    analyse_counted(counted, sample, labels).await
+}
+
+/// What [`drivers_report`] computes, from every comment of the period read one by one: the
+/// slow path, kept as the definition that tests and the benchmark compare with.
+pub async fn drivers_by_definition(
+    store: &dyn Store,
+    org_id: &str,
+    p: &TextParams,
+) -> AppResult<TextReport> {
+    definition(store, org_id, p, u32::MAX - 1).await
+}
+
+/// The definition over at most `limit` comments (the newest).
+async fn definition(
+    store: &dyn Store,
+    org_id: &str,
+    p: &TextParams,
+    limit: u32,
+) -> AppResult<TextReport> {
+    let (question_key, (low, high), labels) = driver_question(store, org_id, p).await?;
     let (from_ms, to_ms) = period(p)?;
     let docs = store
         .text_docs(
             org_id,
             &TextDocsQuery {
-                survey_id: Some(survey.id.clone()),
-                question_key: Some(question.key.clone()),
+                survey_id: nonempty(&p.survey),
+                question_key: Some(question_key),
                 from_ms,
                 to_ms,
-                limit: MAX_DOCS + 1,
+                max_score: None,
+                limit: limit + 1,
             },
         )
         .await?;
-    let truncated = docs.len() > MAX_DOCS as usize;
-    let docs: Vec<TextDoc> = docs.into_iter().take(MAX_DOCS as usize).collect();
+    let truncated = docs.len() > limit as usize;
+    let docs: Vec<TextDoc> = docs.into_iter().take(limit as usize).collect();
     let focus = docs
         .iter()
         .map(|d| match d.score {

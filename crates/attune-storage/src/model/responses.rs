@@ -200,8 +200,26 @@ pub struct TextDocsQuery {
     pub from_ms: Option<i64>,
     /// Submitted before, epoch ms.
     pub to_ms: Option<i64>,
+    /// Only comments whose score is at most this (the focus group of drivers).
+    pub max_score: Option<i64>,
     /// At most this many, newest first.
     pub limit: u32,
+}
+
+/// What `driver_counts` reads: one NPS or CSAT question's comments of a period.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DriverCountsQuery {
+    /// The survey.
+    pub survey_id: String,
+    /// Its question.
+    pub question_key: String,
+    /// The compared groups, as `Question::driver_groups` gives them: (highest score of the
+    /// focus group, lowest of the background).
+    pub groups: (i64, i64),
+    /// Submitted at or after, epoch ms.
+    pub from_ms: Option<i64>,
+    /// Submitted before, epoch ms.
+    pub to_ms: Option<i64>,
 }
 
 /// An analysed comment, for keywords, themes and drivers.

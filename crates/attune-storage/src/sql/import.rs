@@ -22,6 +22,7 @@ use sqlx::{AnyConnection, Row};
 
 use super::accounts::{account_id_for, contact_for};
 use super::closed_loop::{LoopState, on_new_responses};
+use super::drivers::{DriverTally, Fold, fold};
 use super::metrics::Tally;
 use super::responses::{
     Analysis, SCORE_INSERT, analyse, prepare_analysed, response_fields, response_row, score_rows,
@@ -141,6 +142,7 @@ impl SqlStore {
             format!("DELETE FROM response_terms_recent WHERE response_id IN {of_import}"),
             format!("DELETE FROM response_scores WHERE response_id IN {of_import}"),
             "DELETE FROM responses WHERE import_id = $1".to_owned(),
+            "DELETE FROM driver_deltas WHERE import_id = $1".to_owned(),
             "DELETE FROM imports WHERE id = $1".to_owned(),
         ] {
             sqlx::query(AssertSqlSafe(sql))
@@ -195,6 +197,7 @@ impl Import<'_> {
             let mut tx = store.begin_write().await?;
             let stored = stored_keys(&mut tx, org_id, chunk).await?;
             let (mut rows, mut scores, mut terms) = (Vec::new(), Vec::new(), Vec::new());
+            let mut drivers = DriverTally::default();
             for (r, a) in chunk.iter().zip(analyses) {
                 if let Some(k) = &r.dedup_key
                     && (stored.contains(k) || !seen.insert(k.clone()))
@@ -205,6 +208,7 @@ impl Import<'_> {
                 let (contact, account) = people.resolve(&mut tx, org_id, r, self.now_ms).await?;
                 let p = prepare_analysed(survey, r, a, contact, account);
                 tally.add(survey, r, p.account_id.as_deref(), p.ix.language.as_deref());
+                drivers.add(org_id, survey, r, &p.ix);
                 scores.extend(score_rows(org_id, survey, &p.id, &r.answers));
                 terms.extend(term_rows(org_id, &p.id, &p.ix));
                 if rules.may_act(r.submitted_at_ms, self.now_ms) {
@@ -222,6 +226,7 @@ impl Import<'_> {
             })
             .await;
             done?;
+            drivers.flush(&mut tx, Some(self.id)).await?;
             analysed = next;
             self.beat(&mut tx, outcome.inserted).await?;
             tx.commit().await.context("committing an import chunk")?;
@@ -301,6 +306,7 @@ impl Import<'_> {
         tally
             .flush(&mut tx, store.dialect, org_id, &self.survey.id)
             .await?;
+        fold(&mut tx, store.dialect, Fold::Import(self.id)).await?;
         let mut state = LoopState::load(&mut tx, org_id).await?;
         on_new_responses(
             &mut tx,

@@ -24,6 +24,7 @@ use sqlx::{AnyConnection, Row};
 use tokio::sync::{mpsc, oneshot};
 
 use super::closed_loop::{LoopState, link_resurvey, on_new_responses};
+use super::drivers::{DriverTally, Fold, fold};
 use super::import::People;
 use super::metrics::Tally;
 use super::responses::{
@@ -213,6 +214,10 @@ const MERGE_EVERY: usize = 1_000;
 /// Postings moved in one transaction.
 const MERGE_SLICE: i64 = 2_000;
 
+/// Drivers' live deltas folded in one transaction (a group writes one per survey, question
+/// and day).
+const FOLD_SLICE: i64 = 500;
+
 impl SqlStore {
     /// Moves all the recent search postings of live answers into the search index; returns
     /// how many. The writer does this on its own, a slice at a time.
@@ -227,10 +232,12 @@ impl SqlStore {
         }
     }
 
-    /// Moves at most `limit` of the oldest recent postings, in one transaction.
+    /// Moves at most `limit` of the oldest recent postings, in one transaction, and folds the
+    /// drivers' live counts (a slice's worth of answers holds few of them).
     async fn merge_slice(&self, limit: i64) -> StoreResult<u64> {
         let mut tx = self.begin_write().await?;
         let moved = merge_recent_terms(&mut tx, self.dialect, limit).await?;
+        fold(&mut tx, self.dialect, Fold::Live(FOLD_SLICE)).await?;
         tx.commit().await.context("moving recent search postings")?;
         Ok(moved)
     }
@@ -280,6 +287,7 @@ impl SqlStore {
         let (mut rows, mut scores, mut terms) = (Vec::new(), Vec::new(), Vec::new());
         let mut stored: Vec<Option<StoredResponse>> = vec![None; group.len()];
         let mut keys = Vec::new();
+        let mut drivers = DriverTally::default();
         // In the order of their keys, so that instances writing at once take the unique
         // index's locks in one order.
         let mut order: Vec<usize> = (0..group.len()).collect();
@@ -301,6 +309,7 @@ impl SqlStore {
             }
             scores.extend(score_rows(&s.org_id, &s.survey, &st.id, &st.answers));
             terms.extend(term_rows(&s.org_id, &st.id, &p.ix));
+            drivers.add(&s.org_id, &s.survey, &s.response, &p.ix);
             rows.push(response_row(&s.org_id, p, s.now_ms)?);
             stored[i] = Some(st);
         }
@@ -319,6 +328,7 @@ impl SqlStore {
         }
         insert_rows(&mut tx, self.dialect, SCORE_INSERT, "", scores).await?;
         insert_rows(&mut tx, self.dialect, RECENT_TERM_INSERT, "", terms).await?;
+        drivers.flush(&mut tx, None).await?;
         let t_rows = t0.elapsed();
         self.after_insert(&mut tx, group, &stored).await?;
         let t_after = t0.elapsed();

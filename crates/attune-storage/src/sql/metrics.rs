@@ -119,7 +119,7 @@ impl Tally {
 
 /// The granularity of an aggregate table.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Grain {
+pub(crate) enum Grain {
     Day,
     Month,
 }
@@ -136,7 +136,7 @@ impl Grain {
 
 /// Splits `[from, to)` (days; `None` unbounded) into the whole months inside it, read from the
 /// monthly tables, and the partial months at its edges, read from the daily tables.
-fn plan(from: Option<i64>, to: Option<i64>) -> Vec<(Grain, Option<i64>, Option<i64>)> {
+pub(crate) fn plan(from: Option<i64>, to: Option<i64>) -> Vec<(Grain, Option<i64>, Option<i64>)> {
     let m = Interval::Month;
     let first_whole = from.map(|f| {
         if m.bucket_start(f) == f {

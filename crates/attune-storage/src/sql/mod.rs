@@ -7,6 +7,7 @@
 mod accounts;
 mod auth;
 mod closed_loop;
+mod drivers;
 mod feed;
 mod import;
 mod ingest;
@@ -80,10 +81,12 @@ impl SqlStore {
     }
 
     /// Builds the maintained counts that a migration left to build (the loop metrics' counts of
-    /// organisations that had cases before them); returns the organisations built. Called
+    /// organisations that had cases before them, the drivers' counts of those that had
+    /// comments); returns how many organisations' counts were built. Called
     /// right after migrating, before anything is served.
     pub async fn build_missing_counts(&self) -> StoreResult<u64> {
-        closed_loop::build_missing_loop_counts(&self.pool, self.dialect).await
+        let orgs = closed_loop::build_missing_loop_counts(&self.pool, self.dialect).await?;
+        Ok(orgs + drivers::build_missing(&self.pool, self.dialect).await?)
     }
 
     /// A read transaction: one consistent view of several reads (repeatable read on

@@ -122,6 +122,8 @@ impl SqlStore {
                     .execute(&mut *tx)
                     .await
                     .context("recording the search index version")?;
+                // The term lists may have changed: the drivers' counts follow them.
+                super::drivers::build(&mut tx, self.dialect, org_id).await?;
                 tx.commit()
                     .await
                     .context("recording the search index version")?;

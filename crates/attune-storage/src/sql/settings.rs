@@ -164,6 +164,7 @@ impl SettingsStore for SqlStore {
                 Ok(_) => {
                     super::closed_loop::insert_defaults(&mut tx, &id, now_ms()).await?;
                     super::closed_loop::mark_loop_counts_built(&mut tx, &id).await?;
+                    super::drivers::mark_built(&mut tx, &id).await?;
                     tx.commit().await.context("creating an organisation")?;
                     return Ok(Org {
                         id,

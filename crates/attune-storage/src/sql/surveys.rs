@@ -44,6 +44,22 @@ fn origins_json(access: &SurveyAccess) -> StoreResult<String> {
     serde_json::to_string(&access.embed_origins).context("encoding embed origins")
 }
 
+/// The organisation's surveys, newest first.
+pub(super) async fn surveys_of(
+    conn: &mut sqlx::AnyConnection,
+    org_id: &str,
+) -> StoreResult<Vec<Survey>> {
+    let rows = sqlx::query(AssertSqlSafe(format!(
+        "SELECT {SURVEY_COLUMNS} FROM surveys WHERE org_id = $1 \
+         ORDER BY created_at DESC, id DESC"
+    )))
+    .bind(org_id)
+    .fetch_all(&mut *conn)
+    .await
+    .context("listing surveys")?;
+    rows.iter().map(survey_of).collect()
+}
+
 impl SqlStore {
     async fn find_survey(&self, org_id: Option<&str>, survey_id: &str) -> StoreResult<Survey> {
         let row = sqlx::query(AssertSqlSafe(format!(
@@ -125,15 +141,8 @@ impl SurveyStore for SqlStore {
     }
 
     async fn list_surveys(&self, org_id: &str) -> StoreResult<Vec<Survey>> {
-        let rows = sqlx::query(AssertSqlSafe(format!(
-            "SELECT {SURVEY_COLUMNS} FROM surveys WHERE org_id = $1 \
-             ORDER BY created_at DESC, id DESC"
-        )))
-        .bind(org_id)
-        .fetch_all(&self.pool)
-        .await
-        .context("listing surveys")?;
-        rows.iter().map(survey_of).collect()
+        let mut conn = self.pool.acquire().await.context("listing surveys")?;
+        surveys_of(&mut conn, org_id).await
     }
 
     async fn create_invitation(

@@ -10,7 +10,7 @@ use sqlx::{AnyConnection, AssertSqlSafe, Row};
 use super::responses::VISIBLE;
 use super::{Bind, Binds, Dialect, SqlStore};
 use crate::error::{Context, StoreResult};
-use crate::model::{Org, ReindexOutcome, TextDoc, TextDocsQuery};
+use crate::model::{DriverCountsQuery, Org, ReindexOutcome, TextDoc, TextDocsQuery};
 use crate::store::TextStore;
 use async_trait::async_trait;
 
@@ -29,6 +29,9 @@ pub(crate) struct Indexed {
     pub terms: Option<String>,
     /// Distinct content terms with their counts, for the search index.
     pub counts: Vec<(String, i64)>,
+    /// The distinct terms the drivers count (`attune_text::keywords::doc_terms`); shared, as
+    /// the writer copies an analysis per attempt.
+    pub driver_terms: std::sync::Arc<[String]>,
 }
 
 /// Analyses a comment; the declared language wins over detection.
@@ -54,7 +57,13 @@ pub(crate) fn index_comment(comment: Option<&str>, declared: Option<&LanguageTag
         )
     };
     let (terms, counts) = attune_text::index_terms(&a);
+    let driver_terms = attune_text::keywords::doc_terms(
+        &super::drivers::split_terms(&terms),
+        attune_text::keywords::COUNTED_WORDS,
+    )
+    .into();
     Indexed {
+        driver_terms,
         language,
         source,
         text_language: Some(a.lang),
@@ -195,6 +204,9 @@ impl TextStore for SqlStore {
         if let Some(t) = q.to_ms {
             sql += &format!(" AND r.submitted_at < {}", b.int(t));
         }
+        if let Some(m) = q.max_score {
+            sql += &format!(" AND {score} <= {}", b.int(m));
+        }
         sql += &format!(
             " ORDER BY r.submitted_at DESC, r.id DESC LIMIT {}",
             b.int(i64::from(q.limit.max(1)))
@@ -204,6 +216,14 @@ impl TextStore for SqlStore {
             .await
             .context("reading comments for text analytics")?;
         rows.iter().map(text_doc_of).collect()
+    }
+
+    async fn driver_counts(
+        &self,
+        org_id: &str,
+        q: &DriverCountsQuery,
+    ) -> StoreResult<Option<attune_text::Counted>> {
+        self.driver_counts_impl(org_id, q).await
     }
 
     async fn reindex(

@@ -4,8 +4,8 @@ use attune_domain::response::NewResponse;
 
 use crate::StoreResult;
 use crate::model::{
-    FeedItem, FeedQuery, ImportOutcome, Org, ReindexOutcome, ScoreCount, ScoreFilter, SegmentDim,
-    StoredResponse, Survey, TextDoc, TextDocsQuery,
+    DriverCountsQuery, FeedItem, FeedQuery, ImportOutcome, Org, ReindexOutcome, ScoreCount,
+    ScoreFilter, SegmentDim, StoredResponse, Survey, TextDoc, TextDocsQuery,
 };
 
 store_trait! {
@@ -60,6 +60,13 @@ store_trait! {
     pub trait TextStore {
         /// Analysed comments (content terms and a score), newest first, for keywords and drivers.
         async fn text_docs(&self, org_id: &str, query: &TextDocsQuery) -> StoreResult<Vec<TextDoc>>;
+        /// The drivers' counts of one question's comments over a period, from the counts kept
+        /// with the responses (`None` while they are being built for this organisation).
+        async fn driver_counts(
+            &self,
+            org_id: &str,
+            query: &DriverCountsQuery,
+        ) -> StoreResult<Option<attune_text::Counted>>;
         /// Analyses every response of the organisation again (language, terms, search index), in
         /// transactions of `batch` responses; safe to re-run. `progress` gets the count so far.
         async fn reindex(

@@ -200,6 +200,7 @@ pub(super) fn samples(t: &Tr) -> Vec<(&'static str, String)> {
         background: "promoters",
         focus_docs: 1,
         background_docs,
+        sample_docs: 1,
         truncated: true,
         themes: if full {
             vec![ThemeView {

@@ -72,3 +72,26 @@ pub async fn fresh_postgres(admin: &str, kind: &str) -> anyhow::Result<String> {
     let base = admin.rsplit_once('/').map_or(admin, |(b, _)| b);
     Ok(format!("{base}/{name}"))
 }
+
+/// Distinct comments: the multilingual feedback and the Thai corpus.
+pub fn sentences() -> anyhow::Result<Vec<String>> {
+    let data = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data");
+    let mut out = std::collections::BTreeSet::new();
+    let jsonl = std::fs::read_to_string(data.join("feedback-multilingual.jsonl"))
+        .map_err(|e| anyhow::anyhow!("reading ../shared/data (the benchmark's comments): {e}"))?;
+    for line in jsonl.lines().filter(|l| !l.trim().is_empty()) {
+        let v: serde_json::Value = serde_json::from_str(line)?;
+        if let Some(t) = v["text"].as_str() {
+            out.insert(t.to_owned());
+        }
+    }
+    for f in ["thai-negative-comments.txt", "thai-positive-comments.txt"] {
+        for line in std::fs::read_to_string(data.join("text").join(f))?.lines() {
+            let t = line.trim();
+            if t.chars().count() >= 8 && t.len() < 600 {
+                out.insert(t.to_owned());
+            }
+        }
+    }
+    Ok(out.into_iter().collect())
+}

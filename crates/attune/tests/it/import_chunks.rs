@@ -106,6 +106,18 @@ fn import_on_thread(
     })
 }
 
+/// Comments the key drivers compare (detractors and promoters), from the kept counts.
+async fn driver_docs(app: &TestApp, survey: &str) -> u64 {
+    let p = attune_app::text::TextParams {
+        survey: Some(survey.to_owned()),
+        ..Default::default()
+    };
+    let r = attune_app::text::drivers_report(app.store.as_ref(), &app.org_id, &p)
+        .await
+        .expect("drivers");
+    (r.focus_docs + r.background_docs) as u64
+}
+
 async fn an_import_is_invisible_until_it_finishes_while_live_answers_go_in_between(
     backend: Backend,
 ) {
@@ -130,6 +142,7 @@ async fn an_import_is_invisible_until_it_finishes_while_live_answers_go_in_betwe
     assert_eq!(rows_in_db, 100, "the chunk is in the database");
     assert!(scores == 100 && terms > 0, "with its scores and postings");
     assert_eq!((aggregated, cases), (0, 0), "no metric or case sees it yet");
+    assert_eq!(driver_docs(&app, &survey).await, 0, "nor the drivers");
     assert_eq!(feed_len(&app, &survey, None).await, 0, "the feed hides it");
     assert_eq!(
         feed_len(&app, &survey, Some("parcel")).await,
@@ -156,6 +169,11 @@ async fn an_import_is_invisible_until_it_finishes_while_live_answers_go_in_betwe
     assert_eq!(feed_len(&app, &survey, None).await, 1);
     assert_eq!(feed_len(&app, &survey, Some("parcel")).await, 1);
     assert_eq!(physical(&app).await.2, 1, "the live detractor has its case");
+    assert_eq!(
+        driver_docs(&app, &survey).await,
+        1,
+        "and counts among the drivers"
+    );
     go.send(()).expect("go on");
     let outcome = tokio::task::spawn_blocking(move || import.join().expect("import thread"))
         .await
@@ -168,6 +186,11 @@ async fn an_import_is_invisible_until_it_finishes_while_live_answers_go_in_betwe
     assert_eq!((rows_in_db, aggregated, cases), (351, 351, detractors + 1));
     assert_eq!(feed_len(&app, &survey, None).await, 351);
     assert_eq!(feed_len(&app, &survey, Some("parcel")).await, 351);
+    assert_eq!(
+        driver_docs(&app, &survey).await,
+        351,
+        "every answer is a 2, a 9 or the live 1"
+    );
     let (status, _) = app
         .get(&app.admin_token, &format!("/api/v1/responses/{hidden}"))
         .await;

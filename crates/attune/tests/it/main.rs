@@ -10,6 +10,7 @@ mod closed_loop;
 mod conformance;
 mod csv_export;
 mod demo;
+mod driver_counts;
 mod error_pages;
 mod import;
 mod import_chunks;

@@ -275,6 +275,37 @@ async fn text_analysis(store: &Rec, a: &Org, a2: &Org, survey: &Survey, r1: &Sto
     assert_eq!(first.language.as_deref(), Some("pa"));
     assert!(!first.terms.is_empty());
     assert!(store.text_docs(&a2.id, &query).await.unwrap().is_empty());
+    // The drivers' counts hold the comments of the compared groups, of this organisation only.
+    let nps = survey
+        .definition
+        .questions
+        .iter()
+        .find(|q| q.qtype == attune_domain::survey::QuestionType::Nps)
+        .expect("an NPS question");
+    let groups = nps.driver_groups().unwrap();
+    let dq = attune_storage::model::DriverCountsQuery {
+        survey_id: survey.id.clone(),
+        question_key: nps.key.clone(),
+        groups,
+        from_ms: None,
+        to_ms: None,
+    };
+    let counted = store
+        .driver_counts(&a.id, &dq)
+        .await
+        .unwrap()
+        .expect("built");
+    let in_group =
+        |f: &dyn Fn(i64) -> bool| docs.iter().filter(|d| d.score.is_some_and(f)).count() as u64;
+    assert_eq!(counted.focus_docs, in_group(&|s| s <= groups.0));
+    assert_eq!(counted.background_docs, in_group(&|s| s >= groups.1));
+    assert!(counted.focus_docs > 0 && !counted.terms.is_empty());
+    let other = store
+        .driver_counts(&a2.id, &dq)
+        .await
+        .unwrap()
+        .expect("built");
+    assert!(other.is_empty(), "{other:?}");
     let seen = std::sync::Mutex::new(0);
     let out = store
         .reindex(&a.id, 2, &|n| *seen.lock().unwrap() = n)
