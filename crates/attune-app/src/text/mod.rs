@@ -130,6 +130,8 @@ pub struct TextReport {
 fn options() -> Options {
     Options {
         min_support: 2,
+        // Listed terms and themed keywords are the strongest (significant ones come first).
+        with_examples: MAX_TERMS.max(MAX_THEMED),
         ..Options::default()
     }
 }

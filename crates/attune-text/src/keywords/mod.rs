@@ -57,6 +57,9 @@ pub struct Options {
     /// Focus documents (the first in input order: the newest) that examples and themes are
     /// drawn from; counts and tests are over every document.
     pub sample: usize,
+    /// Keywords (the strongest) that get their examples and sample documents; the others
+    /// are returned without.
+    pub with_examples: usize,
 }
 
 impl Default for Options {
@@ -67,6 +70,7 @@ impl Default for Options {
             max_examples: 3,
             bigrams: true,
             sample: 2_000,
+            with_examples: usize::MAX,
         }
     }
 }
@@ -175,7 +179,7 @@ pub fn keywords_of<Id: Clone>(
         out = merge_phrases(out, counted, options);
         strongest_first(&mut out);
     }
-    attach_examples(&mut out, sample, options.max_examples);
+    attach_examples(&mut out, sample, options);
     out
 }
 
@@ -189,11 +193,18 @@ pub(crate) fn table(f: u64, b: u64, (n_focus, n_background): (u64, u64)) -> Tabl
     }
 }
 
-/// Gives each keyword the sample documents that hold it and its first examples.
-fn attach_examples<Id: Clone>(keywords: &mut [Keyword<Id>], sample: &[Doc<Id>], max: usize) {
+/// Gives the strongest keywords and the strongest significant ones ([`Options::with_examples`]
+/// of each) the sample documents that hold them and their first examples.
+fn attach_examples<Id: Clone>(keywords: &mut [Keyword<Id>], sample: &[Doc<Id>], options: &Options) {
     let mut at: HashMap<&str, usize> = HashMap::new();
+    let mut significant = 0;
     for (i, k) in keywords.iter().enumerate() {
-        at.insert(k.term.as_str(), i);
+        let wanted = i < options.with_examples
+            || (k.significant && significant < options.with_examples);
+        significant += usize::from(k.significant);
+        if wanted {
+            at.insert(k.term.as_str(), i);
+        }
     }
     let mut holders: Vec<Vec<usize>> = vec![Vec::new(); keywords.len()];
     for (d, doc) in sample.iter().enumerate() {
@@ -206,7 +217,7 @@ fn attach_examples<Id: Clone>(keywords: &mut [Keyword<Id>], sample: &[Doc<Id>], 
     for (k, docs) in keywords.iter_mut().zip(holders) {
         k.examples = docs
             .iter()
-            .take(max)
+            .take(options.max_examples)
             .map(|&d| sample[d].id.clone())
             .collect();
         k.focus_doc_indices = docs;
