@@ -595,29 +595,9 @@ async fn build_question(
 /// Builds the counts of every organisation that lacks them, one transaction each; returns how
 /// many were built. Runs right after migrating, before anything is served.
 pub(crate) async fn build_missing(pool: &AnyPool, dialect: Dialect) -> StoreResult<u64> {
-    let orgs: Vec<String> = sqlx::query(
-        "SELECT id FROM orgs WHERE id NOT IN (SELECT org_id FROM driver_counts_built) ORDER BY id",
-    )
-    .fetch_all(pool)
-    .await
-    .context("looking for drivers' counts to build")?
-    .iter()
-    .map(|r| r.try_get("id").context("reading an organisation"))
-    .collect::<StoreResult<_>>()?;
+    let orgs = super::orgs_not_built(pool, "driver_counts_built").await?;
     for org in &orgs {
-        let mut tx = match dialect {
-            Dialect::Sqlite => pool.begin_with("BEGIN IMMEDIATE").await,
-            Dialect::Postgres => pool.begin().await,
-        }
-        .context("starting a transaction")?;
-        if dialect == Dialect::Postgres {
-            // Two instances starting together: the second waits, then finds the mark.
-            sqlx::query("SELECT id FROM orgs WHERE id = $1 FOR UPDATE")
-                .bind(org)
-                .execute(&mut *tx)
-                .await
-                .context("locking an organisation")?;
-        }
+        let mut tx = super::lock_org(pool, dialect, org).await?;
         if !is_built(&mut tx, org).await? {
             build(&mut tx, dialect, org).await?;
         }

@@ -119,6 +119,45 @@ impl SqlStore {
     }
 }
 
+/// The organisations without a row in `built` (a table marking an organisation's maintained
+/// counts complete), by id.
+pub(crate) async fn orgs_not_built(
+    pool: &sqlx::AnyPool,
+    built: &'static str,
+) -> StoreResult<Vec<String>> {
+    sqlx::query(AssertSqlSafe(format!(
+        "SELECT id FROM orgs WHERE id NOT IN (SELECT org_id FROM {built}) ORDER BY id"
+    )))
+    .fetch_all(pool)
+    .await
+    .context("looking for counts to build")?
+    .iter()
+    .map(|r| sqlx::Row::try_get(r, "id").context("reading an organisation"))
+    .collect()
+}
+
+/// A write transaction that holds the organisation (on PostgreSQL its row is locked, so of two
+/// instances building its counts at start the second waits, then finds them built).
+pub(crate) async fn lock_org(
+    pool: &sqlx::AnyPool,
+    dialect: Dialect,
+    org_id: &str,
+) -> StoreResult<sqlx::Transaction<'static, sqlx::Any>> {
+    let mut tx = match dialect {
+        Dialect::Sqlite => pool.begin_with("BEGIN IMMEDIATE").await,
+        Dialect::Postgres => pool.begin().await,
+    }
+    .context("starting a transaction")?;
+    if dialect == Dialect::Postgres {
+        sqlx::query("SELECT id FROM orgs WHERE id = $1 FOR UPDATE")
+            .bind(org_id)
+            .execute(&mut *tx)
+            .await
+            .context("locking an organisation")?;
+    }
+    Ok(tx)
+}
+
 /// A new time-ordered opaque id (UUIDv7), so ids sort roughly by creation.
 pub(crate) fn new_id() -> String {
     uuid::Uuid::now_v7().simple().to_string()

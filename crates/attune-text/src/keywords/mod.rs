@@ -199,8 +199,8 @@ fn attach_examples<Id: Clone>(keywords: &mut [Keyword<Id>], sample: &[Doc<Id>], 
     let mut at: HashMap<&str, usize> = HashMap::new();
     let mut significant = 0;
     for (i, k) in keywords.iter().enumerate() {
-        let wanted = i < options.with_examples
-            || (k.significant && significant < options.with_examples);
+        let wanted =
+            i < options.with_examples || (k.significant && significant < options.with_examples);
         significant += usize::from(k.significant);
         if wanted {
             at.insert(k.term.as_str(), i);

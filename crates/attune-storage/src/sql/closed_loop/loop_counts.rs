@@ -387,29 +387,9 @@ pub(crate) async fn mark_built(conn: &mut AnyConnection, org_id: &str) -> StoreR
 /// Builds the counts of every organisation that lacks them, one transaction each; returns how
 /// many were built. Runs right after migrating, before anything is served.
 pub(crate) async fn build_missing(pool: &AnyPool, dialect: Dialect) -> StoreResult<u64> {
-    let orgs: Vec<String> = sqlx::query(
-        "SELECT id FROM orgs WHERE id NOT IN (SELECT org_id FROM loop_counts_built) ORDER BY id",
-    )
-    .fetch_all(pool)
-    .await
-    .context("looking for loop counts to build")?
-    .iter()
-    .map(|r| r.try_get("id").context("reading an organisation"))
-    .collect::<StoreResult<_>>()?;
+    let orgs = super::super::orgs_not_built(pool, "loop_counts_built").await?;
     for org in &orgs {
-        let mut tx = match dialect {
-            Dialect::Sqlite => pool.begin_with("BEGIN IMMEDIATE").await,
-            Dialect::Postgres => pool.begin().await,
-        }
-        .context("starting a transaction")?;
-        if dialect == Dialect::Postgres {
-            // Two instances starting together: the second waits, then finds the mark.
-            sqlx::query("SELECT id FROM orgs WHERE id = $1 FOR UPDATE")
-                .bind(org)
-                .execute(&mut *tx)
-                .await
-                .context("locking an organisation")?;
-        }
+        let mut tx = super::super::lock_org(pool, dialect, org).await?;
         if !is_built(&mut tx, org).await? {
             build(&mut tx, dialect, org).await?;
         }
