@@ -6,6 +6,7 @@
 
 pub mod closed_loop;
 pub mod csv;
+pub mod customer;
 pub mod error;
 pub mod jobs;
 pub mod login;

@@ -50,6 +50,14 @@ pub fn parse_instant(field: &str, raw: &str) -> Result<i64, Invalid> {
     ))
 }
 
+/// Parses a calendar day `2026-01-31` into days since 1970-01-01.
+pub fn parse_day(field: &str, raw: &str) -> Result<i64, Invalid> {
+    let raw = raw.trim();
+    Date::parse(raw, format_description!("[year]-[month]-[day]"))
+        .map(day_of_date)
+        .map_err(|_| Invalid::one(field, format!("`{raw}` is not a date such as 2026-01-31")))
+}
+
 /// Formats epoch milliseconds as RFC 3339.
 pub fn format_ms(ms: i64) -> String {
     time_of_ms(ms)

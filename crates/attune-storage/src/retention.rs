@@ -26,6 +26,25 @@ pub struct NewSubscription {
     pub cancellation_reason: Option<String>,
 }
 
+/// One stored subscription row of an account, as its page and the API show it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct AccountSubscription {
+    /// Product or plan ('' when the source has none).
+    pub product: String,
+    /// First active day (days since 1970-01-01).
+    pub start_day: i64,
+    /// First day no longer active; `None` while it runs.
+    pub end_day: Option<i64>,
+    /// Monthly recurring revenue in cents.
+    pub mrr_cents: i64,
+    /// Seats, units, …
+    pub quantity: Option<i64>,
+    /// As given.
+    pub billing_period: Option<String>,
+    /// Why it ended, as given.
+    pub cancellation_reason: Option<String>,
+}
+
 /// One purchase or usage event to store.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewActivity {

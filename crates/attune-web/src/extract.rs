@@ -86,6 +86,16 @@ where
     T::deserialize(d).map(Some)
 }
 
+/// For a field where leaving it out keeps what is stored and `null` clears it
+/// (`#[serde(default, deserialize_with = "patch")]` on an `Option<Option<T>>`).
+pub(crate) fn patch<'de, D, T>(d: D) -> Result<Option<Option<T>>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: serde::Deserialize<'de>,
+{
+    <Option<T> as serde::Deserialize>::deserialize(d).map(Some)
+}
+
 /// A query string.
 pub(crate) struct Query<T>(pub T);
 

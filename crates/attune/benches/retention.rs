@@ -193,6 +193,7 @@ async fn bench_backend(
             )]
             .into_iter()
             .collect(),
+            ..AccountUpsert::default()
         })
         .collect();
     let t = Instant::now();

@@ -305,6 +305,7 @@ impl Row<'_, '_> {
             region: self.owned("region"),
             owner_user_id: None,
             attributes,
+            ..AccountUpsert::default()
         }
     }
 }

@@ -21,8 +21,18 @@ pub struct Account {
     pub region: Option<String>,
     /// The staff user who owns the relationship.
     pub owner_user_id: Option<String>,
-    /// Other attributes.
+    /// Other attributes; well-known keys are `lifecycle_stage` and `budget`.
     pub attributes: serde_json::Map<String, serde_json::Value>,
+    /// The account this one belongs to (a group of companies).
+    pub parent_id: Option<String>,
+    /// When it was archived (ms since the epoch); archived accounts keep all their history.
+    pub archived_at: Option<i64>,
+    /// When it was created (ms since the epoch).
+    pub created_at: i64,
+    /// Its ids in other systems, `(source, id)`, by source.
+    pub other_ids: Vec<(String, String)>,
+    /// Its web domains, sorted.
+    pub domains: Vec<String>,
 }
 
 impl Account {
@@ -63,6 +73,14 @@ pub struct AccountUpsert {
     pub owner_user_id: Option<String>,
     /// Other attributes.
     pub attributes: serde_json::Map<String, serde_json::Value>,
+    /// The parent account by id or external id: `None` keeps it, `Some(None)` removes it.
+    pub parent: Option<Option<String>>,
+    /// The web domains (already in [`attune_domain::customer::Domain`] form): `None` keeps
+    /// them, a list replaces them.
+    pub domains: Option<Vec<String>>,
+    /// Ids in other systems: each named source is set (or, with `None`, removed); sources not
+    /// named are kept.
+    pub other_ids: Vec<(String, Option<String>)>,
 }
 
 /// A person on the customer's side.
@@ -107,4 +125,118 @@ pub struct ContactUpsert {
     pub language: Option<String>,
     /// Preferences.
     pub preferences: serde_json::Map<String, serde_json::Value>,
+}
+
+/// A person on the customer's side, who can belong to several accounts.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Person {
+    /// Opaque id (responses, invitations and cases name it as their `contact_id`).
+    pub id: String,
+    /// Name.
+    pub name: Option<String>,
+    /// The primary e-mail address.
+    pub email: Option<String>,
+    /// Every other address (lower-cased: the form people are found by), sorted.
+    pub other_emails: Vec<String>,
+    /// Phone.
+    pub phone: Option<String>,
+    /// Preferred language.
+    pub language: Option<String>,
+    /// IANA time zone.
+    pub time_zone: Option<String>,
+    /// Preferences (channels, room temperature, …).
+    pub preferences: serde_json::Map<String, serde_json::Value>,
+    /// Their accounts, current ones first, then by start.
+    pub memberships: Vec<Membership>,
+    /// When the person was first recorded (ms since the epoch).
+    pub created_at: i64,
+}
+
+impl Person {
+    /// The membership a response from this person counts for when it names no account: the
+    /// current one that started last (memberships come in that order).
+    pub fn primary(&self, today: i64) -> Option<&Membership> {
+        self.memberships.iter().find(|m| m.is_current(today))
+    }
+}
+
+/// A person's place in one account.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Membership {
+    /// The account.
+    pub account_id: String,
+    /// The account's name.
+    pub account_name: String,
+    /// Job title there.
+    pub title: Option<String>,
+    /// Roles there.
+    #[serde(serialize_with = "roles_as_list")]
+    pub roles: attune_domain::customer::Roles,
+    /// First day (days since 1970-01-01), if known.
+    pub from_day: Option<i64>,
+    /// Last day, once they have left.
+    pub to_day: Option<i64>,
+    /// When it was recorded (ms since the epoch).
+    pub created_at: i64,
+}
+
+impl Membership {
+    /// Whether the person is still with the account on `today` (days since 1970-01-01).
+    pub fn is_current(&self, today: i64) -> bool {
+        self.to_day.is_none_or(|d| d >= today)
+    }
+}
+
+fn roles_as_list<S: serde::Serializer>(
+    roles: &attune_domain::customer::Roles,
+    s: S,
+) -> Result<S::Ok, S::Error> {
+    s.collect_seq(roles.iter())
+}
+
+/// A person to create or update, matched by any of their e-mail addresses.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct PersonUpsert {
+    /// The primary e-mail (the match key, with `other_emails`).
+    pub email: String,
+    /// Further addresses (kept; an address of another person is a conflict).
+    pub other_emails: Vec<String>,
+    /// Name.
+    pub name: Option<String>,
+    /// Phone.
+    pub phone: Option<String>,
+    /// Language tag.
+    pub language: Option<String>,
+    /// IANA time zone.
+    pub time_zone: Option<String>,
+    /// Preferences.
+    pub preferences: serde_json::Map<String, serde_json::Value>,
+    /// Memberships to create or update; the person's other memberships are kept.
+    pub memberships: Vec<MembershipUpsert>,
+}
+
+/// A membership to create or update.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct MembershipUpsert {
+    /// The account, by id or external id.
+    pub account: String,
+    /// Job title.
+    pub title: Option<String>,
+    /// Roles.
+    pub roles: attune_domain::customer::Roles,
+    /// First day.
+    pub from_day: Option<i64>,
+    /// Last day.
+    pub to_day: Option<i64>,
+}
+
+/// Which people to list.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct PeopleQuery {
+    /// Only members (current or past) of this account id.
+    pub account_id: Option<String>,
+    /// Only people whose id sorts after this one (the previous page's last).
+    pub after: Option<String>,
+    /// At most this many.
+    pub limit: u32,
 }

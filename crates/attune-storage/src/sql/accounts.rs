@@ -1,4 +1,4 @@
-//! Customer accounts and their contacts.
+//! Customer accounts: create or update by external id, list, archive.
 
 use sqlx::AssertSqlSafe;
 use sqlx::any::AnyRow;
@@ -7,12 +7,14 @@ use sqlx::{AnyConnection, Row};
 use super::retention_changes::{MAX_LISTED, Touched, bump_generation};
 use super::{SqlStore, new_id};
 use crate::error::{Context, StoreError, StoreResult};
-use crate::model::{Account, AccountUpsert, Contact, ContactUpsert};
+use crate::model::{
+    Account, AccountUpsert, Contact, ContactUpsert, PeopleQuery, Person, PersonUpsert,
+};
 use crate::store::CustomerStore;
 use async_trait::async_trait;
 
-const ACCOUNT_COLUMNS: &str =
-    "id, external_id, name, plan, size_band, industry, region, owner_user_id, attributes";
+const ACCOUNT_COLUMNS: &str = "id, external_id, name, plan, size_band, industry, region, \
+     owner_user_id, attributes, parent_id, archived_at, created_at";
 
 fn json_map(raw: &str) -> serde_json::Map<String, serde_json::Value> {
     serde_json::from_str(raw).unwrap_or_default()
@@ -30,22 +32,11 @@ fn account_of(row: &AnyRow) -> StoreResult<Account> {
         region: row.try_get("region").context("reading account")?,
         owner_user_id: row.try_get("owner_user_id").context("reading account")?,
         attributes: json_map(&attributes),
-    })
-}
-
-fn contact_of(row: &AnyRow) -> StoreResult<Contact> {
-    let preferences: String = row.try_get("preferences").context("reading contact")?;
-    let decision_maker: i64 = row.try_get("decision_maker").context("reading contact")?;
-    Ok(Contact {
-        id: row.try_get("id").context("reading contact")?,
-        account_id: row.try_get("account_id").context("reading contact")?,
-        name: row.try_get("name").context("reading contact")?,
-        email: row.try_get("email").context("reading contact")?,
-        phone: row.try_get("phone").context("reading contact")?,
-        role: row.try_get("role").context("reading contact")?,
-        decision_maker: decision_maker != 0,
-        language: row.try_get("language").context("reading contact")?,
-        preferences: json_map(&preferences),
+        parent_id: row.try_get("parent_id").context("reading account")?,
+        archived_at: row.try_get("archived_at").context("reading account")?,
+        created_at: row.try_get("created_at").context("reading account")?,
+        other_ids: Vec::new(),
+        domains: Vec::new(),
     })
 }
 
@@ -73,40 +64,6 @@ pub(crate) async fn account_id_for(
     .await
     .context("finding or creating an account")?;
     row.try_get("id").context("reading account id")
-}
-
-/// The id and account of the contact with this e-mail, created on first sight; an account
-/// given here is attached when the contact has none yet.
-pub(crate) async fn contact_for(
-    conn: &mut AnyConnection,
-    org_id: &str,
-    email: &str,
-    name: Option<&str>,
-    account_id: Option<&str>,
-    now_ms: i64,
-) -> StoreResult<(String, Option<String>)> {
-    let row = sqlx::query(
-        "INSERT INTO contacts (id, org_id, account_id, name, email, decision_maker, preferences, created_at) \
-         VALUES ($1, $2, $3, $4, $5, 0, '{}', $6) \
-         ON CONFLICT (org_id, email) DO UPDATE SET \
-           account_id = COALESCE(contacts.account_id, excluded.account_id), \
-           name = COALESCE(contacts.name, excluded.name) \
-         RETURNING id, account_id",
-    )
-    .bind(new_id())
-    .bind(org_id)
-    .bind(account_id)
-    .bind(name)
-    .bind(email)
-    .bind(now_ms)
-    .fetch_one(&mut *conn)
-    .await
-    .context("finding or creating a contact")?;
-    Ok((
-        row.try_get("id").context("reading contact id")?,
-        row.try_get("account_id")
-            .context("reading contact account")?,
-    ))
 }
 
 /// The retention numbers of the accounts with these external ids (those the reports know).
@@ -155,16 +112,27 @@ impl SqlStore {
         org_id: &str,
         account_id: Option<&str>,
     ) -> StoreResult<Vec<Account>> {
+        // One account by its id, its primary external id or an id in another system, in that
+        // order of preference; or all of them.
         let sql = format!(
-            "SELECT {ACCOUNT_COLUMNS} FROM accounts WHERE org_id = $1 AND ($2 IS NULL OR id = $2 OR external_id = $2) ORDER BY name, id"
+            "SELECT {ACCOUNT_COLUMNS}, CASE WHEN id = $2 THEN 0 WHEN external_id = $2 THEN 1 ELSE 2 END AS rank \
+             FROM accounts WHERE org_id = $1 AND ($2 IS NULL OR id = $2 OR external_id = $2 \
+               OR id IN (SELECT account_id FROM account_external_ids WHERE org_id = $1 AND external_id = $2)) \
+             ORDER BY rank, name, id"
         );
+        let mut conn = self.pool.acquire().await.context("reading accounts")?;
         let rows = sqlx::query(AssertSqlSafe(sql))
             .bind(org_id)
             .bind(account_id)
-            .fetch_all(&self.pool)
+            .fetch_all(&mut *conn)
             .await
             .context("listing accounts")?;
-        rows.iter().map(account_of).collect()
+        let mut accounts: Vec<Account> = rows.iter().map(account_of).collect::<StoreResult<_>>()?;
+        if account_id.is_some() {
+            accounts.truncate(1);
+        }
+        super::account_links::load(&mut conn, org_id, &mut accounts).await?;
+        Ok(accounts)
     }
 }
 
@@ -175,7 +143,7 @@ pub(crate) async fn account_in(
     id: &str,
 ) -> StoreResult<Option<Account>> {
     let sql = format!("SELECT {ACCOUNT_COLUMNS} FROM accounts WHERE org_id = $1 AND id = $2");
-    sqlx::query(AssertSqlSafe(sql))
+    let Some(mut account) = sqlx::query(AssertSqlSafe(sql))
         .bind(org_id)
         .bind(id)
         .fetch_optional(&mut *conn)
@@ -183,7 +151,12 @@ pub(crate) async fn account_in(
         .context("reading an account")?
         .as_ref()
         .map(account_of)
-        .transpose()
+        .transpose()?
+    else {
+        return Ok(None);
+    };
+    super::account_links::load(conn, org_id, std::slice::from_mut(&mut account)).await?;
+    Ok(Some(account))
 }
 
 #[async_trait]
@@ -231,7 +204,11 @@ impl CustomerStore for SqlStore {
             .fetch_one(&mut *tx)
             .await
             .context("saving an account")?;
-        let account = account_of(&row)?;
+        let mut account = account_of(&row)?;
+        super::account_links::apply(&mut tx, org_id, &account.id, a).await?;
+        if let Some(fresh) = account_in(&mut tx, org_id, &account.id).await? {
+            account = fresh;
+        }
         // An account the retention reports know, changed in what they read: their attribute
         // snapshot is out of date. (A new account has no retention number yet.)
         let audited = |x: &Account| {
@@ -350,60 +327,58 @@ impl CustomerStore for SqlStore {
         ))
     }
 
+    async fn archive_account(
+        &self,
+        org_id: &str,
+        account_id: &str,
+        archived_at: Option<i64>,
+    ) -> StoreResult<Account> {
+        let account = self.account(org_id, account_id).await?;
+        sqlx::query("UPDATE accounts SET archived_at = $3 WHERE org_id = $1 AND id = $2")
+            .bind(org_id)
+            .bind(&account.id)
+            .bind(archived_at)
+            .execute(&self.pool)
+            .await
+            .context("archiving an account")?;
+        self.account(org_id, &account.id).await
+    }
+
+    async fn upsert_person(&self, org_id: &str, p: &PersonUpsert) -> StoreResult<Person> {
+        self.upsert_person_impl(org_id, p).await
+    }
+
+    async fn person(&self, org_id: &str, id: &str) -> StoreResult<Person> {
+        self.person_impl(org_id, id).await
+    }
+
+    async fn person_by_email(&self, org_id: &str, email: &str) -> StoreResult<Person> {
+        self.person_by_email_impl(org_id, email).await
+    }
+
+    async fn list_people(&self, org_id: &str, q: &PeopleQuery) -> StoreResult<Vec<Person>> {
+        self.list_people_impl(org_id, q).await
+    }
+
+    async fn remove_membership(
+        &self,
+        org_id: &str,
+        person: &str,
+        account: &str,
+    ) -> StoreResult<()> {
+        self.remove_membership_impl(org_id, person, account).await
+    }
+
     async fn upsert_contact(&self, org_id: &str, c: &ContactUpsert) -> StoreResult<Contact> {
-        let mut tx = self.pool.begin().await.context("starting a transaction")?;
-        let account_id = match &c.account_external_id {
-            Some(x) => {
-                let row = sqlx::query(
-                    "SELECT id FROM accounts WHERE org_id = $1 AND (external_id = $2 OR id = $2)",
-                )
-                .bind(org_id)
-                .bind(x)
-                .fetch_optional(&mut *tx)
-                .await
-                .context("finding the contact's account")?
-                .ok_or(StoreError::NotFound)?;
-                Some(
-                    row.try_get::<String, _>("id")
-                        .context("reading account id")?,
-                )
-            }
-            None => None,
-        };
-        let preferences = serde_json::to_string(&c.preferences).context("encoding preferences")?;
-        let row = sqlx::query(
-            "INSERT INTO contacts (id, org_id, account_id, name, email, phone, role, decision_maker, language, preferences, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) \
-             ON CONFLICT (org_id, email) DO UPDATE SET account_id = excluded.account_id, name = excluded.name, \
-               phone = excluded.phone, role = excluded.role, decision_maker = excluded.decision_maker, \
-               language = excluded.language, preferences = excluded.preferences \
-             RETURNING id, account_id, name, email, phone, role, decision_maker, language, preferences",
-        )
-        .bind(new_id())
-        .bind(org_id)
-        .bind(account_id)
-        .bind(&c.name)
-        .bind(&c.email)
-        .bind(&c.phone)
-        .bind(&c.role)
-        .bind(i64::from(c.decision_maker))
-        .bind(&c.language)
-        .bind(preferences)
-        .bind(super::auth::now_ms())
-        .fetch_one(&mut *tx)
-        .await
-        .context("saving a contact")?;
-        let contact = contact_of(&row)?;
-        tx.commit().await.context("committing a contact")?;
-        Ok(contact)
+        self.upsert_contact_impl(org_id, c).await
     }
 
     async fn contact_by_email(&self, org_id: &str, email: &str) -> StoreResult<Contact> {
-        self.contact_where(org_id, "email", email).await
+        self.contact_impl(org_id, email, true).await
     }
 
     async fn contact(&self, org_id: &str, id: &str) -> StoreResult<Contact> {
-        self.contact_where(org_id, "id", id).await
+        self.contact_impl(org_id, id, false).await
     }
 
     async fn list_contacts(
@@ -411,38 +386,6 @@ impl CustomerStore for SqlStore {
         org_id: &str,
         account_id: Option<&str>,
     ) -> StoreResult<Vec<Contact>> {
-        let rows = sqlx::query(
-            "SELECT id, account_id, name, email, phone, role, decision_maker, language, preferences \
-             FROM contacts WHERE org_id = $1 AND ($2 IS NULL OR account_id = $2) ORDER BY email, id",
-        )
-        .bind(org_id)
-        .bind(account_id)
-        .fetch_all(&self.pool)
-        .await
-        .context("listing contacts")?;
-        rows.iter().map(contact_of).collect()
-    }
-}
-
-impl SqlStore {
-    /// The organisation's contact whose `column` (a fixed name, never input) equals `value`.
-    async fn contact_where(
-        &self,
-        org_id: &str,
-        column: &'static str,
-        value: &str,
-    ) -> StoreResult<Contact> {
-        let sql = format!(
-            "SELECT id, account_id, name, email, phone, role, decision_maker, language, preferences \
-             FROM contacts WHERE org_id = $1 AND {column} = $2"
-        );
-        let row = sqlx::query(AssertSqlSafe(sql))
-            .bind(org_id)
-            .bind(value)
-            .fetch_optional(&self.pool)
-            .await
-            .context("reading a contact")?
-            .ok_or(StoreError::NotFound)?;
-        contact_of(&row)
+        self.list_contacts_impl(org_id, account_id).await
     }
 }

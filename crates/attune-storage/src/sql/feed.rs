@@ -249,7 +249,7 @@ impl SqlStore {
 /// The joins of a feed item beside `responses r`.
 const FEED_JOINS: &str = "JOIN surveys s ON s.id = r.survey_id AND s.org_id = r.org_id \
      LEFT JOIN accounts a ON a.id = r.account_id AND a.org_id = r.org_id \
-     LEFT JOIN contacts c ON c.id = r.contact_id AND c.org_id = r.org_id";
+     LEFT JOIN people c ON c.id = r.contact_id AND c.org_id = r.org_id";
 
 #[async_trait]
 impl FeedStore for SqlStore {

@@ -20,10 +20,11 @@ use attune_domain::response::NewResponse;
 use sqlx::AssertSqlSafe;
 use sqlx::{AnyConnection, Row};
 
-use super::accounts::{account_id_for, contact_for};
+use super::accounts::account_id_for;
 use super::closed_loop::{LoopState, on_new_responses};
 use super::drivers::{DriverTally, Fold, fold};
 use super::metrics::Tally;
+use super::people::person_for_email;
 use super::responses::{
     Analysis, SCORE_INSERT, analyse, prepare_analysed, response_fields, response_row, score_rows,
 };
@@ -385,7 +386,8 @@ async fn stored_keys(
 #[derive(Default)]
 pub(super) struct People {
     accounts: HashMap<String, String>,
-    contacts: HashMap<String, (String, Option<String>)>,
+    /// By e-mail and the account the response named.
+    contacts: HashMap<(String, Option<String>), (String, Option<String>)>,
 }
 
 impl People {
@@ -412,10 +414,11 @@ impl People {
         };
         let contact_id = match &r.contact_email {
             Some(email) => {
-                let (id, acc) = match self.contacts.get(email.as_str()) {
+                let key = (email.as_str().to_owned(), account_id.clone());
+                let (id, acc) = match self.contacts.get(&key) {
                     Some(found) => found.clone(),
                     None => {
-                        let found = contact_for(
+                        let found = person_for_email(
                             &mut *conn,
                             org_id,
                             email.as_str(),
@@ -424,8 +427,7 @@ impl People {
                             now_ms,
                         )
                         .await?;
-                        self.contacts
-                            .insert(email.as_str().to_owned(), found.clone());
+                        self.contacts.insert(key, found.clone());
                         found
                     }
                 };

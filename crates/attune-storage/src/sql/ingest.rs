@@ -530,16 +530,7 @@ async fn use_invitation(
     else {
         return Ok((None, None));
     };
-    let account = sqlx::query("SELECT account_id FROM contacts WHERE org_id = $1 AND id = $2")
-        .bind(org_id)
-        .bind(&contact)
-        .fetch_optional(&mut *conn)
-        .await
-        .context("reading the invited contact")?
-        .map(|row| row.try_get::<Option<String>, _>("account_id"))
-        .transpose()
-        .context("reading contact")?
-        .flatten();
+    let account = super::people::primary_account(conn, org_id, &contact).await?;
     Ok((Some(contact), account))
 }
 

@@ -4,15 +4,18 @@
 //! `closed_loop/cases.rs`, …); this module holds only the shared plumbing. Where the dialects
 //! differ, [`Dialect`] says which text to send.
 
+mod account_links;
 mod accounts;
 mod auth;
 mod closed_loop;
+mod contacts;
 mod drivers;
 mod feed;
 mod import;
 mod ingest;
 mod jobs;
 mod metrics;
+mod people;
 mod reindex;
 mod responses;
 mod retention;

@@ -433,4 +433,36 @@ impl RetentionStore for SqlStore {
         out.sort_by(|a, b| a.name.cmp(&b.name).then(a.idx.cmp(&b.idx)));
         Ok(out)
     }
+
+    async fn account_subscriptions(
+        &self,
+        org_id: &str,
+        account_id: &str,
+    ) -> StoreResult<Vec<crate::retention::AccountSubscription>> {
+        let rows = sqlx::query(
+            "SELECT s.product, s.start_day, s.end_day, s.mrr_cents, s.quantity, s.billing_period, \
+             s.cancellation_reason FROM retention_accounts r \
+             JOIN subscriptions s ON s.org_id = r.org_id AND s.account_idx = r.idx \
+             WHERE r.org_id = $1 AND r.account_id = $2 \
+             ORDER BY s.start_day DESC, s.product, s.seq",
+        )
+        .bind(org_id)
+        .bind(account_id)
+        .fetch_all(&self.pool)
+        .await
+        .context("reading an account's subscriptions")?;
+        rows.iter()
+            .map(|row| {
+                Ok(crate::retention::AccountSubscription {
+                    product: row.try_get(0).context("reading a subscription")?,
+                    start_day: row.try_get(1).context("reading a subscription")?,
+                    end_day: row.try_get(2).context("reading a subscription")?,
+                    mrr_cents: row.try_get(3).context("reading a subscription")?,
+                    quantity: row.try_get(4).context("reading a subscription")?,
+                    billing_period: row.try_get(5).context("reading a subscription")?,
+                    cancellation_reason: row.try_get(6).context("reading a subscription")?,
+                })
+            })
+            .collect()
+    }
 }

@@ -155,7 +155,7 @@ impl SurveyStore for SqlStore {
         // Both ids must belong to the caller's organisation.
         self.find_survey(Some(org_id), survey_id).await?;
         if let Some(c) = contact_id {
-            let found = sqlx::query("SELECT id FROM contacts WHERE org_id = $1 AND id = $2")
+            let found = sqlx::query("SELECT id FROM people WHERE org_id = $1 AND id = $2")
                 .bind(org_id)
                 .bind(c)
                 .fetch_optional(&self.pool)

@@ -1,17 +1,27 @@
 //! Accounts and contacts.
 
 use crate::StoreResult;
-use crate::model::{Account, AccountUpsert, Contact, ContactUpsert, ImportOutcome};
+use crate::model::{
+    Account, AccountUpsert, Contact, ContactUpsert, ImportOutcome, PeopleQuery, Person,
+    PersonUpsert,
+};
 
 store_trait! {
-    /// Customers: accounts and their contacts.
+    /// Customers: accounts, the people on their side and their memberships.
     pub trait CustomerStore {
         /// Creates or updates an account by external id.
         async fn upsert_account(&self, org_id: &str, account: &AccountUpsert) -> StoreResult<Account>;
         /// Accounts of an organisation, by name.
         async fn list_accounts(&self, org_id: &str) -> StoreResult<Vec<Account>>;
-        /// One account by id.
+        /// One account by id, external id or an id in another system (in that preference).
         async fn account(&self, org_id: &str, account_id: &str) -> StoreResult<Account>;
+        /// Archives (`Some(when)`) or restores (`None`) an account.
+        async fn archive_account(
+            &self,
+            org_id: &str,
+            account_id: &str,
+            archived_at: Option<i64>,
+        ) -> StoreResult<Account>;
         /// Upserts accounts in one transaction (all or nothing), keyed by external id; a later row
         /// with the same external id wins. `inserted` counts new accounts, `duplicates` updated
         /// ones.
@@ -22,7 +32,23 @@ store_trait! {
             now_ms: i64,
             progress: &(dyn Fn(u64) + Send + Sync),
         ) -> StoreResult<ImportOutcome>;
-        /// Creates or updates a contact by e-mail.
+        /// Creates or updates a person (matched by any of their addresses) and the memberships
+        /// named; two addresses of different people are a conflict.
+        async fn upsert_person(&self, org_id: &str, person: &PersonUpsert) -> StoreResult<Person>;
+        /// One person by id.
+        async fn person(&self, org_id: &str, person_id: &str) -> StoreResult<Person>;
+        /// One person by any of their addresses.
+        async fn person_by_email(&self, org_id: &str, email: &str) -> StoreResult<Person>;
+        /// People, optionally members of one account, by id (creation order), a page at a time.
+        async fn list_people(&self, org_id: &str, query: &PeopleQuery) -> StoreResult<Vec<Person>>;
+        /// Removes a person's membership of an account (id or external id).
+        async fn remove_membership(
+            &self,
+            org_id: &str,
+            person_id: &str,
+            account: &str,
+        ) -> StoreResult<()>;
+        /// Creates or updates a contact by e-mail (the older view of a person and one account).
         async fn upsert_contact(&self, org_id: &str, contact: &ContactUpsert) -> StoreResult<Contact>;
         /// One contact by e-mail.
         async fn contact_by_email(&self, org_id: &str, email: &str) -> StoreResult<Contact>;

@@ -26,6 +26,12 @@ store_trait! {
             now_ms: i64,
             progress: &(dyn Fn(u64) + Send + Sync),
         ) -> StoreResult<ImportOutcome>;
+        /// The subscription rows of one account (by id), newest start first.
+        async fn account_subscriptions(
+            &self,
+            org_id: &str,
+            account_id: &str,
+        ) -> StoreResult<Vec<retention::AccountSubscription>>;
         /// The accounts with these numbers, by name.
         async fn retention_accounts(
             &self,

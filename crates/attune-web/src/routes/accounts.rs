@@ -1,8 +1,10 @@
-//! Customer accounts: create or update by external id, list, show with contacts.
+//! Customer accounts: create or update by external id, list, show with their people, archive.
 
+use attune_domain::customer::{Domain, parse_source};
 use attune_domain::error::Problems;
+use attune_domain::period::{format_day, format_ms};
 use attune_domain::text::parse_name;
-use attune_storage::model::{Account, AccountUpsert};
+use attune_storage::model::{Account, AccountUpsert, PeopleQuery};
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
@@ -10,6 +12,7 @@ use serde_json::{Map, Value};
 use utoipa::ToSchema;
 
 use super::contacts::ContactBody;
+use super::people::PersonBody;
 use super::schema::{Items, Name, OptionalName};
 use crate::auth::ApiCaller;
 use crate::extract::Json;
@@ -43,10 +46,26 @@ pub(crate) struct AccountInput {
     #[serde(default, deserialize_with = "crate::extract::not_null")]
     #[schema(nullable = false, format = Email)]
     owner_email: Option<String>,
-    /// Custom attributes (segments and the churn audit can use them).
+    /// Further attributes (segments and the churn audit can use them), e.g. the well-known
+    /// `lifecycle_stage` and `budget`.
     #[serde(default)]
     #[schema(value_type = Object)]
     attributes: Map<String, Value>,
+    /// The group this account belongs to: the parent's id or external id. Left out: kept;
+    /// `null`: removed.
+    #[serde(default, deserialize_with = "crate::extract::patch")]
+    #[schema(value_type = Option<OptionalName>)]
+    parent: Option<Option<String>>,
+    /// Web domains (`example.com`; a URL is reduced to its domain). Left out: kept; a list
+    /// replaces them. A domain of another account is a 409.
+    #[serde(default, deserialize_with = "crate::extract::not_null")]
+    #[schema(nullable = false)]
+    domains: Option<Vec<String>>,
+    /// Ids in other systems by source, e.g. `{"crm": "0015g00000XyZ", "billing": "cus_42"}`;
+    /// `null` removes a source's id, sources left out are kept. An id of another account is a 409.
+    #[serde(default)]
+    #[schema(value_type = Object)]
+    external_ids: Map<String, Value>,
 }
 
 /// An account as the API shows it.
@@ -64,6 +83,16 @@ pub(crate) struct AccountBody {
     owner_user_id: Option<String>,
     #[schema(value_type = Object)]
     attributes: Map<String, Value>,
+    /// The account this one belongs to.
+    parent_id: Option<String>,
+    /// Ids in other systems, by source.
+    #[schema(value_type = Object)]
+    external_ids: Map<String, Value>,
+    domains: Vec<String>,
+    /// When it was archived (RFC 3339); archived accounts keep their history.
+    archived_at: Option<String>,
+    /// RFC 3339.
+    created_at: String,
 }
 
 impl From<Account> for AccountBody {
@@ -78,16 +107,73 @@ impl From<Account> for AccountBody {
             region: a.region,
             owner_user_id: a.owner_user_id,
             attributes: a.attributes,
+            parent_id: a.parent_id,
+            external_ids: a
+                .other_ids
+                .into_iter()
+                .map(|(source, id)| (source, Value::String(id)))
+                .collect(),
+            domains: a.domains,
+            archived_at: a.archived_at.map(format_ms),
+            created_at: format_ms(a.created_at),
         }
     }
 }
 
-/// An account with its contacts.
+/// An account with the people on its side.
 #[derive(Debug, Serialize, ToSchema)]
 pub(crate) struct AccountDetail {
     #[serde(flatten)]
     account: AccountBody,
+    /// Every person who is or was a member, with all their memberships.
+    people: Vec<PersonBody>,
+    /// The same people in the older contact form (this account, a job role, a decision-maker
+    /// flag).
     contacts: Vec<ContactBody>,
+}
+
+/// A patched optional name: kept, cleared or set.
+fn patched(p: &mut Problems, field: &str, v: Option<Option<String>>) -> Option<Option<String>> {
+    v.map(|inner| optional(p, field, inner))
+}
+
+/// Ids in other systems to set (`Some`) or remove (`None`), by source.
+type OtherIds = Vec<(String, Option<String>)>;
+
+/// Domains and other systems' ids, checked.
+fn links(
+    p: &mut Problems,
+    domains: Option<Vec<String>>,
+    external_ids: Map<String, Value>,
+) -> (Option<Vec<String>>, OtherIds) {
+    let domains = domains.map(|list| {
+        let mut out: Vec<String> = list
+            .iter()
+            .enumerate()
+            .filter_map(|(i, d)| p.take(Domain::parse(&format!("domains[{i}]"), d)))
+            .map(|d| d.as_str().to_owned())
+            .collect();
+        out.sort();
+        out.dedup();
+        out
+    });
+    let mut ids = Vec::new();
+    for (source, id) in external_ids {
+        let field = format!("external_ids.{source}");
+        let Some(source) = p.take(parse_source(&field, &source)) else {
+            continue;
+        };
+        match id {
+            Value::Null => ids.push((source, None)),
+            Value::String(s) => {
+                if let Some(id) = p.take(parse_name(&field, &s, 200)) {
+                    ids.push((source, Some(id)));
+                }
+            }
+            _ => p.push(field, "must be a string or null"),
+        }
+    }
+    (domains, ids)
 }
 
 /// A trimmed optional name of at most 200 characters; blank is none.
@@ -132,7 +218,11 @@ pub(crate) async fn upsert(
         }
         None => None,
     };
+    let (domains, other_ids) = links(&mut p, input.domains, input.external_ids);
     let account = AccountUpsert {
+        parent: patched(&mut p, "parent", input.parent),
+        domains,
+        other_ids,
         name: name.or_else(|| external_id.clone()).unwrap_or_default(),
         external_id: external_id.unwrap_or_default(),
         plan: optional(&mut p, "plan", input.plan),
@@ -160,10 +250,10 @@ pub(crate) async fn list(
     }))
 }
 
-/// `GET /api/v1/accounts/{id}`: the account with its contacts.
+/// `GET /api/v1/accounts/{id}`: the account with its people.
 #[utoipa::path(get, path = "/api/v1/accounts/{id}", tag = "accounts",
-    summary = "An account with its contacts",
-    params(("id" = String, Path, description = "account id or external id")),
+    summary = "An account with its people",
+    params(("id" = String, Path, description = "account id, external id or an id in another system")),
     responses((status = 200, body = AccountDetail), (status = 404, description = "no such account")))]
 pub(crate) async fn show(
     State(state): State<AppState>,
@@ -175,8 +265,100 @@ pub(crate) async fn show(
         .store
         .list_contacts(caller.org(), Some(&account.id))
         .await?;
+    let query = PeopleQuery {
+        account_id: Some(account.id.clone()),
+        after: None,
+        limit: 10_000,
+    };
+    let people = state.store.list_people(caller.org(), &query).await?;
     Ok(axum::Json(AccountDetail {
         account: AccountBody::from(account),
+        people: people.into_iter().map(PersonBody::from).collect(),
         contacts: contacts.into_iter().map(ContactBody::from).collect(),
+    }))
+}
+
+/// `POST /api/v1/accounts/{id}/archive`: archives the account (it keeps its history).
+#[utoipa::path(post, path = "/api/v1/accounts/{id}/archive", tag = "accounts",
+    summary = "Archive an account",
+    params(("id" = String, Path, description = "account id or external id")),
+    responses((status = 200, body = AccountBody), (status = 404, description = "no such account")))]
+pub(crate) async fn archive(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(id): Path<String>,
+) -> Result<axum::Json<AccountBody>, ApiError> {
+    let actor = caller.writer()?;
+    let now = state.now_ms();
+    let saved = state
+        .store
+        .archive_account(&actor.org_id, &id, Some(now))
+        .await?;
+    Ok(axum::Json(AccountBody::from(saved)))
+}
+
+/// `DELETE /api/v1/accounts/{id}/archive`: brings an archived account back.
+#[utoipa::path(delete, path = "/api/v1/accounts/{id}/archive", tag = "accounts",
+    summary = "Restore an archived account",
+    params(("id" = String, Path, description = "account id or external id")),
+    responses((status = 200, body = AccountBody), (status = 404, description = "no such account")))]
+pub(crate) async fn restore(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(id): Path<String>,
+) -> Result<axum::Json<AccountBody>, ApiError> {
+    let actor = caller.writer()?;
+    let saved = state
+        .store
+        .archive_account(&actor.org_id, &id, None)
+        .await?;
+    Ok(axum::Json(AccountBody::from(saved)))
+}
+
+/// One subscription row of an account.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = AccountSubscription)]
+pub(crate) struct SubscriptionBody {
+    /// Product or plan ('' when the source has none).
+    product: String,
+    /// First active day, `YYYY-MM-DD`.
+    start: String,
+    /// First day no longer active; absent while it runs.
+    end: Option<String>,
+    /// Monthly recurring revenue in cents.
+    mrr_cents: i64,
+    quantity: Option<i64>,
+    billing_period: Option<String>,
+    cancellation_reason: Option<String>,
+}
+
+/// `GET /api/v1/accounts/{id}/subscriptions`: the account's subscription rows.
+#[utoipa::path(get, path = "/api/v1/accounts/{id}/subscriptions", tag = "accounts",
+    summary = "An account's subscriptions, newest start first",
+    params(("id" = String, Path, description = "account id or external id")),
+    responses((status = 200, body = Items<SubscriptionBody>), (status = 404, description = "no such account")))]
+pub(crate) async fn subscriptions(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(id): Path<String>,
+) -> Result<axum::Json<Items<SubscriptionBody>>, ApiError> {
+    let account = state.store.account(caller.org(), &id).await?;
+    let rows = state
+        .store
+        .account_subscriptions(caller.org(), &account.id)
+        .await?;
+    Ok(axum::Json(Items {
+        items: rows
+            .into_iter()
+            .map(|s| SubscriptionBody {
+                product: s.product,
+                start: format_day(s.start_day),
+                end: s.end_day.map(format_day),
+                mrr_cents: s.mrr_cents,
+                quantity: s.quantity,
+                billing_period: s.billing_period,
+                cancellation_reason: s.cancellation_reason,
+            })
+            .collect(),
     }))
 }

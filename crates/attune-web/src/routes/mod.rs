@@ -10,6 +10,7 @@ pub(crate) mod feedback;
 mod health;
 mod loop_settings;
 mod metrics;
+mod people;
 mod responses;
 pub(crate) mod retention;
 mod root_causes;
@@ -103,6 +104,11 @@ fn light() -> OpenApiRouter<AppState> {
         .routes(routes!(metrics::metric))
         .routes(routes!(accounts::list, accounts::upsert))
         .routes(routes!(accounts::show))
+        .routes(routes!(accounts::archive, accounts::restore))
+        .routes(routes!(accounts::subscriptions))
+        .routes(routes!(people::list, people::upsert))
+        .routes(routes!(people::show))
+        .routes(routes!(people::remove_membership))
         .routes(routes!(contacts::list, contacts::upsert))
         .routes(routes!(cases::list::list))
         .routes(routes!(cases::show::show, cases::update::update))

@@ -140,6 +140,7 @@ pub(super) async fn demo_accounts(
                 "budget".to_owned(),
                 json!(*pick(rng, &["low", "medium", "high"])),
             )]),
+            ..AccountUpsert::default()
         };
         let saved = store.upsert_account(&org.id, &a).await?;
         let bias = match plan {

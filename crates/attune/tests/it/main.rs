@@ -25,6 +25,7 @@ mod migration_parity;
 mod nul_input;
 mod pages;
 mod passwords;
+mod people;
 mod rate_limits;
 mod retention;
 mod retention_patch;

@@ -1035,6 +1035,7 @@ async fn an_account_import_is_all_or_nothing(b: Backend) {
         region: Some("ਪੰਜਾਬ".into()),
         owner_user_id: owner.map(str::to_owned),
         attributes: serde_json::from_value(json!({"channel": "partner"})).unwrap(),
+        ..Default::default()
     };
     let before = app.store.list_accounts(&app.org_id).await.unwrap().len();
     // The second row names an owner that does not exist: the database refuses it, and the

@@ -209,6 +209,7 @@ fn upsert(rng: &mut Rng, i: u64) -> AccountUpsert {
         region: maybe(rng, &["emea", "apac"]),
         owner_user_id: None,
         attributes,
+        ..AccountUpsert::default()
     }
 }
 

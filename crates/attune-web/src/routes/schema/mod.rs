@@ -31,6 +31,17 @@ pub(crate) enum QuestionType {
     Text,
 }
 
+/// A role a person holds at a customer (beside their job title).
+#[derive(serde::Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub(crate) enum MembershipRole {
+    DecisionMaker,
+    Champion,
+    ExecutiveSponsor,
+    User,
+    Billing,
+}
+
 /// How a response reached Attune.
 #[derive(serde::Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]

@@ -19,12 +19,27 @@ async fn customers_story(b: Backend) {
         .create_user(&a.id, "lead@acme.example", "hash", Role::Admin)
         .await
         .unwrap();
+    let simran = accounts_story(&store, &a, &a2, &u.id).await;
+    links_story(&store, &a.id, &a2.id).await;
+    people_story(&store, &a.id, &a2.id).await;
+    people_pages_story(&store, &a.id, &a2.id, &simran).await;
+    store.assert_all_called("CustomerStore", <dyn CustomerStore>::METHODS);
+}
+
+/// Accounts and contacts by their natural keys, and the bulk account import; returns the
+/// contact's id.
+async fn accounts_story(
+    store: &Rec,
+    a: &attune_storage::model::Org,
+    a2: &attune_storage::model::Org,
+    user_id: &str,
+) -> String {
     // Accounts and contacts upsert by their natural keys.
     let acc = AccountUpsert {
         external_id: "ACC-1".into(),
         name: "Acme".into(),
         plan: Some("Growth".into()),
-        owner_user_id: Some(u.id.clone()),
+        owner_user_id: Some(user_id.to_owned()),
         attributes: serde_json::Map::from_iter([("budget".to_owned(), json!("high"))]),
         ..Default::default()
     };
@@ -131,5 +146,327 @@ async fn customers_story(b: Backend) {
         "by name"
     );
     assert_eq!(listed[0].attribute("plan").as_deref(), Some("Scale"));
-    store.assert_all_called("CustomerStore", <dyn CustomerStore>::METHODS);
+    contact.id
+}
+
+/// Domains, other systems' ids, parents and archiving.
+async fn links_story(store: &Rec, org: &str, other_org: &str) {
+    let group = store
+        .upsert_account(
+            org,
+            &AccountUpsert {
+                external_id: "GRP".into(),
+                name: "Acme Group".into(),
+                domains: Some(vec!["acme.example".into()]),
+                other_ids: vec![("crm".into(), Some("0015g0001".into()))],
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    let child = AccountUpsert {
+        external_id: "ACC-2".into(),
+        name: "Beta Ltd".into(),
+        parent: Some(Some("GRP".into())),
+        other_ids: vec![
+            ("crm".into(), Some("0015g0002".into())),
+            ("billing".into(), Some("cus_2".into())),
+        ],
+        ..Default::default()
+    };
+    let beta = store.upsert_account(org, &child).await.unwrap();
+    assert_eq!(beta.parent_id.as_deref(), Some(group.id.as_str()));
+    assert_eq!(
+        beta.other_ids,
+        [
+            ("billing".into(), "cus_2".into()),
+            ("crm".into(), "0015g0002".into())
+        ]
+    );
+    // Found by another system's id; another organisation finds nothing by it.
+    assert_eq!(store.account(org, "cus_2").await.unwrap().id, beta.id);
+    assert!(matches!(
+        store.account(other_org, "cus_2").await,
+        Err(StoreError::NotFound)
+    ));
+    // Left out, a source's id, the domains and the parent are kept; null removes one id.
+    let kept = store
+        .upsert_account(
+            org,
+            &AccountUpsert {
+                parent: None,
+                other_ids: vec![("billing".into(), None)],
+                ..child.clone()
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(kept.parent_id, beta.parent_id);
+    assert_eq!(kept.other_ids, [("crm".into(), "0015g0002".into())]);
+    // A domain or an id of another account is a conflict; nothing of the change is kept.
+    for clash in [
+        AccountUpsert {
+            domains: Some(vec!["beta.example".into(), "acme.example".into()]),
+            ..child.clone()
+        },
+        AccountUpsert {
+            other_ids: vec![("crm".into(), Some("0015g0001".into()))],
+            ..child.clone()
+        },
+    ] {
+        let err = store.upsert_account(org, &clash).await.unwrap_err();
+        assert!(matches!(err, StoreError::Conflict(_)), "{err:?}");
+    }
+    assert!(
+        store
+            .account(org, &beta.id)
+            .await
+            .unwrap()
+            .domains
+            .is_empty()
+    );
+    // A group cannot contain itself, directly or through a child; an unknown parent is invalid.
+    for (parent, account) in [("ACC-2", "GRP"), ("GRP", "GRP"), ("nobody", "GRP")] {
+        let err = store
+            .upsert_account(
+                org,
+                &AccountUpsert {
+                    external_id: account.into(),
+                    name: "Acme Group".into(),
+                    parent: Some(Some(parent.into())),
+                    ..Default::default()
+                },
+            )
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(err, StoreError::Invalid(_)),
+            "{parent} → {account}: {err:?}"
+        );
+    }
+    let archived = store
+        .archive_account(org, "ACC-2", Some(NOW_MS))
+        .await
+        .unwrap();
+    assert_eq!(archived.archived_at, Some(NOW_MS));
+    let restored = store.archive_account(org, &beta.id, None).await.unwrap();
+    assert_eq!(restored.archived_at, None);
+    assert!(matches!(
+        store
+            .archive_account(other_org, &beta.id, Some(NOW_MS))
+            .await,
+        Err(StoreError::NotFound)
+    ));
+}
+
+/// A person in two accounts with different roles, found by any address; conflicting
+/// addresses and unknown accounts refused.
+async fn people_story(store: &Rec, org: &str, other_org: &str) {
+    use attune_domain::customer::{MembershipRole as R, Roles};
+    use attune_storage::model::{MembershipUpsert, PersonUpsert};
+    let roles = |r: &[R]| r.iter().fold(Roles::NONE, |s, r| s.with(*r));
+    let ana = PersonUpsert {
+        email: "ana@beta.example".into(),
+        other_emails: vec!["ana.personal@mail.example".into()],
+        name: Some("Ana".into()),
+        time_zone: Some("America/Argentina/Buenos_Aires".into()),
+        memberships: vec![
+            MembershipUpsert {
+                account: "ACC-1".into(),
+                title: Some("Advisor".into()),
+                roles: roles(&[R::Champion]),
+                from_day: Some(20_000),
+                to_day: Some(20_300),
+            },
+            MembershipUpsert {
+                account: "ACC-2".into(),
+                title: Some("COO".into()),
+                roles: roles(&[R::DecisionMaker, R::ExecutiveSponsor]),
+                from_day: Some(20_100),
+                to_day: None,
+            },
+        ],
+        ..Default::default()
+    };
+    let saved = store.upsert_person(org, &ana).await.unwrap();
+    let accounts: Vec<(&str, Roles)> = saved
+        .memberships
+        .iter()
+        .map(|m| (m.account_name.as_str(), m.roles))
+        .collect();
+    assert_eq!(
+        accounts,
+        [
+            ("Beta Ltd", roles(&[R::DecisionMaker, R::ExecutiveSponsor])),
+            ("Acme", roles(&[R::Champion]))
+        ],
+        "the open-ended membership first"
+    );
+    assert_eq!(saved.primary(20_400).unwrap().account_name, "Beta Ltd");
+    assert_eq!(saved.other_emails, ["ana.personal@mail.example"]);
+    let by_second = store
+        .person_by_email(org, "ana.personal@mail.example")
+        .await
+        .unwrap();
+    assert_eq!(by_second, saved);
+    assert_eq!(store.person(org, &saved.id).await.unwrap(), saved);
+    // Matched by the second address: the same person, updated, memberships kept.
+    let again = store
+        .upsert_person(
+            org,
+            &PersonUpsert {
+                email: "ana.personal@mail.example".into(),
+                name: Some("Ana María".into()),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        (again.id.as_str(), again.memberships.len()),
+        (saved.id.as_str(), 2)
+    );
+    assert_eq!(again.name.as_deref(), Some("Ana María"));
+    // Addresses of two different people: a conflict, nothing changed.
+    let err = store
+        .upsert_person(
+            org,
+            &PersonUpsert {
+                email: "simran@acme.example".into(),
+                other_emails: vec!["ana@beta.example".into()],
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap_err();
+    assert!(matches!(err, StoreError::Conflict(_)), "{err:?}");
+    // A membership of an unknown account: not found, and the person is not created.
+    let err = store
+        .upsert_person(
+            org,
+            &PersonUpsert {
+                email: "ghost@nowhere.example".into(),
+                memberships: vec![MembershipUpsert {
+                    account: "missing".into(),
+                    ..Default::default()
+                }],
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap_err();
+    assert!(matches!(err, StoreError::NotFound), "{err:?}");
+    assert!(
+        store
+            .person_by_email(org, "ghost@nowhere.example")
+            .await
+            .is_err()
+    );
+    assert!(matches!(
+        store.person(other_org, &saved.id).await,
+        Err(StoreError::NotFound)
+    ));
+}
+
+/// Pages of people, the members of one account, the contact view, a membership removed;
+/// another organisation sees none of it.
+async fn people_pages_story(store: &Rec, org: &str, other_org: &str, simran: &str) {
+    use attune_storage::model::PeopleQuery;
+    let saved = store
+        .person_by_email(org, "ana@beta.example")
+        .await
+        .unwrap();
+    // Pages by id; the members of one account.
+    let first = store
+        .list_people(
+            org,
+            &PeopleQuery {
+                limit: 1,
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    let rest = store
+        .list_people(
+            org,
+            &PeopleQuery {
+                after: Some(first[0].id.clone()),
+                limit: 10,
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    let mut ids: Vec<&str> = first.iter().chain(&rest).map(|p| p.id.as_str()).collect();
+    assert_eq!(ids.len(), 2);
+    ids.sort();
+    let mut want = vec![simran, saved.id.as_str()];
+    want.sort();
+    assert_eq!(ids, want);
+    let acme = store.account(org, "ACC-1").await.unwrap();
+    let members = store
+        .list_people(
+            org,
+            &PeopleQuery {
+                account_id: Some(acme.id.clone()),
+                limit: 10,
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        members.len(),
+        2,
+        "Simran and Ana (who has left) are members of Acme"
+    );
+    // The contact view shows a person through the account asked about.
+    let contacts = store.list_contacts(org, Some(&acme.id)).await.unwrap();
+    let ana_there = contacts.iter().find(|c| c.id == saved.id).unwrap();
+    assert_eq!(
+        (ana_there.role.as_deref(), ana_there.decision_maker),
+        (Some("Advisor"), false)
+    );
+    store
+        .remove_membership(org, &saved.id, "ACC-1")
+        .await
+        .unwrap();
+    assert_eq!(
+        store
+            .person(org, &saved.id)
+            .await
+            .unwrap()
+            .memberships
+            .len(),
+        1
+    );
+    assert!(matches!(
+        store.remove_membership(org, &saved.id, "ACC-1").await,
+        Err(StoreError::NotFound)
+    ));
+    // Another organisation sees none of it.
+    assert!(matches!(
+        store.person(other_org, &saved.id).await,
+        Err(StoreError::NotFound)
+    ));
+    assert!(matches!(
+        store.person_by_email(other_org, "ana@beta.example").await,
+        Err(StoreError::NotFound)
+    ));
+    let theirs = store
+        .list_people(
+            other_org,
+            &PeopleQuery {
+                limit: 10,
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    assert!(theirs.is_empty());
+    assert!(matches!(
+        store.remove_membership(other_org, &saved.id, "ACC-2").await,
+        Err(StoreError::NotFound)
+    ));
 }

@@ -109,6 +109,19 @@ async fn retention_story(b: Backend) {
             .unwrap()
             .is_empty()
     );
+    // One account's rows, as its page shows them; another organisation reads none.
+    let acc2 = accounts.iter().find(|x| x.idx == two).unwrap();
+    let own = store.account_subscriptions(&a.id, &acc2.id).await.unwrap();
+    assert_eq!(own.len(), 1);
+    assert_eq!(own[0].cancellation_reason.as_deref(), Some("Price"));
+    assert_eq!(own[0].end_day, ended.end.map(i64::from));
+    assert!(
+        store
+            .account_subscriptions(&a2.id, &acc2.id)
+            .await
+            .unwrap()
+            .is_empty()
+    );
     // Attributes, in the order asked for; an unknown name is refused.
     let names = store.retention_attribute_names(&a.id).await.unwrap();
     assert!(names.iter().any(|n| n == "plan"), "{names:?}");

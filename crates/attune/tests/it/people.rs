@@ -1,0 +1,354 @@
+//! People and accounts through the HTTP API (issue 14): a person in two accounts with
+//! different roles, the account's people, domains and other systems' ids, archiving, one
+//! account's subscriptions, responses attributed to a person's account, input refused with
+//! the field named, and another organisation seeing none of it.
+
+use serde_json::{Value, json};
+
+use crate::helpers::{Backend, TestApp};
+use crate::on_both_backends;
+
+on_both_backends!(a_person_belongs_to_two_accounts_with_different_roles);
+on_both_backends!(bad_people_and_accounts_are_refused_with_the_field_named);
+on_both_backends!(another_organisation_sees_none_of_it);
+
+async fn delete(app: &TestApp, token: &str, path: &str) -> u16 {
+    app.client
+        .delete(app.url(path))
+        .bearer_auth(token)
+        .send()
+        .await
+        .expect("request")
+        .status()
+        .as_u16()
+}
+
+async fn two_accounts(app: &TestApp) {
+    for (id, name, extra) in [
+        (
+            "ACC-1",
+            "شرکت نور",
+            json!({"domains": ["https://www.noor.example/about"], "external_ids": {"crm": "0015-1"}}),
+        ),
+        (
+            "ACC-2",
+            "Beta <b>Ltd</b>",
+            json!({"parent": "ACC-1", "attributes": {"lifecycle_stage": "onboarding"}}),
+        ),
+    ] {
+        let mut body = json!({"external_id": id, "name": name});
+        body.as_object_mut()
+            .unwrap()
+            .extend(extra.as_object().unwrap().clone());
+        let (status, b) = app.post(&app.admin_token, "/api/v1/accounts", &body).await;
+        assert_eq!(status, 201, "{b}");
+    }
+}
+
+fn ana() -> Value {
+    json!({
+        "email": "ana@beta.example",
+        "other_emails": ["Ana.Personal@MAIL.example"],
+        "name": "ਅਨਾ <script>",
+        "time_zone": "Asia/Kolkata",
+        "language": "pa",
+        "memberships": [
+            {"account": "ACC-1", "title": "Advisor", "roles": ["champion"], "from": "2025-01-01", "to": "2026-06-30"},
+            {"account": "ACC-2", "title": "COO", "roles": ["executive_sponsor", "decision_maker"], "from": "2026-07-01"}
+        ]
+    })
+}
+
+async fn a_person_belongs_to_two_accounts_with_different_roles(b: Backend) {
+    let app = TestApp::spawn(b).await;
+    two_accounts(&app).await;
+    let (status, person) = app.post(&app.admin_token, "/api/v1/people", &ana()).await;
+    assert_eq!(status, 201, "{person}");
+    assert_eq!(
+        person["name"], "ਅਨਾ <script>",
+        "stored as given; pages escape it"
+    );
+    assert_eq!(person["other_emails"], json!(["ana.personal@mail.example"]));
+    let m = &person["memberships"];
+    assert_eq!(
+        m[0]["account_name"], "Beta <b>Ltd</b>",
+        "the open-ended one first"
+    );
+    assert_eq!(
+        m[0]["roles"],
+        json!(["decision_maker", "executive_sponsor"])
+    );
+    assert_eq!(
+        (&m[1]["title"], &m[1]["to"]),
+        (&json!("Advisor"), &json!("2026-06-30"))
+    );
+    // Each account lists the person with all their memberships; the older contact view shows
+    // the membership of the account asked about.
+    for (account, title, decides) in [("ACC-1", "Advisor", false), ("ACC-2", "COO", true)] {
+        let (status, detail) = app
+            .get(&app.admin_token, &format!("/api/v1/accounts/{account}"))
+            .await;
+        assert_eq!(status, 200, "{detail}");
+        assert_eq!(detail["people"][0]["id"], person["id"]);
+        assert_eq!(
+            detail["people"][0]["memberships"].as_array().unwrap().len(),
+            2
+        );
+        assert_eq!(detail["contacts"][0]["role"], title);
+        assert_eq!(detail["contacts"][0]["decision_maker"], decides);
+    }
+    // Found by id, by either address, and by another system's id for the account.
+    let id = person["id"].as_str().unwrap();
+    for key in [id, "ana@beta.example", "ana.personal@mail.example"] {
+        let (status, found) = app
+            .get(&app.admin_token, &format!("/api/v1/people/{key}"))
+            .await;
+        assert_eq!((status, &found["id"]), (200, &person["id"]), "{key}");
+    }
+    let (status, acc) = app.get(&app.admin_token, "/api/v1/accounts/0015-1").await;
+    assert_eq!(status, 200, "{acc}");
+    assert_eq!(acc["domains"], json!(["noor.example"]));
+    assert_eq!(acc["external_ids"], json!({"crm": "0015-1"}));
+    let (_, beta) = app.get(&app.admin_token, "/api/v1/accounts/ACC-2").await;
+    assert_eq!(beta["parent_id"], acc["id"]);
+    assert_eq!(beta["attributes"]["lifecycle_stage"], "onboarding");
+    responses_follow_the_person(&app, &person, &beta).await;
+    pages_archive_and_subscriptions(&app, id).await;
+}
+
+/// A response from the person that names no account counts for their current account; one
+/// naming another account makes them a member of it.
+async fn responses_follow_the_person(app: &TestApp, person: &Value, beta: &Value) {
+    let id = person["id"].as_str().unwrap();
+    let survey = app.nps_survey(&app.admin_token).await;
+    let r = app
+        .answer(
+            &survey,
+            json!({"answers": {"nps": 3}, "contact": {"email": "ANA@beta.example"}}),
+        )
+        .await;
+    let (_, shown) = app
+        .get(
+            &app.admin_token,
+            &format!("/api/v1/responses/{}", r["id"].as_str().unwrap()),
+        )
+        .await;
+    assert_eq!(shown["contact_id"], person["id"], "{shown}");
+    assert_eq!(shown["account_id"], beta["id"], "{shown}");
+    // A response naming another account makes the person a member of it.
+    app.answer(
+        &survey,
+        json!({"answers": {"nps": 9}, "contact": {"email": "ana@beta.example"},
+               "account": {"external_id": "ACC-3", "name": "Gamma"}}),
+    )
+    .await;
+    let (_, again) = app
+        .get(&app.admin_token, &format!("/api/v1/people/{id}"))
+        .await;
+    let names: Vec<&str> = again["memberships"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["account_name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names.len(), 3, "{names:?}");
+    assert!(names.contains(&"Gamma"));
+}
+
+/// Pages of people; a membership removed; an account archived and restored; one account's
+/// subscriptions.
+async fn pages_archive_and_subscriptions(app: &TestApp, id: &str) {
+    let (_, page) = app.get(&app.admin_token, "/api/v1/people?limit=1").await;
+    assert_eq!(page["items"].as_array().unwrap().len(), 1);
+    assert!(page["next"].is_null(), "one person, one page: {page}");
+    assert_eq!(
+        delete(
+            app,
+            &app.admin_token,
+            &format!("/api/v1/people/{id}/memberships/ACC-3")
+        )
+        .await,
+        204
+    );
+    assert_eq!(
+        delete(
+            app,
+            &app.admin_token,
+            &format!("/api/v1/people/{id}/memberships/ACC-3")
+        )
+        .await,
+        404
+    );
+    let (status, archived) = app
+        .post(
+            &app.admin_token,
+            "/api/v1/accounts/ACC-2/archive",
+            &json!({}),
+        )
+        .await;
+    assert_eq!(status, 200, "{archived}");
+    assert!(archived["archived_at"].is_string());
+    assert_eq!(
+        delete(app, &app.admin_token, "/api/v1/accounts/ACC-2/archive").await,
+        200
+    );
+    // One account's subscriptions (this used to answer 405).
+    let (status, b) = app
+        .post(
+            &app.admin_token,
+            "/api/v1/subscriptions",
+            &json!([{"account_external_id": "ACC-2", "start_date": "2026-01-01", "mrr": "50.00"}]),
+        )
+        .await;
+    assert_eq!(status, 201, "{b}");
+    let (status, subs) = app
+        .get(&app.admin_token, "/api/v1/accounts/ACC-2/subscriptions")
+        .await;
+    assert_eq!(status, 200, "{subs}");
+    assert_eq!(subs["items"][0]["start"], "2026-01-01");
+    assert_eq!(subs["items"][0]["mrr_cents"], 5000);
+}
+
+async fn bad_people_and_accounts_are_refused_with_the_field_named(b: Backend) {
+    let app = TestApp::spawn(b).await;
+    two_accounts(&app).await;
+    let field_of = |b: &Value| -> Vec<String> {
+        b["error"]["fields"]
+            .as_array()
+            .map(|f| {
+                f.iter()
+                    .map(|e| e["field"].as_str().unwrap_or("").to_owned())
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let mut bad = ana();
+    bad["time_zone"] = json!("Karachi");
+    bad["memberships"][0]["roles"] = json!(["boss"]);
+    bad["memberships"][1]["from"] = json!("2026-13-01");
+    bad["memberships"][1]["to"] = json!("2020-01-01");
+    bad["other_emails"] = json!(["not an address"]);
+    let (status, body) = app.post(&app.admin_token, "/api/v1/people", &bad).await;
+    assert_eq!(status, 422, "{body}");
+    let fields = field_of(&body);
+    for f in [
+        "time_zone",
+        "memberships[0].roles",
+        "memberships[1].from",
+        "email",
+    ] {
+        assert!(fields.iter().any(|x| x == f), "{f} not named in {fields:?}");
+    }
+    let (status, body) = app
+        .post(
+            &app.admin_token,
+            "/api/v1/people",
+            &json!({"email": "x@y.example", "shoe_size": 9}),
+        )
+        .await;
+    assert_eq!(status, 422, "unknown fields are refused: {body}");
+    let (status, body) = app
+        .post(
+            &app.admin_token,
+            "/api/v1/people",
+            &json!({"email": "x@y.example", "memberships": [{"account": "nobody"}]}),
+        )
+        .await;
+    assert_eq!(status, 422, "{body}");
+    assert_eq!(field_of(&body), ["memberships"]);
+    // Two people's addresses: 409; a viewer may not write.
+    app.post(
+        &app.admin_token,
+        "/api/v1/people",
+        &json!({"email": "bo@beta.example"}),
+    )
+    .await;
+    app.post(&app.admin_token, "/api/v1/people", &ana()).await;
+    let (status, body) = app
+        .post(
+            &app.admin_token,
+            "/api/v1/people",
+            &json!({"email": "bo@beta.example", "other_emails": ["ana@beta.example"]}),
+        )
+        .await;
+    assert_eq!(status, 409, "{body}");
+    let (status, _) = app.post(&app.viewer_token, "/api/v1/people", &ana()).await;
+    assert_eq!(status, 403);
+    // Accounts: a bad domain or source, a loop of parents, another account's domain.
+    let (status, body) = app
+        .post(
+            &app.admin_token,
+            "/api/v1/accounts",
+            &json!({"external_id": "ACC-1", "domains": ["localhost"], "external_ids": {"c r m": "1"}}),
+        )
+        .await;
+    assert_eq!(status, 422, "{body}");
+    assert_eq!(field_of(&body), ["domains[0]", "external_ids.c r m"]);
+    let (status, body) = app
+        .post(
+            &app.admin_token,
+            "/api/v1/accounts",
+            &json!({"external_id": "ACC-1", "parent": "ACC-2"}),
+        )
+        .await;
+    assert_eq!(status, 422, "{body}");
+    assert_eq!(field_of(&body), ["parent"]);
+    let (status, body) = app
+        .post(
+            &app.admin_token,
+            "/api/v1/accounts",
+            &json!({"external_id": "ACC-2", "domains": ["noor.example"]}),
+        )
+        .await;
+    assert_eq!(status, 409, "{body}");
+    let (status, _) = app.get(&app.admin_token, "/api/v1/people?limit=0").await;
+    assert_eq!(status, 422);
+}
+
+async fn another_organisation_sees_none_of_it(b: Backend) {
+    let app = TestApp::spawn(b).await;
+    two_accounts(&app).await;
+    let (_, person) = app.post(&app.admin_token, "/api/v1/people", &ana()).await;
+    let id = person["id"].as_str().unwrap();
+    let (_, theirs) = app.other_org("Other").await;
+    for path in [
+        format!("/api/v1/people/{id}"),
+        "/api/v1/people/ana@beta.example".to_owned(),
+        "/api/v1/accounts/ACC-1".to_owned(),
+        "/api/v1/accounts/0015-1".to_owned(),
+        "/api/v1/accounts/ACC-1/subscriptions".to_owned(),
+        "/api/v1/people?account=ACC-1".to_owned(),
+    ] {
+        let (status, body) = app.get(&theirs, &path).await;
+        assert_eq!(status, 404, "{path}: {body}");
+    }
+    let (_, page) = app.get(&theirs, "/api/v1/people").await;
+    assert_eq!(page["items"], json!([]));
+    assert_eq!(
+        delete(
+            &app,
+            &theirs,
+            &format!("/api/v1/people/{id}/memberships/ACC-1")
+        )
+        .await,
+        404
+    );
+    let (status, _) = app
+        .post(&theirs, "/api/v1/accounts/ACC-1/archive", &json!({}))
+        .await;
+    assert_eq!(status, 404);
+    // The other organisation may use the same addresses, domains and ids for its own.
+    let (status, mine) = app
+        .post(
+            &theirs,
+            "/api/v1/people",
+            &json!({"email": "ana@beta.example"}),
+        )
+        .await;
+    assert_eq!(status, 201, "{mine}");
+    assert_ne!(mine["id"], person["id"]);
+    let (status, b) = app
+        .post(&theirs, "/api/v1/accounts", &json!({"external_id": "X", "domains": ["noor.example"], "external_ids": {"crm": "0015-1"}}))
+        .await;
+    assert_eq!(status, 201, "{b}");
+}
