@@ -5,6 +5,7 @@
 #![forbid(unsafe_code)]
 
 pub mod cases;
+pub mod customers;
 pub mod error;
 pub mod import;
 pub mod metrics;

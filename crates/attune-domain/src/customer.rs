@@ -122,6 +122,62 @@ impl Roles {
     }
 }
 
+/// What kind of conversation an interaction was.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum InteractionKind {
+    /// A phone or video call.
+    Call,
+    /// A meeting.
+    Meeting,
+    /// An e-mail exchange.
+    Email,
+    /// A note (with `internal`, one that never counts as a touch with the customer).
+    Note,
+    /// A visit on site.
+    Visit,
+}
+
+impl InteractionKind {
+    /// Every kind.
+    pub const ALL: [Self; 5] = [
+        Self::Call,
+        Self::Meeting,
+        Self::Email,
+        Self::Note,
+        Self::Visit,
+    ];
+
+    /// The stored and API name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Call => "call",
+            Self::Meeting => "meeting",
+            Self::Email => "email",
+            Self::Note => "note",
+            Self::Visit => "visit",
+        }
+    }
+
+    /// The kind with this name.
+    pub fn parse(raw: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.as_str() == raw)
+    }
+}
+
+/// Something promised or to do after an interaction.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FollowUp {
+    /// What is to be done.
+    pub text: String,
+    /// By when (days since 1970-01-01), if said.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub due_day: Option<i64>,
+    /// Whether it is done.
+    #[serde(default)]
+    pub done: bool,
+}
+
 /// A web domain of an account, e.g. `example.com`: lower-case, international names in their
 /// ASCII (punycode) form, without a scheme, `www.`, port or path.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]

@@ -192,7 +192,7 @@ pub fn comment_of(survey: &SurveyDefinition, answers: &Answers) -> Option<String
 }
 
 /// The person who answered, when known.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct ContactRef {
     /// Their e-mail address.
@@ -202,7 +202,7 @@ pub struct ContactRef {
 }
 
 /// The customer account the answer belongs to, when known.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct AccountRef {
     /// The account's id in the customer's own systems.
@@ -211,8 +211,9 @@ pub struct AccountRef {
     pub name: Option<String>,
 }
 
-/// A response as the API receives it.
-#[derive(Debug, Clone, Deserialize)]
+/// A response as the API receives it (serialised only to be kept until it is stored, as an
+/// interaction's feedback is).
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct ResponseInput {
     /// Answers by question key.

@@ -18,16 +18,16 @@ pub use error::{StoreError, StoreResult};
 #[cfg(feature = "testing")]
 pub use recorded::Recorded;
 pub use store::{
-    AccessStore, CaseStore, CustomerStore, FeedStore, JobStore, LoopConfigStore, OutboxStore,
-    ResponseStore, RetentionStore, ScoreStore, SettingsStore, SnapshotStore, Store, SurveyStore,
-    TeamStore, TextStore,
+    AccessStore, CaseStore, CustomerStore, FeedStore, InteractionStore, JobStore, LoopConfigStore,
+    OutboxStore, ResponseStore, RetentionStore, ScoreStore, SettingsStore, SnapshotStore, Store,
+    SurveyStore, TeamStore, TextStore,
 };
 
 /// The store traits, to bring every feature's methods into scope: `use attune_storage::prelude::*;`.
 pub mod prelude {
     pub use crate::store::{
-        AccessStore, CaseStore, CustomerStore, FeedStore, JobStore, LoopConfigStore, OutboxStore,
-        ResponseStore, RetentionStore, ScoreStore, SettingsStore, SnapshotStore, Store,
-        SurveyStore, TeamStore, TextStore,
+        AccessStore, CaseStore, CustomerStore, FeedStore, InteractionStore, JobStore,
+        LoopConfigStore, OutboxStore, ResponseStore, RetentionStore, ScoreStore, SettingsStore,
+        SnapshotStore, Store, SurveyStore, TeamStore, TextStore,
     };
 }

@@ -128,6 +128,21 @@ fn row_response(
             meta.insert(key.as_str(), cell.to_owned());
         }
     }
+    // A name alone cannot say which account it is (names repeat and change): refuse it here,
+    // before anything is stored, rather than drop it and make the corrected file a re-import.
+    if meta.contains_key("account_name") && !meta.contains_key("account_external_id") {
+        let column = plan
+            .iter()
+            .find(|(k, _, _)| k == "account_name")
+            .map(|(_, c, _)| c.clone());
+        return Err(vec![RowError {
+            line,
+            column,
+            message: "an account name needs the account's id (an `account_external_id` column) \
+                      to say which account it is"
+                .into(),
+        }]);
+    }
     let dedup = meta.get("response_id").cloned().unwrap_or_else(|| {
         let mut h = Sha256::new();
         h.update(survey.id.as_bytes());

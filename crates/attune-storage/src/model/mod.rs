@@ -4,9 +4,13 @@
 mod access;
 mod closed_loop;
 mod customers;
+mod interactions;
 mod responses;
+mod timeline;
 
 pub use access::*;
 pub use closed_loop::*;
 pub use customers::*;
+pub use interactions::*;
 pub use responses::*;
+pub use timeline::*;

@@ -9,6 +9,7 @@ use super::{SqlStore, new_id};
 use crate::error::{Context, StoreError, StoreResult};
 use crate::model::{
     Account, AccountUpsert, Contact, ContactUpsert, PeopleQuery, Person, PersonUpsert,
+    TimelineEntry, TimelineQuery,
 };
 use crate::store::CustomerStore;
 use async_trait::async_trait;
@@ -367,6 +368,10 @@ impl CustomerStore for SqlStore {
         account: &str,
     ) -> StoreResult<()> {
         self.remove_membership_impl(org_id, person, account).await
+    }
+
+    async fn timeline(&self, org_id: &str, q: &TimelineQuery) -> StoreResult<Vec<TimelineEntry>> {
+        self.timeline_impl(org_id, q).await
     }
 
     async fn upsert_contact(&self, org_id: &str, c: &ContactUpsert) -> StoreResult<Contact> {

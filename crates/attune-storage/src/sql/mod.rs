@@ -13,6 +13,7 @@ mod drivers;
 mod feed;
 mod import;
 mod ingest;
+mod interactions;
 mod jobs;
 mod metrics;
 mod people;
@@ -26,6 +27,7 @@ mod search;
 mod settings;
 mod surveys;
 mod text;
+mod timeline;
 
 pub use attune_domain::jobs::DELIVERY_ATTEMPTS;
 pub use feed::Ranking;

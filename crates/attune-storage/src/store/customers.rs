@@ -1,9 +1,9 @@
-//! Accounts and contacts.
+//! Accounts, people, memberships and the timeline.
 
 use crate::StoreResult;
 use crate::model::{
     Account, AccountUpsert, Contact, ContactUpsert, ImportOutcome, PeopleQuery, Person,
-    PersonUpsert,
+    PersonUpsert, TimelineEntry, TimelineQuery,
 };
 
 store_trait! {
@@ -48,6 +48,8 @@ store_trait! {
             person_id: &str,
             account: &str,
         ) -> StoreResult<()>;
+        /// A page of an account's or a person's timeline, newest first.
+        async fn timeline(&self, org_id: &str, query: &TimelineQuery) -> StoreResult<Vec<TimelineEntry>>;
         /// Creates or updates a contact by e-mail (the older view of a person and one account).
         async fn upsert_contact(&self, org_id: &str, contact: &ContactUpsert) -> StoreResult<Contact>;
         /// One contact by e-mail.

@@ -58,6 +58,7 @@ macro_rules! store_trait {
 mod access;
 mod closed_loop;
 mod customers;
+mod interactions;
 mod jobs;
 mod responses;
 mod retention;
@@ -67,6 +68,7 @@ mod surveys;
 pub use access::AccessStore;
 pub use closed_loop::{CaseStore, LoopConfigStore, TeamStore};
 pub use customers::CustomerStore;
+pub use interactions::InteractionStore;
 pub use jobs::{JobStore, OutboxStore};
 pub use responses::{FeedStore, ResponseStore, ScoreStore, TextStore};
 pub use retention::{RetentionStore, SnapshotStore};
@@ -89,6 +91,7 @@ umbrella!(
     SettingsStore,
     AccessStore,
     CustomerStore,
+    InteractionStore,
     SurveyStore,
     ResponseStore,
     FeedStore,

@@ -8,6 +8,7 @@ pub(crate) mod cases;
 mod contacts;
 pub(crate) mod feedback;
 mod health;
+mod interactions;
 mod loop_settings;
 mod metrics;
 mod people;
@@ -21,6 +22,7 @@ mod surveys;
 mod teams;
 mod templates;
 pub(crate) mod text;
+mod timeline;
 mod users;
 mod webhooks;
 
@@ -109,6 +111,10 @@ fn light() -> OpenApiRouter<AppState> {
         .routes(routes!(people::list, people::upsert))
         .routes(routes!(people::show))
         .routes(routes!(people::remove_membership))
+        .routes(routes!(interactions::create))
+        .routes(routes!(interactions::show))
+        .routes(routes!(timeline::account))
+        .routes(routes!(timeline::person))
         .routes(routes!(contacts::list, contacts::upsert))
         .routes(routes!(cases::list::list))
         .routes(routes!(cases::show::show, cases::update::update))

@@ -28,6 +28,19 @@ pub(crate) async fn run(
     if removed > 0 {
         tracing::warn!(removed, "removed unfinished imports whose process had died");
     }
+    // Feedback heard in an interaction whose process died before storing its response; the
+    // response's dedup key keeps this exactly once even beside another instance doing it too.
+    let now = now_ms();
+    match attune_app::customers::interactions::finish_pending(store.as_ref(), now, now).await {
+        Ok(0) => {}
+        Ok(n) => tracing::warn!(
+            n,
+            "stored the feedback of interactions whose process had died"
+        ),
+        Err(e) => {
+            tracing::error!(error = %e, "could not store the feedback of unfinished interactions")
+        }
+    }
     // Postings written by an older analysis are rewritten beside live traffic, not before it.
     let reindexing = attune::reindex::spawn_outdated(store.clone());
     if with_demo {

@@ -34,6 +34,19 @@ async fn import_is_all_or_nothing_and_idempotent(b: Backend) {
     let msg = format!("{err:#}");
     assert!(msg.contains("line 3, column `Score`"), "{msg}");
     assert!(msg.contains("line 4, column `email`"), "{msg}");
+    // An account's name without its id says nothing about which account: refused by line and
+    // column before anything is stored, not dropped (which made the corrected file a no-op
+    // re-import).
+    let named = dir.join("named.csv");
+    std::fs::write(
+        &named,
+        "Score,Comment,account_name,response_id\n9,,Noor Traders,r-1\n",
+    )
+    .unwrap();
+    let err = import(&app, &survey, &named, &maps).await.unwrap_err();
+    let msg = format!("{err:#}");
+    assert!(msg.contains("line 2, column `account_name`"), "{msg}");
+    assert!(msg.contains("account_external_id"), "{msg}");
     let (_, m) = app.get(&app.admin_token, "/api/v1/metrics/nps").await;
     assert_eq!(m["n"], 0, "nothing was written");
 

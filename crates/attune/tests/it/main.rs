@@ -16,6 +16,7 @@ mod import;
 mod import_chunks;
 mod import_props;
 mod ingest;
+mod interactions;
 mod limits;
 mod login_backoff;
 mod logs;

@@ -42,6 +42,17 @@ pub(crate) enum MembershipRole {
     Billing,
 }
 
+/// What kind of conversation an interaction was.
+#[derive(serde::Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub(crate) enum InteractionKind {
+    Call,
+    Meeting,
+    Email,
+    Note,
+    Visit,
+}
+
 /// How a response reached Attune.
 #[derive(serde::Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]

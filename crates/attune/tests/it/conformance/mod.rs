@@ -18,6 +18,7 @@ use crate::helpers::{Backend, NOW_MS, fresh_store};
 mod access;
 mod closed_loop;
 mod customers;
+mod interactions;
 mod jobs;
 mod responses;
 mod retention;
