@@ -1,3 +1,5 @@
-//! The customer 360's use cases: interactions (and the feedback heard in them).
+//! The customer 360's use cases: interactions (and the feedback heard in them), relationship
+//! health.
 
 pub mod interactions;
+pub mod relationship;

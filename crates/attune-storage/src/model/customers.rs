@@ -240,3 +240,15 @@ pub struct PeopleQuery {
     /// At most this many.
     pub limit: u32,
 }
+
+/// What the relationship rules read about one account over a window.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct AccountTouches {
+    /// Every touch in the window: one per customer participant of a non-internal interaction,
+    /// one per response tied to a person.
+    pub touches: Vec<attune_domain::customer::relationship::Touch>,
+    /// People who answered a survey in the window.
+    pub answered: std::collections::BTreeSet<String>,
+    /// Each person's latest NPS score at the account, with its time (any age).
+    pub latest_nps: std::collections::BTreeMap<String, (i64, u8)>,
+}

@@ -8,8 +8,8 @@ use super::retention_changes::{MAX_LISTED, Touched, bump_generation};
 use super::{SqlStore, new_id};
 use crate::error::{Context, StoreError, StoreResult};
 use crate::model::{
-    Account, AccountUpsert, Contact, ContactUpsert, PeopleQuery, Person, PersonUpsert,
-    TimelineEntry, TimelineQuery,
+    Account, AccountTouches, AccountUpsert, Contact, ContactUpsert, PeopleQuery, Person,
+    PersonUpsert, TimelineEntry, TimelineQuery,
 };
 use crate::store::CustomerStore;
 use async_trait::async_trait;
@@ -368,6 +368,16 @@ impl CustomerStore for SqlStore {
         account: &str,
     ) -> StoreResult<()> {
         self.remove_membership_impl(org_id, person, account).await
+    }
+
+    async fn account_touches(
+        &self,
+        org_id: &str,
+        account_id: &str,
+        since_ms: i64,
+    ) -> StoreResult<AccountTouches> {
+        self.account_touches_impl(org_id, account_id, since_ms)
+            .await
     }
 
     async fn timeline(&self, org_id: &str, q: &TimelineQuery) -> StoreResult<Vec<TimelineEntry>> {

@@ -28,6 +28,7 @@ mod settings;
 mod surveys;
 mod text;
 mod timeline;
+mod touches;
 
 pub use attune_domain::jobs::DELIVERY_ATTEMPTS;
 pub use feed::Ranking;

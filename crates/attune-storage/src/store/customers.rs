@@ -2,8 +2,8 @@
 
 use crate::StoreResult;
 use crate::model::{
-    Account, AccountUpsert, Contact, ContactUpsert, ImportOutcome, PeopleQuery, Person,
-    PersonUpsert, TimelineEntry, TimelineQuery,
+    Account, AccountTouches, AccountUpsert, Contact, ContactUpsert, ImportOutcome, PeopleQuery,
+    Person, PersonUpsert, TimelineEntry, TimelineQuery,
 };
 
 store_trait! {
@@ -48,6 +48,13 @@ store_trait! {
             person_id: &str,
             account: &str,
         ) -> StoreResult<()>;
+        /// The touches of an account since `since_ms`, for the relationship rules.
+        async fn account_touches(
+            &self,
+            org_id: &str,
+            account_id: &str,
+            since_ms: i64,
+        ) -> StoreResult<AccountTouches>;
         /// A page of an account's or a person's timeline, newest first.
         async fn timeline(&self, org_id: &str, query: &TimelineQuery) -> StoreResult<Vec<TimelineEntry>>;
         /// Creates or updates a contact by e-mail (the older view of a person and one account).

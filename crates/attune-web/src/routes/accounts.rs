@@ -362,3 +362,39 @@ pub(crate) async fn subscriptions(
             .collect(),
     }))
 }
+
+/// The window of the relationship report.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RelationshipParams {
+    /// Days before now, 1–730 (default 90).
+    days: Option<u32>,
+}
+
+/// `GET /api/v1/accounts/{id}/relationship`: single-threaded or not, and why; the relationship
+/// map; which roles answered.
+#[utoipa::path(get, path = "/api/v1/accounts/{id}/relationship", tag = "accounts",
+    summary = "How well-threaded the relationship with an account is",
+    params(("id" = String, Path, description = "account id or external id"), RelationshipParams),
+    responses((status = 200, body = attune_app::customers::relationship::RelationshipReport),
+        (status = 404, description = "no such account")))]
+pub(crate) async fn relationship(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(id): Path<String>,
+    crate::extract::Query(params): crate::extract::Query<RelationshipParams>,
+) -> Result<axum::Json<attune_app::customers::relationship::RelationshipReport>, ApiError> {
+    let account = state.store.account(caller.org(), &id).await?;
+    let report = attune_app::customers::relationship::report(
+        state.store.as_ref(),
+        caller.org(),
+        &account.id,
+        params
+            .days
+            .unwrap_or(attune_domain::customer::relationship::DEFAULT_DAYS),
+        state.now_ms(),
+    )
+    .await?;
+    Ok(axum::Json(report))
+}

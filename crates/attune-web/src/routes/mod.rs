@@ -108,6 +108,7 @@ fn light() -> OpenApiRouter<AppState> {
         .routes(routes!(accounts::show))
         .routes(routes!(accounts::archive, accounts::restore))
         .routes(routes!(accounts::subscriptions))
+        .routes(routes!(accounts::relationship))
         .routes(routes!(people::list, people::upsert))
         .routes(routes!(people::show))
         .routes(routes!(people::remove_membership))

@@ -379,3 +379,129 @@ fn urlencode(s: &str) -> String {
         })
         .collect()
 }
+
+on_both_backends!(the_relationship_report_flags_a_single_threaded_account);
+
+async fn the_relationship_report_flags_a_single_threaded_account(b: Backend) {
+    use attune_domain::org::Role;
+    let app = TestApp::spawn(b).await;
+    let (_, amna) = customer(&app).await; // the decision maker
+    for email in ["csm@us.example", "ae@us.example"] {
+        app.store
+            .create_user(&app.org_id, email, "hash", Role::Member)
+            .await
+            .unwrap();
+    }
+    let (_, bilal) = app
+        .post(&app.admin_token, "/api/v1/people",
+              &json!({"email": "bilal@noor.example", "memberships": [{"account": "ACC-1", "roles": ["user"]}]}))
+        .await;
+    let bilal = bilal["id"].as_str().unwrap().to_owned();
+    let log = |person: String, staff: &'static str, internal: bool| {
+        json!({"account": "ACC-1", "kind": if internal { "note" } else { "call" }, "internal": internal,
+               "occurred_at": "2026-11-01", "summary": "catch-up", "people": [person], "staff": [staff]})
+    };
+    assert_eq!(report(&app).await["threading"]["flag"], "no_contact");
+    for _ in 0..3 {
+        app.post(
+            &app.admin_token,
+            "/api/v1/interactions",
+            &log(bilal.clone(), "csm@us.example", false),
+        )
+        .await;
+    }
+    // An internal note about the decision maker is not a touch.
+    app.post(
+        &app.admin_token,
+        "/api/v1/interactions",
+        &log(amna.clone(), "ae@us.example", true),
+    )
+    .await;
+    let r = report(&app).await;
+    let reasons: Vec<&str> = r["threading"]["reasons"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x["reason"].as_str().unwrap())
+        .collect();
+    assert_eq!(reasons, ["few_people", "one_staff_member"], "{r}");
+    let dm = r["map"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["person_id"] == amna)
+        .unwrap();
+    assert_eq!(
+        (dm["gap"].as_bool(), &dm["roles"]),
+        (Some(true), &json!(["decision_maker"])),
+        "{r}"
+    );
+    // The decision maker on a call with someone else: 3 of 4 touches are Bilal's (75 %).
+    app.post(
+        &app.admin_token,
+        "/api/v1/interactions",
+        &log(amna.clone(), "ae@us.example", false),
+    )
+    .await;
+    let r = report(&app).await;
+    assert_eq!(
+        r["threading"]["reasons"],
+        json!([{"reason": "one_person_holds_most", "person_id": bilal, "touches": 3, "of": 4}]),
+        "{r}"
+    );
+    // The decision maker answers a survey: 3 of 5 (60 %), two of our staff: not flagged, and
+    // the decision maker's role is covered (the user's is not), with their sentiment shown.
+    let survey = app.nps_survey(&app.admin_token).await;
+    app.answer(
+        &survey,
+        json!({"answers": {"nps": 6}, "contact": {"email": "amna@noor.example"},
+                               "submitted_at": "2026-11-10T09:00:00Z"}),
+    )
+    .await;
+    let r = report(&app).await;
+    assert_eq!(
+        r["threading"],
+        json!({"flag": "multi_threaded", "people": 2, "touches": 5}),
+        "{r}"
+    );
+    assert_eq!(
+        (&r["roles_answered"], &r["roles_missing"]),
+        (&json!(["decision_maker"]), &json!(["user"]))
+    );
+    let dm = r["map"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["person_id"] == amna)
+        .unwrap();
+    assert_eq!(
+        (&dm["sentiment"], &dm["gap"]),
+        (&json!("detractor"), &json!(false))
+    );
+    // A window that leaves everything out; a bad window; another organisation.
+    let (_, short) = app
+        .get(
+            &app.admin_token,
+            "/api/v1/accounts/ACC-1/relationship?days=1",
+        )
+        .await;
+    assert_eq!(short["threading"]["flag"], "no_contact");
+    let (s, _) = app
+        .get(
+            &app.admin_token,
+            "/api/v1/accounts/ACC-1/relationship?days=0",
+        )
+        .await;
+    assert_eq!(s, 422);
+    let (_, theirs) = app.other_org("Other").await;
+    let (s, _) = app
+        .get(&theirs, "/api/v1/accounts/ACC-1/relationship")
+        .await;
+    assert_eq!(s, 404);
+}
+
+async fn report(app: &TestApp) -> Value {
+    app.get(&app.admin_token, "/api/v1/accounts/ACC-1/relationship")
+        .await
+        .1
+}

@@ -60,6 +60,7 @@ pub const ROUTES: &[Route] = &[
     api("POST", "/api/v1/accounts/{id}/archive"),
     api("DELETE", "/api/v1/accounts/{id}/archive"),
     api("GET", "/api/v1/accounts/{id}/subscriptions"),
+    api("GET", "/api/v1/accounts/{id}/relationship"),
     api("GET", "/api/v1/people"),
     api("POST", "/api/v1/people"),
     api("GET", "/api/v1/people/{id}"),

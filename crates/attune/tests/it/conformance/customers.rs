@@ -421,6 +421,11 @@ async fn people_pages_story(store: &Rec, org: &str, other_org: &str, simran: &st
         2,
         "Simran and Ana (who has left) are members of Acme"
     );
+    // No conversation or answer yet: no touches, here or in another organisation.
+    let touches = store.account_touches(org, &acme.id, 0).await.unwrap();
+    assert!(touches.touches.is_empty() && touches.latest_nps.is_empty());
+    let theirs = store.account_touches(other_org, &acme.id, 0).await.unwrap();
+    assert!(theirs.touches.is_empty());
     // The contact view shows a person through the account asked about.
     let contacts = store.list_contacts(org, Some(&acme.id)).await.unwrap();
     let ana_there = contacts.iter().find(|c| c.id == saved.id).unwrap();

@@ -1,6 +1,8 @@
 //! The customer 360's closed sets and the shapes of what identifies a customer: the roles a
 //! person holds in an account, web domains, the names of other systems' ids, time zones.
 
+pub mod relationship;
+
 use serde::{Deserialize, Serialize};
 
 use crate::error::Invalid;
