@@ -93,6 +93,101 @@ loop-no-data = no data
 loop-days = { $count } days
 loop-hours = { $count } hours
 
+## The customer 360: accounts, an account, a person
+
+nav-accounts = Accounts
+accounts-title = Accounts — Attune
+accounts-heading = Accounts
+accounts-name = Name
+accounts-external-id = Id in your systems
+accounts-plan = Plan
+accounts-owner = Owner
+accounts-stage = Lifecycle stage
+accounts-archived = archived
+# $api: the API path, shown as code.
+accounts-none = No accounts yet. They are created by imports and answers that name an account, or with { $api }.
+account-title = { $name } — Attune
+account-owner = Owner
+account-no-owner = nobody
+account-ids = Ids
+account-domains = Domains
+account-parent = Part of
+account-archived-on = Archived on { $date }
+account-relationship = Relationship over the last { $days } days
+account-no-contact = No contact: nobody here has talked with anyone at this customer, and nobody there has answered a survey.
+account-single-threaded = Single-threaded
+account-multi-threaded = Not single-threaded: { $people } people on their side, { $touches } touches.
+reason-few-people =
+    { $people ->
+        [0] Nobody on their side was touched
+        [one] Only one person on their side was touched
+       *[other] Only { $people } people on their side were touched
+    }; at least two are needed.
+reason-one-person = { $name } holds { $touches } of the { $of } touches: more than 70 %.
+reason-one-staff = Every conversation was with { $user }.
+account-map-person = Person
+account-map-roles = Roles
+account-map-last-touch = Last touch
+account-map-sentiment = Latest NPS
+account-map-staff = Who of us talks with them
+account-map-gap = nobody has talked with them
+account-map-never = never
+account-roles-missing = Roles whose people did not answer a survey: { $roles }
+account-people = People
+account-people-none = No people recorded.
+account-left-on = left on { $date }
+account-subscriptions = Subscriptions
+account-mrr = Monthly recurring revenue now: { $amount }
+account-subs-none = No subscriptions.
+account-product = Product
+account-start = Start
+account-end = End
+account-mrr-column = MRR
+account-reason = Reason
+account-open-cases = Open cases
+account-cases-none = No open cases.
+timeline-heading = Timeline
+timeline-none = Nothing yet.
+timeline-older = Older
+timeline-internal = internal
+timeline-response = Answered a survey
+timeline-case-opened = Case opened
+timeline-case-resolved = Case resolved
+timeline-subscription-started = Subscription started
+timeline-subscription-ended = Subscription ended
+timeline-membership-started = Joined
+timeline-membership-ended = Left
+log-heading = Log a call, meeting or note
+log-kind = Kind
+log-when = When
+log-duration = Minutes
+log-summary = What was said
+log-people = Who took part
+log-internal = Internal note: never counts as contact with the customer
+log-score = Score they gave, 0 to 10 (optional)
+log-survey = For the survey
+log-comment = Their words
+log-submit = Log it
+kind-call = Call
+kind-meeting = Meeting
+kind-email = E-mail
+kind-note = Note
+kind-visit = Visit
+role-decision-maker = decision maker
+role-champion = champion
+role-executive-sponsor = executive sponsor
+role-user = user
+role-billing = billing
+person-title = { $name } — Attune
+person-emails = E-mail
+person-phone = Phone
+person-language = Language
+person-time-zone = Time zone
+person-accounts = Accounts
+person-preferences = Preferences
+person-no-preferences = None recorded.
+person-unnamed = (no name)
+
 ## Respondent pages without translations yet (served in English to every respondent)
 
 survey-invalid-link-heading = Invalid link

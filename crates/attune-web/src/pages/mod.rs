@@ -1,6 +1,7 @@
 //! Server-rendered pages: login, dashboard, feedback feed, and the public survey page.
 //! HTML comes from askama templates, which escape every value; user text carries `dir="auto"`.
 
+mod accounts;
 pub(crate) mod assets;
 mod case;
 mod chart;
@@ -8,16 +9,19 @@ mod dashboard;
 pub(crate) mod error_page;
 mod feed;
 mod insights;
+mod log_form;
 mod login;
 mod loop_overview;
 mod loop_settings;
 mod names;
 mod page_form;
+mod person;
 mod queue;
 mod retention;
 mod survey;
 #[cfg(test)]
 mod text_tests;
+mod timeline_rows;
 
 use askama::Template;
 use axum::Router;
@@ -45,6 +49,13 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/login", get(login::form).post(login::submit))
         .route("/logout", axum::routing::post(login::logout))
         .route("/feedback", get(feed::show))
+        .route("/accounts", get(accounts::list))
+        .route("/accounts/{id}", get(accounts::show))
+        .route(
+            "/accounts/{id}/interactions",
+            axum::routing::post(log_form::log),
+        )
+        .route("/people/{id}", get(person::show))
         .route("/cases", get(queue::queue))
         .route("/cases/{id}", get(case::show).post(case::act))
         .route(

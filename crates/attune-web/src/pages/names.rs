@@ -68,3 +68,50 @@ pub(crate) fn band(t: &Tr, b: NpsBand) -> String {
         NpsBand::Promoter => Msg::BandPromoter,
     })
 }
+
+/// An interaction's kind, in words.
+pub(crate) fn interaction(t: &Tr, k: attune_domain::customer::InteractionKind) -> String {
+    use attune_domain::customer::InteractionKind as K;
+    t.get(match k {
+        K::Call => Msg::KindCall,
+        K::Meeting => Msg::KindMeeting,
+        K::Email => Msg::KindEmail,
+        K::Note => Msg::KindNote,
+        K::Visit => Msg::KindVisit,
+    })
+}
+
+/// A role at a customer, in words.
+pub(crate) fn role(t: &Tr, r: attune_domain::customer::MembershipRole) -> String {
+    use attune_domain::customer::MembershipRole as R;
+    t.get(match r {
+        R::DecisionMaker => Msg::RoleDecisionMaker,
+        R::Champion => Msg::RoleChampion,
+        R::ExecutiveSponsor => Msg::RoleExecutiveSponsor,
+        R::User => Msg::RoleUser,
+        R::Billing => Msg::RoleBilling,
+    })
+}
+
+/// Roles, in words, joined by commas.
+pub(crate) fn roles(t: &Tr, r: attune_domain::customer::Roles) -> String {
+    r.iter().map(|x| role(t, x)).collect::<Vec<_>>().join(", ")
+}
+
+/// What a customer timeline entry records, in words (an interaction by its kind).
+pub(crate) fn timeline(t: &Tr, e: &attune_storage::model::TimelineEntry) -> String {
+    use attune_storage::model::{TimelineDetail, TimelineKind as K};
+    if let TimelineDetail::Interaction { kind, .. } = &e.detail {
+        return interaction(t, *kind);
+    }
+    t.get(match e.kind {
+        K::Response => Msg::TimelineResponse,
+        K::CaseOpened => Msg::TimelineCaseOpened,
+        K::CaseResolved => Msg::TimelineCaseResolved,
+        K::Interaction => Msg::KindNote,
+        K::SubscriptionStarted => Msg::TimelineSubscriptionStarted,
+        K::SubscriptionEnded => Msg::TimelineSubscriptionEnded,
+        K::MembershipStarted => Msg::TimelineMembershipStarted,
+        K::MembershipEnded => Msg::TimelineMembershipEnded,
+    })
+}

@@ -116,6 +116,8 @@ fn no_staff_page_has_words_outside_the_catalogue() {
     pages.extend(super::queue::samples(&t));
     pages.extend(super::loop_overview::samples(&t));
     pages.extend(super::login::samples(&t));
+    pages.extend(super::accounts::samples(&t));
+    pages.extend(super::person::samples(&t));
     pages.extend(super::error_page::samples(&t));
     assert!(pages.len() >= 30, "{} pages", pages.len());
     for (name, html) in &pages {

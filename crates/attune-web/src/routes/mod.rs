@@ -22,7 +22,7 @@ mod surveys;
 mod teams;
 mod templates;
 pub(crate) mod text;
-mod timeline;
+pub(crate) mod timeline;
 mod users;
 mod webhooks;
 

@@ -67,11 +67,11 @@ pub(crate) struct TimelinePage {
     next: Option<String>,
 }
 
-fn cursor_text(c: &TimelineCursor) -> String {
+pub(crate) fn cursor_text(c: &TimelineCursor) -> String {
     format!("{}~{}~{}", c.at, c.kind.as_str(), c.id)
 }
 
-fn parse_cursor(raw: &str) -> Option<TimelineCursor> {
+pub(crate) fn parse_cursor(raw: &str) -> Option<TimelineCursor> {
     let mut parts = raw.splitn(3, '~');
     let at = parts.next()?.parse().ok()?;
     let kind = TimelineKind::parse(parts.next()?)?;

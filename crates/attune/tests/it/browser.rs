@@ -1,5 +1,6 @@
 //! One browser test in headless Chromium (through chromedriver's WebDriver protocol): log in,
-//! see the dashboard chart, answer a survey on its public page, find the answer in the feed.
+//! see the dashboard chart, answer a survey on its public page, find the answer in the feed,
+//! resolve its case, open an account page and log a call on it.
 //! Runs when `ATTUNE_TEST_BROWSER=1` (CI installs chromium and chromium-driver and sets it).
 //! Every page is checked under its Content-Security-Policy: the browser's console must report
 //! no violation, and the stylesheet must have been applied.
@@ -298,6 +299,7 @@ async fn browser_login_dashboard_answer_and_feed() {
         d.wait_for("</main>").await;
         d.assert_csp_clean(page).await;
     }
+    account_page_logs_a_call(&d, &app).await;
     // The check itself sees a violation: an inline style is refused and reported.
     d.script("document.body.setAttribute('style', 'color: red'); return null")
         .await;
@@ -306,4 +308,46 @@ async fn browser_login_dashboard_answer_and_feed() {
         violations.iter().any(|m| m.contains("style-src")),
         "an inline style is refused under the policy: {violations:?}"
     );
+}
+
+/// The account page: open it from the list, log a call with the score heard, see it on the
+/// timeline (and the score become an answer, with its case).
+async fn account_page_logs_a_call(d: &Driver, app: &TestApp) {
+    app.post(
+        &app.admin_token,
+        "/api/v1/accounts",
+        &json!({"external_id": "NOOR-1", "name": "نور ٹریڈرز"}),
+    )
+    .await;
+    app.post(
+        &app.admin_token,
+        "/api/v1/people",
+        &json!({"email": "amna@noor.example", "name": "آمنہ",
+                     "memberships": [{"account": "NOOR-1", "roles": ["decision_maker"]}]}),
+    )
+    .await;
+    d.go(&app.url("/accounts")).await;
+    d.wait_for("نور ٹریڈرز").await;
+    d.assert_csp_clean("accounts").await;
+    d.click("#accounts a").await;
+    d.wait_for("id=\"log\"").await;
+    d.assert_csp_clean("account").await;
+    d.click("#log-kind option[value='call']").await;
+    d.type_into(
+        "#log-summary",
+        "Invoice was wrong twice; promised a corrected one",
+    )
+    .await;
+    d.click("#log input[name='person_0']").await;
+    d.type_into("#log-score", "4").await;
+    d.type_into("#log-comment", "بل دو بار غلط آیا").await;
+    d.click("#log button[type=submit]").await;
+    let html = d.wait_for("promised a corrected one").await;
+    assert!(html.contains("id=\"timeline\""), "{html}");
+    assert!(
+        html.contains("بل دو بار غلط آیا"),
+        "the score heard is an answer on the timeline: {html}"
+    );
+    d.assert_csp_clean("account after logging").await;
+    d.screenshot("attune-account.png").await;
 }

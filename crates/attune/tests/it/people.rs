@@ -352,3 +352,101 @@ async fn another_organisation_sees_none_of_it(b: Backend) {
         .await;
     assert_eq!(status, 201, "{b}");
 }
+
+on_both_backends!(the_account_and_person_pages_escape_and_log_a_call);
+
+/// A page's HTML with the session cookie.
+async fn page(app: &TestApp, cookie: &str, path: &str) -> (u16, String) {
+    let res = app
+        .client
+        .get(app.url(path))
+        .header("cookie", cookie)
+        .send()
+        .await
+        .unwrap();
+    (res.status().as_u16(), res.text().await.unwrap())
+}
+
+async fn the_account_and_person_pages_escape_and_log_a_call(b: Backend) {
+    let app = TestApp::spawn(b).await;
+    two_accounts(&app).await;
+    let (_, person) = app.post(&app.admin_token, "/api/v1/people", &ana()).await;
+    let id = person["id"].as_str().unwrap().to_owned();
+    let cookie = crate::pages::login(&app).await;
+    let (_, beta) = app.get(&app.admin_token, "/api/v1/accounts/ACC-2").await;
+    let beta_id = beta["id"].as_str().unwrap().to_owned();
+    let (s, list) = page(&app, &cookie, "/accounts").await;
+    assert_eq!(s, 200);
+    assert!(
+        list.contains("Beta &#60;b&#62;Ltd&#60;/b&#62;"),
+        "escaped: {list}"
+    );
+    assert!(!list.contains("<b>Ltd</b>"));
+    assert!(list.contains("dir=\"auto\">شرکت نور</a>"), "{list}");
+    let (s, html) = page(&app, &cookie, &format!("/accounts/{beta_id}")).await;
+    assert_eq!(s, 200, "{html}");
+    assert!(
+        !html.contains("<script>"),
+        "the person's name is escaped: {html}"
+    );
+    assert!(html.contains("id=\"relationship-map\""));
+    assert!(html.contains("No contact"), "{html}");
+    // Log a call through the form: it is on the timeline after the redirect.
+    let csrf = html
+        .split("name=\"csrf\" value=\"")
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .unwrap()
+        .to_owned();
+    let post = |fields: Vec<(&'static str, String)>| {
+        let mut form = vec![("csrf", csrf.clone())];
+        form.extend(fields);
+        app.client
+            .post(app.url(&format!("/accounts/{beta_id}/interactions")))
+            .header("cookie", &cookie)
+            .form(&form)
+            .send()
+    };
+    let res = post(vec![
+        ("kind", "meeting".into()),
+        ("when", "2026-11-20T09:30".into()),
+        ("summary", "ملاقات: تجدید پر بات".into()),
+        ("person_0", id.clone()),
+    ])
+    .await
+    .unwrap();
+    assert_eq!(res.status().as_u16(), 303, "post, redirect, get");
+    let (_, html) = page(&app, &cookie, &format!("/accounts/{beta_id}")).await;
+    assert!(html.contains("ملاقات: تجدید پر بات"), "{html}");
+    assert!(html.contains("2026-11-20 09:30"));
+    // Problems are shown on the page, nothing stored.
+    let res = post(vec![
+        ("kind", "lunch".into()),
+        ("summary", " ".into()),
+        ("score", "12".into()),
+    ])
+    .await
+    .unwrap();
+    let body = res.text().await.unwrap();
+    for field in ["kind", "summary", "score"] {
+        assert!(body.contains(field), "{field} named: {body}");
+    }
+    let (_, t) = app
+        .get(
+            &app.admin_token,
+            &format!("/api/v1/accounts/{beta_id}/timeline?kinds=interaction"),
+        )
+        .await;
+    assert_eq!(t["items"].as_array().unwrap().len(), 1);
+    // The person page: memberships of both accounts and the meeting on their timeline.
+    let (s, html) = page(&app, &cookie, &format!("/people/{id}")).await;
+    assert_eq!(s, 200);
+    assert!(
+        html.contains("شرکت نور") && html.contains("Beta &#60;b&#62;Ltd"),
+        "{html}"
+    );
+    assert!(html.contains("ملاقات: تجدید پر بات"));
+    // Another organisation's session sees neither page.
+    let (s, _) = page(&app, "attune_session=nope", &format!("/people/{id}")).await;
+    assert_ne!(s, 200);
+}

@@ -144,6 +144,23 @@ async fn pages_have_no_inline_style_or_script(b: Backend) {
         .as_str()
         .expect("the detractor opened a case")
         .to_owned();
+    // An account with a person, so their pages render.
+    let (_, person) = app
+        .post(
+            &app.admin_token,
+            "/api/v1/people",
+            &serde_json::json!({"email": "p@x.example"}),
+        )
+        .await;
+    let person = person["id"].as_str().expect("a person").to_owned();
+    let (_, account) = app
+        .post(
+            &app.admin_token,
+            "/api/v1/accounts",
+            &serde_json::json!({"external_id": "A-1"}),
+        )
+        .await;
+    let account = account["id"].as_str().expect("an account").to_owned();
     let (cookie, _) = session(&app).await;
     let mut pages: Vec<String> = ROUTES
         .iter()
@@ -151,6 +168,8 @@ async fn pages_have_no_inline_style_or_script(b: Backend) {
         .map(|r| {
             r.path
                 .replace("/cases/{id}", &format!("/cases/{case}"))
+                .replace("/accounts/{id}", &format!("/accounts/{account}"))
+                .replace("/people/{id}", &format!("/people/{person}"))
                 .replace("{id}", &survey)
         })
         .collect();

@@ -433,31 +433,7 @@ async fn people_pages_story(store: &Rec, org: &str, other_org: &str, simran: &st
         (ana_there.role.as_deref(), ana_there.decision_maker),
         (Some("Advisor"), false)
     );
-    // The person's timeline: joining and leaving, newest first; nothing for another
-    // organisation.
-    let q = attune_storage::model::TimelineQuery {
-        account_id: None,
-        person_id: Some(saved.id.clone()),
-        kinds: Vec::new(),
-        after: None,
-        limit: 10,
-    };
-    let days: Vec<(i64, &str)> = store
-        .timeline(org, &q)
-        .await
-        .unwrap()
-        .iter()
-        .map(|e| (e.at / 86_400_000, e.kind.as_str()))
-        .collect();
-    assert_eq!(
-        days,
-        [
-            (20_300, "membership_ended"),
-            (20_100, "membership_started"),
-            (20_000, "membership_started")
-        ]
-    );
-    assert!(store.timeline(other_org, &q).await.unwrap().is_empty());
+    person_timeline_story(store, org, other_org, &saved.id).await;
     store
         .remove_membership(org, &saved.id, "ACC-1")
         .await
@@ -499,4 +475,31 @@ async fn people_pages_story(store: &Rec, org: &str, other_org: &str, simran: &st
         store.remove_membership(other_org, &saved.id, "ACC-2").await,
         Err(StoreError::NotFound)
     ));
+}
+
+/// A person's timeline: joining and leaving, newest first; nothing for another organisation.
+async fn person_timeline_story(store: &Rec, org: &str, other_org: &str, person: &str) {
+    let q = attune_storage::model::TimelineQuery {
+        account_id: None,
+        person_id: Some(person.to_owned()),
+        kinds: Vec::new(),
+        after: None,
+        limit: 10,
+    };
+    let days: Vec<(i64, &str)> = store
+        .timeline(org, &q)
+        .await
+        .unwrap()
+        .iter()
+        .map(|e| (e.at / 86_400_000, e.kind.as_str()))
+        .collect();
+    assert_eq!(
+        days,
+        [
+            (20_300, "membership_ended"),
+            (20_100, "membership_started"),
+            (20_000, "membership_started")
+        ]
+    );
+    assert!(store.timeline(other_org, &q).await.unwrap().is_empty());
 }

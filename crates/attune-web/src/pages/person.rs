@@ -1,0 +1,160 @@
+//! `GET /people/{id}`: one person — how to reach them, their accounts, their preferences and
+//! their timeline.
+
+use std::collections::HashMap;
+
+use askama::Template;
+use attune_domain::period::format_day;
+use attune_storage::model::{Person, TimelineQuery};
+use axum::extract::{Path, State};
+use axum::response::{IntoResponse, Response};
+
+use super::accounts::AccountParams;
+use super::timeline_rows::{TimelineRow, rows};
+use super::{names, render};
+use crate::auth::PageUser;
+use crate::extract::Query;
+use crate::i18n::{Msg, Tr};
+use crate::{ApiError, AppState};
+
+pub(crate) struct MembershipRow {
+    link: String,
+    account: String,
+    title: String,
+    roles: String,
+    left: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "person.html")]
+struct PersonPage {
+    t: Tr,
+    user_email: String,
+    csrf: String,
+    name: String,
+    facts: Vec<(String, String)>,
+    memberships: Vec<MembershipRow>,
+    preferences: Vec<(String, String)>,
+    timeline: Vec<TimelineRow>,
+    older: Option<String>,
+}
+
+fn build(
+    user: &PageUser,
+    p: Person,
+    mut timeline: Vec<attune_storage::model::TimelineEntry>,
+) -> PersonPage {
+    let t = user.tr.clone();
+    let name = p.name.clone().unwrap_or_else(|| t.get(Msg::PersonUnnamed));
+    let mut emails: Vec<String> = p.email.iter().cloned().collect();
+    emails.extend(p.other_emails.iter().cloned());
+    let mut facts = vec![
+        (t.get(Msg::PersonEmails), emails.join(" · ")),
+        (t.get(Msg::PersonPhone), p.phone.clone().unwrap_or_default()),
+        (
+            t.get(Msg::PersonLanguage),
+            p.language.clone().unwrap_or_default(),
+        ),
+        (
+            t.get(Msg::PersonTimeZone),
+            p.time_zone.clone().unwrap_or_default(),
+        ),
+    ];
+    facts.retain(|(_, v)| !v.is_empty());
+    let older = (timeline.len() > 50).then(|| {
+        timeline.truncate(50);
+        let c = timeline.last().map(|e| e.cursor()).expect("a last entry");
+        crate::routes::timeline::cursor_text(&c)
+    });
+    let known = HashMap::from([(p.id.clone(), name.clone())]);
+    PersonPage {
+        user_email: user.email.clone(),
+        csrf: user.csrf_token.clone(),
+        facts,
+        memberships: p
+            .memberships
+            .iter()
+            .map(|m| MembershipRow {
+                link: format!("/accounts/{}", m.account_id),
+                account: m.account_name.clone(),
+                title: m.title.clone().unwrap_or_default(),
+                roles: names::roles(&t, m.roles),
+                left: m
+                    .to_day
+                    .map(|d| t.arg(Msg::AccountLeftOn, "date", format_day(d))),
+            })
+            .collect(),
+        preferences: p
+            .preferences
+            .iter()
+            .map(|(k, v)| {
+                (
+                    k.clone(),
+                    v.as_str().map_or_else(|| v.to_string(), str::to_owned),
+                )
+            })
+            .collect(),
+        timeline: rows(&t, &timeline, &known),
+        older,
+        name,
+        t,
+    }
+}
+
+/// `GET /people/{id}`
+pub(crate) async fn show(
+    State(state): State<AppState>,
+    user: PageUser,
+    Path(id): Path<String>,
+    Query(params): Query<AccountParams>,
+) -> Response {
+    let org = &user.actor.org_id;
+    let person = match state.store.person(org, &id).await {
+        Ok(p) => p,
+        Err(e) => return ApiError::from(e).into_response(),
+    };
+    let q = TimelineQuery {
+        account_id: None,
+        person_id: Some(person.id.clone()),
+        kinds: Vec::new(),
+        after: params
+            .after
+            .as_deref()
+            .and_then(crate::routes::timeline::parse_cursor),
+        limit: 51,
+    };
+    match state.store.timeline(org, &q).await {
+        Ok(timeline) => render(&build(&user, person, timeline)),
+        Err(e) => ApiError::from(e).into_response(),
+    }
+}
+
+/// The page as the text test renders it.
+#[cfg(test)]
+pub(super) fn samples(t: &Tr) -> Vec<(&'static str, String)> {
+    let page = PersonPage {
+        t: t.clone(),
+        user_email: "①".into(),
+        csrf: "①".into(),
+        name: t.get(Msg::PersonUnnamed),
+        facts: vec![
+            (t.get(Msg::PersonEmails), "①".into()),
+            (t.get(Msg::PersonPhone), "①".into()),
+            (t.get(Msg::PersonLanguage), "①".into()),
+            (t.get(Msg::PersonTimeZone), "①".into()),
+        ],
+        memberships: vec![MembershipRow {
+            link: "/".into(),
+            account: "①".into(),
+            title: "①".into(),
+            roles: "①".into(),
+            left: Some(t.arg(Msg::AccountLeftOn, "date", "①")),
+        }],
+        preferences: Vec::new(),
+        timeline: super::accounts::timeline_samples(t),
+        older: None,
+    }
+    .render()
+    .expect("renders");
+    vec![("person", page)]
+}
