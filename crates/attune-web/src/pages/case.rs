@@ -53,8 +53,10 @@ struct CasePage {
     resolution: String,
     comment: Option<String>,
     scores: Vec<(String, i64)>,
-    customer: Option<String>,
-    account: Option<String>,
+    /// The person and their page.
+    customer: Option<(String, String)>,
+    /// The account and its page.
+    account: Option<(String, String)>,
     next_states: Vec<Choice>,
     root_causes: Vec<Choice>,
     users: Vec<Choice>,
@@ -232,11 +234,17 @@ fn build(user: &PageUser, l: Loaded, now: i64, error: Option<String>) -> CasePag
         resolution: c.resolution.clone().unwrap_or_default(),
         comment: l.response.as_ref().and_then(|r| r.comment.clone()),
         scores,
-        customer: l.contact.clone().map(|k| match (k.name, k.email) {
-            (Some(n), Some(e)) => format!("{n} <{e}>"),
-            (n, e) => n.or(e).unwrap_or_default(),
+        customer: l.contact.clone().map(|k| {
+            let label = match (k.name, k.email) {
+                (Some(n), Some(e)) => format!("{n} <{e}>"),
+                (n, e) => n.or(e).unwrap_or_default(),
+            };
+            (label, format!("/people/{}", k.id))
         }),
-        account: l.account.as_ref().map(|a| a.name.clone()),
+        account: l
+            .account
+            .as_ref()
+            .map(|a| (a.name.clone(), format!("/accounts/{}", a.id))),
         next_states,
         root_causes,
         users,
@@ -379,8 +387,8 @@ pub(super) fn samples(t: &Tr) -> Vec<(&'static str, String)> {
             resolution: if full { "①".into() } else { String::new() },
             comment: full.then(|| "①".into()),
             scores: vec![("①".into(), 3)],
-            customer: full.then(|| "①".into()),
-            account: full.then(|| "①".into()),
+            customer: full.then(|| ("①".into(), "/".into())),
+            account: full.then(|| ("①".into(), "/".into())),
             next_states: CaseState::ALL
                 .into_iter()
                 .map(|s| choice(names::state(t, s)))

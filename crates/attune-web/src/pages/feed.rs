@@ -31,7 +31,10 @@ pub(crate) struct BandOption {
 pub(crate) struct ItemView {
     when: String,
     survey: String,
-    account: Option<String>,
+    /// The account's name and page.
+    account: Option<(String, String)>,
+    /// The person's address and page.
+    person: Option<(String, String)>,
     channel: String,
     language: Option<String>,
     scores: Vec<ScoreView>,
@@ -202,7 +205,14 @@ fn item_view(t: &Tr, it: FeedItem, survey: Option<&Survey>, terms: &[String]) ->
         when: super::minute(it.response.submitted_at_ms),
         scores: scores(&it, survey),
         survey: it.survey_name,
-        account: it.account_name,
+        account: it
+            .account_name
+            .zip(it.response.account_id.clone())
+            .map(|(name, id)| (name, format!("/accounts/{id}"))),
+        person: it
+            .contact_email
+            .zip(it.response.contact_id.clone())
+            .map(|(email, id)| (email, format!("/people/{id}"))),
         channel: names::channel(t, it.response.channel),
         language: it.response.language,
         comment_parts,
@@ -260,7 +270,8 @@ pub(super) fn samples(t: &Tr) -> Vec<(&'static str, String)> {
     let item = ItemView {
         when: super::minute(0),
         survey: "①".into(),
-        account: Some("①".into()),
+        account: Some(("①".into(), "/".into())),
+        person: Some(("①".into(), "/".into())),
         channel: names::channel(t, Channel::Email),
         language: Some("①".into()),
         scores: vec![ScoreView {

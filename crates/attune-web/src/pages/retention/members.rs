@@ -184,6 +184,7 @@ pub(super) async fn listed(
         .await?
         .into_iter()
         .map(|a| Lost {
+            link: format!("/accounts/{}", a.id),
             name: a.name,
             external_id: a.external_id.unwrap_or_default(),
         })

@@ -76,6 +76,8 @@ pub(crate) struct Heat {
 pub(crate) struct Lost {
     name: String,
     external_id: String,
+    /// The account's page.
+    link: String,
 }
 
 #[derive(Template)]
@@ -291,6 +293,7 @@ pub(super) fn samples(t: &Tr) -> Vec<(&'static str, String)> {
     let lost = || Lost {
         name: "①".into(),
         external_id: "①".into(),
+        link: "/".into(),
     };
     let page =
         |n_accounts: usize, lost_count: usize, lost_new_total: u64, problem: Option<String>| {
