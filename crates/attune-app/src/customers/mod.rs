@@ -1,5 +1,6 @@
 //! The customer 360's use cases: interactions (and the feedback heard in them), relationship
 //! health.
 
+pub mod handover;
 pub mod interactions;
 pub mod relationship;

@@ -1,6 +1,7 @@
 //! The customer 360's closed sets and the shapes of what identifies a customer: the roles a
 //! person holds in an account, web domains, the names of other systems' ids, time zones.
 
+pub mod handover;
 pub mod relationship;
 
 use serde::{Deserialize, Serialize};
@@ -121,6 +122,77 @@ impl Roles {
             }
         }
         Ok(roles)
+    }
+}
+
+/// A role on our side of the relationship with an account.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TeamRole {
+    /// Customer success manager.
+    Csm,
+    /// Account executive (sales).
+    AccountExecutive,
+    /// Support lead.
+    SupportLead,
+    /// Our executive sponsor.
+    ExecutiveSponsor,
+}
+
+impl TeamRole {
+    /// Every role.
+    pub const ALL: [Self; 4] = [
+        Self::Csm,
+        Self::AccountExecutive,
+        Self::SupportLead,
+        Self::ExecutiveSponsor,
+    ];
+
+    /// The stored and API name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Csm => "csm",
+            Self::AccountExecutive => "account_executive",
+            Self::SupportLead => "support_lead",
+            Self::ExecutiveSponsor => "executive_sponsor",
+        }
+    }
+
+    /// The role with this name.
+    pub fn parse(raw: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|r| r.as_str() == raw)
+    }
+}
+
+/// What is done with an account's open cases when its owner changes.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum HandoverRule {
+    /// The previous owner's open cases go to the new owner.
+    #[default]
+    Move,
+    /// They stay with whoever has them.
+    Stay,
+    /// They are dealt round the account's team (the new owner included).
+    RoundRobin,
+}
+
+impl HandoverRule {
+    /// Every rule.
+    pub const ALL: [Self; 3] = [Self::Move, Self::Stay, Self::RoundRobin];
+
+    /// The stored and API name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Move => "move",
+            Self::Stay => "stay",
+            Self::RoundRobin => "round_robin",
+        }
+    }
+
+    /// The rule with this name.
+    pub fn parse(raw: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|r| r.as_str() == raw)
     }
 }
 

@@ -174,6 +174,8 @@ pub struct LoopSettings {
     /// Rules act on a response only when it was submitted at most this many days before it
     /// arrived (0: whatever its age), so importing old feedback opens no overdue cases.
     pub case_window_days: i64,
+    /// What an account's open cases do when its owner changes.
+    pub handover_cases: attune_domain::customer::HandoverRule,
 }
 
 impl LoopSettings {

@@ -33,6 +33,8 @@ pub struct Account {
     pub other_ids: Vec<(String, String)>,
     /// Its web domains, sorted.
     pub domains: Vec<String>,
+    /// Our team for it: (user id, role), by role.
+    pub team: Vec<(String, attune_domain::customer::TeamRole)>,
 }
 
 impl Account {

@@ -24,11 +24,13 @@ pub enum TimelineKind {
     MembershipStarted,
     /// A person left the account.
     MembershipEnded,
+    /// The account's owner on our side changed.
+    OwnerChanged,
 }
 
 impl TimelineKind {
     /// Every kind.
-    pub const ALL: [Self; 8] = [
+    pub const ALL: [Self; 9] = [
         Self::Response,
         Self::CaseOpened,
         Self::CaseResolved,
@@ -37,6 +39,7 @@ impl TimelineKind {
         Self::SubscriptionEnded,
         Self::MembershipStarted,
         Self::MembershipEnded,
+        Self::OwnerChanged,
     ];
 
     /// The API name.
@@ -50,6 +53,7 @@ impl TimelineKind {
             Self::SubscriptionEnded => "subscription_ended",
             Self::MembershipStarted => "membership_started",
             Self::MembershipEnded => "membership_ended",
+            Self::OwnerChanged => "owner_changed",
         }
     }
 
@@ -135,6 +139,15 @@ pub enum TimelineDetail {
     Membership {
         /// Title at the account.
         title: Option<String>,
+    },
+    /// An owner change: user ids, before and after.
+    Owner {
+        /// The previous owner.
+        from: Option<String>,
+        /// The new owner.
+        to: Option<String>,
+        /// Who changed it.
+        by: Option<String>,
     },
 }
 

@@ -54,9 +54,13 @@ pub(crate) async fn load(
         let domain: String = row.try_get(1).context("reading a domain")?;
         domains.entry(account).or_default().push(domain);
     }
-    for a in accounts {
+    for a in accounts.iter_mut() {
         a.other_ids = ids.remove(&a.id).unwrap_or_default();
         a.domains = domains.remove(&a.id).unwrap_or_default();
+    }
+    // The team only for one account (the list shows none).
+    if let [a] = accounts {
+        a.team = super::account_team::team_of(conn, org_id, &a.id).await?;
     }
     Ok(())
 }

@@ -38,6 +38,7 @@ fn account_of(row: &AnyRow) -> StoreResult<Account> {
         created_at: row.try_get("created_at").context("reading account")?,
         other_ids: Vec::new(),
         domains: Vec::new(),
+        team: Vec::new(),
     })
 }
 
@@ -95,6 +96,27 @@ async fn retention_numbers(
         }
     }
     Ok(out)
+}
+
+/// Bumps the retention generation for one account (by id), whose owner, an attribute the
+/// retention reports read, changed.
+pub(crate) async fn owner_changed_for_retention(
+    conn: &mut AnyConnection,
+    org_id: &str,
+    account_id: &str,
+) -> StoreResult<()> {
+    let idx: Option<i64> = sqlx::query_scalar(
+        "SELECT idx FROM retention_accounts WHERE org_id = $1 AND account_id = $2",
+    )
+    .bind(org_id)
+    .bind(account_id)
+    .fetch_optional(&mut *conn)
+    .await
+    .context("reading an account number")?;
+    if let Some(idx) = idx.and_then(|i| u32::try_from(i).ok()) {
+        bump_generation(conn, org_id, Touched::accounts(vec![idx])).await?;
+    }
+    Ok(())
 }
 
 async fn count_accounts(conn: &mut AnyConnection, org_id: &str) -> StoreResult<i64> {
@@ -207,6 +229,20 @@ impl CustomerStore for SqlStore {
             .context("saving an account")?;
         let mut account = account_of(&row)?;
         super::account_links::apply(&mut tx, org_id, &account.id, a).await?;
+        if let Some(b) = &before
+            && b.owner_user_id != account.owner_user_id
+        {
+            super::account_team::record_owner_change(
+                &mut tx,
+                org_id,
+                &account.id,
+                b.owner_user_id.as_deref(),
+                account.owner_user_id.as_deref(),
+                None,
+                super::auth::now_ms(),
+            )
+            .await?;
+        }
         if let Some(fresh) = account_in(&mut tx, org_id, &account.id).await? {
             account = fresh;
         }
@@ -326,6 +362,28 @@ impl CustomerStore for SqlStore {
             (after - before).max(0) as u64,
             rows.len(),
         ))
+    }
+
+    async fn set_account_team(
+        &self,
+        org_id: &str,
+        account: &str,
+        team: &[(String, attune_domain::customer::TeamRole)],
+        now_ms: i64,
+    ) -> StoreResult<Account> {
+        self.set_team_impl(org_id, account, team, now_ms).await
+    }
+
+    async fn change_owner(
+        &self,
+        org_id: &str,
+        account: &str,
+        owner: Option<&str>,
+        actor: Option<&str>,
+        now_ms: i64,
+    ) -> StoreResult<(Account, Option<String>)> {
+        self.change_owner_impl(org_id, account, owner, actor, now_ms)
+            .await
     }
 
     async fn archive_account(

@@ -5,6 +5,7 @@
 //! differ, [`Dialect`] says which text to send.
 
 mod account_links;
+mod account_team;
 mod accounts;
 mod auth;
 mod closed_loop;

@@ -354,6 +354,42 @@ async fn memberships(
     Ok(out)
 }
 
+/// Owner changes of the account (read whole: a handful per account).
+async fn account_events(
+    conn: &mut AnyConnection,
+    org: &str,
+    account: &str,
+) -> StoreResult<Vec<TimelineEntry>> {
+    let rows = sqlx::query(
+        "SELECT id, at, actor_user_id, data FROM account_events \
+         WHERE org_id = $1 AND account_id = $2 AND kind = 'owner_changed'",
+    )
+    .bind(org)
+    .bind(account)
+    .fetch_all(&mut *conn)
+    .await
+    .context("reading the timeline's account events")?;
+    let mut out = Vec::with_capacity(rows.len());
+    for row in rows {
+        let data: String = row.try_get(3).context("reading an account event")?;
+        let data: serde_json::Value = serde_json::from_str(&data).unwrap_or_default();
+        let user = |k: &str| data.get(k).and_then(|v| v.as_str()).map(str::to_owned);
+        out.push(TimelineEntry {
+            id: row.try_get(0).context("reading an account event")?,
+            at: row.try_get(1).context("reading an account event")?,
+            kind: TimelineKind::OwnerChanged,
+            account_id: Some(account.to_owned()),
+            person_id: None,
+            detail: TimelineDetail::Owner {
+                from: user("from"),
+                to: user("to"),
+                by: row.try_get(2).context("reading an account event")?,
+            },
+        });
+    }
+    Ok(out)
+}
+
 impl SqlStore {
     /// A page of the account's or the person's timeline, newest first.
     pub(crate) async fn timeline_impl(
@@ -384,6 +420,11 @@ impl SqlStore {
                 || wanted(TimelineKind::SubscriptionEnded))
         {
             all.extend(subscriptions(&mut conn, org_id, account).await?);
+        }
+        if let Some(account) = s.account
+            && wanted(TimelineKind::OwnerChanged)
+        {
+            all.extend(account_events(&mut conn, org_id, account).await?);
         }
         if wanted(TimelineKind::MembershipStarted) || wanted(TimelineKind::MembershipEnded) {
             all.extend(memberships(&mut conn, org_id, &s).await?);

@@ -15,6 +15,24 @@ store_trait! {
         async fn list_accounts(&self, org_id: &str) -> StoreResult<Vec<Account>>;
         /// One account by id, external id or an id in another system (in that preference).
         async fn account(&self, org_id: &str, account_id: &str) -> StoreResult<Account>;
+        /// Replaces an account's team (user ids of the organisation, with roles).
+        async fn set_account_team(
+            &self,
+            org_id: &str,
+            account: &str,
+            team: &[(String, attune_domain::customer::TeamRole)],
+            now_ms: i64,
+        ) -> StoreResult<Account>;
+        /// Gives an account to `owner` (a user id, or nobody) and records the change on its
+        /// timeline; returns the account and its previous owner.
+        async fn change_owner(
+            &self,
+            org_id: &str,
+            account: &str,
+            owner: Option<&str>,
+            actor: Option<&str>,
+            now_ms: i64,
+        ) -> StoreResult<(Account, Option<String>)>;
         /// Archives (`Some(when)`) or restores (`None`) an account.
         async fn archive_account(
             &self,

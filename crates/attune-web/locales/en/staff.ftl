@@ -157,6 +157,7 @@ timeline-subscription-started = Subscription started
 timeline-subscription-ended = Subscription ended
 timeline-membership-started = Joined
 timeline-membership-ended = Left
+timeline-owner-changed = Owner changed
 log-heading = Log a call, meeting or note
 log-kind = Kind
 log-when = When

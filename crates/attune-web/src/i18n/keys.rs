@@ -421,6 +421,7 @@ messages! {
     TimelineSubscriptionEnded = "timeline-subscription-ended",
     TimelineMembershipStarted = "timeline-membership-started",
     TimelineMembershipEnded = "timeline-membership-ended",
+    TimelineOwnerChanged = "timeline-owner-changed",
     LogHeading = "log-heading",
     LogKind = "log-kind",
     LogWhen = "log-when",

@@ -113,5 +113,6 @@ pub(crate) fn timeline(t: &Tr, e: &attune_storage::model::TimelineEntry) -> Stri
         K::SubscriptionEnded => Msg::TimelineSubscriptionEnded,
         K::MembershipStarted => Msg::TimelineMembershipStarted,
         K::MembershipEnded => Msg::TimelineMembershipEnded,
+        K::OwnerChanged => Msg::TimelineOwnerChanged,
     })
 }

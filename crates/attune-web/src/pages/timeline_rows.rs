@@ -35,7 +35,8 @@ pub(crate) fn money(cents: i64) -> String {
     format!("{sign}{grouped}.{:02}", c % 100)
 }
 
-/// The rows of `entries`; `people` names the persons (id → name) the page knows.
+/// The rows of `entries`; `people` names the persons and users (id → name or e-mail) the page
+/// knows.
 pub(crate) fn rows(
     t: &Tr,
     entries: &[TimelineEntry],
@@ -80,6 +81,13 @@ pub(crate) fn rows(
                 }
                 TimelineDetail::Membership { title } => {
                     (title.clone().unwrap_or_default(), false, None)
+                }
+                TimelineDetail::Owner { from, to, .. } => {
+                    let who = |u: &Option<String>| match u {
+                        Some(id) => people.get(id).cloned().unwrap_or_else(|| id.clone()),
+                        None => t.get(Msg::AccountNoOwner),
+                    };
+                    (format!("{} → {}", who(from), who(to)), false, None)
                 }
             };
             let day_dated = matches!(

@@ -93,6 +93,17 @@ pub(crate) struct AccountBody {
     archived_at: Option<String>,
     /// RFC 3339.
     created_at: String,
+    /// Our team for the account (shown for one account; empty in lists).
+    team: Vec<TeamMemberBody>,
+}
+
+/// One member of our team for an account.
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct TeamMemberBody {
+    user_id: String,
+    /// `csm`, `account_executive`, `support_lead` or `executive_sponsor`.
+    #[schema(value_type = String)]
+    role: attune_domain::customer::TeamRole,
 }
 
 impl From<Account> for AccountBody {
@@ -116,6 +127,11 @@ impl From<Account> for AccountBody {
             domains: a.domains,
             archived_at: a.archived_at.map(format_ms),
             created_at: format_ms(a.created_at),
+            team: a
+                .team
+                .into_iter()
+                .map(|(user_id, role)| TeamMemberBody { user_id, role })
+                .collect(),
         }
     }
 }
@@ -233,7 +249,33 @@ pub(crate) async fn upsert(
         attributes: input.attributes,
     };
     let account = p.finish(account)?;
+    let before = match state
+        .store
+        .account(&actor.org_id, &account.external_id)
+        .await
+    {
+        Ok(a) => Some(a),
+        Err(attune_storage::StoreError::NotFound) => None,
+        Err(e) => return Err(e.into()),
+    };
     let saved = state.store.upsert_account(&actor.org_id, &account).await?;
+    // A new owner takes over the previous one's open cases by the organisation's rule.
+    let saved = match before {
+        Some(b) if b.owner_user_id != saved.owner_user_id => {
+            let change = attune_app::customers::handover::reassign(
+                state.store.as_ref(),
+                &actor.org_id,
+                state.store.account(&actor.org_id, &saved.id).await?,
+                b.owner_user_id,
+                None,
+                actor.user_id.as_deref(),
+                state.now_ms(),
+            )
+            .await?;
+            change.account
+        }
+        _ => saved,
+    };
     Ok((StatusCode::CREATED, axum::Json(AccountBody::from(saved))))
 }
 

@@ -1,5 +1,6 @@
 //! The organisation's loop settings: digest recipients and hour, the case window.
 
+use attune_domain::customer::HandoverRule;
 use attune_domain::error::Problems;
 use attune_domain::text::Email;
 use attune_storage::model::LoopSettings;
@@ -24,6 +25,10 @@ pub(crate) struct SettingsBody {
     /// (0: any age).
     #[schema(minimum = 0, maximum = 3650)]
     case_window_days: i64,
+    /// What an account's open cases do when its owner changes: `move` to the new owner,
+    /// `stay`, or `round_robin` in the account's team.
+    #[schema(value_type = String)]
+    handover_cases: HandoverRule,
 }
 
 impl From<LoopSettings> for SettingsBody {
@@ -32,6 +37,7 @@ impl From<LoopSettings> for SettingsBody {
             digest_emails: s.digest_emails,
             digest_hour: s.digest_hour,
             case_window_days: s.case_window_days,
+            handover_cases: s.handover_cases,
         }
     }
 }
@@ -63,6 +69,10 @@ pub(crate) struct SettingsInput {
     #[serde(default, deserialize_with = "crate::extract::not_null")]
     #[schema(nullable = false, minimum = 0, maximum = 3650)]
     case_window_days: Option<i64>,
+    /// `move` (default), `stay` or `round_robin`. Left out: unchanged.
+    #[serde(default, deserialize_with = "crate::extract::not_null")]
+    #[schema(nullable = false, value_type = Option<String>)]
+    handover_cases: Option<String>,
 }
 
 /// `PUT /api/v1/loop/settings`
@@ -87,15 +97,14 @@ pub(crate) async fn replace(
     if !(0..=23).contains(&input.digest_hour) {
         p.push("digest_hour", "must be an hour from 0 to 23 (UTC)");
     }
-    let window = match input.case_window_days {
-        Some(w) => w,
-        None => {
-            state
-                .store
-                .loop_settings(&actor.org_id)
-                .await?
-                .case_window_days
-        }
+    let current = state.store.loop_settings(&actor.org_id).await?;
+    let window = input.case_window_days.unwrap_or(current.case_window_days);
+    let handover = match input.handover_cases.as_deref() {
+        Some(h) => HandoverRule::parse(h).unwrap_or_else(|| {
+            p.push("handover_cases", "must be one of move, stay, round_robin");
+            current.handover_cases
+        }),
+        None => current.handover_cases,
     };
     if !(0..=LoopSettings::MAX_CASE_WINDOW_DAYS).contains(&window) {
         p.push(
@@ -111,6 +120,7 @@ pub(crate) async fn replace(
         digest_emails: emails,
         digest_hour: input.digest_hour,
         case_window_days: window,
+        handover_cases: handover,
     };
     state.store.set_loop_settings(&actor.org_id, &s).await?;
     Ok(axum::Json(SettingsBody::from(s)))

@@ -3,6 +3,7 @@
 //! utoipa-axum, so the document (`openapi.rs`) is generated from the same registrations that
 //! route requests.
 
+mod account_team;
 mod accounts;
 pub(crate) mod cases;
 mod contacts;
@@ -109,6 +110,9 @@ fn light() -> OpenApiRouter<AppState> {
         .routes(routes!(accounts::archive, accounts::restore))
         .routes(routes!(accounts::subscriptions))
         .routes(routes!(accounts::relationship))
+        .routes(routes!(account_team::set_team))
+        .routes(routes!(account_team::set_owner))
+        .routes(routes!(account_team::show_handover))
         .routes(routes!(people::list, people::upsert))
         .routes(routes!(people::show))
         .routes(routes!(people::remove_membership))

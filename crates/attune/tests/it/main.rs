@@ -12,6 +12,7 @@ mod csv_export;
 mod demo;
 mod driver_counts;
 mod error_pages;
+mod handover;
 mod import;
 mod import_chunks;
 mod import_props;

@@ -113,6 +113,8 @@ fn added_field(key: &str, got: &serde_json::Map<String, Value>) -> bool {
         "external_ids" => got.contains_key("external_id") && *value == json!({}),
         "created_at" => got.contains_key("external_id") && value.is_string(),
         "people" => people_match_contacts(got),
+        "team" => got.contains_key("external_id") && *value == json!([]),
+        "handover_cases" => *value == json!("move"),
         _ => false,
     }
 }

@@ -271,7 +271,8 @@ impl LoopConfigStore for SqlStore {
 
     async fn loop_settings(&self, org_id: &str) -> StoreResult<LoopSettings> {
         let row = sqlx::query(
-            "SELECT digest_emails, digest_hour, case_window_days FROM loop_settings WHERE org_id = $1",
+            "SELECT digest_emails, digest_hour, case_window_days, handover_cases FROM loop_settings \
+             WHERE org_id = $1",
         )
         .bind(org_id)
         .fetch_optional(&self.pool)
@@ -280,7 +281,10 @@ impl LoopConfigStore for SqlStore {
         Ok(match row {
             Some(r) => {
                 let emails: String = r.try_get("digest_emails").context("reading settings")?;
+                let handover: String = r.try_get("handover_cases").context("reading settings")?;
                 LoopSettings {
+                    handover_cases: attune_domain::customer::HandoverRule::parse(&handover)
+                        .unwrap_or_default(),
                     digest_emails: serde_json::from_str(&emails).unwrap_or_default(),
                     digest_hour: r.try_get("digest_hour").context("reading settings")?,
                     case_window_days: r.try_get("case_window_days").context("reading settings")?,
@@ -290,21 +294,24 @@ impl LoopConfigStore for SqlStore {
                 digest_emails: Vec::new(),
                 digest_hour: 8,
                 case_window_days: LoopSettings::DEFAULT_CASE_WINDOW_DAYS,
+                handover_cases: attune_domain::customer::HandoverRule::default(),
             },
         })
     }
 
     async fn set_loop_settings(&self, org_id: &str, s: &LoopSettings) -> StoreResult<()> {
         sqlx::query(
-            "INSERT INTO loop_settings (org_id, digest_emails, digest_hour, case_window_days) \
-             VALUES ($1, $2, $3, $4) \
+            "INSERT INTO loop_settings (org_id, digest_emails, digest_hour, case_window_days, handover_cases) \
+             VALUES ($1, $2, $3, $4, $5) \
              ON CONFLICT (org_id) DO UPDATE SET digest_emails = excluded.digest_emails, \
-             digest_hour = excluded.digest_hour, case_window_days = excluded.case_window_days",
+             digest_hour = excluded.digest_hour, case_window_days = excluded.case_window_days, \
+             handover_cases = excluded.handover_cases",
         )
         .bind(org_id)
         .bind(serde_json::to_string(&s.digest_emails).context("encoding settings")?)
         .bind(s.digest_hour)
         .bind(s.case_window_days)
+        .bind(s.handover_cases.as_str())
         .execute(&self.pool)
         .await
         .context("saving loop settings")?;

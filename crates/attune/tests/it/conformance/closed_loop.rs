@@ -96,6 +96,7 @@ async fn loop_config_story(b: Backend) {
         digest_emails: vec![user.email.clone()],
         digest_hour: 9,
         case_window_days: 14,
+        handover_cases: attune_domain::customer::HandoverRule::RoundRobin,
     };
     store.set_loop_settings(&a.id, &settings).await.unwrap();
     assert_eq!(store.loop_settings(&a.id).await.unwrap(), settings);

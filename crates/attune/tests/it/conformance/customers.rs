@@ -244,6 +244,7 @@ async fn links_story(store: &Rec, org: &str, other_org: &str) {
             "{parent} → {account}: {err:?}"
         );
     }
+    team_story(store, org, other_org, &beta.id).await;
     let archived = store
         .archive_account(org, "ACC-2", Some(NOW_MS))
         .await
@@ -502,4 +503,66 @@ async fn person_timeline_story(store: &Rec, org: &str, other_org: &str, person: 
         ]
     );
     assert!(store.timeline(other_org, &q).await.unwrap().is_empty());
+}
+
+/// Our team and the owner of an account: each change recorded, with the previous owner.
+async fn team_story(store: &Rec, org: &str, other_org: &str, beta_id: &str) {
+    let lead = store
+        .create_user(
+            org,
+            "csm@acme.example",
+            "hash",
+            attune_domain::org::Role::Member,
+        )
+        .await
+        .unwrap();
+    let with_team = store
+        .set_account_team(
+            org,
+            "ACC-2",
+            &[(lead.id.clone(), attune_domain::customer::TeamRole::Csm)],
+            NOW_MS,
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        with_team.team,
+        [(lead.id.clone(), attune_domain::customer::TeamRole::Csm)]
+    );
+    let (owned, previous) = store
+        .change_owner(org, "ACC-2", Some(&lead.id), None, NOW_MS)
+        .await
+        .unwrap();
+    assert_eq!(
+        (owned.owner_user_id.as_deref(), previous),
+        (Some(lead.id.as_str()), None)
+    );
+    let (_, previous) = store
+        .change_owner(org, "ACC-2", None, None, NOW_MS)
+        .await
+        .unwrap();
+    assert_eq!(previous.as_deref(), Some(lead.id.as_str()));
+    assert!(matches!(
+        store
+            .change_owner(org, "ACC-2", Some("not-a-user"), None, NOW_MS)
+            .await,
+        Err(StoreError::Invalid(_))
+    ));
+    assert!(matches!(
+        store
+            .change_owner(other_org, beta_id, None, None, NOW_MS)
+            .await,
+        Err(StoreError::NotFound)
+    ));
+    assert!(matches!(
+        store
+            .set_account_team(
+                org,
+                "ACC-2",
+                &[("not-a-user".into(), attune_domain::customer::TeamRole::Csm)],
+                NOW_MS
+            )
+            .await,
+        Err(StoreError::Invalid(_))
+    ));
 }

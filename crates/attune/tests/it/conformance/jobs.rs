@@ -100,6 +100,7 @@ async fn jobs_story(b: Backend) {
                 digest_emails: vec!["lead@acme.example".into()],
                 digest_hour: 6,
                 case_window_days: 7,
+                handover_cases: Default::default(),
             },
         )
         .await
