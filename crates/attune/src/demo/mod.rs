@@ -5,6 +5,7 @@
 
 mod people;
 pub mod phrases;
+mod relationships;
 
 use std::collections::BTreeMap;
 
@@ -210,6 +211,8 @@ pub async fn create_sized(
     let contacts = demo_contacts(store, &org, &mut rng, &accounts).await?;
     let total = demo_answers(store, &org, &mut rng, &contacts, counts, now_ms).await?;
     work_the_demo_cases(store, &org.id, &mut rng, now_ms).await?;
+    relationships::demo_relationships(store, &org, &mut rng, &accounts, &staff.owners, now_ms)
+        .await?;
     let subscriptions = demo_subscriptions(&mut rng, &accounts, now_ms);
     store
         .import_subscriptions(&org.id, &subscriptions, now_ms, &|_| {})
