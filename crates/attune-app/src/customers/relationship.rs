@@ -4,6 +4,7 @@
 use attune_domain::customer::Roles;
 use attune_domain::customer::relationship::{self, MapRow, Threading};
 use attune_domain::metrics::nps::NpsBand;
+use attune_domain::period::format_ms;
 use attune_storage::Store;
 use attune_storage::model::{PeopleQuery, Person};
 use serde::Serialize;
@@ -15,17 +16,28 @@ const DAY_MS: i64 = 86_400_000;
 /// One person on the map, with what staff need to see beside the rule's numbers.
 #[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct PersonOnMap {
+    /// The person.
+    pub person_id: String,
     /// Their name.
     pub name: Option<String>,
     /// Their title at the account.
     pub title: Option<String>,
-    /// The row of the map.
-    #[serde(flatten)]
+    /// Their roles at the account.
+    #[schema(value_type = Vec<String>)]
+    pub roles: Vec<attune_domain::customer::MembershipRole>,
+    /// Their last touch of any kind in the window (RFC 3339).
+    pub last_touch: Option<String>,
+    /// The last touch with each of our staff in the window: user id → RFC 3339.
     #[schema(value_type = Object)]
-    pub row: MapRow,
+    pub by_staff: std::collections::BTreeMap<String, String>,
+    /// A decision maker, executive sponsor or champion nobody touched in the window.
+    pub gap: bool,
     /// The band of their latest NPS score at the account (any age).
     #[schema(value_type = Option<String>)]
     pub sentiment: Option<NpsBand>,
+    /// The row as the rule computed it (times in ms), for the pages.
+    #[serde(skip)]
+    pub row: MapRow,
 }
 
 /// The relationship health of one account.
@@ -84,8 +96,17 @@ pub async fn report(
         .iter()
         .zip(rows)
         .map(|((p, title, _), row)| PersonOnMap {
+            person_id: row.person_id.clone(),
             name: p.name.clone(),
             title: title.clone(),
+            roles: row.roles.iter().collect(),
+            last_touch: row.last_touch_ms.map(format_ms),
+            by_staff: row
+                .by_staff
+                .iter()
+                .map(|(u, at)| (u.clone(), format_ms(*at)))
+                .collect(),
+            gap: row.gap,
             sentiment: data
                 .latest_nps
                 .get(&p.id)
