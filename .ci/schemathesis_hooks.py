@@ -61,7 +61,32 @@ CROSS_VALUE_RULES = {
         "owner": ("no user", "no such user", "must be a user id"),
         "root_cause": r"`.*` is not in the organisation's root-cause taxonomy",
     },
-    "POST /api/v1/accounts": {"owner_email": "no user of this organisation has that e-mail"},
+    "POST /api/v1/accounts": {
+        "owner_email": "no user of this organisation has that e-mail",
+        "parent": (
+            "no account with that id or external id",
+            "that account is this one or belongs to it",
+            "the chain of parent accounts",
+        ),
+    },
+    "GET /api/v1/accounts/{id}/timeline": {"after": "is not the `next` of a timeline page"},
+    "GET /api/v1/people/{id}/timeline": {"after": "is not the `next` of a timeline page"},
+    "POST /api/v1/people": {
+        "memberships": "a membership names no account",
+        r"memberships\[\d+\]\.to": "is before `from`",
+    },
+    # Feedback heard is checked against its survey's questions like any answer.
+    "POST /api/v1/interactions": {
+        "account": "no account with that id or external id",
+        r"people\[\d+\]": "no person with that id or e-mail",
+        r"staff\[\d+\]": "no user of this organisation has that e-mail",
+        "occurred_at": "is more than a day in the future",
+        "feedback": "an internal note is not a conversation with the customer",
+        "feedback.survey": "no such survey",
+        r"feedback\..*": "",
+    },
+    "PUT /api/v1/accounts/{id}/owner": {"owner": "no user of this organisation has that e-mail"},
+    "PUT /api/v1/accounts/{id}/team": {r"team\[\d+\]\.user": "no user of this organisation has that e-mail"},
     "POST /api/v1/contacts": {"account": "no account with that id or external id"},
     "POST /api/v1/teams": {
         r"owner|lead_user_id|members\[\d+\]": ("no such user", "no user of this organisation")

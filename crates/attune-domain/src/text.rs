@@ -13,13 +13,15 @@ pub fn grapheme_len(s: &str) -> usize {
     s.graphemes(true).count()
 }
 
-/// Checks a required single-line name: trimmed, non-empty, at most `max` graphemes.
+/// Checks a required single-line name: trimmed, non-empty, at most `max` graphemes — and at
+/// most `max` characters as sent, white space included, as the API's schema says
+/// (`maxLength` counts what is sent).
 pub fn parse_name(field: &str, raw: &str, max: usize) -> Result<String, Invalid> {
     let trimmed = raw.trim();
     if trimmed.is_empty() {
         return Err(Invalid::one(field, "must not be empty"));
     }
-    if grapheme_len(trimmed) > max {
+    if grapheme_len(trimmed) > max || raw.chars().count() > max {
         return Err(Invalid::one(
             field,
             format!("must be at most {max} characters"),

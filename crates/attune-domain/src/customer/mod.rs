@@ -282,11 +282,20 @@ impl Domain {
         if host.is_empty() || host.contains('@') || text.len() > 253 {
             return Err(bad());
         }
-        let Ok(url::Host::Domain(ascii)) = url::Host::parse(host) else {
-            return Err(bad());
+        // An ASCII name is checked here; an international one is converted by IDNA first.
+        let ascii = if host.is_ascii() {
+            host.to_ascii_lowercase()
+        } else {
+            match url::Host::parse(host) {
+                Ok(url::Host::Domain(d)) => d,
+                _ => return Err(bad()),
+            }
         };
         let ascii = ascii.trim_end_matches('.');
-        let ascii = ascii.strip_prefix("www.").unwrap_or(ascii);
+        let ascii = match ascii.strip_prefix("www.") {
+            Some(rest) if rest.contains('.') => rest,
+            _ => ascii,
+        };
         let labels: Vec<&str> = ascii.split('.').collect();
         let label_ok = |l: &&str| {
             !l.is_empty()
@@ -401,6 +410,16 @@ mod tests {
         );
         assert_eq!(d("bücher.de").unwrap(), "xn--bcher-kva.de");
         assert_eq!(d("example.com.").unwrap(), "example.com");
+        assert_eq!(
+            d("www.com").unwrap(),
+            "www.com",
+            "www. is kept when it is the name"
+        );
+        assert_eq!(
+            d("xn--abc.de").unwrap(),
+            "xn--abc.de",
+            "an ASCII name is taken as written"
+        );
         for bad in [
             "",
             "localhost",

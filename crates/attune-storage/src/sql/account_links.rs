@@ -193,16 +193,11 @@ async fn parent_of(
     wanted: &str,
 ) -> StoreResult<String> {
     let invalid = |m: &str| StoreError::Invalid(Invalid::one("parent", m));
-    let found: Option<String> = sqlx::query_scalar(
-        "SELECT id FROM accounts WHERE org_id = $1 AND (id = $2 OR external_id = $2) \
-         ORDER BY CASE WHEN id = $2 THEN 0 ELSE 1 END LIMIT 1",
-    )
-    .bind(org_id)
-    .bind(wanted)
-    .fetch_optional(&mut *conn)
-    .await
-    .context("finding the parent account")?;
-    let parent = found.ok_or_else(|| invalid("no account with that id or external id"))?;
+    let parent = match super::people::account_id_of(conn, org_id, wanted).await {
+        Ok(id) => id,
+        Err(StoreError::NotFound) => return Err(invalid("no account with that id or external id")),
+        Err(e) => return Err(e),
+    };
     let mut at = Some(parent.clone());
     for _ in 0..MAX_DEPTH {
         let Some(id) = at else {

@@ -92,7 +92,7 @@ impl SqlStore {
         team: &[(String, TeamRole)],
         now_ms: i64,
     ) -> StoreResult<Account> {
-        let mut tx = self.pool.begin().await.context("starting a transaction")?;
+        let mut tx = self.begin_write().await?;
         let account_id = super::people::account_id_of(&mut tx, org_id, account).await?;
         for (i, (user, _)) in team.iter().enumerate() {
             user_of_org(&mut tx, org_id, user, &format!("team[{i}].user")).await?;

@@ -40,7 +40,7 @@ impl SqlStore {
         org_id: &str,
         c: &ContactUpsert,
     ) -> StoreResult<Contact> {
-        let mut tx = self.pool.begin().await.context("starting a transaction")?;
+        let mut tx = self.begin_write().await?;
         let account_id = match &c.account_external_id {
             Some(x) => Some(account_id_of(&mut tx, org_id, x).await?),
             None => None,

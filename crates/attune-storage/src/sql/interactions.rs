@@ -155,7 +155,7 @@ impl InteractionStore for SqlStore {
         n: &NewInteraction,
         now_ms: i64,
     ) -> StoreResult<Interaction> {
-        let mut tx = self.pool.begin().await.context("starting a transaction")?;
+        let mut tx = self.begin_write().await?;
         if let Some(a) = &n.account_id {
             all_of_org(
                 &mut tx,

@@ -387,7 +387,7 @@ impl SqlStore {
         org_id: &str,
         p: &PersonUpsert,
     ) -> StoreResult<Person> {
-        let mut tx = self.pool.begin().await.context("starting a transaction")?;
+        let mut tx = self.begin_write().await?;
         let id = upsert_person_in(&mut tx, org_id, p, super::auth::now_ms()).await?;
         let person = person_in(&mut tx, org_id, &id)
             .await?
@@ -403,7 +403,7 @@ impl SqlStore {
         person_id: &str,
         account: &str,
     ) -> StoreResult<()> {
-        let mut tx = self.pool.begin().await.context("starting a transaction")?;
+        let mut tx = self.begin_write().await?;
         let account_id = account_id_of(&mut tx, org_id, account).await?;
         let gone = sqlx::query(
             "DELETE FROM memberships WHERE org_id = $1 AND person_id = $2 AND account_id = $3",

@@ -13,7 +13,7 @@ use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
-use super::timeline_rows::{TimelineRow, money, rows};
+use super::timeline_rows::{TimelineRow, cut_page, money, rows};
 use super::{minute, names, render};
 use crate::auth::PageUser;
 use crate::extract::Query;
@@ -348,11 +348,7 @@ fn build(user: &PageUser, mut l: Loaded, today: i64, error: Option<String>) -> A
         })
         .collect();
     let (flagged, verdict, reasons) = verdict(&t, &l.report, &names_by_id, &l.users);
-    let older = (l.timeline.len() > 50).then(|| {
-        l.timeline.truncate(50);
-        let c = l.timeline.last().map(|e| e.cursor()).expect("a last entry");
-        crate::routes::timeline::cursor_text(&c)
-    });
+    let older = cut_page(&mut l.timeline, 50);
     let mrr: i64 = l
         .subs
         .iter()

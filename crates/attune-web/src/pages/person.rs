@@ -10,7 +10,7 @@ use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
 
 use super::accounts::AccountParams;
-use super::timeline_rows::{TimelineRow, rows};
+use super::timeline_rows::{TimelineRow, cut_page, rows};
 use super::{names, render};
 use crate::auth::PageUser;
 use crate::extract::Query;
@@ -61,11 +61,7 @@ fn build(
         ),
     ];
     facts.retain(|(_, v)| !v.is_empty());
-    let older = (timeline.len() > 50).then(|| {
-        timeline.truncate(50);
-        let c = timeline.last().map(|e| e.cursor()).expect("a last entry");
-        crate::routes::timeline::cursor_text(&c)
-    });
+    let older = cut_page(&mut timeline, 50);
     let known = HashMap::from([(p.id.clone(), name.clone())]);
     PersonPage {
         user_email: user.email.clone(),

@@ -20,6 +20,18 @@ pub(crate) struct TimelineRow {
     pub person: Option<(String, String)>,
 }
 
+/// Cuts a timeline read with one entry more than `shown` to `shown` entries; returns the
+/// cursor of the next page when there is one.
+pub(crate) fn cut_page(entries: &mut Vec<TimelineEntry>, shown: usize) -> Option<String> {
+    if entries.len() <= shown {
+        return None;
+    }
+    entries.truncate(shown);
+    entries
+        .last()
+        .map(|e| crate::routes::timeline::cursor_text(&e.cursor()))
+}
+
 /// Amounts in cents as `1,234.50`.
 pub(crate) fn money(cents: i64) -> String {
     let sign = if cents < 0 { "-" } else { "" };

@@ -12,26 +12,30 @@ use utoipa::ToSchema;
 
 use super::accounts::AccountBody;
 use super::people::PersonBody;
+use super::schema;
 use super::timeline::EntryBody;
 use crate::auth::ApiCaller;
 use crate::extract::Json;
 use crate::{ApiError, AppState};
 
-/// A team member as received.
+/// A member of our team for an account, as received.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(as = AccountTeamMemberInput)]
 pub(crate) struct TeamMemberInput {
-    /// The user's e-mail.
+    /// The e-mail of a user of the organisation.
     #[schema(format = Email)]
     user: String,
-    /// `csm`, `account_executive`, `support_lead` or `executive_sponsor`.
+    #[schema(value_type = schema::TeamRole)]
     role: String,
 }
 
-/// The whole team, replacing the one stored.
+/// Our whole team for an account, replacing the one stored.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(as = AccountTeamInput)]
 pub(crate) struct TeamInput {
+    #[schema(max_items = 50)]
     team: Vec<TeamMemberInput>,
 }
 
@@ -68,6 +72,9 @@ pub(crate) async fn set_team(
 ) -> Result<axum::Json<AccountBody>, ApiError> {
     let actor = caller.writer()?;
     let mut p = Problems::default();
+    if input.team.len() > 50 {
+        p.push("team", "at most 50 members");
+    }
     let mut team = Vec::new();
     for (i, m) in input.team.iter().enumerate() {
         let user = user_id(
@@ -101,13 +108,13 @@ pub(crate) async fn set_team(
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct OwnerInput {
-    /// The new owner's e-mail, or `null` for nobody.
+    /// The e-mail of the new owner (a user of the organisation), or `null` for nobody.
     #[schema(format = Email)]
     owner: Option<String>,
     /// What the previous owner's open cases do: `move` to the new owner, `stay`, or
     /// `round_robin` in the account's team. Left out: the organisation's setting.
     #[serde(default, deserialize_with = "crate::extract::not_null")]
-    #[schema(nullable = false, value_type = Option<String>)]
+    #[schema(nullable = false, value_type = Option<schema::HandoverRule>)]
     cases: Option<String>,
 }
 
@@ -124,7 +131,7 @@ pub(crate) struct OwnerChangeBody {
     account: AccountBody,
     previous_owner_user_id: Option<String>,
     /// The rule the open cases followed.
-    #[schema(value_type = String)]
+    #[schema(value_type = schema::HandoverRule)]
     cases: HandoverRule,
     reassigned: Vec<Reassigned>,
 }

@@ -13,7 +13,7 @@ use utoipa::ToSchema;
 
 use super::contacts::ContactBody;
 use super::people::PersonBody;
-use super::schema::{Items, Name, OptionalName};
+use super::schema::{self, Items, Name, OptionalName};
 use crate::auth::ApiCaller;
 use crate::extract::Json;
 use crate::{ApiError, AppState};
@@ -59,12 +59,12 @@ pub(crate) struct AccountInput {
     /// Web domains (`example.com`; a URL is reduced to its domain). Left out: kept; a list
     /// replaces them. A domain of another account is a 409.
     #[serde(default, deserialize_with = "crate::extract::not_null")]
-    #[schema(nullable = false)]
+    #[schema(nullable = false, value_type = Option<Vec<schema::WebDomain>>, max_items = 50)]
     domains: Option<Vec<String>>,
     /// Ids in other systems by source, e.g. `{"crm": "0015g00000XyZ", "billing": "cus_42"}`;
     /// `null` removes a source's id, sources left out are kept. An id of another account is a 409.
     #[serde(default)]
-    #[schema(value_type = Object)]
+    #[schema(value_type = schema::SourceIds)]
     external_ids: Map<String, Value>,
 }
 
@@ -162,6 +162,12 @@ fn links(
     domains: Option<Vec<String>>,
     external_ids: Map<String, Value>,
 ) -> (Option<Vec<String>>, OtherIds) {
+    if domains.as_ref().is_some_and(|d| d.len() > 50) {
+        p.push("domains", "at most 50");
+    }
+    if external_ids.len() > 20 {
+        p.push("external_ids", "at most 20 sources");
+    }
     let domains = domains.map(|list| {
         let mut out: Vec<String> = list
             .iter()
@@ -411,6 +417,7 @@ pub(crate) async fn subscriptions(
 #[serde(deny_unknown_fields)]
 pub(crate) struct RelationshipParams {
     /// Days before now, 1–730 (default 90).
+    #[param(minimum = 1, maximum = 730)]
     days: Option<u32>,
 }
 

@@ -19,7 +19,7 @@ use crate::extract::Json;
 use crate::{ApiError, AppState};
 
 /// The longest summary kept, in characters.
-const MAX_SUMMARY: usize = 20_000;
+const MAX_SUMMARY: usize = 10_000;
 /// The most participants on either side, and the most follow-ups.
 const MAX_LIST: usize = 50;
 
@@ -27,10 +27,11 @@ const MAX_LIST: usize = 50;
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct FollowUpBody {
+    #[schema(value_type = schema::ShortText)]
     text: String,
     /// By when, `YYYY-MM-DD`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schema(format = Date)]
+    #[schema(value_type = Option<schema::Day>)]
     due: Option<String>,
     #[serde(default)]
     done: bool,
@@ -94,13 +95,15 @@ impl From<Interaction> for InteractionBody {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct FeedbackInput {
-    /// Survey id.
+    /// A survey of the organisation.
     survey: String,
-    /// Answers by question key, e.g. `{"nps": 4, "why": "…"}`.
+    /// Answers by question key, checked against the survey's questions, e.g.
+    /// `{"nps": 4, "why": "…"}`.
     #[schema(value_type = Object)]
     answers: Map<String, Value>,
     /// The language the customer spoke.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::extract::not_null")]
+    #[schema(nullable = false, value_type = Option<schema::LanguageTag>)]
     language: Option<String>,
 }
 
@@ -108,30 +111,36 @@ pub(crate) struct FeedbackInput {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct InteractionInput {
-    /// The account, by id or external id.
+    /// An account of the organisation, by id or external id.
     #[serde(default, deserialize_with = "crate::extract::not_null")]
     #[schema(nullable = false)]
     account: Option<String>,
     #[schema(value_type = schema::InteractionKind)]
     kind: String,
-    /// When it happened (`2026-11-30` or RFC 3339); default now. It may be long ago.
+    /// When it happened (`2026-11-30` or RFC 3339); default now. It may be long ago, but
+    /// not more than a day in the future.
     #[serde(default, deserialize_with = "crate::extract::not_null")]
-    #[schema(nullable = false)]
+    #[schema(nullable = false, value_type = Option<schema::Instant>)]
     occurred_at: Option<String>,
     #[serde(default, deserialize_with = "crate::extract::not_null")]
     #[schema(nullable = false, minimum = 0, maximum = 10080)]
     duration_minutes: Option<i64>,
+    #[schema(value_type = schema::Text)]
     summary: String,
     /// An internal note: never a touch with the customer, and cannot carry feedback.
     #[serde(default)]
     internal: bool,
-    /// The customer's people who took part, by person id or e-mail.
+    /// The customer's people who took part, by person id or e-mail (people of the
+    /// organisation).
     #[serde(default)]
+    #[schema(max_items = 50)]
     people: Vec<String>,
-    /// Our staff who took part, by e-mail.
+    /// Our staff who took part, by e-mail (users of the organisation).
     #[serde(default)]
+    #[schema(value_type = Vec<String>, format = Email, max_items = 50)]
     staff: Vec<String>,
     #[serde(default)]
+    #[schema(max_items = 50)]
     follow_ups: Vec<FollowUpBody>,
     #[serde(default, deserialize_with = "crate::extract::not_null")]
     #[schema(nullable = false)]

@@ -27,7 +27,7 @@ pub(crate) struct SettingsBody {
     case_window_days: i64,
     /// What an account's open cases do when its owner changes: `move` to the new owner,
     /// `stay`, or `round_robin` in the account's team.
-    #[schema(value_type = String)]
+    #[schema(value_type = super::schema::HandoverRule)]
     handover_cases: HandoverRule,
 }
 
@@ -71,7 +71,7 @@ pub(crate) struct SettingsInput {
     case_window_days: Option<i64>,
     /// `move` (default), `stay` or `round_robin`. Left out: unchanged.
     #[serde(default, deserialize_with = "crate::extract::not_null")]
-    #[schema(nullable = false, value_type = Option<String>)]
+    #[schema(nullable = false, value_type = Option<super::schema::HandoverRule>)]
     handover_cases: Option<String>,
 }
 

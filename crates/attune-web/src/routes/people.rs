@@ -13,7 +13,7 @@ use serde_json::{Map, Value};
 use utoipa::{IntoParams, ToSchema};
 
 use super::accounts::optional;
-use super::schema::{self, OptionalName};
+use super::schema::{self, Name, OptionalName};
 use crate::auth::ApiCaller;
 use crate::extract::{Json, Query};
 use crate::{ApiError, AppState};
@@ -100,7 +100,7 @@ impl From<Person> for PersonBody {
 #[serde(deny_unknown_fields)]
 pub(crate) struct MembershipInput {
     /// The account, by id or external id.
-    #[schema(value_type = String)]
+    #[schema(value_type = Name)]
     account: Option<String>,
     #[serde(default, deserialize_with = "crate::extract::not_null")]
     #[schema(nullable = false, value_type = Option<OptionalName>)]
@@ -110,11 +110,11 @@ pub(crate) struct MembershipInput {
     roles: Vec<String>,
     /// First day, `YYYY-MM-DD`.
     #[serde(default, deserialize_with = "crate::extract::not_null")]
-    #[schema(nullable = false, format = Date)]
+    #[schema(nullable = false, value_type = Option<schema::Day>)]
     from: Option<String>,
-    /// Last day, `YYYY-MM-DD`: the person has left (their history stays).
+    /// Last day, `YYYY-MM-DD`, not before `from`: the person has left (their history stays).
     #[serde(default, deserialize_with = "crate::extract::not_null")]
-    #[schema(nullable = false, format = Date)]
+    #[schema(nullable = false, value_type = Option<schema::Day>)]
     to: Option<String>,
 }
 
@@ -126,6 +126,7 @@ pub(crate) struct PersonInput {
     email: Option<String>,
     /// Further addresses of the same person (kept; one of another person is a 409).
     #[serde(default)]
+    #[schema(value_type = Vec<String>, format = Email, max_items = 20)]
     other_emails: Vec<String>,
     #[serde(default, deserialize_with = "crate::extract::not_null")]
     #[schema(nullable = false, value_type = Option<OptionalName>)]
@@ -138,13 +139,15 @@ pub(crate) struct PersonInput {
     language: Option<String>,
     /// IANA time zone, e.g. `Asia/Karachi`.
     #[serde(default, deserialize_with = "crate::extract::not_null")]
-    #[schema(nullable = false)]
+    #[schema(nullable = false, value_type = Option<schema::TimeZone>)]
     time_zone: Option<String>,
     #[serde(default)]
     #[schema(value_type = Object)]
     preferences: Map<String, Value>,
-    /// Memberships to create or update; the person's other memberships are kept.
+    /// Memberships to create or update (each naming an account of the organisation); the
+    /// person's other memberships are kept.
     #[serde(default)]
+    #[schema(max_items = 100)]
     memberships: Vec<MembershipInput>,
 }
 
@@ -264,6 +267,7 @@ pub(crate) struct PeopleParams {
     /// The `next` of the previous page.
     after: Option<String>,
     /// 1–500, default 100.
+    #[param(minimum = 1, maximum = 500)]
     limit: Option<u32>,
 }
 

@@ -21,11 +21,13 @@ use crate::{ApiError, AppState};
 pub(crate) struct TimelineParams {
     /// Comma-separated kinds: `response`, `case_opened`, `case_resolved`, `interaction`,
     /// `subscription_started`, `subscription_ended`, `membership_started`,
-    /// `membership_ended` (default: all).
+    /// `membership_ended`, `owner_changed` (default: all).
+    #[param(value_type = Option<crate::routes::schema::TimelineKinds>)]
     kinds: Option<String>,
-    /// The `next` of the previous page.
+    /// The `next` of the previous page (a cursor this server issued).
     after: Option<String>,
     /// 1–200, default 50.
+    #[param(minimum = 1, maximum = 200)]
     limit: Option<u32>,
 }
 

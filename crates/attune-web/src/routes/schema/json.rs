@@ -342,4 +342,46 @@ json_schemas! {
             "items": {"type": "string", "pattern": "^(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)$"}
         }
     });
+
+    /// A web domain of an account.
+    WebDomain => serde_json::json!({
+        "description": "A web domain such as `example.com` (a URL is reduced to its domain, `www.` dropped, lower-cased; an international name is kept in its xn-- form).",
+        "type": "string", "maxLength": 253,
+        "pattern": "^(https?://)?([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\\.)+[A-Za-z]{2,63}\\.?(/[!-~]*)?$",
+        "example": "example.com"
+    });
+
+    /// An account's ids in other systems.
+    SourceIds => serde_json::json!({
+        "description": "Ids in other systems by source (`crm`, `billing`, `hubspot`: 1 to 40 letters, digits, `_` or `-`, lower-cased); `null` removes a source's id; sources left out are kept.",
+        "type": "object", "maxProperties": 20,
+        "propertyNames": {"pattern": "^[A-Za-z0-9_-]{1,40}$"},
+        "additionalProperties": {"anyOf": [
+            {"type": "string", "minLength": 1, "maxLength": 200, "pattern": name_pattern(false)},
+            {"type": "null"}
+        ]}
+    });
+
+    /// An IANA time zone.
+    TimeZone => serde_json::json!({
+        "description": "An IANA time-zone name such as `Asia/Karachi`, `America/Argentina/Buenos_Aires` or `UTC`.",
+        "type": "string",
+        "pattern": format!("^[{WS}]*(UTC|GMT|Etc/UTC|[A-Za-z][A-Za-z0-9_+-]{{0,29}}(/[A-Za-z][A-Za-z0-9_+-]{{0,29}}){{1,2}})[{WS}]*$"),
+        "example": "Asia/Karachi"
+    });
+
+    /// A short text (a follow-up).
+    ShortText => serde_json::json!({
+        "description": "Control characters other than line breaks and tabs are removed; what is left must hold something that is not white space; at most 1,000 characters.",
+        "type": "string", "minLength": 1, "maxLength": 1000,
+        "pattern": format!("[^{NOT_VISIBLE}\\u202a-\\u202e\\u2066-\\u2069]")
+    });
+
+    /// Kinds of timeline entries, comma-separated.
+    TimelineKinds => serde_json::json!({
+        "description": "Comma-separated kinds of entries; empty: all.",
+        "type": "string",
+        "pattern": "^((response|case_opened|case_resolved|interaction|subscription_started|subscription_ended|membership_started|membership_ended|owner_changed)(,(response|case_opened|case_resolved|interaction|subscription_started|subscription_ended|membership_started|membership_ended|owner_changed))*)?$",
+        "example": "response,interaction"
+    });
 }

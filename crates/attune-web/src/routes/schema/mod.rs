@@ -42,6 +42,25 @@ pub(crate) enum MembershipRole {
     Billing,
 }
 
+/// A role on our side of an account.
+#[derive(serde::Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub(crate) enum TeamRole {
+    Csm,
+    AccountExecutive,
+    SupportLead,
+    ExecutiveSponsor,
+}
+
+/// What an account's open cases do when its owner changes.
+#[derive(serde::Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub(crate) enum HandoverRule {
+    Move,
+    Stay,
+    RoundRobin,
+}
+
 /// What kind of conversation an interaction was.
 #[derive(serde::Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
