@@ -12,6 +12,7 @@ use attune_web::Clock;
 use clap::{Parser, Subcommand};
 
 mod cases;
+mod customers;
 mod demo;
 mod import;
 mod jobs;
@@ -100,6 +101,16 @@ pub(crate) enum Command {
         #[command(subcommand)]
         command: cases::CasesCommand,
     },
+    /// Customer accounts: list, show one with its people and relationship health, its timeline.
+    Accounts {
+        #[command(subcommand)]
+        command: customers::AccountsCommand,
+    },
+    /// People on the customers' side: list, show one.
+    People {
+        #[command(subcommand)]
+        command: customers::PeopleCommand,
+    },
     /// The key that seals stored credentials (webhook signing secrets, the invitation signing
     /// key): generate one, rotate to a new one.
     Secrets {
@@ -143,6 +154,8 @@ pub(crate) async fn run(mut config: Config, command: Command) -> anyhow::Result<
             Ok(())
         }
         Command::Cases { command } => cases::run(&config, command).await,
+        Command::Accounts { command } => customers::accounts(&config, command).await,
+        Command::People { command } => customers::people(&config, command).await,
         Command::Secrets { command } => secrets::run(&config, command).await,
         Command::Jobs { command } => jobs::run(&config, command).await,
     }

@@ -450,3 +450,83 @@ async fn the_account_and_person_pages_escape_and_log_a_call(b: Backend) {
     let (s, _) = page(&app, "attune_session=nope", &format!("/people/{id}")).await;
     assert_ne!(s, 200);
 }
+
+on_both_backends!(the_cli_lists_and_shows_accounts_and_people);
+
+/// Runs the `attune` binary on the test's database; returns (success, stdout, stderr).
+async fn cli(app: &TestApp, args: &[&str]) -> (bool, String, String) {
+    let out = tokio::process::Command::new(env!("CARGO_BIN_EXE_attune"))
+        .args(args)
+        .env("ATTUNE_DB", &app.db_url)
+        .envs(
+            app.config
+                .secret_key_file
+                .iter()
+                .map(|k| ("ATTUNE_SECRET_KEY_FILE", k)),
+        )
+        .env("ATTUNE_LOG", "warn")
+        .output()
+        .await
+        .expect("run attune");
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+async fn the_cli_lists_and_shows_accounts_and_people(b: Backend) {
+    let app = TestApp::spawn(b).await;
+    two_accounts(&app).await;
+    let (_, person) = app.post(&app.admin_token, "/api/v1/people", &ana()).await;
+    let orgs = attune_storage::SettingsStore::list_orgs(app.store.as_ref())
+        .await
+        .unwrap();
+    let slug = orgs
+        .iter()
+        .find(|o| o.id == app.org_id)
+        .unwrap()
+        .slug
+        .clone();
+    let (ok, out, err) = cli(&app, &["accounts", "list", "--org", &slug]).await;
+    assert!(ok, "{err}");
+    assert!(
+        out.lines().any(|l| l.contains("\tACC-1\tشرکت نور\t")),
+        "{out}"
+    );
+    let (ok, out, err) = cli(&app, &["accounts", "show", "--org", &slug, "ACC-2"]).await;
+    assert!(ok, "{err}");
+    let shown: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(shown["people"][0]["id"], person["id"]);
+    assert_eq!(shown["relationship"]["threading"]["flag"], "no_contact");
+    let (ok, out, _) = cli(&app, &["accounts", "timeline", "--org", &slug, "ACC-2"]).await;
+    assert!(ok && out.contains("membership_started"), "{out}");
+    let (ok, out, _) = cli(
+        &app,
+        &["people", "list", "--org", &slug, "--account", "ACC-1"],
+    )
+    .await;
+    assert!(ok && out.contains("ana@beta.example"), "{out}");
+    let (ok, out, _) = cli(
+        &app,
+        &[
+            "people",
+            "show",
+            "--org",
+            &slug,
+            "ana.personal@mail.example",
+        ],
+    )
+    .await;
+    assert!(ok, "{out}");
+    assert_eq!(
+        serde_json::from_str::<Value>(&out).unwrap()["id"],
+        person["id"]
+    );
+    let (ok, _, err) = cli(
+        &app,
+        &["people", "show", "--org", &slug, "nobody@nowhere.example"],
+    )
+    .await;
+    assert!(!ok && err.contains("not found"), "{err}");
+}

@@ -1,0 +1,185 @@
+//! `attune accounts …` and `attune people …`: the customer 360 from a shell.
+
+use attune::config::Config;
+use attune::db;
+use attune_storage::model::{PeopleQuery, TimelineQuery};
+use attune_storage::prelude::*;
+use clap::Subcommand;
+
+use super::org_by_slug;
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum AccountsCommand {
+    /// List accounts by name (tab-separated: id, external id, name, owner, archived).
+    List {
+        /// Organisation slug.
+        #[arg(long)]
+        org: String,
+    },
+    /// One account as JSON: the account, its people and its relationship health (single-
+    /// threaded or not, and why; the relationship map).
+    Show {
+        /// Organisation slug.
+        #[arg(long)]
+        org: String,
+        /// Account id, external id or an id in another system.
+        account: String,
+        /// The window of the relationship rule, in days.
+        #[arg(long, default_value_t = 90)]
+        days: u32,
+    },
+    /// The account's timeline, newest first (tab-separated: time, kind, id, person).
+    Timeline {
+        /// Organisation slug.
+        #[arg(long)]
+        org: String,
+        /// Account id or external id.
+        account: String,
+        /// How many entries.
+        #[arg(long, default_value_t = 50)]
+        limit: u32,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum PeopleCommand {
+    /// List people in creation order (tab-separated: id, e-mail, name, accounts).
+    List {
+        /// Organisation slug.
+        #[arg(long)]
+        org: String,
+        /// Only members (current or past) of this account (id or external id).
+        #[arg(long)]
+        account: Option<String>,
+        /// How many.
+        #[arg(long, default_value_t = 100)]
+        limit: u32,
+    },
+    /// One person as JSON, by id or any of their e-mail addresses.
+    Show {
+        /// Organisation slug.
+        #[arg(long)]
+        org: String,
+        /// Person id or e-mail.
+        person: String,
+    },
+}
+
+fn cell(s: &str) -> String {
+    s.replace(['\t', '\n', '\r'], " ")
+}
+
+/// Runs `attune accounts …`.
+pub(crate) async fn accounts(config: &Config, command: AccountsCommand) -> anyhow::Result<()> {
+    let store = db::open(&config.db).await?;
+    let slug = match &command {
+        AccountsCommand::List { org }
+        | AccountsCommand::Show { org, .. }
+        | AccountsCommand::Timeline { org, .. } => org.clone(),
+    };
+    let org = org_by_slug(&store, &slug).await?;
+    let now = super::now_ms();
+    match command {
+        AccountsCommand::List { .. } => {
+            let users = store.list_users(&org.id).await?;
+            for a in store.list_accounts(&org.id).await? {
+                let owner = a
+                    .owner_user_id
+                    .as_ref()
+                    .and_then(|o| users.iter().find(|u| &u.id == o))
+                    .map_or("-", |u| u.email.as_str());
+                println!(
+                    "{}\t{}\t{}\t{}\t{}",
+                    a.id,
+                    cell(a.external_id.as_deref().unwrap_or("-")),
+                    cell(&a.name),
+                    owner,
+                    if a.archived_at.is_some() {
+                        "archived"
+                    } else {
+                        "-"
+                    }
+                );
+            }
+        }
+        AccountsCommand::Show { account, days, .. } => {
+            let a = store.account(&org.id, &account).await?;
+            let q = PeopleQuery {
+                account_id: Some(a.id.clone()),
+                after: None,
+                limit: 10_000,
+            };
+            let people = store.list_people(&org.id, &q).await?;
+            let report =
+                attune_app::customers::relationship::report(&store, &org.id, &a.id, days, now)
+                    .await?;
+            let out = serde_json::json!({"account": a, "people": people, "relationship": report});
+            println!("{}", serde_json::to_string_pretty(&out)?);
+        }
+        AccountsCommand::Timeline { account, limit, .. } => {
+            let a = store.account(&org.id, &account).await?;
+            let q = TimelineQuery {
+                account_id: Some(a.id.clone()),
+                person_id: None,
+                kinds: Vec::new(),
+                after: None,
+                limit: limit.clamp(1, 1_000),
+            };
+            for e in store.timeline(&org.id, &q).await? {
+                println!(
+                    "{}\t{}\t{}\t{}",
+                    attune_domain::period::format_ms(e.at),
+                    e.kind.as_str(),
+                    e.id,
+                    e.person_id.as_deref().unwrap_or("-")
+                );
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Runs `attune people …`.
+pub(crate) async fn people(config: &Config, command: PeopleCommand) -> anyhow::Result<()> {
+    let store = db::open(&config.db).await?;
+    let slug = match &command {
+        PeopleCommand::List { org, .. } | PeopleCommand::Show { org, .. } => org.clone(),
+    };
+    let org = org_by_slug(&store, &slug).await?;
+    match command {
+        PeopleCommand::List { account, limit, .. } => {
+            let account_id = match account {
+                Some(a) => Some(store.account(&org.id, &a).await?.id),
+                None => None,
+            };
+            let q = PeopleQuery {
+                account_id,
+                after: None,
+                limit: limit.clamp(1, 10_000),
+            };
+            for p in store.list_people(&org.id, &q).await? {
+                let accounts: Vec<String> = p
+                    .memberships
+                    .iter()
+                    .map(|m| cell(&m.account_name))
+                    .collect();
+                println!(
+                    "{}\t{}\t{}\t{}",
+                    p.id,
+                    p.email.as_deref().unwrap_or("-"),
+                    cell(p.name.as_deref().unwrap_or("-")),
+                    accounts.join(", ")
+                );
+            }
+        }
+        PeopleCommand::Show { person, .. } => {
+            let p = if person.contains('@') {
+                store.person_by_email(&org.id, &person).await?
+            } else {
+                store.person(&org.id, &person).await?
+            };
+            println!("{}", serde_json::to_string_pretty(&p)?);
+        }
+    }
+    Ok(())
+}
