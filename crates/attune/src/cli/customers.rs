@@ -16,8 +16,8 @@ pub(crate) enum AccountsCommand {
         #[arg(long)]
         org: String,
     },
-    /// One account as JSON: the account, its people and its relationship health (single-
-    /// threaded or not, and why; the relationship map).
+    /// One account as JSON: the account, its people and its relationship health
+    /// (single-threaded or not, and why; the relationship map).
     Show {
         /// Organisation slug.
         #[arg(long)]
