@@ -47,7 +47,11 @@ CROSS_VALUE_RULES = {
     "GET /api/v1/retention/summary": RETENTION_SPEC,
     "GET /api/v1/retention/cohorts": RETENTION_SPEC,
     "GET /api/v1/retention/survival": RETENTION_SPEC,
-    "GET /api/v1/retention/audit": {**RETENTION_SPEC, "attribute": "is not an attribute"},
+    "GET /api/v1/retention/audit": {
+        **RETENTION_SPEC,
+        "attribute": "is not an attribute",
+        "period_start": "is not the first day of a period",
+    },
     # which= decides which of the other parameters a drill-down needs.
     "GET /api/v1/retention/members": {
         **RETENTION_SPEC,
@@ -74,6 +78,7 @@ CROSS_VALUE_RULES = {
     "POST /api/v1/people": {
         "memberships": "a membership names no account",
         r"memberships\[\d+\]\.to": "is before `from`",
+        "contact.quiet_hours": "must be two different times",
     },
     # Feedback heard is checked against its survey's questions like any answer.
     "POST /api/v1/interactions": {

@@ -165,6 +165,12 @@ impl ApiCaller {
     pub fn org(&self) -> &str {
         &self.0.org_id
     }
+
+    /// Whether the caller may see sensitive personal data (accessibility needs, personal
+    /// preferences): members and admins, not viewers.
+    pub fn sees_sensitive(&self) -> bool {
+        self.0.role.can_write()
+    }
 }
 
 impl FromRequestParts<AppState> for ApiCaller {

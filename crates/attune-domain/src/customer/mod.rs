@@ -2,6 +2,7 @@
 //! person holds in an account, web domains, the names of other systems' ids, time zones.
 
 pub mod handover;
+pub mod preferences;
 pub mod relationship;
 
 use serde::{Deserialize, Serialize};

@@ -146,8 +146,12 @@ pub struct Person {
     pub language: Option<String>,
     /// IANA time zone.
     pub time_zone: Option<String>,
-    /// Preferences (channels, room temperature, …).
+    /// Personal preferences ("prefers morning calls", "room at 20 °C"): sensitive.
     pub preferences: serde_json::Map<String, serde_json::Value>,
+    /// How and when they want to be contacted.
+    pub contact_rules: attune_domain::customer::preferences::ContactRules,
+    /// Accessibility needs: sensitive.
+    pub accessibility: Vec<attune_domain::customer::preferences::AccessNeed>,
     /// Their accounts, current ones first, then by start.
     pub memberships: Vec<Membership>,
     /// When the person was first recorded (ms since the epoch).
@@ -211,8 +215,12 @@ pub struct PersonUpsert {
     pub language: Option<String>,
     /// IANA time zone.
     pub time_zone: Option<String>,
-    /// Preferences.
+    /// Personal preferences (replaced).
     pub preferences: serde_json::Map<String, serde_json::Value>,
+    /// How and when to contact them: `None` keeps what is stored.
+    pub contact_rules: Option<attune_domain::customer::preferences::ContactRules>,
+    /// Accessibility needs: `None` keeps what is stored.
+    pub accessibility: Option<Vec<attune_domain::customer::preferences::AccessNeed>>,
     /// Memberships to create or update; the person's other memberships are kept.
     pub memberships: Vec<MembershipUpsert>,
 }

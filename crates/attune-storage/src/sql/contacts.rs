@@ -77,6 +77,8 @@ impl SqlStore {
             language: c.language.clone(),
             time_zone: existing.as_ref().and_then(|p| p.time_zone.clone()),
             preferences: c.preferences.clone(),
+            contact_rules: None,
+            accessibility: None,
             memberships,
         };
         let id = upsert_person_in(&mut tx, org_id, &person, super::auth::now_ms()).await?;

@@ -10,8 +10,8 @@ use super::{SqlStore, new_id};
 use crate::error::{Context, StoreError, StoreResult};
 use crate::model::{Membership, MembershipUpsert, PeopleQuery, Person, PersonUpsert};
 
-pub(crate) const PERSON_COLUMNS: &str =
-    "id, name, email, phone, language, time_zone, preferences, created_at";
+pub(crate) const PERSON_COLUMNS: &str = "id, name, email, phone, language, time_zone, \
+     preferences, contact_rules, accessibility, created_at";
 
 /// The order memberships are shown in (columns of the table aliased `t`, or unqualified with
 /// ""): open-ended first, then by last day, then the latest start, then the latest recorded.
@@ -24,7 +24,11 @@ fn membership_order(t: &str) -> String {
 
 pub(crate) fn person_of(row: &AnyRow) -> StoreResult<Person> {
     let preferences: String = row.try_get("preferences").context("reading a person")?;
+    let rules: String = row.try_get("contact_rules").context("reading a person")?;
+    let needs: String = row.try_get("accessibility").context("reading a person")?;
     Ok(Person {
+        contact_rules: serde_json::from_str(&rules).unwrap_or_default(),
+        accessibility: serde_json::from_str(&needs).unwrap_or_default(),
         id: row.try_get("id").context("reading a person")?,
         name: row.try_get("name").context("reading a person")?,
         email: row.try_get("email").context("reading a person")?,
@@ -226,6 +230,14 @@ pub(crate) async fn upsert_person_in(
             id
         }
     };
+    if let Some(rules) = &p.contact_rules {
+        let rules = serde_json::to_string(rules).context("encoding contact rules")?;
+        set_json(conn, org_id, &id, "contact_rules", &rules).await?;
+    }
+    if let Some(needs) = &p.accessibility {
+        let needs = serde_json::to_string(needs).context("encoding accessibility needs")?;
+        set_json(conn, org_id, &id, "accessibility", &needs).await?;
+    }
     for email in std::iter::once(&p.email).chain(&p.other_emails) {
         if person_id_by_email(conn, org_id, email).await?.is_none() {
             add_email(conn, org_id, &id, email).await?;
@@ -235,6 +247,25 @@ pub(crate) async fn upsert_person_in(
         upsert_membership(conn, org_id, &id, m, now_ms).await?;
     }
     Ok(id)
+}
+
+/// `column` is one of the fixed names above, never input.
+async fn set_json(
+    conn: &mut AnyConnection,
+    org_id: &str,
+    id: &str,
+    column: &'static str,
+    json: &str,
+) -> StoreResult<()> {
+    let sql = format!("UPDATE people SET {column} = $3 WHERE org_id = $1 AND id = $2");
+    sqlx::query(AssertSqlSafe(sql))
+        .bind(org_id)
+        .bind(id)
+        .bind(json)
+        .execute(&mut *conn)
+        .await
+        .context("saving a person")?;
+    Ok(())
 }
 
 async fn upsert_membership(

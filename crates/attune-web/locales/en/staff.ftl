@@ -188,6 +188,30 @@ person-accounts = Accounts
 person-preferences = Preferences
 person-no-preferences = None recorded.
 person-unnamed = (no name)
+person-contact = How to contact them
+person-channels = Preferred: { $channels }
+person-quiet-hours = Not between { $from } and { $to } (their time)
+person-max-per-month =
+    { $count ->
+        [one] At most one contact a month
+       *[other] At most { $count } contacts a month
+    }
+person-opted-out = Opted out of { $channel } on { $date }: { $how }
+person-opted-out-all = Opted out of all contact on { $date }: { $how }
+person-no-rules = No rules recorded: any channel, any time.
+person-accessibility = Accessibility needs
+person-no-needs = None recorded.
+person-sensitive-hidden = Accessibility needs and personal preferences are shown to members and admins only.
+contact-email = e-mail
+contact-phone = phone
+contact-sms = text message
+contact-in-person = in person
+access-large-print = large print
+access-screen-reader = uses a screen reader
+access-sign-language = a sign-language interpreter
+access-easy-read = easy-read documents
+access-captions = captions on video
+access-step-free = step-free access
 
 ## Respondent pages without translations yet (served in English to every respondent)
 

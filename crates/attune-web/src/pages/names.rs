@@ -116,3 +116,30 @@ pub(crate) fn timeline(t: &Tr, e: &attune_storage::model::TimelineEntry) -> Stri
         K::OwnerChanged => Msg::TimelineOwnerChanged,
     })
 }
+
+/// A contact channel, in words.
+pub(crate) fn contact_channel(
+    t: &Tr,
+    c: attune_domain::customer::preferences::ContactChannel,
+) -> String {
+    use attune_domain::customer::preferences::ContactChannel as C;
+    t.get(match c {
+        C::Email => Msg::ContactEmail,
+        C::Phone => Msg::ContactPhone,
+        C::Sms => Msg::ContactSms,
+        C::InPerson => Msg::ContactInPerson,
+    })
+}
+
+/// An accessibility need, in words.
+pub(crate) fn access_need(t: &Tr, n: attune_domain::customer::preferences::AccessNeed) -> String {
+    use attune_domain::customer::preferences::AccessNeed as A;
+    t.get(match n {
+        A::LargePrint => Msg::AccessLargePrint,
+        A::ScreenReader => Msg::AccessScreenReader,
+        A::SignLanguageInterpreter => Msg::AccessSignLanguage,
+        A::EasyRead => Msg::AccessEasyRead,
+        A::Captions => Msg::AccessCaptions,
+        A::StepFreeAccess => Msg::AccessStepFree,
+    })
+}

@@ -25,6 +25,55 @@ pub(crate) struct MembershipRow {
     left: Option<String>,
 }
 
+pub(crate) struct Sensitive {
+    needs: Vec<String>,
+    preferences: Vec<(String, String)>,
+}
+
+/// The contact rules in words.
+fn contact_lines(t: &Tr, r: &attune_domain::customer::preferences::ContactRules) -> Vec<String> {
+    use attune_domain::customer::preferences::QuietHours;
+    let mut lines = Vec::new();
+    if !r.channels.is_empty() {
+        let c: Vec<String> = r
+            .channels
+            .iter()
+            .map(|c| names::contact_channel(t, *c))
+            .collect();
+        lines.push(t.arg(Msg::PersonChannels, "channels", c.join(", ")));
+    }
+    if let Some(q) = r.quiet_hours {
+        lines.push(t.args(
+            Msg::PersonQuietHours,
+            [
+                ("from", QuietHours::hhmm(q.from_minute).into()),
+                ("to", QuietHours::hhmm(q.to_minute).into()),
+            ],
+        ));
+    }
+    if let Some(m) = r.max_per_month {
+        lines.push(t.count(Msg::PersonMaxPerMonth, m));
+    }
+    for o in &r.opt_outs {
+        let date = super::minute(o.at_ms);
+        lines.push(match o.channel {
+            Some(c) => t.args(
+                Msg::PersonOptedOut,
+                [
+                    ("channel", names::contact_channel(t, c).into()),
+                    ("date", date.into()),
+                    ("how", o.how.clone().into()),
+                ],
+            ),
+            None => t.args(
+                Msg::PersonOptedOutAll,
+                [("date", date.into()), ("how", o.how.clone().into())],
+            ),
+        });
+    }
+    lines
+}
+
 #[derive(Template)]
 #[template(path = "person.html")]
 struct PersonPage {
@@ -34,7 +83,10 @@ struct PersonPage {
     name: String,
     facts: Vec<(String, String)>,
     memberships: Vec<MembershipRow>,
-    preferences: Vec<(String, String)>,
+    /// How to contact them, a line each (empty: no rules).
+    contact: Vec<String>,
+    /// Sensitive data, shown only to members and admins.
+    sensitive: Option<Sensitive>,
     timeline: Vec<TimelineRow>,
     older: Option<String>,
 }
@@ -80,16 +132,24 @@ fn build(
                     .map(|d| t.arg(Msg::AccountLeftOn, "date", format_day(d))),
             })
             .collect(),
-        preferences: p
-            .preferences
-            .iter()
-            .map(|(k, v)| {
-                (
-                    k.clone(),
-                    v.as_str().map_or_else(|| v.to_string(), str::to_owned),
-                )
-            })
-            .collect(),
+        contact: contact_lines(&t, &p.contact_rules),
+        sensitive: user.actor.role.can_write().then(|| Sensitive {
+            needs: p
+                .accessibility
+                .iter()
+                .map(|n| names::access_need(&t, *n))
+                .collect(),
+            preferences: p
+                .preferences
+                .iter()
+                .map(|(k, v)| {
+                    (
+                        k.clone(),
+                        v.as_str().map_or_else(|| v.to_string(), str::to_owned),
+                    )
+                })
+                .collect(),
+        }),
         timeline: rows(&t, &timeline, &known),
         older,
         name,
@@ -146,11 +206,80 @@ pub(super) fn samples(t: &Tr) -> Vec<(&'static str, String)> {
             roles: "①".into(),
             left: Some(t.arg(Msg::AccountLeftOn, "date", "①")),
         }],
-        preferences: Vec::new(),
+        contact: {
+            use attune_domain::customer::preferences::*;
+            contact_lines(
+                t,
+                &ContactRules {
+                    channels: vec![
+                        ContactChannel::Email,
+                        ContactChannel::Phone,
+                        ContactChannel::Sms,
+                        ContactChannel::InPerson,
+                    ],
+                    quiet_hours: QuietHours::parse("q", "21:00", "08:00").ok(),
+                    max_per_month: Some(2),
+                    opt_outs: vec![
+                        OptOut {
+                            channel: Some(ContactChannel::Sms),
+                            at_ms: 0,
+                            how: "①".into(),
+                        },
+                        OptOut {
+                            channel: None,
+                            at_ms: 0,
+                            how: "①".into(),
+                        },
+                    ],
+                },
+            )
+        },
+        sensitive: Some(Sensitive {
+            needs: attune_domain::customer::preferences::AccessNeed::ALL
+                .iter()
+                .map(|n| names::access_need(t, *n))
+                .collect(),
+            preferences: vec![("①".into(), "①".into())],
+        }),
         timeline: super::accounts::timeline_samples(t),
         older: None,
     }
     .render()
     .expect("renders");
-    vec![("person", page)]
+    let hidden = PersonPage {
+        t: t.clone(),
+        user_email: "①".into(),
+        csrf: "①".into(),
+        name: "①".into(),
+        facts: Vec::new(),
+        memberships: Vec::new(),
+        contact: Vec::new(),
+        sensitive: None,
+        timeline: Vec::new(),
+        older: None,
+    }
+    .render()
+    .expect("renders");
+    let none = PersonPage {
+        t: t.clone(),
+        user_email: "①".into(),
+        csrf: "①".into(),
+        name: "①".into(),
+        facts: Vec::new(),
+        memberships: Vec::new(),
+        contact: Vec::new(),
+        sensitive: Some(Sensitive {
+            needs: Vec::new(),
+            preferences: Vec::new(),
+        }),
+        timeline: Vec::new(),
+        older: None,
+    }
+    .render()
+    .expect("renders");
+    vec![
+        ("person", page),
+        ("person for a viewer", hidden),
+        ("person with nothing", none),
+    ]
 }

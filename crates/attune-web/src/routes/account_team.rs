@@ -254,7 +254,11 @@ pub(crate) async fn show_handover(
                 due: f.due_day.map(format_day),
             })
             .collect(),
-        people: h.people.into_iter().map(PersonBody::from).collect(),
+        people: h
+            .people
+            .into_iter()
+            .map(|p| PersonBody::from(p).for_caller(&caller))
+            .collect(),
         relationship: h.relationship,
     }))
 }

@@ -321,8 +321,14 @@ pub(crate) async fn show(
     let people = state.store.list_people(caller.org(), &query).await?;
     Ok(axum::Json(AccountDetail {
         account: AccountBody::from(account),
-        people: people.into_iter().map(PersonBody::from).collect(),
-        contacts: contacts.into_iter().map(ContactBody::from).collect(),
+        people: people
+            .into_iter()
+            .map(|p| PersonBody::from(p).for_caller(&caller))
+            .collect(),
+        contacts: contacts
+            .into_iter()
+            .map(|c| ContactBody::from(c).for_caller(&caller))
+            .collect(),
     }))
 }
 

@@ -47,6 +47,16 @@ impl From<Contact> for ContactBody {
     }
 }
 
+impl ContactBody {
+    /// The contact as `caller` may see them: viewers do not see personal preferences.
+    pub(crate) fn for_caller(mut self, caller: &ApiCaller) -> Self {
+        if !caller.sees_sensitive() {
+            self.preferences = Map::new();
+        }
+        self
+    }
+}
+
 /// A contact as received.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -150,6 +160,9 @@ pub(crate) async fn list(
         .list_contacts(caller.org(), account_id.as_deref())
         .await?;
     Ok(axum::Json(Items {
-        items: contacts.into_iter().map(ContactBody::from).collect(),
+        items: contacts
+            .into_iter()
+            .map(|c| ContactBody::from(c).for_caller(&caller))
+            .collect(),
     }))
 }

@@ -1,9 +1,12 @@
 //! People on the customer's side: create or update by e-mail (with their memberships of
 //! accounts), show, list a page at a time, end or remove a membership.
 
+use attune_domain::customer::preferences::{
+    AccessNeed, ContactChannel, ContactRules, OptOut, QuietHours,
+};
 use attune_domain::customer::{MembershipRole, Roles, parse_time_zone};
 use attune_domain::error::Problems;
-use attune_domain::period::{format_day, format_ms, parse_day};
+use attune_domain::period::{format_day, format_ms, parse_day, parse_instant};
 use attune_domain::text::{Email, LanguageTag};
 use attune_storage::model::{Membership, MembershipUpsert, PeopleQuery, Person, PersonUpsert};
 use axum::extract::{Path, State};
@@ -66,8 +69,14 @@ pub(crate) struct PersonBody {
     language: Option<String>,
     /// IANA time zone.
     time_zone: Option<String>,
-    #[schema(value_type = Object)]
-    preferences: Map<String, Value>,
+    /// Personal preferences; absent for viewers (sensitive).
+    #[schema(value_type = Option<Object>)]
+    preferences: Option<Map<String, Value>>,
+    /// How and when they want to be contacted.
+    contact: ContactBody,
+    /// Accessibility needs; absent for viewers (sensitive).
+    #[schema(value_type = Option<Vec<schema::AccessNeed>>)]
+    accessibility: Option<Vec<AccessNeed>>,
     /// Every account they are or were with: open-ended memberships first, then by last day.
     memberships: Vec<MembershipBody>,
     /// RFC 3339.
@@ -84,7 +93,9 @@ impl From<Person> for PersonBody {
             phone: p.phone,
             language: p.language,
             time_zone: p.time_zone,
-            preferences: p.preferences,
+            preferences: Some(p.preferences),
+            contact: ContactBody::from(p.contact_rules),
+            accessibility: Some(p.accessibility),
             memberships: p
                 .memberships
                 .into_iter()
@@ -93,6 +104,114 @@ impl From<Person> for PersonBody {
             created_at: format_ms(p.created_at),
         }
     }
+}
+
+impl PersonBody {
+    /// The person as `caller` may see them: viewers do not see sensitive data.
+    pub(crate) fn for_caller(mut self, caller: &ApiCaller) -> Self {
+        if !caller.sees_sensitive() {
+            self.preferences = None;
+            self.accessibility = None;
+        }
+        self
+    }
+}
+
+/// Quiet hours, `HH:MM` in the person's time zone (`from` after `to` wraps midnight).
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct QuietHoursBody {
+    #[schema(pattern = "^([01][0-9]|2[0-3]):[0-5][0-9]$")]
+    from: String,
+    #[schema(pattern = "^(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)$")]
+    to: String,
+}
+
+/// Withdrawn consent.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct OptOutBody {
+    /// The channel, or every channel when absent or null.
+    #[serde(default)]
+    #[schema(value_type = Option<schema::ContactChannel>)]
+    channel: Option<ContactChannel>,
+    /// When (RFC 3339 or a day).
+    #[schema(value_type = schema::Instant)]
+    at: String,
+    /// How it was said, e.g. "asked on a call".
+    #[schema(value_type = Name)]
+    how: String,
+}
+
+/// How and when a person wants to be contacted.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(as = ContactRules)]
+pub(crate) struct ContactBody {
+    /// Preferred channels, best first.
+    #[serde(default)]
+    #[schema(value_type = Vec<schema::ContactChannel>, max_items = 4)]
+    channels: Vec<ContactChannel>,
+    #[serde(default)]
+    quiet_hours: Option<QuietHoursBody>,
+    /// At most this many contacts a month (1–31).
+    #[serde(default)]
+    #[schema(minimum = 1, maximum = 31)]
+    max_per_month: Option<u8>,
+    #[serde(default)]
+    #[schema(max_items = 20)]
+    opt_outs: Vec<OptOutBody>,
+}
+
+impl From<ContactRules> for ContactBody {
+    fn from(r: ContactRules) -> Self {
+        Self {
+            channels: r.channels,
+            quiet_hours: r.quiet_hours.map(|q| QuietHoursBody {
+                from: QuietHours::hhmm(q.from_minute),
+                to: QuietHours::hhmm(q.to_minute),
+            }),
+            max_per_month: r.max_per_month,
+            opt_outs: r
+                .opt_outs
+                .into_iter()
+                .map(|o| OptOutBody {
+                    channel: o.channel,
+                    at: format_ms(o.at_ms),
+                    how: o.how,
+                })
+                .collect(),
+        }
+    }
+}
+
+fn contact_rules(p: &mut Problems, c: ContactBody) -> Option<ContactRules> {
+    let quiet_hours = c
+        .quiet_hours
+        .and_then(|q| p.take(QuietHours::parse("contact.quiet_hours", &q.from, &q.to)));
+    let mut opt_outs = Vec::new();
+    for (i, o) in c.opt_outs.into_iter().enumerate() {
+        let at = p.take(parse_instant(&format!("contact.opt_outs[{i}].at"), &o.at));
+        let how = p.take(attune_domain::text::parse_name(
+            &format!("contact.opt_outs[{i}].how"),
+            &o.how,
+            200,
+        ));
+        if let (Some(at_ms), Some(how)) = (at, how) {
+            opt_outs.push(OptOut {
+                channel: o.channel,
+                at_ms,
+                how,
+            });
+        }
+    }
+    let rules = ContactRules {
+        channels: c.channels,
+        quiet_hours,
+        max_per_month: c.max_per_month,
+        opt_outs,
+    };
+    p.take(rules.check("contact"))
 }
 
 /// A membership as received.
@@ -141,9 +260,19 @@ pub(crate) struct PersonInput {
     #[serde(default, deserialize_with = "crate::extract::not_null")]
     #[schema(nullable = false, value_type = Option<schema::TimeZone>)]
     time_zone: Option<String>,
+    /// Personal preferences, e.g. `{"calls": "prefers mornings"}` (sensitive: viewers do not
+    /// see them).
     #[serde(default)]
     #[schema(value_type = Object)]
     preferences: Map<String, Value>,
+    /// How and when to contact them. Left out: kept.
+    #[serde(default, deserialize_with = "crate::extract::not_null")]
+    #[schema(nullable = false)]
+    contact: Option<ContactBody>,
+    /// Accessibility needs (sensitive). Left out: kept.
+    #[serde(default, deserialize_with = "crate::extract::not_null")]
+    #[schema(nullable = false, value_type = Option<Vec<schema::AccessNeed>>)]
+    accessibility: Option<Vec<AccessNeed>>,
     /// Memberships to create or update (each naming an account of the organisation); the
     /// person's other memberships are kept.
     #[serde(default)]
@@ -227,6 +356,12 @@ fn person(input: PersonInput) -> Result<PersonUpsert, ApiError> {
         language,
         time_zone,
         preferences: input.preferences,
+        contact_rules: input.contact.and_then(|c| contact_rules(&mut p, c)),
+        accessibility: input.accessibility.map(|mut a| {
+            a.sort_by_key(|n| AccessNeed::ALL.iter().position(|x| x == n));
+            a.dedup();
+            a
+        }),
         memberships,
     };
     Ok(p.finish(person)?)
@@ -254,7 +389,10 @@ pub(crate) async fn upsert(
         }
         other => other?,
     };
-    Ok((StatusCode::CREATED, axum::Json(PersonBody::from(saved))))
+    Ok((
+        StatusCode::CREATED,
+        axum::Json(PersonBody::from(saved).for_caller(&caller)),
+    ))
 }
 
 /// Which people to list.
@@ -310,7 +448,10 @@ pub(crate) async fn list(
         None
     };
     Ok(axum::Json(PeoplePage {
-        items: people.into_iter().map(PersonBody::from).collect(),
+        items: people
+            .into_iter()
+            .map(|p| PersonBody::from(p).for_caller(&caller))
+            .collect(),
         next,
     }))
 }
@@ -334,7 +475,7 @@ pub(crate) async fn show(
     } else {
         state.store.person(caller.org(), &id).await?
     };
-    Ok(axum::Json(PersonBody::from(person)))
+    Ok(axum::Json(PersonBody::from(person).for_caller(&caller)))
 }
 
 /// `DELETE /api/v1/people/{id}/memberships/{account}`: removes a membership recorded by

@@ -1405,3 +1405,54 @@ async fn old_feedback_opens_no_case_unless_the_window_allows(backend: Backend) {
         (json!(0), json!(9))
     );
 }
+
+on_both_backends!(a_customer_who_opted_out_of_email_gets_no_resolution_message);
+
+/// The resolution message checks the person's contact rules: an opt-out of e-mail sends
+/// nothing; without it the message is queued.
+async fn a_customer_who_opted_out_of_email_gets_no_resolution_message(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let owner = user(&app, "owner@acme.test", Role::Member).await;
+    let survey = app.nps_survey(&app.admin_token).await;
+    let case = detractor_case(&app, &survey, &owner).await;
+    let (s, b) = app
+        .post(&app.admin_token, "/api/v1/people",
+              &json!({"email": "bilal@example.com", "name": "Bilal",
+                      "contact": {"opt_outs": [{"channel": "email", "at": "2026-11-20", "how": "asked on a call"}]}}))
+        .await;
+    assert_eq!(s, 201, "{b}");
+    let id = case["id"].as_str().unwrap().to_owned();
+    app.patch(&app.admin_token, &format!("/api/v1/cases/{id}"),
+              &json!({"state": "resolved", "root_cause": "delivery or service delay", "resolution": "Re-sent the order"}))
+        .await;
+    let w = worker(&app, None).await;
+    w.run_once(NOW_MS).await.unwrap();
+    let emails = || async {
+        sqlx::query("SELECT payload FROM jobs WHERE kind = 'email'")
+            .fetch_all(app.store.pool())
+            .await
+            .unwrap()
+            .len()
+    };
+    assert_eq!(
+        emails().await,
+        0,
+        "no message to someone who opted out of e-mail"
+    );
+    // The same without the opt-out: the message is queued.
+    let (s, _) = app
+        .post(
+            &app.admin_token,
+            "/api/v1/people",
+            &json!({"email": "bilal@example.com", "name": "Bilal", "contact": {"opt_outs": []}}),
+        )
+        .await;
+    assert_eq!(s, 201);
+    let second = detractor_case(&app, &survey, &owner).await;
+    let id = second["id"].as_str().unwrap().to_owned();
+    app.patch(&app.admin_token, &format!("/api/v1/cases/{id}"),
+              &json!({"state": "resolved", "root_cause": "delivery or service delay", "resolution": "Refunded"}))
+        .await;
+    w.run_once(NOW_MS + 1).await.unwrap();
+    assert_eq!(emails().await, 1);
+}

@@ -530,3 +530,75 @@ async fn the_cli_lists_and_shows_accounts_and_people(b: Backend) {
     .await;
     assert!(!ok && err.contains("not found"), "{err}");
 }
+
+on_both_backends!(contact_rules_are_kept_and_sensitive_data_hidden_from_viewers);
+
+async fn contact_rules_are_kept_and_sensitive_data_hidden_from_viewers(b: Backend) {
+    let app = TestApp::spawn(b).await;
+    let mut body = json!({"email": "ana@beta.example", "preferences": {"calls": "mornings only"},
+        "accessibility": ["screen_reader", "large_print", "screen_reader"],
+        "contact": {"channels": ["phone", "email"], "quiet_hours": {"from": "21:00", "to": "08:00"},
+                    "max_per_month": 2,
+                    "opt_outs": [{"channel": "sms", "at": "2026-11-01T10:00:00Z", "how": "asked on a call"}]}});
+    let (s, p) = app.post(&app.admin_token, "/api/v1/people", &body).await;
+    assert_eq!(s, 201, "{p}");
+    assert_eq!(
+        p["accessibility"],
+        json!(["large_print", "screen_reader"]),
+        "sorted, once each"
+    );
+    assert_eq!(
+        p["contact"]["quiet_hours"],
+        json!({"from": "21:00", "to": "08:00"})
+    );
+    assert_eq!(p["contact"]["opt_outs"][0]["at"], "2026-11-01T10:00:00Z");
+    // Left out, the rules and the needs are kept.
+    let (_, again) = app
+        .post(
+            &app.admin_token,
+            "/api/v1/people",
+            &json!({"email": "ana@beta.example", "preferences": {"calls": "mornings only"}}),
+        )
+        .await;
+    assert_eq!(
+        (&again["contact"], &again["accessibility"]),
+        (&p["contact"], &p["accessibility"])
+    );
+    // A viewer sees how to contact them, not their needs or personal preferences.
+    let id = p["id"].as_str().unwrap();
+    let (_, seen) = app
+        .get(&app.viewer_token, &format!("/api/v1/people/{id}"))
+        .await;
+    assert_eq!(seen["contact"], p["contact"]);
+    assert!(
+        seen.get("accessibility").is_none_or(Value::is_null),
+        "{seen}"
+    );
+    assert!(seen.get("preferences").is_none_or(Value::is_null), "{seen}");
+    let (_, contacts) = app.get(&app.viewer_token, "/api/v1/contacts").await;
+    assert_eq!(contacts["items"][0]["preferences"], json!({}));
+    // Bad rules name their field.
+    body["contact"]["quiet_hours"] = json!({"from": "21:00", "to": "21:00"});
+    body["contact"]["max_per_month"] = json!(0);
+    body["contact"]["opt_outs"][0]["how"] = json!(" ");
+    let (s, e) = app.post(&app.admin_token, "/api/v1/people", &body).await;
+    assert_eq!(s, 422, "{e}");
+    let fields: Vec<&str> = e["error"]["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["field"].as_str().unwrap())
+        .collect();
+    for f in [
+        "contact.quiet_hours",
+        "contact.max_per_month",
+        "contact.opt_outs[0].how",
+    ] {
+        assert!(fields.contains(&f), "{f} in {fields:?}");
+    }
+    // The person page shows the rules to everyone and the sensitive part to members only.
+    let cookie = crate::pages::login(&app).await;
+    let (_, html) = page(&app, &cookie, &format!("/people/{id}")).await;
+    assert!(html.contains("Not between 21:00 and 08:00"), "{html}");
+    assert!(html.contains("uses a screen reader") && html.contains("mornings only"));
+}

@@ -42,6 +42,28 @@ pub(crate) enum MembershipRole {
     Billing,
 }
 
+/// A way to reach a person.
+#[derive(serde::Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub(crate) enum ContactChannel {
+    Email,
+    Phone,
+    Sms,
+    InPerson,
+}
+
+/// Something a person needs to be served well.
+#[derive(serde::Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub(crate) enum AccessNeed {
+    LargePrint,
+    ScreenReader,
+    SignLanguageInterpreter,
+    EasyRead,
+    Captions,
+    StepFreeAccess,
+}
+
 /// A role on our side of an account.
 #[derive(serde::Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]

@@ -34,6 +34,15 @@ pub(crate) async fn run(
     let Some(to) = contact.email.clone() else {
         return Ok(JobOutcome::Done);
     };
+    // Someone who withdrew consent to e-mail (or to every contact) gets none.
+    let rules = w.store.person(org_id, contact_id).await?.contact_rules;
+    if !rules.allows(attune_domain::customer::preferences::ContactChannel::Email) {
+        tracing::info!(
+            case = case_id,
+            "the customer opted out of e-mail: no message sent"
+        );
+        return Ok(JobOutcome::Done);
+    }
     let response = match &case.response_id {
         Some(r) => Some(w.store.response(org_id, r).await?),
         None => None,
