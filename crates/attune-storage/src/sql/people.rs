@@ -194,42 +194,26 @@ pub(crate) async fn upsert_person_in(
         }
     }
     let preferences = serde_json::to_string(&p.preferences).context("encoding preferences")?;
+    // A new person is created first (with the address that finds them), then both are
+    // updated the same way.
     let id = match found {
-        Some(id) => {
-            sqlx::query(
-                "UPDATE people SET name = $3, phone = $4, language = $5, time_zone = $6, \
-                 preferences = $7 WHERE org_id = $1 AND id = $2",
-            )
-            .bind(org_id)
-            .bind(&id)
-            .bind(&p.name)
-            .bind(&p.phone)
-            .bind(&p.language)
-            .bind(&p.time_zone)
-            .bind(&preferences)
-            .execute(&mut *conn)
-            .await
-            .context("saving a person")?;
-            id
-        }
-        None => {
-            let id = create_person(conn, org_id, &p.email, p.name.as_deref(), now_ms).await?;
-            sqlx::query(
-                "UPDATE people SET phone = $3, language = $4, time_zone = $5, preferences = $6 \
-                 WHERE org_id = $1 AND id = $2",
-            )
-            .bind(org_id)
-            .bind(&id)
-            .bind(&p.phone)
-            .bind(&p.language)
-            .bind(&p.time_zone)
-            .bind(&preferences)
-            .execute(&mut *conn)
-            .await
-            .context("saving a person")?;
-            id
-        }
+        Some(id) => id,
+        None => create_person(conn, org_id, &p.email, p.name.as_deref(), now_ms).await?,
     };
+    sqlx::query(
+        "UPDATE people SET name = $3, phone = $4, language = $5, time_zone = $6, \
+         preferences = $7 WHERE org_id = $1 AND id = $2",
+    )
+    .bind(org_id)
+    .bind(&id)
+    .bind(&p.name)
+    .bind(&p.phone)
+    .bind(&p.language)
+    .bind(&p.time_zone)
+    .bind(&preferences)
+    .execute(&mut *conn)
+    .await
+    .context("saving a person")?;
     if let Some(rules) = &p.contact_rules {
         let rules = serde_json::to_string(rules).context("encoding contact rules")?;
         set_json(conn, org_id, &id, "contact_rules", &rules).await?;
