@@ -19,15 +19,15 @@ pub use error::{StoreError, StoreResult};
 pub use recorded::Recorded;
 pub use store::{
     AccessStore, CaseStore, CustomerStore, FeedStore, InteractionStore, JobStore, LoopConfigStore,
-    OutboxStore, ResponseStore, RetentionStore, ScoreStore, SettingsStore, SnapshotStore, Store,
-    SurveyStore, TeamStore, TextStore,
+    MergeStore, OutboxStore, ResponseStore, RetentionStore, ScoreStore, SettingsStore,
+    SnapshotStore, Store, SurveyStore, TeamStore, TextStore,
 };
 
 /// The store traits, to bring every feature's methods into scope: `use attune_storage::prelude::*;`.
 pub mod prelude {
     pub use crate::store::{
         AccessStore, CaseStore, CustomerStore, FeedStore, InteractionStore, JobStore,
-        LoopConfigStore, OutboxStore, ResponseStore, RetentionStore, ScoreStore, SettingsStore,
-        SnapshotStore, Store, SurveyStore, TeamStore, TextStore,
+        LoopConfigStore, MergeStore, OutboxStore, ResponseStore, RetentionStore, ScoreStore,
+        SettingsStore, SnapshotStore, Store, SurveyStore, TeamStore, TextStore,
     };
 }

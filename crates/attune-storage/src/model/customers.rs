@@ -27,6 +27,8 @@ pub struct Account {
     pub parent_id: Option<String>,
     /// When it was archived (ms since the epoch); archived accounts keep all their history.
     pub archived_at: Option<i64>,
+    /// The account it was merged into, if it was (it is kept, and left out of lists).
+    pub merged_into: Option<String>,
     /// When it was created (ms since the epoch).
     pub created_at: i64,
     /// Its ids in other systems, `(source, id)`, by source.
@@ -154,6 +156,8 @@ pub struct Person {
     pub accessibility: Vec<attune_domain::customer::preferences::AccessNeed>,
     /// Their accounts, current ones first, then by start.
     pub memberships: Vec<Membership>,
+    /// The person they were merged into, if they were (kept, and left out of lists).
+    pub merged_into: Option<String>,
     /// When the person was first recorded (ms since the epoch).
     pub created_at: i64,
 }

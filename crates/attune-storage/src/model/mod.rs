@@ -5,6 +5,7 @@ mod access;
 mod closed_loop;
 mod customers;
 mod interactions;
+mod merges;
 mod responses;
 mod timeline;
 
@@ -12,5 +13,6 @@ pub use access::*;
 pub use closed_loop::*;
 pub use customers::*;
 pub use interactions::*;
+pub use merges::*;
 pub use responses::*;
 pub use timeline::*;

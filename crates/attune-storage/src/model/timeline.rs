@@ -26,11 +26,15 @@ pub enum TimelineKind {
     MembershipEnded,
     /// The account's owner on our side changed.
     OwnerChanged,
+    /// Another record was merged into this one, or this one into another.
+    Merged,
+    /// A merge was undone.
+    MergeUndone,
 }
 
 impl TimelineKind {
     /// Every kind.
-    pub const ALL: [Self; 9] = [
+    pub const ALL: [Self; 11] = [
         Self::Response,
         Self::CaseOpened,
         Self::CaseResolved,
@@ -40,6 +44,8 @@ impl TimelineKind {
         Self::MembershipStarted,
         Self::MembershipEnded,
         Self::OwnerChanged,
+        Self::Merged,
+        Self::MergeUndone,
     ];
 
     /// The API name.
@@ -54,6 +60,8 @@ impl TimelineKind {
             Self::MembershipStarted => "membership_started",
             Self::MembershipEnded => "membership_ended",
             Self::OwnerChanged => "owner_changed",
+            Self::Merged => "merged",
+            Self::MergeUndone => "merge_undone",
         }
     }
 
@@ -147,6 +155,15 @@ pub enum TimelineDetail {
         /// The new owner.
         to: Option<String>,
         /// Who changed it.
+        by: Option<String>,
+    },
+    /// A merge: `merged_id` was folded into `survivor_id` (or that was undone).
+    Merge {
+        /// The survivor.
+        survivor_id: String,
+        /// The record folded in.
+        merged_id: String,
+        /// Who merged (or undid).
         by: Option<String>,
     },
 }

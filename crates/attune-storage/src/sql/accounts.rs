@@ -15,7 +15,7 @@ use crate::store::CustomerStore;
 use async_trait::async_trait;
 
 const ACCOUNT_COLUMNS: &str = "id, external_id, name, plan, size_band, industry, region, \
-     owner_user_id, attributes, parent_id, archived_at, created_at";
+     owner_user_id, attributes, parent_id, archived_at, merged_into, created_at";
 
 fn json_map(raw: &str) -> serde_json::Map<String, serde_json::Value> {
     serde_json::from_str(raw).unwrap_or_default()
@@ -35,6 +35,7 @@ fn account_of(row: &AnyRow) -> StoreResult<Account> {
         attributes: json_map(&attributes),
         parent_id: row.try_get("parent_id").context("reading account")?,
         archived_at: row.try_get("archived_at").context("reading account")?,
+        merged_into: row.try_get("merged_into").context("reading account")?,
         created_at: row.try_get("created_at").context("reading account")?,
         other_ids: Vec::new(),
         domains: Vec::new(),
@@ -50,12 +51,13 @@ pub(crate) async fn account_id_for(
     name: Option<&str>,
     now_ms: i64,
 ) -> StoreResult<String> {
-    // The no-op update makes RETURNING yield the existing row on conflict, on both backends.
+    // The no-op update makes RETURNING yield the existing row on conflict, on both backends;
+    // an account merged into another yields the survivor.
     let row = sqlx::query(
         "INSERT INTO accounts (id, org_id, external_id, name, attributes, created_at) \
          VALUES ($1, $2, $3, $4, '{}', $5) \
          ON CONFLICT (org_id, external_id) DO UPDATE SET external_id = excluded.external_id \
-         RETURNING id",
+         RETURNING COALESCE(merged_into, id) AS id",
     )
     .bind(new_id())
     .bind(org_id)
@@ -139,7 +141,7 @@ impl SqlStore {
         // order of preference; or all of them.
         let sql = format!(
             "SELECT {ACCOUNT_COLUMNS}, CASE WHEN id = $2 THEN 0 WHEN external_id = $2 THEN 1 ELSE 2 END AS rank \
-             FROM accounts WHERE org_id = $1 AND ($2 IS NULL OR id = $2 OR external_id = $2 \
+             FROM accounts WHERE org_id = $1 AND ($2 IS NULL AND merged_into IS NULL OR id = $2 OR external_id = $2 \
                OR id IN (SELECT account_id FROM account_external_ids WHERE org_id = $1 AND external_id = $2)) \
              ORDER BY rank, name, id"
         );

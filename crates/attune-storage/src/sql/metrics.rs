@@ -2,7 +2,7 @@
 //! the transaction that stores each response, so trend queries read O(days × scores) rows and
 //! never scan responses.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use attune_domain::period::{Interval, day_of_ms};
 use attune_domain::response::{Answer, NewResponse};
@@ -241,6 +241,119 @@ impl ScoreStore for SqlStore {
         }
         Ok(out)
     }
+}
+
+/// Moves the scores of responses from one segment of dimension `dim` (`language`, `account`)
+/// of the aggregates to another: `moved` lists (response id, old value, new value). Re-analysis
+/// uses it for responses whose language changed, merges for responses that changed account.
+pub(crate) async fn move_segment_counts(
+    conn: &mut AnyConnection,
+    dialect: Dialect,
+    org_id: &str,
+    dim: &str,
+    moved: &[(String, String, String)],
+) -> StoreResult<()> {
+    if moved.is_empty() {
+        return Ok(());
+    }
+    let by_id: HashMap<&str, (&str, &str)> = moved
+        .iter()
+        .map(|(id, was, now)| (id.as_str(), (was.as_str(), now.as_str())))
+        .collect();
+    // (survey, question, qtype, day or month, score, language) → change.
+    type Key = (String, String, String, i64, i64, String);
+    let mut daily: HashMap<Key, i64> = HashMap::new();
+    let mut monthly: HashMap<Key, i64> = HashMap::new();
+    for chunk in moved.chunks(500) {
+        let mut b = Binds::default();
+        let org = b.text(org_id);
+        let ids: Vec<String> = chunk.iter().map(|m| b.text(m.0.clone())).collect();
+        let sql = format!(
+            "SELECT rs.response_id, rs.survey_id, rs.question_key, rs.qtype, rs.score, \
+             r.submitted_at FROM response_scores rs \
+             JOIN responses r ON r.id = rs.response_id AND r.org_id = rs.org_id \
+             WHERE rs.org_id = {org} AND rs.response_id IN ({})",
+            ids.join(", ")
+        );
+        let rows = sqlx::query_with(AssertSqlSafe(sql), b.into_args()?)
+            .fetch_all(&mut *conn)
+            .await
+            .context("reading the scores of moved responses")?;
+        for row in &rows {
+            let id: String = row.try_get("response_id").context("reading a score")?;
+            let Some((was, now)) = by_id.get(id.as_str()) else {
+                continue;
+            };
+            let day = day_of_ms(row.try_get("submitted_at").context("reading a score")?);
+            let month = Interval::Month.bucket_start(day);
+            let survey: String = row.try_get("survey_id").context("reading a score")?;
+            let question: String = row.try_get("question_key").context("reading a score")?;
+            let qtype: String = row.try_get("qtype").context("reading a score")?;
+            let score: i64 = row.try_get("score").context("reading a score")?;
+            for (value, n) in [(*was, -1), (*now, 1)] {
+                let key = |at| {
+                    (
+                        survey.clone(),
+                        question.clone(),
+                        qtype.clone(),
+                        at,
+                        score,
+                        value.to_owned(),
+                    )
+                };
+                *daily.entry(key(day)).or_default() += n;
+                *monthly.entry(key(month)).or_default() += n;
+            }
+        }
+    }
+    for (table, col, counts) in [
+        ("score_segment_daily", "day", daily),
+        ("score_segment_monthly", "month", monthly),
+    ] {
+        let rows: Vec<Vec<Bind>> = counts
+            .into_iter()
+            .filter(|(_, n)| *n != 0)
+            .map(|((survey, question, qtype, at, score, value), n)| {
+                vec![
+                    Bind::Text(org_id.to_owned()),
+                    Bind::Text(survey),
+                    Bind::Text(question),
+                    Bind::Text(qtype),
+                    Bind::Text(dim.to_owned()),
+                    Bind::Text(value),
+                    Bind::Int(at),
+                    Bind::Int(score),
+                    Bind::Int(n),
+                ]
+            })
+            .collect();
+        insert_rows(
+            conn,
+            dialect,
+            &format!("INSERT INTO {table} (org_id, survey_id, question_key, qtype, dim, value, {col}, score, n)"),
+            &format!("ON CONFLICT (org_id, survey_id, question_key, dim, value, {col}, score) DO UPDATE SET n = {table}.n + excluded.n"),
+            rows,
+        )
+        .await?;
+    }
+    // Segments emptied by the move would show as buckets of no answers.
+    let mut emptied: Vec<&str> = moved.iter().map(|m| m.1.as_str()).collect();
+    emptied.sort_unstable();
+    emptied.dedup();
+    for table in ["score_segment_daily", "score_segment_monthly"] {
+        for value in &emptied {
+            sqlx::query(AssertSqlSafe(format!(
+                "DELETE FROM {table} WHERE org_id = $1 AND dim = $2 AND value = $3 AND n <= 0"
+            )))
+            .bind(org_id)
+            .bind(dim)
+            .bind(*value)
+            .execute(&mut *conn)
+            .await
+            .context("removing emptied segments")?;
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -16,6 +16,8 @@ mod import;
 mod ingest;
 mod interactions;
 mod jobs;
+mod merge_aggregates;
+mod merges;
 mod metrics;
 mod people;
 mod reindex;

@@ -11,7 +11,7 @@ use crate::error::{Context, StoreError, StoreResult};
 use crate::model::{Membership, MembershipUpsert, PeopleQuery, Person, PersonUpsert};
 
 pub(crate) const PERSON_COLUMNS: &str = "id, name, email, phone, language, time_zone, \
-     preferences, contact_rules, accessibility, created_at";
+     preferences, contact_rules, accessibility, merged_into, created_at";
 
 /// The order memberships are shown in (columns of the table aliased `t`, or unqualified with
 /// ""): open-ended first, then by last day, then the latest start, then the latest recorded.
@@ -38,6 +38,7 @@ pub(crate) fn person_of(row: &AnyRow) -> StoreResult<Person> {
         time_zone: row.try_get("time_zone").context("reading a person")?,
         preferences: serde_json::from_str(&preferences).unwrap_or_default(),
         memberships: Vec::new(),
+        merged_into: row.try_get("merged_into").context("reading a person")?,
         created_at: row.try_get("created_at").context("reading a person")?,
     })
 }
@@ -154,14 +155,14 @@ async fn add_email(
     Ok(())
 }
 
-/// The account id of `wanted` (id or external id), or not found.
+/// The account id of `wanted` (id or external id; the survivor of a merged one), or not found.
 pub(crate) async fn account_id_of(
     conn: &mut AnyConnection,
     org_id: &str,
     wanted: &str,
 ) -> StoreResult<String> {
     sqlx::query_scalar(
-        "SELECT id FROM accounts WHERE org_id = $1 AND (id = $2 OR external_id = $2) \
+        "SELECT COALESCE(merged_into, id) FROM accounts WHERE org_id = $1 AND (id = $2 OR external_id = $2) \
          ORDER BY CASE WHEN id = $2 THEN 0 ELSE 1 END LIMIT 1",
     )
     .bind(org_id)
@@ -379,7 +380,7 @@ impl SqlStore {
     ) -> StoreResult<Vec<Person>> {
         let mut conn = self.pool.acquire().await.context("listing people")?;
         let sql = format!(
-            "SELECT {PERSON_COLUMNS} FROM people p WHERE org_id = $1 \
+            "SELECT {PERSON_COLUMNS} FROM people p WHERE org_id = $1 AND merged_into IS NULL \
              AND ($2 IS NULL OR id IN (SELECT person_id FROM memberships WHERE org_id = $1 AND account_id = $2)) \
              AND ($3 IS NULL OR id > $3) ORDER BY id LIMIT $4"
         );

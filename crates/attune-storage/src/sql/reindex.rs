@@ -2,16 +2,13 @@
 //! postings an older analysis wrote): language, terms and search postings, in batches that each
 //! commit; each organisation records the [`attune_text::INDEX_VERSION`] its postings follow.
 
-use std::collections::HashMap;
-
-use attune_domain::period::{Interval, day_of_ms};
 use attune_domain::text::LanguageTag;
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, AssertSqlSafe, Row};
 
 use super::responses::VISIBLE;
 use super::text::{TERM_INSERT, index_comment, merge_recent_terms, term_rows};
-use super::{Bind, Binds, Dialect, SqlStore, insert_rows};
+use super::{Bind, Dialect, SqlStore, insert_rows};
 use crate::error::{Context, StoreResult};
 use crate::model::{Org, ReindexOutcome};
 
@@ -134,8 +131,14 @@ impl SqlStore {
             for row in &rows {
                 work.add(org_id, row)?;
             }
-            self.move_language_counts(&mut tx, org_id, &work.moved)
-                .await?;
+            super::metrics::move_segment_counts(
+                &mut tx,
+                self.dialect,
+                org_id,
+                "language",
+                &work.moved,
+            )
+            .await?;
             self.delete_terms(&mut tx, org_id, work.stale).await?;
             self.update_analysis(&mut tx, org_id, work.updates).await?;
             insert_rows(
@@ -164,100 +167,6 @@ impl SqlStore {
         .await
         .context("finding out-of-date search indexes")?;
         rows.iter().map(super::settings::org_of).collect()
-    }
-
-    /// Moves the scores of responses whose language changed from one language segment of the
-    /// aggregates to the other, so metrics by language agree with the feed's language filter.
-    async fn move_language_counts(
-        &self,
-        conn: &mut AnyConnection,
-        org_id: &str,
-        moved: &[(String, String, String)],
-    ) -> StoreResult<()> {
-        if moved.is_empty() {
-            return Ok(());
-        }
-        let by_id: HashMap<&str, (&str, &str)> = moved
-            .iter()
-            .map(|(id, was, now)| (id.as_str(), (was.as_str(), now.as_str())))
-            .collect();
-        // (survey, question, qtype, day or month, score, language) → change.
-        type Key = (String, String, String, i64, i64, String);
-        let mut daily: HashMap<Key, i64> = HashMap::new();
-        let mut monthly: HashMap<Key, i64> = HashMap::new();
-        for chunk in moved.chunks(500) {
-            let mut b = Binds::default();
-            let org = b.text(org_id);
-            let ids: Vec<String> = chunk.iter().map(|m| b.text(m.0.clone())).collect();
-            let sql = format!(
-                "SELECT rs.response_id, rs.survey_id, rs.question_key, rs.qtype, rs.score, \
-                 r.submitted_at FROM response_scores rs \
-                 JOIN responses r ON r.id = rs.response_id AND r.org_id = rs.org_id \
-                 WHERE rs.org_id = {org} AND rs.response_id IN ({})",
-                ids.join(", ")
-            );
-            let rows = sqlx::query_with(AssertSqlSafe(sql), b.into_args()?)
-                .fetch_all(&mut *conn)
-                .await
-                .context("reading the scores of re-languaged responses")?;
-            for row in &rows {
-                let id: String = row.try_get("response_id").context("reading a score")?;
-                let Some((was, now)) = by_id.get(id.as_str()) else {
-                    continue;
-                };
-                let day = day_of_ms(row.try_get("submitted_at").context("reading a score")?);
-                let month = Interval::Month.bucket_start(day);
-                let survey: String = row.try_get("survey_id").context("reading a score")?;
-                let question: String = row.try_get("question_key").context("reading a score")?;
-                let qtype: String = row.try_get("qtype").context("reading a score")?;
-                let score: i64 = row.try_get("score").context("reading a score")?;
-                for (value, n) in [(*was, -1), (*now, 1)] {
-                    let key = |at| {
-                        (
-                            survey.clone(),
-                            question.clone(),
-                            qtype.clone(),
-                            at,
-                            score,
-                            value.to_owned(),
-                        )
-                    };
-                    *daily.entry(key(day)).or_default() += n;
-                    *monthly.entry(key(month)).or_default() += n;
-                }
-            }
-        }
-        for (table, col, counts) in [
-            ("score_segment_daily", "day", daily),
-            ("score_segment_monthly", "month", monthly),
-        ] {
-            let rows: Vec<Vec<Bind>> = counts
-                .into_iter()
-                .filter(|(_, n)| *n != 0)
-                .map(|((survey, question, qtype, at, score, value), n)| {
-                    vec![
-                        Bind::Text(org_id.to_owned()),
-                        Bind::Text(survey),
-                        Bind::Text(question),
-                        Bind::Text(qtype),
-                        Bind::Text("language".to_owned()),
-                        Bind::Text(value),
-                        Bind::Int(at),
-                        Bind::Int(score),
-                        Bind::Int(n),
-                    ]
-                })
-                .collect();
-            insert_rows(
-                conn,
-                self.dialect,
-                &format!("INSERT INTO {table} (org_id, survey_id, question_key, qtype, dim, value, {col}, score, n)"),
-                &format!("ON CONFLICT (org_id, survey_id, question_key, dim, value, {col}, score) DO UPDATE SET n = {table}.n + excluded.n"),
-                rows,
-            )
-            .await?;
-        }
-        Ok(())
     }
 
     /// Deletes search index rows by (term, response id).

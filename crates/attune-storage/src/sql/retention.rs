@@ -117,8 +117,9 @@ async fn account_indexes(
     }
     // The wanted accounts with their numbers, if they have one yet: looked up by external id
     // for a few, or every account of the organisation read at once for many.
-    let lookup = "SELECT a.id, a.external_id, r.idx FROM accounts a \
-         LEFT JOIN retention_accounts r ON r.org_id = a.org_id AND r.account_id = a.id \
+    let lookup = "SELECT COALESCE(a.merged_into, a.id) AS id, a.external_id, r.idx FROM accounts a \
+         LEFT JOIN retention_accounts r ON r.org_id = a.org_id \
+           AND r.account_id = COALESCE(a.merged_into, a.id) \
          WHERE a.org_id = $1 AND a.external_id IS NOT NULL";
     let mut rows = Vec::new();
     if wanted.len() > FEW_ACCOUNTS {
@@ -168,14 +169,18 @@ async fn account_indexes(
     );
     let mut out = HashMap::with_capacity(wanted.len());
     let mut fresh: Vec<JsonRow> = Vec::new();
+    // Numbers given in this call, by account id: two external ids can name one account (a
+    // merged account's and its survivor's).
+    let mut given: HashMap<&str, i64> = HashMap::new();
     for x in wanted {
         let Some((id, idx)) = by_external.get(x) else {
             return Err(other(format!("account `{x}` was not created")));
         };
-        let idx = match idx {
-            Some(i) => *i,
+        let idx = match idx.or_else(|| given.get(id.as_str()).copied()) {
+            Some(i) => i,
             None => {
                 fresh.push(vec![org_id.into(), next.into(), id.as_str().into()]);
+                given.insert(id.as_str(), next);
                 next += 1;
                 next - 1
             }

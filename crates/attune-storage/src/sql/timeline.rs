@@ -390,6 +390,66 @@ async fn account_events(
     Ok(out)
 }
 
+/// Merges the account or person took part in, and their undoing (read whole: a handful).
+async fn merges(
+    conn: &mut AnyConnection,
+    org: &str,
+    s: &Subject<'_>,
+) -> StoreResult<Vec<TimelineEntry>> {
+    let (kind, id) = match (s.account, s.person) {
+        (Some(a), _) => ("account", a),
+        (None, Some(p)) => ("person", p),
+        (None, None) => return Ok(Vec::new()),
+    };
+    let rows = sqlx::query(
+        "SELECT id, survivor_id, merged_id, at, actor_user_id, undone_at, undone_by FROM merges \
+         WHERE org_id = $1 AND kind = $2 AND (survivor_id = $3 OR merged_id = $3)",
+    )
+    .bind(org)
+    .bind(kind)
+    .bind(id)
+    .fetch_all(&mut *conn)
+    .await
+    .context("reading the timeline's merges")?;
+    let mut out = Vec::new();
+    for row in rows {
+        let merge_id: String = row.try_get(0).context("reading a merge")?;
+        let survivor_id: String = row.try_get(1).context("reading a merge")?;
+        let merged_id: String = row.try_get(2).context("reading a merge")?;
+        let mut events = vec![(
+            TimelineKind::Merged,
+            row.try_get::<i64, _>(3).context("reading a merge")?,
+            row.try_get::<Option<String>, _>(4)
+                .context("reading a merge")?,
+        )];
+        if let Some(at) = row
+            .try_get::<Option<i64>, _>(5)
+            .context("reading a merge")?
+        {
+            events.push((
+                TimelineKind::MergeUndone,
+                at,
+                row.try_get(6).context("reading a merge")?,
+            ));
+        }
+        for (kind, at, by) in events {
+            out.push(TimelineEntry {
+                id: merge_id.clone(),
+                at,
+                kind,
+                account_id: s.account.map(str::to_owned),
+                person_id: s.person.map(str::to_owned),
+                detail: TimelineDetail::Merge {
+                    survivor_id: survivor_id.clone(),
+                    merged_id: merged_id.clone(),
+                    by,
+                },
+            });
+        }
+    }
+    Ok(out)
+}
+
 impl SqlStore {
     /// A page of the account's or the person's timeline, newest first.
     pub(crate) async fn timeline_impl(
@@ -425,6 +485,9 @@ impl SqlStore {
             && wanted(TimelineKind::OwnerChanged)
         {
             all.extend(account_events(&mut conn, org_id, account).await?);
+        }
+        if wanted(TimelineKind::Merged) || wanted(TimelineKind::MergeUndone) {
+            all.extend(merges(&mut conn, org_id, &s).await?);
         }
         if wanted(TimelineKind::MembershipStarted) || wanted(TimelineKind::MembershipEnded) {
             all.extend(memberships(&mut conn, org_id, &s).await?);

@@ -60,6 +60,7 @@ mod closed_loop;
 mod customers;
 mod interactions;
 mod jobs;
+mod merges;
 mod responses;
 mod retention;
 mod settings;
@@ -70,6 +71,7 @@ pub use closed_loop::{CaseStore, LoopConfigStore, TeamStore};
 pub use customers::CustomerStore;
 pub use interactions::InteractionStore;
 pub use jobs::{JobStore, OutboxStore};
+pub use merges::MergeStore;
 pub use responses::{FeedStore, ResponseStore, ScoreStore, TextStore};
 pub use retention::{RetentionStore, SnapshotStore};
 pub use settings::SettingsStore;
@@ -92,6 +94,7 @@ umbrella!(
     AccessStore,
     CustomerStore,
     InteractionStore,
+    MergeStore,
     SurveyStore,
     ResponseStore,
     FeedStore,

@@ -114,6 +114,8 @@ pub(crate) fn timeline(t: &Tr, e: &attune_storage::model::TimelineEntry) -> Stri
         K::MembershipStarted => Msg::TimelineMembershipStarted,
         K::MembershipEnded => Msg::TimelineMembershipEnded,
         K::OwnerChanged => Msg::TimelineOwnerChanged,
+        K::Merged => Msg::TimelineMerged,
+        K::MergeUndone => Msg::TimelineMergeUndone,
     })
 }
 

@@ -14,8 +14,8 @@ pub(crate) struct TimelineRow {
     pub what: String,
     pub text: String,
     pub internal: bool,
-    /// The case page, for case entries.
-    pub case_link: Option<String>,
+    /// The page the text links to: the case, the merge.
+    pub link: Option<String>,
     /// The person it involves, with their page.
     pub person: Option<(String, String)>,
 }
@@ -57,7 +57,7 @@ pub(crate) fn rows(
     entries
         .iter()
         .map(|e| {
-            let (text, internal, case_link) = match &e.detail {
+            let (text, internal, link) = match &e.detail {
                 TimelineDetail::Response { score, comment, .. } => {
                     let score = score
                         .as_ref()
@@ -101,6 +101,11 @@ pub(crate) fn rows(
                     };
                     (format!("{} → {}", who(from), who(to)), false, None)
                 }
+                TimelineDetail::Merge { .. } => (
+                    t.get(Msg::TimelineMergeDetails),
+                    false,
+                    Some(format!("/merges/{}", e.id)),
+                ),
             };
             let day_dated = matches!(
                 e.detail,
@@ -122,7 +127,7 @@ pub(crate) fn rows(
                 what: names::timeline(t, e),
                 text,
                 internal,
-                case_link,
+                link,
                 person,
             }
         })

@@ -91,6 +91,8 @@ pub(crate) struct AccountBody {
     domains: Vec<String>,
     /// When it was archived (RFC 3339); archived accounts keep their history.
     archived_at: Option<String>,
+    /// The account it was merged into (`POST /api/v1/accounts/{id}/merge`), if it was.
+    merged_into: Option<String>,
     /// RFC 3339.
     created_at: String,
     /// Our team for the account (shown for one account; empty in lists).
@@ -126,6 +128,7 @@ impl From<Account> for AccountBody {
                 .collect(),
             domains: a.domains,
             archived_at: a.archived_at.map(format_ms),
+            merged_into: a.merged_into,
             created_at: format_ms(a.created_at),
             team: a
                 .team

@@ -11,6 +11,7 @@ pub(crate) mod feedback;
 mod health;
 mod interactions;
 mod loop_settings;
+mod merges;
 mod metrics;
 mod people;
 mod responses;
@@ -118,6 +119,10 @@ fn light() -> OpenApiRouter<AppState> {
         .routes(routes!(people::remove_membership))
         .routes(routes!(interactions::create))
         .routes(routes!(interactions::show))
+        .routes(routes!(merges::merge_accounts))
+        .routes(routes!(merges::merge_people))
+        .routes(routes!(merges::show))
+        .routes(routes!(merges::undo))
         .routes(routes!(timeline::account))
         .routes(routes!(timeline::person))
         .routes(routes!(contacts::list, contacts::upsert))

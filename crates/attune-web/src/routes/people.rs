@@ -80,6 +80,8 @@ pub(crate) struct PersonBody {
     /// Every account they are or were with: open-ended memberships first, then by last day.
     memberships: Vec<MembershipBody>,
     /// RFC 3339.
+    /// The person they were merged into (`POST /api/v1/people/{id}/merge`), if they were.
+    merged_into: Option<String>,
     created_at: String,
 }
 
@@ -101,6 +103,7 @@ impl From<Person> for PersonBody {
                 .into_iter()
                 .map(MembershipBody::from)
                 .collect(),
+            merged_into: p.merged_into,
             created_at: format_ms(p.created_at),
         }
     }

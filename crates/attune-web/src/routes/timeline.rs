@@ -21,7 +21,7 @@ use crate::{ApiError, AppState};
 pub(crate) struct TimelineParams {
     /// Comma-separated kinds: `response`, `case_opened`, `case_resolved`, `interaction`,
     /// `subscription_started`, `subscription_ended`, `membership_started`,
-    /// `membership_ended`, `owner_changed` (default: all).
+    /// `membership_ended`, `owner_changed`, `merged`, `merge_undone` (default: all).
     #[param(value_type = Option<crate::routes::schema::TimelineKinds>)]
     kinds: Option<String>,
     /// The `next` of the previous page (a cursor this server issued).
@@ -43,7 +43,8 @@ pub(crate) struct EntryBody {
     id: String,
     account_id: Option<String>,
     person_id: Option<String>,
-    /// The details, by `type`: `response`, `case`, `interaction`, `subscription`, `membership`.
+    /// The details, by `type`: `response`, `case`, `interaction`, `subscription`, `membership`,
+    /// `owner`, `merge`.
     #[schema(value_type = Object)]
     detail: TimelineDetail,
 }

@@ -22,6 +22,7 @@ mod limits;
 mod login_backoff;
 mod logs;
 mod loop_counts;
+mod merges;
 mod metrics;
 mod migration_parity;
 mod nul_input;

@@ -109,6 +109,8 @@ fn added_field(key: &str, got: &serde_json::Map<String, Value>) -> bool {
             .is_some_and(|r| got.get("rule_ids") == Some(&Value::Array(vec![r.clone()]))),
         // Issue 14's account fields, as an account that had none of them answers them.
         "archived_at" | "parent_id" => got.contains_key("external_id") && value.is_null(),
+        // Merges came later still: nothing upgraded was merged.
+        "merged_into" => value.is_null(),
         "domains" => got.contains_key("external_id") && *value == json!([]),
         "external_ids" => got.contains_key("external_id") && *value == json!({}),
         "created_at" => got.contains_key("external_id") && value.is_string(),

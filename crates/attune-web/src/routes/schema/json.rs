@@ -381,7 +381,7 @@ json_schemas! {
     TimelineKinds => serde_json::json!({
         "description": "Comma-separated kinds of entries; empty: all.",
         "type": "string",
-        "pattern": "^((response|case_opened|case_resolved|interaction|subscription_started|subscription_ended|membership_started|membership_ended|owner_changed)(,(response|case_opened|case_resolved|interaction|subscription_started|subscription_ended|membership_started|membership_ended|owner_changed))*)?$",
+        "pattern": "^((response|case_opened|case_resolved|interaction|subscription_started|subscription_ended|membership_started|membership_ended|owner_changed|merged|merge_undone)(,(response|case_opened|case_resolved|interaction|subscription_started|subscription_ended|membership_started|membership_ended|owner_changed|merged|merge_undone))*)?$",
         "example": "response,interaction"
     });
 }

@@ -20,6 +20,7 @@ mod closed_loop;
 mod customers;
 mod interactions;
 mod jobs;
+mod merges;
 mod responses;
 mod retention;
 mod settings;
