@@ -150,6 +150,7 @@ struct AccountPage {
     participants: Vec<Choice>,
     today: String,
     error: Option<String>,
+    merge: super::merges::MergeBox,
 }
 
 /// The timeline's page (`after`, from the "older" link).
@@ -366,6 +367,12 @@ fn build(user: &PageUser, mut l: Loaded, today: i64, error: Option<String>) -> A
         user_email: user.email.clone(),
         csrf: user.csrf_token.clone(),
         can_write: user.actor.role.can_write(),
+        merge: super::merges::MergeBox::of(
+            user,
+            attune_storage::model::MergeKind::Account,
+            &l.account.id,
+            l.account.merged_into.as_deref(),
+        ),
         id: l.account.id.clone(),
         name: l.account.name.clone(),
         owner: email_of(&l.users, l.account.owner_user_id.as_deref())
@@ -506,6 +513,7 @@ pub(super) fn samples(t: &Tr) -> Vec<(&'static str, String)> {
             user_email: "①".into(),
             csrf: "①".into(),
             can_write: flagged,
+            merge: super::merges::MergeBox::sample(flagged),
             id: "①".into(),
             name: "①".into(),
             owner: t.get(Msg::AccountNoOwner),

@@ -13,6 +13,7 @@ mod log_form;
 mod login;
 mod loop_overview;
 mod loop_settings;
+mod merges;
 mod names;
 mod page_form;
 mod person;
@@ -55,7 +56,17 @@ pub(crate) fn router() -> Router<AppState> {
             "/accounts/{id}/interactions",
             axum::routing::post(log_form::log),
         )
+        .route(
+            "/accounts/{id}/merge",
+            axum::routing::post(merges::merge_account),
+        )
         .route("/people/{id}", get(person::show))
+        .route(
+            "/people/{id}/merge",
+            axum::routing::post(merges::merge_person),
+        )
+        .route("/merges/{id}", get(merges::show))
+        .route("/merges/{id}/undo", axum::routing::post(merges::undo))
         .route("/cases", get(queue::queue))
         .route("/cases/{id}", get(case::show).post(case::act))
         .route(

@@ -89,6 +89,8 @@ struct PersonPage {
     sensitive: Option<Sensitive>,
     timeline: Vec<TimelineRow>,
     older: Option<String>,
+    error: Option<String>,
+    merge: super::merges::MergeBox,
 }
 
 fn build(
@@ -116,6 +118,13 @@ fn build(
     let older = cut_page(&mut timeline, 50);
     let known = HashMap::from([(p.id.clone(), name.clone())]);
     PersonPage {
+        error: None,
+        merge: super::merges::MergeBox::of(
+            user,
+            attune_storage::model::MergeKind::Person,
+            &p.id,
+            p.merged_into.as_deref(),
+        ),
         user_email: user.email.clone(),
         csrf: user.csrf_token.clone(),
         facts,
@@ -157,15 +166,16 @@ fn build(
     }
 }
 
-/// `GET /people/{id}`
-pub(crate) async fn show(
-    State(state): State<AppState>,
-    user: PageUser,
-    Path(id): Path<String>,
-    Query(params): Query<AccountParams>,
+/// The person page, with `error` shown at its top.
+async fn person_page(
+    state: &AppState,
+    user: &PageUser,
+    id: &str,
+    after: Option<&str>,
+    error: Option<String>,
 ) -> Response {
     let org = &user.actor.org_id;
-    let person = match state.store.person(org, &id).await {
+    let person = match state.store.person(org, id).await {
         Ok(p) => p,
         Err(e) => return ApiError::from(e).into_response(),
     };
@@ -173,16 +183,37 @@ pub(crate) async fn show(
         account_id: None,
         person_id: Some(person.id.clone()),
         kinds: Vec::new(),
-        after: params
-            .after
-            .as_deref()
-            .and_then(crate::routes::timeline::parse_cursor),
+        after: after.and_then(crate::routes::timeline::parse_cursor),
         limit: 51,
     };
     match state.store.timeline(org, &q).await {
-        Ok(timeline) => render(&build(&user, person, timeline)),
+        Ok(timeline) => {
+            let mut page = build(user, person, timeline);
+            page.error = error;
+            render(&page)
+        }
         Err(e) => ApiError::from(e).into_response(),
     }
+}
+
+/// `GET /people/{id}`
+pub(crate) async fn show(
+    State(state): State<AppState>,
+    user: PageUser,
+    Path(id): Path<String>,
+    Query(params): Query<AccountParams>,
+) -> Response {
+    person_page(&state, &user, &id, params.after.as_deref(), None).await
+}
+
+/// The person page with a problem of a form posted from it.
+pub(super) async fn page_with_error(
+    state: &AppState,
+    user: &PageUser,
+    id: &str,
+    error: String,
+) -> Response {
+    person_page(state, user, id, None, Some(error)).await
 }
 
 /// The page as the text test renders it.
@@ -243,6 +274,8 @@ pub(super) fn samples(t: &Tr) -> Vec<(&'static str, String)> {
         }),
         timeline: super::accounts::timeline_samples(t),
         older: None,
+        error: Some("①".into()),
+        merge: super::merges::MergeBox::sample(true),
     }
     .render()
     .expect("renders");
@@ -257,6 +290,8 @@ pub(super) fn samples(t: &Tr) -> Vec<(&'static str, String)> {
         sensitive: None,
         timeline: Vec::new(),
         older: None,
+        error: None,
+        merge: super::merges::MergeBox::sample(false),
     }
     .render()
     .expect("renders");
@@ -274,6 +309,8 @@ pub(super) fn samples(t: &Tr) -> Vec<(&'static str, String)> {
         }),
         timeline: Vec::new(),
         older: None,
+        error: None,
+        merge: super::merges::MergeBox::sample(false),
     }
     .render()
     .expect("renders");

@@ -2,7 +2,7 @@
 
 use attune::config::Config;
 use attune::db;
-use attune_storage::model::{PeopleQuery, TimelineQuery};
+use attune_storage::model::{MergeKind, PeopleQuery, TimelineQuery};
 use attune_storage::prelude::*;
 use clap::Subcommand;
 
@@ -39,6 +39,17 @@ pub(crate) enum AccountsCommand {
         #[arg(long, default_value_t = 50)]
         limit: u32,
     },
+    /// Folds a duplicate account into another (everything moves; undo with `attune merges
+    /// undo`); prints the merge as JSON.
+    Merge {
+        /// Organisation slug.
+        #[arg(long)]
+        org: String,
+        /// The account that keeps everything: id or external id.
+        survivor: String,
+        /// The duplicate: id or external id.
+        duplicate: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -63,6 +74,17 @@ pub(crate) enum PeopleCommand {
         /// Person id or e-mail.
         person: String,
     },
+    /// Folds a duplicate person into another (addresses, memberships, answers, cases and
+    /// interactions move; undo with `attune merges undo`); prints the merge as JSON.
+    Merge {
+        /// Organisation slug.
+        #[arg(long)]
+        org: String,
+        /// The person who keeps everything: id or e-mail.
+        survivor: String,
+        /// The duplicate: id or e-mail.
+        duplicate: String,
+    },
 }
 
 fn cell(s: &str) -> String {
@@ -75,7 +97,8 @@ pub(crate) async fn accounts(config: &Config, command: AccountsCommand) -> anyho
     let slug = match &command {
         AccountsCommand::List { org }
         | AccountsCommand::Show { org, .. }
-        | AccountsCommand::Timeline { org, .. } => org.clone(),
+        | AccountsCommand::Timeline { org, .. }
+        | AccountsCommand::Merge { org, .. } => org.clone(),
     };
     let org = org_by_slug(&store, &slug).await?;
     let now = super::now_ms();
@@ -135,7 +158,64 @@ pub(crate) async fn accounts(config: &Config, command: AccountsCommand) -> anyho
                 );
             }
         }
+        AccountsCommand::Merge {
+            survivor,
+            duplicate,
+            ..
+        } => {
+            let m = store
+                .merge(
+                    &org.id,
+                    MergeKind::Account,
+                    &survivor,
+                    &duplicate,
+                    None,
+                    now,
+                )
+                .await?;
+            println!("{}", serde_json::to_string_pretty(&m)?);
+        }
     }
+    Ok(())
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum MergesCommand {
+    /// A merge as JSON, with what undoing it would do (records created on the survivor since
+    /// stay with it).
+    Show {
+        /// Organisation slug.
+        #[arg(long)]
+        org: String,
+        /// Merge id (printed by `accounts merge` / `people merge`, and on the timeline).
+        merge: String,
+    },
+    /// Undoes a merge: every moved record goes back; prints the merge as JSON.
+    Undo {
+        /// Organisation slug.
+        #[arg(long)]
+        org: String,
+        /// Merge id.
+        merge: String,
+    },
+}
+
+/// Runs `attune merges …`.
+pub(crate) async fn merges(config: &Config, command: MergesCommand) -> anyhow::Result<()> {
+    let store = db::open(&config.db).await?;
+    let (MergesCommand::Show { org, .. } | MergesCommand::Undo { org, .. }) = &command;
+    let org = org_by_slug(&store, org).await?;
+    let out = match command {
+        MergesCommand::Show { merge, .. } => {
+            serde_json::to_value(store.merge_preview(&org.id, &merge).await?)?
+        }
+        MergesCommand::Undo { merge, .. } => serde_json::to_value(
+            store
+                .undo_merge(&org.id, &merge, None, super::now_ms())
+                .await?,
+        )?,
+    };
+    println!("{}", serde_json::to_string_pretty(&out)?);
     Ok(())
 }
 
@@ -143,7 +223,9 @@ pub(crate) async fn accounts(config: &Config, command: AccountsCommand) -> anyho
 pub(crate) async fn people(config: &Config, command: PeopleCommand) -> anyhow::Result<()> {
     let store = db::open(&config.db).await?;
     let slug = match &command {
-        PeopleCommand::List { org, .. } | PeopleCommand::Show { org, .. } => org.clone(),
+        PeopleCommand::List { org, .. }
+        | PeopleCommand::Show { org, .. }
+        | PeopleCommand::Merge { org, .. } => org.clone(),
     };
     let org = org_by_slug(&store, &slug).await?;
     match command {
@@ -179,6 +261,23 @@ pub(crate) async fn people(config: &Config, command: PeopleCommand) -> anyhow::R
                 store.person(&org.id, &person).await?
             };
             println!("{}", serde_json::to_string_pretty(&p)?);
+        }
+        PeopleCommand::Merge {
+            survivor,
+            duplicate,
+            ..
+        } => {
+            let m = store
+                .merge(
+                    &org.id,
+                    MergeKind::Person,
+                    &survivor,
+                    &duplicate,
+                    None,
+                    super::now_ms(),
+                )
+                .await?;
+            println!("{}", serde_json::to_string_pretty(&m)?);
         }
     }
     Ok(())

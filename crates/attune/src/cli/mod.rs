@@ -101,15 +101,21 @@ pub(crate) enum Command {
         #[command(subcommand)]
         command: cases::CasesCommand,
     },
-    /// Customer accounts: list, show one with its people and relationship health, its timeline.
+    /// Customer accounts: list, show one with its people and relationship health, its timeline,
+    /// merge a duplicate.
     Accounts {
         #[command(subcommand)]
         command: customers::AccountsCommand,
     },
-    /// People on the customers' side: list, show one.
+    /// People on the customers' side: list, show one, merge a duplicate.
     People {
         #[command(subcommand)]
         command: customers::PeopleCommand,
+    },
+    /// Merges of duplicate accounts and people: show one with its undo preview, undo it.
+    Merges {
+        #[command(subcommand)]
+        command: customers::MergesCommand,
     },
     /// The key that seals stored credentials (webhook signing secrets, the invitation signing
     /// key): generate one, rotate to a new one.
@@ -156,6 +162,7 @@ pub(crate) async fn run(mut config: Config, command: Command) -> anyhow::Result<
         Command::Cases { command } => cases::run(&config, command).await,
         Command::Accounts { command } => customers::accounts(&config, command).await,
         Command::People { command } => customers::people(&config, command).await,
+        Command::Merges { command } => customers::merges(&config, command).await,
         Command::Secrets { command } => secrets::run(&config, command).await,
         Command::Jobs { command } => jobs::run(&config, command).await,
     }

@@ -530,3 +530,160 @@ async fn a_person_merge_moves_addresses_and_answers_and_is_undone(b: Backend) {
     assert_eq!(s, 200);
     assert_eq!(t["items"].as_array().unwrap().len(), 2, "{t}");
 }
+
+on_both_backends!(merges_work_from_the_shell);
+
+async fn merges_work_from_the_shell(b: Backend) {
+    use crate::people::cli;
+    let app = TestApp::spawn(b).await;
+    for ext in ["S-1", "D-1"] {
+        let (s, b) = app
+            .post(
+                &app.admin_token,
+                "/api/v1/accounts",
+                &json!({"external_id": ext, "name": "نور"}),
+            )
+            .await;
+        assert_eq!(s, 201, "{b}");
+    }
+    let orgs = app.store.list_orgs().await.unwrap();
+    let slug = orgs
+        .iter()
+        .find(|o| o.id == app.org_id)
+        .unwrap()
+        .slug
+        .clone();
+    let (ok, out, err) = cli(&app, &["accounts", "merge", "--org", &slug, "S-1", "D-1"]).await;
+    assert!(ok, "{err}");
+    let merge: Value = serde_json::from_str(&out).unwrap();
+    let id = merge["id"].as_str().unwrap();
+    let (ok, out, err) = cli(&app, &["merges", "show", "--org", &slug, id]).await;
+    assert!(ok, "{err}");
+    let shown: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(shown["blocked"], Value::Null, "{shown}");
+    let (ok, _, err) = cli(&app, &["merges", "undo", "--org", &slug, id]).await;
+    assert!(ok, "{err}");
+    let (ok, _, err) = cli(&app, &["merges", "undo", "--org", &slug, id]).await;
+    assert!(!ok && err.contains("already undone"), "{err}");
+    let (ok, _, err) = cli(
+        &app,
+        &[
+            "people",
+            "merge",
+            "--org",
+            &slug,
+            "a@x.example",
+            "b@x.example",
+        ],
+    )
+    .await;
+    assert!(!ok && err.contains("not found"), "{err}");
+}
+
+on_both_backends!(merges_work_from_the_pages);
+
+fn csrf_of(html: &str) -> String {
+    html.split("name=\"csrf\" value=\"")
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .unwrap()
+        .to_owned()
+}
+
+async fn merges_work_from_the_pages(b: Backend) {
+    let app = TestApp::spawn(b).await;
+    let cookie = crate::pages::login(&app).await;
+    for (ext, name) in [("S-1", "شرکت نور"), ("D-1", "Noor <b>Ltd</b>")] {
+        let (s, b) = app
+            .post(
+                &app.admin_token,
+                "/api/v1/accounts",
+                &json!({"external_id": ext, "name": name}),
+            )
+            .await;
+        assert_eq!(s, 201, "{b}");
+    }
+    let s_id = app.store.account(&app.org_id, "S-1").await.unwrap().id;
+    let d_id = app.store.account(&app.org_id, "D-1").await.unwrap().id;
+    let get = |path: String| {
+        let app = &app;
+        let cookie = cookie.clone();
+        async move {
+            let res = app
+                .client
+                .get(app.url(&path))
+                .header("cookie", cookie)
+                .send()
+                .await
+                .unwrap();
+            (res.status().as_u16(), res.text().await.unwrap())
+        }
+    };
+    let (_, html) = get(format!("/accounts/{s_id}")).await;
+    assert!(
+        html.contains("action=\"/accounts/") && html.contains("/merge\""),
+        "{html}"
+    );
+    let csrf = csrf_of(&html);
+    let post = |path: String, fields: Vec<(&'static str, String)>| {
+        let mut form = vec![("csrf", csrf.clone())];
+        form.extend(fields);
+        app.client
+            .post(app.url(&path))
+            .header("cookie", &cookie)
+            .form(&form)
+            .send()
+    };
+    // A problem is shown on the account page, nothing merged.
+    let res = post(
+        format!("/accounts/{s_id}/merge"),
+        vec![("merge", "S-1".into())],
+    )
+    .await
+    .unwrap();
+    let body = res.text().await.unwrap();
+    assert!(body.contains("cannot be merged into itself"), "{body}");
+    let res = post(
+        format!("/accounts/{s_id}/merge"),
+        vec![("merge", "D-1".into())],
+    )
+    .await
+    .unwrap();
+    assert_eq!(res.status().as_u16(), 303);
+    let to = res.headers()["location"].to_str().unwrap().to_owned();
+    assert!(to.starts_with("/merges/"), "{to}");
+    let (s, merge) = get(to.clone()).await;
+    assert_eq!(s, 200, "{merge}");
+    assert!(
+        merge.contains("Noor &#60;b&#62;Ltd&#60;/b&#62;"),
+        "escaped: {merge}"
+    );
+    assert!(merge.contains("dir=\"auto\">شرکت نور</a>"), "{merge}");
+    let (_, dup) = get(format!("/accounts/{d_id}")).await;
+    assert!(
+        dup.contains(&format!("href=\"/accounts/{s_id}\"")),
+        "the banner links: {dup}"
+    );
+    assert!(
+        !dup.contains("id=\"merge\""),
+        "a merged account offers no merge"
+    );
+    let (_, survivor) = get(format!("/accounts/{s_id}")).await;
+    assert!(
+        survivor.contains(&format!("href=\"{to}\"")),
+        "on the timeline: {survivor}"
+    );
+    let res = post(format!("{to}/undo"), Vec::new()).await.unwrap();
+    assert_eq!(res.status().as_u16(), 303);
+    let (_, merge) = get(to).await;
+    assert!(merge.contains("undone"), "{merge}");
+    assert!(!merge.contains("/undo\""), "no second undo");
+    assert_eq!(
+        app.store
+            .account(&app.org_id, &d_id)
+            .await
+            .unwrap()
+            .merged_into,
+        None
+    );
+}

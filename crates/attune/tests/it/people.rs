@@ -454,7 +454,7 @@ async fn the_account_and_person_pages_escape_and_log_a_call(b: Backend) {
 on_both_backends!(the_cli_lists_and_shows_accounts_and_people);
 
 /// Runs the `attune` binary on the test's database; returns (success, stdout, stderr).
-async fn cli(app: &TestApp, args: &[&str]) -> (bool, String, String) {
+pub(crate) async fn cli(app: &TestApp, args: &[&str]) -> (bool, String, String) {
     let out = tokio::process::Command::new(env!("CARGO_BIN_EXE_attune"))
         .args(args)
         .env("ATTUNE_DB", &app.db_url)

@@ -161,6 +161,21 @@ async fn pages_have_no_inline_style_or_script(b: Backend) {
         )
         .await;
     let account = account["id"].as_str().expect("an account").to_owned();
+    // A duplicate merged into it, so the merge page renders.
+    app.post(
+        &app.admin_token,
+        "/api/v1/accounts",
+        &serde_json::json!({"external_id": "A-2"}),
+    )
+    .await;
+    let (_, merge) = app
+        .post(
+            &app.admin_token,
+            "/api/v1/accounts/A-1/merge",
+            &serde_json::json!({"merge": "A-2"}),
+        )
+        .await;
+    let merge = merge["id"].as_str().expect("a merge").to_owned();
     let (cookie, _) = session(&app).await;
     let mut pages: Vec<String> = ROUTES
         .iter()
@@ -170,6 +185,7 @@ async fn pages_have_no_inline_style_or_script(b: Backend) {
                 .replace("/cases/{id}", &format!("/cases/{case}"))
                 .replace("/accounts/{id}", &format!("/accounts/{account}"))
                 .replace("/people/{id}", &format!("/people/{person}"))
+                .replace("/merges/{id}", &format!("/merges/{merge}"))
                 .replace("{id}", &survey)
         })
         .collect();
