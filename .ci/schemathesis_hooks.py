@@ -73,6 +73,25 @@ CROSS_VALUE_RULES = {
             "the chain of parent accounts",
         ),
     },
+    # Unicode white space (e.g. U+0085) that JSON Schema's \S accepts is trimmed away.
+    "GET /api/v1/customers/search": {"q": "must hold 1 to 200 characters"},
+    "POST /api/v1/accounts/{id}/merge": {
+        "merge": (
+            "no account with that id or external id",
+            "a record cannot be merged into itself",
+            "already merged into",
+            "one account belongs to the other's group",
+        ),
+        "survivor": "already merged into",
+    },
+    "POST /api/v1/people/{id}/merge": {
+        "merge": (
+            "no person with that id or e-mail",
+            "a record cannot be merged into itself",
+            "already merged into",
+        ),
+        "survivor": "already merged into",
+    },
     "GET /api/v1/accounts/{id}/timeline": {"after": "is not the `next` of a timeline page"},
     "GET /api/v1/people/{id}/timeline": {"after": "is not the `next` of a timeline page"},
     "POST /api/v1/people": {

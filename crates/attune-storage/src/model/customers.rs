@@ -266,3 +266,18 @@ pub struct AccountTouches {
     /// Each person's latest NPS score at the account, with its time (any age).
     pub latest_nps: std::collections::BTreeMap<String, (i64, u8)>,
 }
+
+/// A customer found by [`crate::store::CustomerStore::search_customers`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CustomerHit {
+    /// An account or a person.
+    pub kind: crate::model::MergeKind,
+    /// Its id.
+    pub id: String,
+    /// Its name (a person without one: their primary address).
+    pub name: String,
+    /// What matched: `name`, `external_id`, `domain` or `email`.
+    pub matched: &'static str,
+    /// The value that matched.
+    pub value: String,
+}

@@ -440,6 +440,15 @@ impl CustomerStore for SqlStore {
             .await
     }
 
+    async fn search_customers(
+        &self,
+        org_id: &str,
+        q: &str,
+        limit: u32,
+    ) -> StoreResult<Vec<crate::model::CustomerHit>> {
+        self.search_customers_impl(org_id, q, limit).await
+    }
+
     async fn timeline(&self, org_id: &str, q: &TimelineQuery) -> StoreResult<Vec<TimelineEntry>> {
         self.timeline_impl(org_id, q).await
     }

@@ -10,6 +10,7 @@ mod accounts;
 mod auth;
 mod closed_loop;
 mod contacts;
+mod customer_search;
 mod drivers;
 mod feed;
 mod import;

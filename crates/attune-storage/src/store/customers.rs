@@ -2,8 +2,8 @@
 
 use crate::StoreResult;
 use crate::model::{
-    Account, AccountTouches, AccountUpsert, Contact, ContactUpsert, ImportOutcome, PeopleQuery,
-    Person, PersonUpsert, TimelineEntry, TimelineQuery,
+    Account, AccountTouches, AccountUpsert, Contact, ContactUpsert, CustomerHit, ImportOutcome,
+    PeopleQuery, Person, PersonUpsert, TimelineEntry, TimelineQuery,
 };
 
 store_trait! {
@@ -73,6 +73,9 @@ store_trait! {
             account_id: &str,
             since_ms: i64,
         ) -> StoreResult<AccountTouches>;
+        /// Accounts and people whose name, e-mail address, domain or id in another system
+        /// starts with `q` (names ignoring case), exact matches first; merged ones left out.
+        async fn search_customers(&self, org_id: &str, q: &str, limit: u32) -> StoreResult<Vec<CustomerHit>>;
         /// A page of an account's or a person's timeline, newest first.
         async fn timeline(&self, org_id: &str, query: &TimelineQuery) -> StoreResult<Vec<TimelineEntry>>;
         /// Creates or updates a contact by e-mail (the older view of a person and one account).

@@ -38,6 +38,33 @@ struct AccountsPage {
     csrf: String,
     accounts: Vec<AccountRow>,
     none: String,
+    /// The search asked for, and what it found: (name, page, what matched).
+    q: String,
+    hits: Option<Vec<(String, String, String)>>,
+}
+
+/// The account list's search.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct ListParams {
+    #[serde(default)]
+    q: String,
+}
+
+/// What a search hit matched, in words: `Person · e-mail: ana@beta.example`.
+fn hit_words(t: &Tr, h: &attune_storage::model::CustomerHit) -> String {
+    use attune_storage::model::MergeKind;
+    let kind = t.get(match h.kind {
+        MergeKind::Account => Msg::SearchAccount,
+        MergeKind::Person => Msg::SearchPerson,
+    });
+    let matched = t.get(match h.matched {
+        "email" => Msg::SearchByEmail,
+        "domain" => Msg::SearchByDomain,
+        "external_id" => Msg::SearchById,
+        _ => Msg::SearchByName,
+    });
+    format!("{kind} · {matched}: {}", h.value)
 }
 
 fn email_of(users: &[User], id: Option<&str>) -> Option<String> {
@@ -50,8 +77,36 @@ fn attribute(a: &Account, key: &str) -> String {
 }
 
 /// `GET /accounts`
-pub(crate) async fn list(State(state): State<AppState>, user: PageUser) -> Response {
+pub(crate) async fn list(
+    State(state): State<AppState>,
+    user: PageUser,
+    Query(params): Query<ListParams>,
+) -> Response {
     let org = &user.actor.org_id;
+    let q: String = params.q.trim().chars().take(200).collect();
+    let hits = if q.is_empty() {
+        None
+    } else {
+        match state.store.search_customers(org, &q, 20).await {
+            Ok(found) => Some(
+                found
+                    .iter()
+                    .map(|h| {
+                        let base = match h.kind {
+                            attune_storage::model::MergeKind::Account => "accounts",
+                            attune_storage::model::MergeKind::Person => "people",
+                        };
+                        (
+                            h.name.clone(),
+                            format!("/{base}/{}", h.id),
+                            hit_words(&user.tr, h),
+                        )
+                    })
+                    .collect(),
+            ),
+            Err(e) => return ApiError::from(e).into_response(),
+        }
+    };
     let (accounts, users) = match (
         state.store.list_accounts(org).await,
         state.store.list_users(org).await,
@@ -78,6 +133,8 @@ pub(crate) async fn list(State(state): State<AppState>, user: PageUser) -> Respo
         user_email: user.email.clone(),
         csrf: user.csrf_token.clone(),
         accounts: rows,
+        q,
+        hits,
     })
 }
 
@@ -487,6 +544,22 @@ pub(super) async fn page_with_error(
     account_page(state, user, id, None, Some(error)).await
 }
 
+/// Search hits as the text test renders them: every word a hit can show.
+#[cfg(test)]
+fn hit_samples(t: &Tr) -> Vec<(String, String, String)> {
+    [
+        Msg::SearchAccount,
+        Msg::SearchPerson,
+        Msg::SearchByName,
+        Msg::SearchByEmail,
+        Msg::SearchByDomain,
+        Msg::SearchById,
+    ]
+    .into_iter()
+    .map(|m| ("①".into(), "/".into(), t.get(m)))
+    .collect()
+}
+
 /// The pages as the text test renders them: every message, data without letters.
 #[cfg(test)]
 pub(super) fn samples(t: &Tr) -> Vec<(&'static str, String)> {
@@ -504,6 +577,8 @@ pub(super) fn samples(t: &Tr) -> Vec<(&'static str, String)> {
             archived: true,
         }],
         none: t.with_code(Msg::AccountsNone, &[("api", "①")]),
+        q: "①".into(),
+        hits: Some(hit_samples(t)),
     }
     .render()
     .expect("renders");

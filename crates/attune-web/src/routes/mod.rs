@@ -7,6 +7,7 @@ mod account_team;
 mod accounts;
 pub(crate) mod cases;
 mod contacts;
+mod customer_search;
 pub(crate) mod feedback;
 mod health;
 mod interactions;
@@ -119,6 +120,7 @@ fn light() -> OpenApiRouter<AppState> {
         .routes(routes!(people::remove_membership))
         .routes(routes!(interactions::create))
         .routes(routes!(interactions::show))
+        .routes(routes!(customer_search::search))
         .routes(routes!(merges::merge_accounts))
         .routes(routes!(merges::merge_people))
         .routes(routes!(merges::show))

@@ -70,6 +70,7 @@ pub const ROUTES: &[Route] = &[
     api("DELETE", "/api/v1/people/{id}/memberships/{account}"),
     api("POST", "/api/v1/interactions"),
     api("GET", "/api/v1/interactions/{id}"),
+    api("GET", "/api/v1/customers/search"),
     api("POST", "/api/v1/accounts/{id}/merge"),
     api("POST", "/api/v1/people/{id}/merge"),
     api("GET", "/api/v1/merges/{id}"),

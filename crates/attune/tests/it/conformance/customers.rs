@@ -23,6 +23,19 @@ async fn customers_story(b: Backend) {
     links_story(&store, &a.id, &a2.id).await;
     people_story(&store, &a.id, &a2.id).await;
     people_pages_story(&store, &a.id, &a2.id, &simran).await;
+    let hits = store.search_customers(&a.id, "ACC-1", 5).await.unwrap();
+    assert_eq!(
+        hits.first().map(|h| h.matched),
+        Some("external_id"),
+        "{hits:?}"
+    );
+    assert!(
+        store
+            .search_customers(&a2.id, "ACC-1", 5)
+            .await
+            .unwrap()
+            .is_empty()
+    );
     store.assert_all_called("CustomerStore", <dyn CustomerStore>::METHODS);
 }
 
