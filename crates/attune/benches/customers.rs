@@ -55,7 +55,12 @@ async fn insert(
     for chunk in rows.chunks(900 / width.max(1)) {
         let marks: Vec<String> = (0..chunk.len())
             .map(|r| {
-                let m: Vec<String> = (1..=width).map(|c| format!("${}", r * width + c)).collect();
+                let m: Vec<String> = (1..=width)
+                    .map(|c| match c == width && cols.ends_with("created_at") {
+                        true => format!("CAST(${} AS BIGINT)", r * width + c),
+                        false => format!("${}", r * width + c),
+                    })
+                    .collect();
                 format!("({})", m.join(", "))
             })
             .collect();

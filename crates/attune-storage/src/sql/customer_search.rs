@@ -19,18 +19,28 @@ fn starts_with(dialect: Dialect, expr: &str, lo: &str) -> String {
     }
 }
 
+/// `expr` in the order of its index (bytes), for ORDER BY.
+fn in_order(dialect: Dialect, expr: &str) -> String {
+    match dialect {
+        Dialect::Postgres => format!("{expr} COLLATE \"C\""),
+        Dialect::Sqlite => expr.to_owned(),
+    }
+}
+
 /// A source: its kind, what it matches, and its query (`$1` org, `$2` the text, `$3` limit;
 /// columns: id, name, matched value).
 fn sources(dialect: Dialect) -> Vec<(MergeKind, &'static str, String)> {
     let r = |expr: &str, lo: &str| starts_with(dialect, expr, lo);
+    let o = |expr: &str| in_order(dialect, expr);
     vec![
         (
             MergeKind::Account,
             "external_id",
             format!(
                 "SELECT id, name, external_id FROM accounts WHERE org_id = $1 \
-                 AND merged_into IS NULL AND {} ORDER BY external_id LIMIT $3",
-                r("external_id", "$2")
+                 AND merged_into IS NULL AND {} ORDER BY {} LIMIT $3",
+                r("external_id", "$2"),
+                o("external_id")
             ),
         ),
         (
@@ -40,8 +50,9 @@ fn sources(dialect: Dialect) -> Vec<(MergeKind, &'static str, String)> {
                 "SELECT a.id, a.name, x.external_id FROM account_external_ids x \
                  JOIN accounts a ON a.org_id = x.org_id AND a.id = x.account_id \
                  WHERE x.org_id = $1 AND a.merged_into IS NULL AND {} \
-                 ORDER BY x.external_id LIMIT $3",
-                r("x.external_id", "$2")
+                 ORDER BY {} LIMIT $3",
+                r("x.external_id", "$2"),
+                o("x.external_id")
             ),
         ),
         (
@@ -50,8 +61,9 @@ fn sources(dialect: Dialect) -> Vec<(MergeKind, &'static str, String)> {
             format!(
                 "SELECT p.id, COALESCE(p.name, p.email, e.email), e.email FROM person_emails e \
                  JOIN people p ON p.org_id = e.org_id AND p.id = e.person_id \
-                 WHERE e.org_id = $1 AND {} ORDER BY e.email LIMIT $3",
-                r("e.email", "$2")
+                 WHERE e.org_id = $1 AND {} ORDER BY {} LIMIT $3",
+                r("e.email", "$2"),
+                o("e.email")
             ),
         ),
         (
@@ -60,8 +72,9 @@ fn sources(dialect: Dialect) -> Vec<(MergeKind, &'static str, String)> {
             format!(
                 "SELECT a.id, a.name, d.domain FROM account_domains d \
                  JOIN accounts a ON a.org_id = d.org_id AND a.id = d.account_id \
-                 WHERE d.org_id = $1 AND a.merged_into IS NULL AND {} ORDER BY d.domain LIMIT $3",
-                r("d.domain", "$2")
+                 WHERE d.org_id = $1 AND a.merged_into IS NULL AND {} ORDER BY {} LIMIT $3",
+                r("d.domain", "$2"),
+                o("d.domain")
             ),
         ),
         (
@@ -69,8 +82,9 @@ fn sources(dialect: Dialect) -> Vec<(MergeKind, &'static str, String)> {
             "name",
             format!(
                 "SELECT id, name, name FROM accounts WHERE org_id = $1 AND merged_into IS NULL \
-                 AND {} ORDER BY lower(name), id LIMIT $3",
-                r("lower(name)", "lower($2)")
+                 AND {} ORDER BY {}, id LIMIT $3",
+                r("lower(name)", "lower($2)"),
+                o("lower(name)")
             ),
         ),
         (
@@ -78,8 +92,9 @@ fn sources(dialect: Dialect) -> Vec<(MergeKind, &'static str, String)> {
             "name",
             format!(
                 "SELECT id, name, name FROM people WHERE org_id = $1 AND merged_into IS NULL \
-                 AND {} ORDER BY lower(name), id LIMIT $3",
-                r("lower(name)", "lower($2)")
+                 AND {} ORDER BY {}, id LIMIT $3",
+                r("lower(name)", "lower($2)"),
+                o("lower(name)")
             ),
         ),
     ]
