@@ -271,6 +271,15 @@ async fn main() -> anyhow::Result<()> {
         let t = Instant::now();
         let defined = definition(&store, &org, &q).await?;
         let slow = t.elapsed().as_secs_f64() * 1e3;
+        let slowest: Vec<String> = fast
+            .iter()
+            .enumerate()
+            .filter(|(_, ms)| **ms > 10.0)
+            .map(|(k, ms)| format!("read {} took {ms:.0} ms", k + 1))
+            .collect();
+        if !slowest.is_empty() {
+            println!("  over 10 ms: {}", slowest.join(", "));
+        }
         let got = ids(&page);
         anyhow::ensure!(got == defined, "{label} ({q}): {got:?} vs {defined:?}");
         println!(
