@@ -91,6 +91,21 @@ fn cell(s: &str) -> String {
     s.replace(['\t', '\n', '\r'], " ")
 }
 
+/// Merges `duplicate` into `survivor` and prints the merge as JSON.
+async fn print_merge(
+    store: &attune_storage::sql::SqlStore,
+    org: &str,
+    kind: MergeKind,
+    survivor: &str,
+    duplicate: &str,
+) -> anyhow::Result<()> {
+    let m = store
+        .merge(org, kind, survivor, duplicate, None, super::now_ms())
+        .await?;
+    println!("{}", serde_json::to_string_pretty(&m)?);
+    Ok(())
+}
+
 /// Runs `attune accounts …`.
 pub(crate) async fn accounts(config: &Config, command: AccountsCommand) -> anyhow::Result<()> {
     let store = db::open(&config.db).await?;
@@ -162,19 +177,7 @@ pub(crate) async fn accounts(config: &Config, command: AccountsCommand) -> anyho
             survivor,
             duplicate,
             ..
-        } => {
-            let m = store
-                .merge(
-                    &org.id,
-                    MergeKind::Account,
-                    &survivor,
-                    &duplicate,
-                    None,
-                    now,
-                )
-                .await?;
-            println!("{}", serde_json::to_string_pretty(&m)?);
-        }
+        } => print_merge(&store, &org.id, MergeKind::Account, &survivor, &duplicate).await?,
     }
     Ok(())
 }
@@ -266,19 +269,7 @@ pub(crate) async fn people(config: &Config, command: PeopleCommand) -> anyhow::R
             survivor,
             duplicate,
             ..
-        } => {
-            let m = store
-                .merge(
-                    &org.id,
-                    MergeKind::Person,
-                    &survivor,
-                    &duplicate,
-                    None,
-                    super::now_ms(),
-                )
-                .await?;
-            println!("{}", serde_json::to_string_pretty(&m)?);
-        }
+        } => print_merge(&store, &org.id, MergeKind::Person, &survivor, &duplicate).await?,
     }
     Ok(())
 }
