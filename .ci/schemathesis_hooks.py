@@ -73,6 +73,18 @@ CROSS_VALUE_RULES = {
             "the chain of parent accounts",
         ),
     },
+    # A batch: its rows name accounts of the organisation or of the batch itself.
+    "POST /api/v1/customers/sync": {
+        "accounts": "at most 1000 accounts and people in one call",
+        r"accounts\[\d+\]\.owner_email": "no user of this organisation has that e-mail",
+        r"accounts\[\d+\]\.parent": (
+            "no account has the id or external id",
+            "that account is this one or belongs to it",
+            "the chain of parent accounts",
+        ),
+        r"people\[\d+\]\.memberships": "no account has the id or external id",
+        r"people\[\d+\]\.memberships\[\d+\]\.to": "is before `from`",
+    },
     # Unicode white space (e.g. U+0085) that JSON Schema's \S accepts is trimmed away.
     "GET /api/v1/customers/search": {"q": "must hold 1 to 200 characters"},
     "POST /api/v1/accounts/{id}/merge": {

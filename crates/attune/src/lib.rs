@@ -3,6 +3,7 @@
 #![forbid(unsafe_code)]
 
 pub mod config;
+pub mod customer_import;
 pub mod db;
 pub mod demo;
 pub mod http;

@@ -4,3 +4,4 @@
 pub mod handover;
 pub mod interactions;
 pub mod relationship;
+pub mod sync;

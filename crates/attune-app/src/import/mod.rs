@@ -8,6 +8,8 @@ use utoipa::ToSchema;
 
 use crate::{AppError, AppResult};
 
+mod crm_layouts;
+pub mod customers;
 pub mod responses;
 pub mod retention;
 

@@ -3,6 +3,7 @@
 
 mod access;
 mod closed_loop;
+mod customer_sync;
 mod customers;
 mod interactions;
 mod merges;
@@ -11,6 +12,7 @@ mod timeline;
 
 pub use access::*;
 pub use closed_loop::*;
+pub use customer_sync::*;
 pub use customers::*;
 pub use interactions::*;
 pub use merges::*;

@@ -405,6 +405,17 @@ impl CustomerStore for SqlStore {
         self.account(org_id, &account.id).await
     }
 
+    async fn sync_customers(
+        &self,
+        org_id: &str,
+        batch: &crate::model::SyncBatch,
+        now_ms: i64,
+        progress: &(dyn Fn(u64) + Send + Sync),
+    ) -> StoreResult<Result<crate::model::SyncOutcome, crate::model::SyncRefusal>> {
+        self.sync_customers_impl(org_id, batch, now_ms, progress)
+            .await
+    }
+
     async fn upsert_person(&self, org_id: &str, p: &PersonUpsert) -> StoreResult<Person> {
         self.upsert_person_impl(org_id, p).await
     }

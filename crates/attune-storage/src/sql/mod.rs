@@ -11,6 +11,7 @@ mod auth;
 mod closed_loop;
 mod contacts;
 mod customer_search;
+mod customer_sync;
 mod drivers;
 mod feed;
 mod import;

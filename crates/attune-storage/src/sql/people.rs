@@ -115,7 +115,7 @@ pub(crate) async fn person_id_by_email(
         .context("finding a person by e-mail")
 }
 
-async fn create_person(
+pub(crate) async fn create_person(
     conn: &mut AnyConnection,
     org_id: &str,
     email: &str,
@@ -139,7 +139,7 @@ async fn create_person(
     Ok(id)
 }
 
-async fn add_email(
+pub(crate) async fn add_email(
     conn: &mut AnyConnection,
     org_id: &str,
     person_id: &str,

@@ -3,7 +3,8 @@
 use crate::StoreResult;
 use crate::model::{
     Account, AccountTouches, AccountUpsert, Contact, ContactUpsert, CustomerHit, ImportOutcome,
-    PeopleQuery, Person, PersonUpsert, TimelineEntry, TimelineQuery,
+    PeopleQuery, Person, PersonUpsert, SyncBatch, SyncOutcome, SyncRefusal, TimelineEntry,
+    TimelineQuery,
 };
 
 store_trait! {
@@ -50,6 +51,17 @@ store_trait! {
             now_ms: i64,
             progress: &(dyn Fn(u64) + Send + Sync),
         ) -> StoreResult<ImportOutcome>;
+        /// Creates or updates the accounts and then the people of a batch in one transaction,
+        /// keeping whatever a row leaves out. A row that cannot be stored (a domain or an id of
+        /// another account, an unknown account or parent, an address of another person) stops
+        /// the batch: nothing is stored and the refusal names the row.
+        async fn sync_customers(
+            &self,
+            org_id: &str,
+            batch: &SyncBatch,
+            now_ms: i64,
+            progress: &(dyn Fn(u64) + Send + Sync),
+        ) -> StoreResult<Result<SyncOutcome, SyncRefusal>>;
         /// Creates or updates a person (matched by any of their addresses) and the memberships
         /// named; two addresses of different people are a conflict.
         async fn upsert_person(&self, org_id: &str, person: &PersonUpsert) -> StoreResult<Person>;

@@ -68,6 +68,13 @@ pub(crate) struct AccountInput {
     external_ids: Map<String, Value>,
 }
 
+impl AccountInput {
+    /// Whether it names an owner (checking it needs the organisation's users).
+    pub(crate) fn names_owner(&self) -> bool {
+        self.owner_email.is_some()
+    }
+}
+
 /// An account as the API shows it.
 #[derive(Debug, Serialize, ToSchema)]
 #[schema(as = Account)]
@@ -207,6 +214,63 @@ pub(super) fn optional(p: &mut Problems, field: &str, v: Option<String>) -> Opti
         .and_then(|s| p.take(parse_name(field, &s, 200)))
 }
 
+/// An account as received, checked (fields left out are `None`).
+pub(super) struct CheckedAccount {
+    pub(super) external_id: Option<String>,
+    pub(super) name: Option<String>,
+    pub(super) plan: Option<String>,
+    pub(super) size_band: Option<String>,
+    pub(super) industry: Option<String>,
+    pub(super) region: Option<String>,
+    pub(super) owner_user_id: Option<String>,
+    pub(super) attributes: Map<String, Value>,
+    pub(super) parent: Option<Option<String>>,
+    pub(super) domains: Option<Vec<String>>,
+    pub(super) other_ids: OtherIds,
+}
+
+/// Checks an account as received; `users` are the organisation's (needed only when it names
+/// an owner).
+pub(super) fn check_account(
+    p: &mut Problems,
+    input: AccountInput,
+    users: &[attune_storage::model::User],
+) -> CheckedAccount {
+    let external_id = match input.external_id {
+        Some(x) => p.take(parse_name("external_id", &x, 200)),
+        None => {
+            p.push("external_id", "is required");
+            None
+        }
+    };
+    let owner_user_id = input.owner_email.and_then(|e| {
+        let found = users
+            .iter()
+            .find(|u| u.email.eq_ignore_ascii_case(e.trim()));
+        if found.is_none() {
+            p.push(
+                "owner_email",
+                "no user of this organisation has that e-mail",
+            );
+        }
+        found.map(|u| u.id.clone())
+    });
+    let (domains, other_ids) = links(p, input.domains, input.external_ids);
+    CheckedAccount {
+        external_id,
+        name: optional(p, "name", input.name),
+        plan: optional(p, "plan", input.plan),
+        size_band: optional(p, "size_band", input.size_band),
+        industry: optional(p, "industry", input.industry),
+        region: optional(p, "region", input.region),
+        owner_user_id,
+        attributes: input.attributes,
+        parent: patched(p, "parent", input.parent),
+        domains,
+        other_ids,
+    }
+}
+
 /// `POST /api/v1/accounts`: create or update by `external_id`.
 #[utoipa::path(post, path = "/api/v1/accounts", tag = "accounts",
     summary = "Create or update an account by external id",
@@ -218,44 +282,24 @@ pub(crate) async fn upsert(
     Json(input): Json<AccountInput>,
 ) -> Result<(StatusCode, axum::Json<AccountBody>), ApiError> {
     let actor = caller.writer()?;
+    let users = match input.owner_email {
+        Some(_) => state.store.list_users(&actor.org_id).await?,
+        None => Vec::new(),
+    };
     let mut p = Problems::default();
-    let external_id = match input.external_id {
-        Some(x) => p.take(parse_name("external_id", &x, 200)),
-        None => {
-            p.push("external_id", "is required");
-            None
-        }
-    };
-    let name = optional(&mut p, "name", input.name);
-    let owner_user_id = match input.owner_email {
-        Some(e) => {
-            let users = state.store.list_users(&actor.org_id).await?;
-            let found = users
-                .into_iter()
-                .find(|u| u.email.eq_ignore_ascii_case(e.trim()));
-            if found.is_none() {
-                p.push(
-                    "owner_email",
-                    "no user of this organisation has that e-mail",
-                );
-            }
-            found.map(|u| u.id)
-        }
-        None => None,
-    };
-    let (domains, other_ids) = links(&mut p, input.domains, input.external_ids);
+    let c = check_account(&mut p, input, &users);
     let account = AccountUpsert {
-        parent: patched(&mut p, "parent", input.parent),
-        domains,
-        other_ids,
-        name: name.or_else(|| external_id.clone()).unwrap_or_default(),
-        external_id: external_id.unwrap_or_default(),
-        plan: optional(&mut p, "plan", input.plan),
-        size_band: optional(&mut p, "size_band", input.size_band),
-        industry: optional(&mut p, "industry", input.industry),
-        region: optional(&mut p, "region", input.region),
-        owner_user_id,
-        attributes: input.attributes,
+        parent: c.parent,
+        domains: c.domains,
+        other_ids: c.other_ids,
+        name: c.name.or_else(|| c.external_id.clone()).unwrap_or_default(),
+        external_id: c.external_id.unwrap_or_default(),
+        plan: c.plan,
+        size_band: c.size_band,
+        industry: c.industry,
+        region: c.region,
+        owner_user_id: c.owner_user_id,
+        attributes: c.attributes,
     };
     let account = p.finish(account)?;
     let before = match state

@@ -8,6 +8,7 @@ mod accounts;
 pub(crate) mod cases;
 mod contacts;
 mod customer_search;
+mod customer_sync;
 pub(crate) mod feedback;
 mod health;
 mod interactions;
@@ -115,6 +116,7 @@ fn light() -> OpenApiRouter<AppState> {
         .routes(routes!(account_team::set_team))
         .routes(routes!(account_team::set_owner))
         .routes(routes!(account_team::show_handover))
+        .routes(routes!(customer_sync::sync_customers))
         .routes(routes!(people::list, people::upsert))
         .routes(routes!(people::show))
         .routes(routes!(people::remove_membership))

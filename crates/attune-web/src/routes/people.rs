@@ -22,9 +22,9 @@ use crate::extract::{Json, Query};
 use crate::{ApiError, AppState};
 
 /// The most memberships one request may name.
-const MAX_MEMBERSHIPS: usize = 100;
+pub(super) const MAX_MEMBERSHIPS: usize = 100;
 /// The most addresses one person may be given in one request.
-const MAX_EMAILS: usize = 20;
+pub(super) const MAX_EMAILS: usize = 20;
 
 /// A person's place in one account, as the API shows it.
 #[derive(Debug, Serialize, ToSchema)]
@@ -283,7 +283,11 @@ pub(crate) struct PersonInput {
     memberships: Vec<MembershipInput>,
 }
 
-fn membership(p: &mut Problems, i: usize, m: MembershipInput) -> Option<MembershipUpsert> {
+pub(super) fn membership(
+    p: &mut Problems,
+    i: usize,
+    m: MembershipInput,
+) -> Option<MembershipUpsert> {
     let field = |f: &str| format!("memberships[{i}].{f}");
     let account = match m.account.filter(|a| !a.trim().is_empty()) {
         Some(a) => Some(a.trim().to_owned()),

@@ -2,6 +2,7 @@
 
 use attune::config::Config;
 use attune::db;
+use attune_app::import::customers::Target;
 use attune_storage::model::{MergeKind, PeopleQuery, TimelineQuery};
 use attune_storage::prelude::*;
 use clap::Subcommand;
@@ -50,6 +51,14 @@ pub(crate) enum AccountsCommand {
         /// The duplicate: id or external id.
         duplicate: String,
     },
+    /// Import accounts from CSV: a HubSpot companies export (`Record ID`, `Company name`,
+    /// `Company Domain Name`, …), a Salesforce accounts export (`Id`, `Name`, `Website`,
+    /// `ParentId`, …) or Attune's names (account_external_id, name, domains, plan, size_band,
+    /// employees, industry, region, lifecycle_stage, parent, owner_email, created). Found by
+    /// the CRM's id, else the external id; fields a file leaves empty are kept. Checked whole
+    /// first (problems by line and column), stored all or nothing; importing again changes
+    /// nothing.
+    Import(CustomerImportArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -85,6 +94,89 @@ pub(crate) enum PeopleCommand {
         /// The duplicate: id or e-mail.
         duplicate: String,
     },
+    /// Import people from CSV: a HubSpot contacts export (`Email`, `First Name`, `Last Name`,
+    /// `Job Title`, `Associated Company IDs` with `;` between companies), a Salesforce
+    /// contacts export (`Email`, `FirstName`, `LastName`, `Title`, `AccountId`; an
+    /// AccountContactRelation export with `Contact.Email`, `Roles`, `StartDate`, `EndDate`
+    /// gives a row per company) or Attune's names (email, other_emails, name, first_name,
+    /// last_name, phone, title, language, time_zone, accounts, roles, from, to). Found by
+    /// e-mail; their companies must be imported first. Checked whole, stored all or nothing.
+    Import(CustomerImportArgs),
+}
+
+/// Where and how to import customers.
+#[derive(Debug, clap::Args)]
+pub(crate) struct CustomerImportArgs {
+    /// Organisation slug.
+    #[arg(long)]
+    org: String,
+    /// The CSV file.
+    file: std::path::PathBuf,
+    /// `hubspot`, `salesforce` or `attune`; default: detected from the header.
+    #[arg(long)]
+    layout: Option<String>,
+    /// field=column for columns with other names; repeatable.
+    #[arg(long = "map")]
+    maps: Vec<String>,
+    /// A column to keep as a custom attribute of each account; repeatable.
+    #[arg(long = "attribute")]
+    attributes: Vec<String>,
+    /// How dates such as 03/04/2024 are read: `mdy` or `dmy` (ISO dates need neither).
+    #[arg(long = "date-order")]
+    date_order: Option<String>,
+    /// `,`, `;`, `tab`; default: detected from the header.
+    #[arg(long)]
+    delimiter: Option<String>,
+}
+
+/// `attune accounts import` / `attune people import`.
+async fn import_customers(
+    store: &attune_storage::sql::SqlStore,
+    org_id: &str,
+    target: Target,
+    args: CustomerImportArgs,
+) -> anyhow::Result<()> {
+    use attune_app::import::customers::{DateOrder, Layout, Options};
+    let layout = args
+        .layout
+        .as_deref()
+        .map(|l| {
+            Layout::parse(l)
+                .ok_or_else(|| anyhow::anyhow!("--layout must be hubspot, salesforce or attune"))
+        })
+        .transpose()?;
+    let date_order = args
+        .date_order
+        .as_deref()
+        .map(|d| {
+            DateOrder::parse(d).ok_or_else(|| anyhow::anyhow!("--date-order must be mdy or dmy"))
+        })
+        .transpose()?;
+    let delimiter = args
+        .delimiter
+        .as_deref()
+        .map(|d| {
+            attune_app::import::Delimiter::parse(d)
+                .map_err(|_| anyhow::anyhow!("--delimiter must be one character or `tab`"))
+        })
+        .transpose()?;
+    let opts = Options {
+        layout,
+        maps: attune::import::parse_maps(&args.maps)?,
+        attributes: args.attributes,
+        date_order,
+    };
+    attune::customer_import::import_file(
+        store,
+        org_id,
+        target,
+        &args.file,
+        &opts,
+        delimiter,
+        super::now_ms(),
+    )
+    .await?;
+    Ok(())
 }
 
 fn cell(s: &str) -> String {
@@ -114,6 +206,7 @@ pub(crate) async fn accounts(config: &Config, command: AccountsCommand) -> anyho
         | AccountsCommand::Show { org, .. }
         | AccountsCommand::Timeline { org, .. }
         | AccountsCommand::Merge { org, .. } => org.clone(),
+        AccountsCommand::Import(args) => args.org.clone(),
     };
     let org = org_by_slug(&store, &slug).await?;
     let now = super::now_ms();
@@ -178,6 +271,9 @@ pub(crate) async fn accounts(config: &Config, command: AccountsCommand) -> anyho
             duplicate,
             ..
         } => print_merge(&store, &org.id, MergeKind::Account, &survivor, &duplicate).await?,
+        AccountsCommand::Import(args) => {
+            import_customers(&store, &org.id, Target::Accounts, args).await?
+        }
     }
     Ok(())
 }
@@ -229,6 +325,7 @@ pub(crate) async fn people(config: &Config, command: PeopleCommand) -> anyhow::R
         PeopleCommand::List { org, .. }
         | PeopleCommand::Show { org, .. }
         | PeopleCommand::Merge { org, .. } => org.clone(),
+        PeopleCommand::Import(args) => args.org.clone(),
     };
     let org = org_by_slug(&store, &slug).await?;
     match command {
@@ -270,6 +367,9 @@ pub(crate) async fn people(config: &Config, command: PeopleCommand) -> anyhow::R
             duplicate,
             ..
         } => print_merge(&store, &org.id, MergeKind::Person, &survivor, &duplicate).await?,
+        PeopleCommand::Import(args) => {
+            import_customers(&store, &org.id, Target::People, args).await?
+        }
     }
     Ok(())
 }

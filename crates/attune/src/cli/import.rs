@@ -41,7 +41,9 @@ pub(crate) enum ImportCommand {
     Activity(RetentionImportArgs),
     /// Import account attributes for the churn audit: account_external_id, name, plan,
     /// size_band, industry, region; every other column becomes a custom attribute. Stored all
-    /// or nothing; an account already known is updated.
+    /// or nothing; an account already known is updated. (Accounts and people exported from a
+    /// CRM, with domains, parents and memberships: `attune accounts import`, `attune people
+    /// import`.)
     Accounts(RetentionImportArgs),
 }
 

@@ -9,6 +9,7 @@ mod browser;
 mod closed_loop;
 mod conformance;
 mod csv_export;
+mod customer_import;
 mod customer_search;
 mod demo;
 mod driver_counts;

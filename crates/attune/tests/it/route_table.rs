@@ -71,6 +71,7 @@ pub const ROUTES: &[Route] = &[
     api("POST", "/api/v1/interactions"),
     api("GET", "/api/v1/interactions/{id}"),
     api("GET", "/api/v1/customers/search"),
+    api("POST", "/api/v1/customers/sync"),
     api("POST", "/api/v1/accounts/{id}/merge"),
     api("POST", "/api/v1/people/{id}/merge"),
     api("GET", "/api/v1/merges/{id}"),

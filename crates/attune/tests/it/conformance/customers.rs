@@ -36,7 +36,92 @@ async fn customers_story(b: Backend) {
             .unwrap()
             .is_empty()
     );
+    sync_story(&store, &a.id, &a2.id, &u.id).await;
     store.assert_all_called("CustomerStore", <dyn CustomerStore>::METHODS);
+}
+
+/// A batch keeps what a row leaves out, reports owner changes, and stops whole on a refusal.
+async fn sync_story(store: &Rec, a: &str, a2: &str, user_id: &str) {
+    use attune_storage::model::{
+        AccountRef, AccountSync, MembershipSync, PersonSync, SyncBatch, SyncList,
+    };
+    let hub = |id: &str| Some(("hubspot".to_owned(), id.to_owned()));
+    let batch = SyncBatch {
+        accounts: vec![AccountSync {
+            source_id: hub("77"),
+            name: Some("Synced".into()),
+            plan: Some("Gold".into()),
+            ..Default::default()
+        }],
+        people: vec![PersonSync {
+            email: "synced@acme.example".into(),
+            memberships: vec![MembershipSync {
+                account: AccountRef::Source("hubspot".into(), "77".into()),
+                title: Some("CTO".into()),
+                roles: None,
+                from_day: None,
+                to_day: None,
+            }],
+            ..Default::default()
+        }],
+    };
+    let out = store
+        .sync_customers(a, &batch, NOW_MS, &|_| {})
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(out.accounts[0].1, "created");
+    assert!(out.people[0].1, "created");
+    let owned = SyncBatch {
+        accounts: vec![AccountSync {
+            source_id: hub("77"),
+            owner_user_id: Some(user_id.to_owned()),
+            ..Default::default()
+        }],
+        ..Default::default()
+    };
+    let out = store
+        .sync_customers(a, &owned, NOW_MS, &|_| {})
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(out.owner_changes, [(out.accounts[0].0.clone(), None)]);
+    let kept = store.account(a, "77").await.unwrap();
+    assert_eq!(
+        (kept.name.as_str(), kept.plan.as_deref()),
+        ("Synced", Some("Gold"))
+    );
+    let refused = SyncBatch {
+        accounts: vec![
+            AccountSync {
+                external_id: Some("NEW-1".into()),
+                ..Default::default()
+            },
+            AccountSync {
+                external_id: Some("NEW-2".into()),
+                parent: Some(Some(AccountRef::Key("NO-SUCH".into()))),
+                ..Default::default()
+            },
+        ],
+        ..Default::default()
+    };
+    let r = store
+        .sync_customers(a, &refused, NOW_MS, &|_| {})
+        .await
+        .unwrap()
+        .unwrap_err();
+    assert_eq!(
+        (r.list, r.index, r.field, r.conflict),
+        (SyncList::Accounts, 1, "parent", false)
+    );
+    assert!(matches!(
+        store.account(a, "NEW-1").await,
+        Err(StoreError::NotFound)
+    ));
+    assert!(matches!(
+        store.account(a2, "77").await,
+        Err(StoreError::NotFound)
+    ));
 }
 
 /// Accounts and contacts by their natural keys, and the bulk account import; returns the
