@@ -22,6 +22,7 @@ fn survey() -> Survey {
         org_id: "o".into(),
         created_at_ms: 0,
         definition: SurveyDefinition::parse(input).expect("valid survey"),
+        access: Default::default(),
     }
 }
 

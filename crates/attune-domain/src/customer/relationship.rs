@@ -32,7 +32,7 @@ pub struct Touch {
 }
 
 /// Why an account is single-threaded.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[serde(tag = "reason", rename_all = "snake_case")]
 pub enum ThreadReason {
     /// Fewer than two people on the customer's side were touched.

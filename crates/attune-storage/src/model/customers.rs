@@ -281,3 +281,24 @@ pub struct CustomerHit {
     /// The value that matched.
     pub value: String,
 }
+
+/// The relationship flag of one account, as kept by
+/// [`crate::store::CustomerStore::refresh_account_flags`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AccountFlag {
+    /// The account.
+    pub account_id: String,
+    /// The verdict with its numbers.
+    pub threading: attune_domain::customer::relationship::Threading,
+    /// When its oldest touch leaves the window (the verdict may change then).
+    pub expires_at: Option<i64>,
+}
+
+/// What a refresh of the flags did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct FlagRefresh {
+    /// Accounts recomputed.
+    pub recomputed: u64,
+    /// Whether every account was (the first refresh, or another window).
+    pub full: bool,
+}

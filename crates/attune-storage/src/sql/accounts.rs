@@ -405,6 +405,19 @@ impl CustomerStore for SqlStore {
         self.account(org_id, &account.id).await
     }
 
+    async fn refresh_account_flags(
+        &self,
+        org_id: &str,
+        now_ms: i64,
+        days: u32,
+    ) -> StoreResult<crate::model::FlagRefresh> {
+        self.refresh_account_flags_impl(org_id, now_ms, days).await
+    }
+
+    async fn account_flags(&self, org_id: &str) -> StoreResult<Vec<crate::model::AccountFlag>> {
+        self.account_flags_impl(org_id).await
+    }
+
     async fn sync_customers(
         &self,
         org_id: &str,

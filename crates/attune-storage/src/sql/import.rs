@@ -308,6 +308,7 @@ impl Import<'_> {
             .flush(&mut tx, store.dialect, org_id, &self.survey.id)
             .await?;
         fold(&mut tx, store.dialect, Fold::Import(self.id)).await?;
+        super::account_flags::mark_import(&mut tx, org_id, self.id).await?;
         let mut state = LoopState::load(&mut tx, org_id).await?;
         on_new_responses(
             &mut tx,

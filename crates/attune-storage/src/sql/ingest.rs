@@ -326,6 +326,19 @@ impl SqlStore {
         for (key, id, org_id) in keys {
             record_respondent(&mut tx, org_id, &id, &key).await?;
         }
+        // An answer tied to a person and an account is a touch of that account.
+        // (In one order, so that instances writing at once take the locks in one order.)
+        let mut touched: Vec<(&str, &str)> = group
+            .iter()
+            .zip(&stored)
+            .filter(|(_, st)| st.contact_id.is_some())
+            .filter_map(|(s, st)| Some((s.org_id.as_str(), st.account_id.as_deref()?)))
+            .collect();
+        touched.sort_unstable();
+        touched.dedup();
+        for (org_id, account) in touched {
+            super::account_flags::mark_dirty(&mut tx, org_id, account).await?;
+        }
         insert_rows(&mut tx, self.dialect, SCORE_INSERT, "", scores).await?;
         insert_rows(&mut tx, self.dialect, RECENT_TERM_INSERT, "", terms).await?;
         drivers.flush(&mut tx, None).await?;

@@ -196,6 +196,9 @@ impl InteractionStore for SqlStore {
         .execute(&mut *tx)
         .await
         .context("logging an interaction")?;
+        if let Some(account) = &n.account_id {
+            super::account_flags::mark_dirty(&mut tx, org_id, account).await?;
+        }
         for (table, column, ids) in [
             ("interaction_people", "person_id", &n.people),
             ("interaction_staff", "user_id", &n.staff),

@@ -692,6 +692,10 @@ impl MergeStore for SqlStore {
             super::merge_aggregates::merge(&mut tx, self.dialect, org_id, &id, &m, &s, &mut data)
                 .await?;
         }
+        match kind {
+            MergeKind::Account => super::account_flags::mark_dirty(&mut tx, org_id, &s).await?,
+            MergeKind::Person => super::account_flags::mark_person(&mut tx, org_id, &s).await?,
+        }
         let table = fillable(kind).0;
         sqlx::query(AssertSqlSafe(format!(
             "UPDATE {table} SET merged_into = $3 WHERE org_id = $1 AND id = $2"
@@ -772,6 +776,12 @@ impl MergeStore for SqlStore {
         if merge.kind == MergeKind::Account {
             super::merge_aggregates::undo(&mut tx, self.dialect, org_id, merge_id, &merge, &data)
                 .await?;
+        }
+        for id in [s, m] {
+            match merge.kind {
+                MergeKind::Account => super::account_flags::mark_dirty(&mut tx, org_id, id).await?,
+                MergeKind::Person => super::account_flags::mark_person(&mut tx, org_id, id).await?,
+            }
         }
         sqlx::query("UPDATE merges SET undone_at = $2, undone_by = $3 WHERE id = $1")
             .bind(merge_id)

@@ -4,6 +4,7 @@
 //! `closed_loop/cases.rs`, …); this module holds only the shared plumbing. Where the dialects
 //! differ, [`Dialect`] says which text to send.
 
+mod account_flags;
 mod account_links;
 mod account_team;
 mod accounts;

@@ -2,9 +2,9 @@
 
 use crate::StoreResult;
 use crate::model::{
-    Account, AccountTouches, AccountUpsert, Contact, ContactUpsert, CustomerHit, ImportOutcome,
-    PeopleQuery, Person, PersonUpsert, SyncBatch, SyncOutcome, SyncRefusal, TimelineEntry,
-    TimelineQuery,
+    Account, AccountFlag, AccountTouches, AccountUpsert, Contact, ContactUpsert, CustomerHit,
+    FlagRefresh, ImportOutcome, PeopleQuery, Person, PersonUpsert, SyncBatch, SyncOutcome,
+    SyncRefusal, TimelineEntry, TimelineQuery,
 };
 
 store_trait! {
@@ -85,6 +85,13 @@ store_trait! {
             account_id: &str,
             since_ms: i64,
         ) -> StoreResult<AccountTouches>;
+        /// Brings the relationship flags of the organisation's accounts up to date for the
+        /// window of `days` ending at `now_ms`: the accounts whose touches changed since the
+        /// last refresh and those whose oldest touch has left the window, or every account
+        /// when the window is new.
+        async fn refresh_account_flags(&self, org_id: &str, now_ms: i64, days: u32) -> StoreResult<FlagRefresh>;
+        /// The kept flags (an account without one has had no touch: no contact).
+        async fn account_flags(&self, org_id: &str) -> StoreResult<Vec<AccountFlag>>;
         /// Accounts and people whose name, e-mail address, domain or id in another system
         /// starts with `q` (names ignoring case), exact matches first; merged ones left out.
         async fn search_customers(&self, org_id: &str, q: &str, limit: u32) -> StoreResult<Vec<CustomerHit>>;

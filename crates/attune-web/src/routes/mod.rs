@@ -3,6 +3,7 @@
 //! utoipa-axum, so the document (`openapi.rs`) is generated from the same registrations that
 //! route requests.
 
+mod account_flags;
 mod account_team;
 mod accounts;
 pub(crate) mod cases;
@@ -117,6 +118,7 @@ fn light() -> OpenApiRouter<AppState> {
         .routes(routes!(account_team::set_owner))
         .routes(routes!(account_team::show_handover))
         .routes(routes!(customer_sync::sync_customers))
+        .routes(routes!(account_flags::list))
         .routes(routes!(people::list, people::upsert))
         .routes(routes!(people::show))
         .routes(routes!(people::remove_membership))

@@ -226,7 +226,10 @@ async fn salesforce_exports_give_parents_and_a_contact_in_two_accounts(b: Backen
     );
     let farhana = person(&app, "farhana@padma.example").await;
     assert_eq!(farhana["name"], "Farhana Rahman");
-    assert_eq!(farhana["phone"], "+880 1711 000000", "no phone: the mobile phone");
+    assert_eq!(
+        farhana["phone"], "+880 1711 000000",
+        "no phone: the mobile phone"
+    );
     assert_eq!(
         memberships(&farhana),
         [

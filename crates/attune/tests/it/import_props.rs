@@ -1,5 +1,5 @@
-//! Property tests of the CSV importer's parser (the same code the fuzz target in `fuzz/`
-//! drives): arbitrary input never panics, and every error names a line in the file.
+//! Property tests of the CSV importers' parsers (the same code the fuzz targets in `fuzz/`
+//! drive): arbitrary input never panics, and every error names a line in the file.
 
 use std::collections::HashMap;
 
@@ -77,5 +77,55 @@ proptest! {
         prop_assert_eq!(errors.len(), 1);
         prop_assert_eq!(errors[0].line, at as u64 + 2);
         prop_assert_eq!(errors[0].column.as_deref(), Some("nps"));
+    }
+}
+
+fn check_customers(
+    target: attune_app::import::customers::Target,
+    text: &str,
+) -> Option<Result<attune_app::import::customers::Checked, Vec<attune::import::RowError>>> {
+    let table = attune_app::import::read_table(text, None).ok()?;
+    Some(attune_app::import::customers::check(
+        target,
+        &table,
+        &Default::default(),
+        &[],
+    ))
+}
+
+proptest! {
+    #[test]
+    fn arbitrary_customer_files_never_panic(
+        head in "(Record ID|Id|AccountId|Email|Company name|Name|Roles|StartDate|Associated Company IDs|x)(,(Email|Name|Website|ParentId|Number of Employees|Create Date|Roles|EndDate|y)){0,4}",
+        body in "[a-z0-9@.;/:\\- ,\n]{0,200}",
+    ) {
+        use attune_app::import::customers::Target;
+        let text = format!("{head}\n{body}");
+        let lines = text.matches('\n').count() as u64 + 2;
+        for target in [Target::Accounts, Target::People] {
+            if let Some(Err(errors)) = check_customers(target, &text) {
+                prop_assert!(!errors.is_empty());
+                for e in errors {
+                    prop_assert!(e.line >= 1 && e.line <= lines, "line {} of {}", e.line, lines);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_contact_gets_one_membership_per_company_named(
+        companies in proptest::collection::vec(proptest::collection::vec(1u32..20, 0..5), 1..20),
+    ) {
+        use attune_app::import::customers::Target;
+        let mut csv = String::from("Record ID,Email,Associated Company IDs\n");
+        for (i, ids) in companies.iter().enumerate() {
+            let ids: Vec<String> = ids.iter().map(u32::to_string).collect();
+            csv.push_str(&format!("{i},p{i}@x.example,{}\n", ids.join(";")));
+        }
+        let checked = check_customers(Target::People, &csv).unwrap().map_err(|e| TestCaseError::fail(format!("{e:?}")))?;
+        prop_assert_eq!(checked.batch.people.len(), companies.len());
+        for (p, ids) in checked.batch.people.iter().zip(&companies) {
+            prop_assert_eq!(p.memberships.len(), ids.len());
+        }
     }
 }

@@ -3,6 +3,7 @@
 
 mod helpers;
 
+mod account_flags;
 mod api;
 mod api_contract;
 mod browser;

@@ -72,6 +72,7 @@ pub const ROUTES: &[Route] = &[
     api("GET", "/api/v1/interactions/{id}"),
     api("GET", "/api/v1/customers/search"),
     api("POST", "/api/v1/customers/sync"),
+    api("GET", "/api/v1/relationship-flags"),
     api("POST", "/api/v1/accounts/{id}/merge"),
     api("POST", "/api/v1/people/{id}/merge"),
     api("GET", "/api/v1/merges/{id}"),

@@ -37,6 +37,23 @@ async fn customers_story(b: Backend) {
             .is_empty()
     );
     sync_story(&store, &a.id, &a2.id, &u.id).await;
+    let first = store
+        .refresh_account_flags(&a.id, NOW_MS, 90)
+        .await
+        .unwrap();
+    assert!(first.full, "the first refresh computes every account");
+    let again = store
+        .refresh_account_flags(&a.id, NOW_MS, 90)
+        .await
+        .unwrap();
+    assert_eq!(
+        (again.full, again.recomputed),
+        (false, 0),
+        "nothing changed since"
+    );
+    let kept = store.account_flags(&a.id).await.unwrap();
+    assert!(!kept.is_empty());
+    assert!(store.account_flags(&a2.id).await.unwrap().is_empty());
     store.assert_all_called("CustomerStore", <dyn CustomerStore>::METHODS);
 }
 
