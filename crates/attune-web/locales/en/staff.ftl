@@ -104,6 +104,40 @@ accounts-plan = Plan
 accounts-owner = Owner
 accounts-stage = Lifecycle stage
 accounts-archived = archived
+accounts-size-band = Size
+accounts-industry = Industry
+accounts-region = Region
+accounts-filters = Filter and sort
+accounts-relationship = Relationship (90 days)
+accounts-flag-any = Any relationship
+accounts-flag-flagged = Single-threaded or no contact
+accounts-flag-no-contact = No contact
+accounts-flag-multi = Not single-threaded
+accounts-owner-any = Any owner
+accounts-attribute = Attribute
+accounts-attribute-any = Any attribute
+accounts-value = Value
+accounts-sort = Sort by
+accounts-sort-flag = Relationship, no contact first
+accounts-show = Show
+accounts-shown =
+    { $count ->
+        [one] One account
+       *[other] { $count } accounts
+    }
+accounts-cell-single =
+    Single-threaded: { $people ->
+        [one] one person
+       *[other] { $people } people
+    }, { $touches ->
+        [one] one touch
+       *[other] { $touches } touches
+    }
+accounts-cell-multi =
+    { $people } people, { $touches ->
+        [one] one touch
+       *[other] { $touches } touches
+    }
 # $api: the API path, shown as code.
 accounts-none = No accounts yet. They are created by imports and answers that name an account, or with { $api }.
 account-title = { $name } — Attune

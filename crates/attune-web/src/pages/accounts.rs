@@ -1,4 +1,4 @@
-//! `GET /accounts`: the accounts; `GET /accounts/{id}`: one customer — header, relationship
+//! `GET /accounts/{id}`: one customer — header, relationship
 //! health and map, people, subscriptions, open cases, the timeline and "log a call";
 //! `POST /accounts/{id}/interactions`: log it.
 
@@ -20,122 +20,13 @@ use crate::extract::Query;
 use crate::i18n::{Msg, Tr};
 use crate::{ApiError, AppState};
 
-pub(crate) struct AccountRow {
-    link: String,
-    name: String,
-    external_id: String,
-    plan: String,
-    stage: String,
-    owner: String,
-    archived: bool,
-}
-
-#[derive(Template)]
-#[template(path = "accounts.html")]
-struct AccountsPage {
-    t: Tr,
-    user_email: String,
-    csrf: String,
-    accounts: Vec<AccountRow>,
-    none: String,
-    /// The search asked for, and what it found: (name, page, what matched).
-    q: String,
-    hits: Option<Vec<(String, String, String)>>,
-}
-
-/// The account list's search.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(crate) struct ListParams {
-    #[serde(default)]
-    q: String,
-}
-
-/// What a search hit matched, in words: `Person · e-mail: ana@beta.example`.
-fn hit_words(t: &Tr, h: &attune_storage::model::CustomerHit) -> String {
-    use attune_storage::model::MergeKind;
-    let kind = t.get(match h.kind {
-        MergeKind::Account => Msg::SearchAccount,
-        MergeKind::Person => Msg::SearchPerson,
-    });
-    let matched = t.get(match h.matched {
-        "email" => Msg::SearchByEmail,
-        "domain" => Msg::SearchByDomain,
-        "external_id" => Msg::SearchById,
-        _ => Msg::SearchByName,
-    });
-    format!("{kind} · {matched}: {}", h.value)
-}
-
-fn email_of(users: &[User], id: Option<&str>) -> Option<String> {
+pub(super) fn email_of(users: &[User], id: Option<&str>) -> Option<String> {
     let id = id?;
     users.iter().find(|u| u.id == id).map(|u| u.email.clone())
 }
 
-fn attribute(a: &Account, key: &str) -> String {
+pub(super) fn attribute(a: &Account, key: &str) -> String {
     a.attribute(key).unwrap_or_default()
-}
-
-/// `GET /accounts`
-pub(crate) async fn list(
-    State(state): State<AppState>,
-    user: PageUser,
-    Query(params): Query<ListParams>,
-) -> Response {
-    let org = &user.actor.org_id;
-    let q: String = params.q.trim().chars().take(200).collect();
-    let hits = if q.is_empty() {
-        None
-    } else {
-        match state.store.search_customers(org, &q, 20).await {
-            Ok(found) => Some(
-                found
-                    .iter()
-                    .map(|h| {
-                        let base = match h.kind {
-                            attune_storage::model::MergeKind::Account => "accounts",
-                            attune_storage::model::MergeKind::Person => "people",
-                        };
-                        (
-                            h.name.clone(),
-                            format!("/{base}/{}", h.id),
-                            hit_words(&user.tr, h),
-                        )
-                    })
-                    .collect(),
-            ),
-            Err(e) => return ApiError::from(e).into_response(),
-        }
-    };
-    let (accounts, users) = match (
-        state.store.list_accounts(org).await,
-        state.store.list_users(org).await,
-    ) {
-        (Ok(a), Ok(u)) => (a, u),
-        (Err(e), _) | (_, Err(e)) => return ApiError::from(e).into_response(),
-    };
-    let t = user.tr.clone();
-    let rows = accounts
-        .iter()
-        .map(|a| AccountRow {
-            link: format!("/accounts/{}", a.id),
-            name: a.name.clone(),
-            external_id: a.external_id.clone().unwrap_or_default(),
-            plan: attribute(a, "plan"),
-            stage: attribute(a, "lifecycle_stage"),
-            owner: email_of(&users, a.owner_user_id.as_deref()).unwrap_or_default(),
-            archived: a.archived_at.is_some(),
-        })
-        .collect();
-    render(&AccountsPage {
-        none: t.with_code(Msg::AccountsNone, &[("api", "POST /api/v1/accounts")]),
-        t,
-        user_email: user.email.clone(),
-        csrf: user.csrf_token.clone(),
-        accounts: rows,
-        q,
-        hits,
-    })
 }
 
 pub(crate) struct MapView {
@@ -546,42 +437,9 @@ pub(super) async fn page_with_error(
 
 /// Search hits as the text test renders them: every word a hit can show.
 #[cfg(test)]
-fn hit_samples(t: &Tr) -> Vec<(String, String, String)> {
-    [
-        Msg::SearchAccount,
-        Msg::SearchPerson,
-        Msg::SearchByName,
-        Msg::SearchByEmail,
-        Msg::SearchByDomain,
-        Msg::SearchById,
-    ]
-    .into_iter()
-    .map(|m| ("①".into(), "/".into(), t.get(m)))
-    .collect()
-}
-
 /// The pages as the text test renders them: every message, data without letters.
 #[cfg(test)]
 pub(super) fn samples(t: &Tr) -> Vec<(&'static str, String)> {
-    let list = AccountsPage {
-        t: t.clone(),
-        user_email: "①".into(),
-        csrf: "①".into(),
-        accounts: vec![AccountRow {
-            link: "/".into(),
-            name: "①".into(),
-            external_id: "①".into(),
-            plan: "①".into(),
-            stage: "①".into(),
-            owner: "①".into(),
-            archived: true,
-        }],
-        none: t.with_code(Msg::AccountsNone, &[("api", "①")]),
-        q: "①".into(),
-        hits: Some(hit_samples(t)),
-    }
-    .render()
-    .expect("renders");
     let one = |flagged: bool| {
         AccountPage {
             t: t.clone(),
@@ -678,11 +536,7 @@ pub(super) fn samples(t: &Tr) -> Vec<(&'static str, String)> {
         .render()
         .expect("renders")
     };
-    vec![
-        ("accounts", list),
-        ("account", one(true)),
-        ("quiet account", one(false)),
-    ]
+    vec![("account", one(true)), ("quiet account", one(false))]
 }
 
 /// Timeline rows of every kind, for the text test.

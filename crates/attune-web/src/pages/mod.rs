@@ -1,6 +1,7 @@
 //! Server-rendered pages: login, dashboard, feedback feed, and the public survey page.
 //! HTML comes from askama templates, which escape every value; user text carries `dir="auto"`.
 
+mod account_list;
 mod accounts;
 pub(crate) mod assets;
 mod case;
@@ -50,7 +51,7 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/login", get(login::form).post(login::submit))
         .route("/logout", axum::routing::post(login::logout))
         .route("/feedback", get(feed::show))
-        .route("/accounts", get(accounts::list))
+        .route("/accounts", get(account_list::list))
         .route("/accounts/{id}", get(accounts::show))
         .route(
             "/accounts/{id}/interactions",

@@ -116,6 +116,7 @@ fn no_staff_page_has_words_outside_the_catalogue() {
     pages.extend(super::queue::samples(&t));
     pages.extend(super::loop_overview::samples(&t));
     pages.extend(super::login::samples(&t));
+    pages.extend(super::account_list::samples(&t));
     pages.extend(super::accounts::samples(&t));
     pages.extend(super::merges::samples(&t));
     pages.extend(super::person::samples(&t));

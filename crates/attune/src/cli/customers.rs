@@ -11,11 +11,22 @@ use super::org_by_slug;
 
 #[derive(Debug, Subcommand)]
 pub(crate) enum AccountsCommand {
-    /// List accounts by name (tab-separated: id, external id, name, owner, archived).
+    /// List accounts (tab-separated: id, external id, name, owner, archived, relationship
+    /// flag over the last 90 days).
     List {
         /// Organisation slug.
         #[arg(long)]
         org: String,
+        /// Only accounts with this flag: flagged (single-threaded or no contact),
+        /// single_threaded, no_contact or multi_threaded.
+        #[arg(long)]
+        flag: Option<String>,
+        /// Only accounts of this owner (an e-mail, or `none`).
+        #[arg(long)]
+        owner: Option<String>,
+        /// name (default), flag (no contact first) or owner.
+        #[arg(long, default_value = "name")]
+        sort: String,
     },
     /// One account as JSON: the account, its people and its relationship health
     /// (single-threaded or not, and why; the relationship map).
@@ -198,11 +209,78 @@ async fn print_merge(
     Ok(())
 }
 
+/// `attune accounts list`.
+async fn list_accounts(
+    store: &attune_storage::sql::SqlStore,
+    org_id: &str,
+    flag: Option<String>,
+    owner: Option<String>,
+    sort: &str,
+    now: i64,
+) -> anyhow::Result<()> {
+    use attune_app::customers::flags::{FlagFilter, FlagQuery, FlagSort, accounts_with_flags};
+    use attune_domain::customer::relationship::Threading;
+    let users = store.list_users(org_id).await?;
+    let owner = match owner.as_deref() {
+        None => None,
+        Some("none") => Some(None),
+        Some(e) => Some(Some(
+            users
+                .iter()
+                .find(|u| u.email.eq_ignore_ascii_case(e))
+                .map(|u| u.id.clone())
+                .ok_or_else(|| anyhow::anyhow!("--owner: no user of this organisation is `{e}`"))?,
+        )),
+    };
+    let q = FlagQuery {
+        days: attune_domain::customer::relationship::DEFAULT_DAYS,
+        flag: flag
+            .as_deref()
+            .map(FlagFilter::parse)
+            .transpose()
+            .map_err(|_| {
+                anyhow::anyhow!(
+                    "--flag must be flagged, single_threaded, no_contact or multi_threaded"
+                )
+            })?,
+        owner,
+        attribute: None,
+        sort: FlagSort::parse(sort)
+            .map_err(|_| anyhow::anyhow!("--sort must be name, flag or owner"))?,
+        archived: true,
+    };
+    for (a, t) in accounts_with_flags(store, org_id, now, &q).await? {
+        let owner = a
+            .owner_user_id
+            .as_ref()
+            .and_then(|o| users.iter().find(|u| &u.id == o))
+            .map_or("-", |u| u.email.as_str());
+        let flag = match t {
+            Threading::NoContact => "no_contact",
+            Threading::SingleThreaded { .. } => "single_threaded",
+            Threading::MultiThreaded { .. } => "multi_threaded",
+        };
+        println!(
+            "{}\t{}\t{}\t{}\t{}\t{flag}",
+            a.id,
+            cell(a.external_id.as_deref().unwrap_or("-")),
+            cell(&a.name),
+            owner,
+            if a.archived_at.is_some() {
+                "archived"
+            } else {
+                "-"
+            }
+        );
+    }
+    Ok(())
+}
+
 /// Runs `attune accounts …`.
 pub(crate) async fn accounts(config: &Config, command: AccountsCommand) -> anyhow::Result<()> {
     let store = db::open(&config.db).await?;
     let slug = match &command {
-        AccountsCommand::List { org }
+        AccountsCommand::List { org, .. }
         | AccountsCommand::Show { org, .. }
         | AccountsCommand::Timeline { org, .. }
         | AccountsCommand::Merge { org, .. } => org.clone(),
@@ -211,28 +289,9 @@ pub(crate) async fn accounts(config: &Config, command: AccountsCommand) -> anyho
     let org = org_by_slug(&store, &slug).await?;
     let now = super::now_ms();
     match command {
-        AccountsCommand::List { .. } => {
-            let users = store.list_users(&org.id).await?;
-            for a in store.list_accounts(&org.id).await? {
-                let owner = a
-                    .owner_user_id
-                    .as_ref()
-                    .and_then(|o| users.iter().find(|u| &u.id == o))
-                    .map_or("-", |u| u.email.as_str());
-                println!(
-                    "{}\t{}\t{}\t{}\t{}",
-                    a.id,
-                    cell(a.external_id.as_deref().unwrap_or("-")),
-                    cell(&a.name),
-                    owner,
-                    if a.archived_at.is_some() {
-                        "archived"
-                    } else {
-                        "-"
-                    }
-                );
-            }
-        }
+        AccountsCommand::List {
+            flag, owner, sort, ..
+        } => list_accounts(&store, &org.id, flag, owner, &sort, now).await?,
         AccountsCommand::Show { account, days, .. } => {
             let a = store.account(&org.id, &account).await?;
             let q = PeopleQuery {
