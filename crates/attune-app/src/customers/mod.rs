@@ -5,4 +5,5 @@ pub mod flags;
 pub mod handover;
 pub mod interactions;
 pub mod relationship;
+pub mod scores;
 pub mod sync;

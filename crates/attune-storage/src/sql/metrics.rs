@@ -221,6 +221,36 @@ impl SqlStore {
 
 #[async_trait]
 impl ScoreStore for SqlStore {
+    async fn account_histogram(
+        &self,
+        org_id: &str,
+        account_id: &str,
+        survey_id: &str,
+        question_key: &str,
+        from_day: i64,
+    ) -> StoreResult<Vec<(i64, u64)>> {
+        let rows = sqlx::query(
+            "SELECT score, CAST(SUM(n) AS BIGINT) AS n FROM score_segment_daily WHERE org_id = $1 \
+             AND survey_id = $2 AND question_key = $3 AND dim = 'account' AND value = $4 \
+             AND day >= $5 GROUP BY score ORDER BY score",
+        )
+        .bind(org_id)
+        .bind(survey_id)
+        .bind(question_key)
+        .bind(account_id)
+        .bind(from_day)
+        .fetch_all(&self.pool)
+        .await
+        .context("reading an account's scores")?;
+        rows.iter()
+            .map(|r| {
+                let score: i64 = r.try_get("score").context("reading a score")?;
+                let n: i64 = r.try_get("n").context("reading a score")?;
+                Ok((score, u64::try_from(n).unwrap_or(0)))
+            })
+            .collect()
+    }
+
     async fn score_counts(
         &self,
         org_id: &str,

@@ -91,5 +91,15 @@ store_trait! {
             filter: &ScoreFilter,
             segment: Option<SegmentDim>,
         ) -> StoreResult<Vec<ScoreCount>>;
+        /// One account's answers to one question since `from_day` (UTC days), as a histogram
+        /// `(score, count)`, from the per-account aggregates.
+        async fn account_histogram(
+            &self,
+            org_id: &str,
+            account_id: &str,
+            survey_id: &str,
+            question_key: &str,
+            from_day: i64,
+        ) -> StoreResult<Vec<(i64, u64)>>;
     }
 }

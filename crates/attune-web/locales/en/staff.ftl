@@ -148,6 +148,16 @@ account-domains = Domains
 account-parent = Part of
 account-archived-on = Archived on { $date }
 account-relationship = Relationship over the last { $days } days
+account-score-nps = NPS, { $survey }, last 12 months
+account-score-csat = CSAT, { $survey }, last 12 months
+account-score-nps-value = { $value } (95 % interval { $low } to { $high }; { $n ->
+        [one] one answer
+       *[other] { $n } answers
+    })
+account-score-csat-value = { $value } % (95 % interval { $low } to { $high } %; { $n ->
+        [one] one answer
+       *[other] { $n } answers
+    })
 account-no-contact = No contact: nobody here has talked with anyone at this customer, and nobody there has answered a survey.
 account-single-threaded = Single-threaded
 account-multi-threaded = Not single-threaded: { $people } people on their side, { $touches } touches.

@@ -238,6 +238,41 @@ struct Loaded {
     cases: Vec<attune_storage::model::Case>,
     timeline: Vec<attune_storage::model::TimelineEntry>,
     surveys: Vec<attune_storage::model::Survey>,
+    scores: Vec<attune_app::customers::scores::AccountScore>,
+}
+
+/// The account's scores in the header: `NPS · Relationship` → `+20 (95 % interval …)`.
+fn score_facts(
+    t: &Tr,
+    scores: &[attune_app::customers::scores::AccountScore],
+) -> Vec<(String, String)> {
+    scores
+        .iter()
+        .map(|s| {
+            let label = t.args(
+                if s.metric == "nps" {
+                    Msg::AccountScoreNps
+                } else {
+                    Msg::AccountScoreCsat
+                },
+                [("survey", s.survey_name.as_str().into())],
+            );
+            let value = t.args(
+                if s.metric == "nps" {
+                    Msg::AccountScoreNpsValue
+                } else {
+                    Msg::AccountScoreCsatValue
+                },
+                [
+                    ("value", format!("{:.0}", s.value).into()),
+                    ("low", format!("{:.0}", s.ci95.0).into()),
+                    ("high", format!("{:.0}", s.ci95.1).into()),
+                    ("n", s.n.into()),
+                ],
+            );
+            (label, value)
+        })
+        .collect()
 }
 
 async fn load(
@@ -280,6 +315,13 @@ async fn load(
         cases: state.store.cases(org, &cases).await?,
         timeline: state.store.timeline(org, &timeline).await?,
         surveys: state.store.list_surveys(org).await?,
+        scores: attune_app::customers::scores::account_scores(
+            state.store.as_ref(),
+            org,
+            &account.id,
+            state.now_ms().div_euclid(86_400_000),
+        )
+        .await?,
         account,
     })
 }
@@ -325,7 +367,10 @@ fn build(user: &PageUser, mut l: Loaded, today: i64, error: Option<String>) -> A
         name: l.account.name.clone(),
         owner: email_of(&l.users, l.account.owner_user_id.as_deref())
             .unwrap_or_else(|| t.get(Msg::AccountNoOwner)),
-        facts: header_facts(&t, &l.account, l.parent.as_ref()),
+        facts: header_facts(&t, &l.account, l.parent.as_ref())
+            .into_iter()
+            .chain(score_facts(&t, &l.scores))
+            .collect(),
         archived: l
             .account
             .archived_at
@@ -450,7 +495,20 @@ pub(super) fn samples(t: &Tr) -> Vec<(&'static str, String)> {
             id: "①".into(),
             name: "①".into(),
             owner: t.get(Msg::AccountNoOwner),
-            facts: vec![(t.get(Msg::AccountIds), "①".into())],
+            facts: std::iter::once((t.get(Msg::AccountIds), "①".into()))
+                .chain(score_facts(
+                    t,
+                    &["nps", "csat"].map(|metric| attune_app::customers::scores::AccountScore {
+                        survey_id: "①".into(),
+                        survey_name: "①".into(),
+                        question_key: "①".into(),
+                        metric,
+                        value: 20.0,
+                        ci95: (-5.0, 42.0),
+                        n: 15,
+                    }),
+                ))
+                .collect(),
             archived: flagged.then(|| t.arg(Msg::AccountArchivedOn, "date", "①")),
             days: 90,
             flagged,

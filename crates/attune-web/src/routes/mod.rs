@@ -4,6 +4,7 @@
 //! route requests.
 
 mod account_flags;
+mod account_scores;
 mod account_team;
 mod accounts;
 pub(crate) mod cases;
@@ -114,6 +115,7 @@ fn light() -> OpenApiRouter<AppState> {
         .routes(routes!(accounts::archive, accounts::restore))
         .routes(routes!(accounts::subscriptions))
         .routes(routes!(accounts::relationship))
+        .routes(routes!(account_scores::scores))
         .routes(routes!(account_team::set_team))
         .routes(routes!(account_team::set_owner))
         .routes(routes!(account_team::show_handover))

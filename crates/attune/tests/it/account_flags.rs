@@ -246,3 +246,103 @@ async fn the_flag_list_filters_and_sorts(b: Backend) {
         .await;
     assert_eq!(s, 422, "{b}");
 }
+
+on_both_backends!(an_accounts_scores_come_with_their_interval);
+
+/// The account header's NPS and CSAT over 365 days: worked counts, the Tango and Wilson
+/// intervals of the domain, older answers and other accounts left out.
+async fn an_accounts_scores_come_with_their_interval(b: Backend) {
+    let app = TestApp::spawn(b).await;
+    let (s, survey) = app
+        .post(
+            &app.admin_token,
+            "/api/v1/surveys",
+            &json!({
+            "name": "Quarterly", "default_language": "en", "questions": [
+                {"key": "nps", "type": "nps", "text": {"en": "How likely?"}},
+                {"key": "sat", "type": "csat", "text": {"en": "How satisfied?"}}]}),
+        )
+        .await;
+    assert_eq!(s, 201, "{survey}");
+    let survey = survey["id"].as_str().unwrap().to_owned();
+    for a in ["ACC-1", "ACC-2"] {
+        app.post(
+            &app.admin_token,
+            "/api/v1/accounts",
+            &json!({"external_id": a, "name": a}),
+        )
+        .await;
+    }
+    let answer = |account: &str, nps: i64, sat: Option<i64>, days_ago: i64| {
+        let mut answers = json!({"nps": nps});
+        if let Some(sat) = sat {
+            answers["sat"] = json!(sat);
+        }
+        json!({"answers": answers, "account": {"external_id": account},
+               "submitted_at": day(NOW_MS - days_ago * DAY_MS)})
+    };
+    for (nps, sat) in [
+        (10, Some(5)),
+        (9, Some(4)),
+        (9, Some(2)),
+        (7, None),
+        (3, None),
+        (0, None),
+    ] {
+        app.answer(&survey, answer("ACC-1", nps, sat, 10)).await;
+    }
+    app.answer(&survey, answer("ACC-1", 0, Some(1), 400)).await; // older than a year
+    app.answer(&survey, answer("ACC-2", 0, Some(1), 1)).await; // another account
+    let (s, b) = app
+        .get(&app.admin_token, "/api/v1/accounts/ACC-1/scores")
+        .await;
+    assert_eq!(s, 200, "{b}");
+    let items = b["items"].as_array().unwrap();
+    assert_eq!(items.len(), 2, "{b}");
+    let nps = &items[0];
+    assert_eq!(
+        (nps["metric"].as_str(), nps["n"].as_u64()),
+        (Some("nps"), Some(6))
+    );
+    // 3 promoters, 2 detractors of 6: 100 × 1/6.
+    assert!(
+        (nps["value"].as_f64().unwrap() - 16.6667).abs() < 1e-9,
+        "{nps}"
+    );
+    let (lo, hi) =
+        attune_domain::metrics::tango::tango_interval(2, 3, 6, attune_domain::metrics::Z95)
+            .unwrap();
+    let round = |x: f64| (x * 10_000.0).round() / 10_000.0;
+    assert_eq!(nps["ci95"], json!([round(lo), round(hi)]));
+    let csat = &items[1];
+    assert_eq!(
+        (csat["metric"].as_str(), csat["n"].as_u64()),
+        (Some("csat"), Some(3))
+    );
+    assert!(
+        (csat["value"].as_f64().unwrap() - 66.6667).abs() < 1e-9,
+        "{csat}"
+    );
+    let (lo, hi) =
+        attune_domain::metrics::wilson::wilson_interval(2, 3, attune_domain::metrics::Z95).unwrap();
+    assert_eq!(csat["ci95"], json!([round(100.0 * lo), round(100.0 * hi)]));
+    // The account page shows them in its header.
+    let cookie = crate::pages::login(&app).await;
+    let id = app.store.account(&app.org_id, "ACC-1").await.unwrap().id;
+    let html = app
+        .client
+        .get(app.url(&format!("/accounts/{id}")))
+        .header("cookie", cookie)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("NPS, Quarterly, last 12 months"), "{html}");
+    assert!(html.contains("17 (95 % interval"), "{html}");
+    assert!(html.contains("6 answers"), "{html}");
+    let (_, other) = app.other_org("Other").await;
+    let (s, _) = app.get(&other, "/api/v1/accounts/ACC-1/scores").await;
+    assert_eq!(s, 404);
+}

@@ -73,6 +73,7 @@ pub const ROUTES: &[Route] = &[
     api("GET", "/api/v1/customers/search"),
     api("POST", "/api/v1/customers/sync"),
     api("GET", "/api/v1/relationship-flags"),
+    api("GET", "/api/v1/accounts/{id}/scores"),
     api("POST", "/api/v1/accounts/{id}/merge"),
     api("POST", "/api/v1/people/{id}/merge"),
     api("GET", "/api/v1/merges/{id}"),

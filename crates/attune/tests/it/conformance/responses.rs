@@ -184,6 +184,39 @@ async fn monthly_and_segments(
             .unwrap()
             .is_empty()
     );
+    // One account's histogram holds what the account segment counts hold for it.
+    let hist = store
+        .account_histogram(
+            &a.id,
+            &saved.id,
+            filter.survey_id.as_deref().unwrap(),
+            "nps",
+            0,
+        )
+        .await
+        .unwrap();
+    let segmented: i64 = store
+        .score_counts(&a.id, filter, Some(SegmentDim::Account))
+        .await
+        .unwrap()
+        .iter()
+        .map(|c| c.n)
+        .sum();
+    assert!(segmented > 0);
+    assert_eq!(hist.iter().map(|(_, n)| *n as i64).sum::<i64>(), segmented);
+    assert!(
+        store
+            .account_histogram(
+                &a2.id,
+                &saved.id,
+                filter.survey_id.as_deref().unwrap(),
+                "nps",
+                0
+            )
+            .await
+            .unwrap()
+            .is_empty()
+    );
 }
 
 /// The feed: newest first, searched, filtered by score, per organisation.
