@@ -30,23 +30,23 @@ pub(super) fn attribute(a: &Account, key: &str) -> String {
 }
 
 pub(crate) struct MapView {
-    name: String,
-    link: String,
-    title: String,
-    roles: String,
-    last_touch: String,
-    with_staff: String,
-    sentiment: String,
-    gap: bool,
+    pub(super) name: String,
+    pub(super) link: String,
+    pub(super) title: String,
+    pub(super) roles: String,
+    pub(super) last_touch: String,
+    pub(super) with_staff: String,
+    pub(super) sentiment: String,
+    pub(super) gap: bool,
 }
 
 pub(crate) struct PersonRow {
-    name: String,
-    link: String,
-    email: String,
-    title: String,
-    roles: String,
-    left: Option<String>,
+    pub(super) name: String,
+    pub(super) link: String,
+    pub(super) email: String,
+    pub(super) title: String,
+    pub(super) roles: String,
+    pub(super) left: Option<String>,
 }
 
 pub(crate) struct SubRow {
@@ -58,10 +58,10 @@ pub(crate) struct SubRow {
 }
 
 pub(crate) struct CaseRow {
-    link: String,
-    title: String,
-    state: String,
-    priority: String,
+    pub(super) link: String,
+    pub(super) title: String,
+    pub(super) state: String,
+    pub(super) priority: String,
 }
 
 pub(crate) struct Choice {
@@ -108,7 +108,7 @@ pub(crate) struct AccountParams {
     pub(super) after: Option<String>,
 }
 
-fn verdict(
+pub(super) fn verdict(
     t: &Tr,
     r: &RelationshipReport,
     names: &HashMap<String, String>,
@@ -161,7 +161,7 @@ fn verdict(
     }
 }
 
-fn map_rows(t: &Tr, r: &RelationshipReport, users: &[User]) -> Vec<MapView> {
+pub(super) fn map_rows(t: &Tr, r: &RelationshipReport, users: &[User]) -> Vec<MapView> {
     r.map
         .iter()
         .map(|p| MapView {
@@ -193,7 +193,7 @@ fn map_rows(t: &Tr, r: &RelationshipReport, users: &[User]) -> Vec<MapView> {
         .collect()
 }
 
-fn people_rows(t: &Tr, account_id: &str, people: &[Person]) -> Vec<PersonRow> {
+pub(super) fn people_rows(t: &Tr, account_id: &str, people: &[Person]) -> Vec<PersonRow> {
     people
         .iter()
         .filter_map(|p| {
@@ -480,8 +480,6 @@ pub(super) async fn page_with_error(
     account_page(state, user, id, None, Some(error)).await
 }
 
-/// Search hits as the text test renders them: every word a hit can show.
-#[cfg(test)]
 /// The pages as the text test renders them: every message, data without letters.
 #[cfg(test)]
 pub(super) fn samples(t: &Tr) -> Vec<(&'static str, String)> {

@@ -9,6 +9,7 @@ mod chart;
 mod dashboard;
 pub(crate) mod error_page;
 mod feed;
+mod handover;
 mod insights;
 mod log_form;
 mod login;
@@ -53,6 +54,11 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/feedback", get(feed::show))
         .route("/accounts", get(account_list::list))
         .route("/accounts/{id}", get(accounts::show))
+        .route("/accounts/{id}/handover", get(handover::show))
+        .route(
+            "/accounts/{id}/owner",
+            axum::routing::post(handover::change_owner),
+        )
         .route(
             "/accounts/{id}/interactions",
             axum::routing::post(log_form::log),

@@ -31,7 +31,10 @@ pub(crate) struct Sensitive {
 }
 
 /// The contact rules in words.
-fn contact_lines(t: &Tr, r: &attune_domain::customer::preferences::ContactRules) -> Vec<String> {
+pub(super) fn contact_lines(
+    t: &Tr,
+    r: &attune_domain::customer::preferences::ContactRules,
+) -> Vec<String> {
     use attune_domain::customer::preferences::QuietHours;
     let mut lines = Vec::new();
     if !r.channels.is_empty() {

@@ -118,6 +118,7 @@ fn no_staff_page_has_words_outside_the_catalogue() {
     pages.extend(super::login::samples(&t));
     pages.extend(super::account_list::samples(&t));
     pages.extend(super::accounts::samples(&t));
+    pages.extend(super::handover::samples(&t));
     pages.extend(super::merges::samples(&t));
     pages.extend(super::person::samples(&t));
     pages.extend(super::error_page::samples(&t));

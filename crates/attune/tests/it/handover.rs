@@ -196,3 +196,162 @@ async fn refusals(app: &TestApp) {
         .unwrap();
     assert_eq!(res.status().as_u16(), 404);
 }
+
+on_both_backends!(the_handover_page_changes_the_owner_and_shows_what_to_know);
+
+/// The page: a writer gives the account to someone else with the "stay" rule, lands on the
+/// handover view (health, open cases, people with their preferences, hostile text escaped);
+/// a viewer sees the view without the form and cannot post it.
+async fn the_handover_page_changes_the_owner_and_shows_what_to_know(b: Backend) {
+    let app = TestApp::spawn(b).await;
+    let old = app
+        .store
+        .create_user(&app.org_id, "old@us.example", "hash", Role::Member)
+        .await
+        .unwrap();
+    let new = app
+        .store
+        .create_user(&app.org_id, "new@us.example", "hash", Role::Member)
+        .await
+        .unwrap();
+    let (s, b) = app
+        .post(&app.admin_token, "/api/v1/accounts",
+            &json!({"external_id": "ACC-1", "name": "نور <b>Traders</b>", "owner_email": "old@us.example"}))
+        .await;
+    assert_eq!(s, 201, "{b}");
+    let account = b["id"].as_str().unwrap().to_owned();
+    let (s, b) = app
+        .post(
+            &app.admin_token,
+            "/api/v1/people",
+            &json!({"email": "amna@noor.example", "name": "آمنہ",
+            "preferences": {"calls": "<i>mornings</i> only"},
+            "memberships": [{"account": "ACC-1", "roles": ["decision_maker"]}]}),
+        )
+        .await;
+    assert_eq!(s, 201, "{b}");
+    let survey = app.nps_survey(&app.admin_token).await;
+    app.answer(
+        &survey,
+        json!({"answers": {"nps": 1}, "account": {"external_id": "ACC-1"}}),
+    )
+    .await;
+    let cookie = crate::pages::login(&app).await;
+    let page = get_page(&app, &cookie, &format!("/accounts/{account}/handover")).await;
+    let csrf = page
+        .split("name=\"csrf\" value=\"")
+        .nth(1)
+        .and_then(|r| r.split('"').next())
+        .unwrap()
+        .to_owned();
+    let res = app
+        .client
+        .post(app.url(&format!("/accounts/{account}/owner")))
+        .header("cookie", &cookie)
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("owner", new.id.as_str()),
+            ("rule", "stay"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 303);
+    assert_eq!(
+        res.headers()["location"].to_str().unwrap(),
+        format!("/accounts/{account}/handover")
+    );
+    let a = app.store.account(&app.org_id, "ACC-1").await.unwrap();
+    assert_eq!(a.owner_user_id.as_deref(), Some(new.id.as_str()));
+    assert_eq!(
+        owners(&app).await,
+        std::slice::from_ref(&old.id),
+        "the rule asked for: the case stays"
+    );
+    let html = get_page(&app, &cookie, &format!("/accounts/{account}/handover")).await;
+    assert!(
+        html.contains("Handover: نور &#60;b&#62;Traders&#60;/b&#62;"),
+        "{html}"
+    );
+    assert!(html.contains("<strong>new@us.example</strong>"), "{html}");
+    assert!(
+        html.contains("calls: &#60;i&#62;mornings&#60;/i&#62; only"),
+        "{html}"
+    );
+    assert!(html.contains("id=\"open-cases\""), "{html}");
+    assert!(
+        html.contains("id=\"owner-form\""),
+        "a writer may change the owner"
+    );
+    // A viewer's session: the view, no form, and the post refused.
+    let viewer = viewer_session(&app).await;
+    let html = get_page(&app, &viewer, &format!("/accounts/{account}/handover")).await;
+    assert!(html.contains("Handover:"), "{html}");
+    assert!(!html.contains("id=\"owner-form\""));
+    assert!(
+        !html.contains("mornings"),
+        "preferences are hidden from viewers"
+    );
+    let res = app
+        .client
+        .post(app.url(&format!("/accounts/{account}/owner")))
+        .header("cookie", &viewer)
+        .form(&[("csrf", csrf.as_str()), ("owner", old.id.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert!(res.status().is_client_error(), "{}", res.status());
+    let a = app.store.account(&app.org_id, "ACC-1").await.unwrap();
+    assert_eq!(a.owner_user_id.as_deref(), Some(new.id.as_str()));
+}
+
+async fn get_page(app: &TestApp, cookie: &str, path: &str) -> String {
+    let res = app
+        .client
+        .get(app.url(path))
+        .header("cookie", cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200, "{path}");
+    res.text().await.unwrap()
+}
+
+/// A viewer logged in through the form; their session cookie.
+async fn viewer_session(app: &TestApp) -> String {
+    let hash = attune_web::auth::hash_password("viewer horse battery".into())
+        .await
+        .unwrap();
+    app.store
+        .create_user(&app.org_id, "viewer@acme.example", &hash, Role::Viewer)
+        .await
+        .unwrap();
+    let res = app.client.get(app.url("/login")).send().await.unwrap();
+    let pair = res
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .map(|v| v.to_str().unwrap().split(';').next().unwrap().to_owned())
+        .find(|c| c.starts_with("attune_login_csrf="))
+        .unwrap();
+    let csrf = pair.split_once('=').unwrap().1.to_owned();
+    let res = app
+        .client
+        .post(app.url("/login"))
+        .header("cookie", &pair)
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("email", "viewer@acme.example"),
+            ("password", "viewer horse battery"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 303);
+    res.headers()
+        .get_all("set-cookie")
+        .iter()
+        .map(|v| v.to_str().unwrap().split(';').next().unwrap().to_owned())
+        .find(|c| c.starts_with("attune_session="))
+        .unwrap()
+}

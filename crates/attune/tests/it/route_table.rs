@@ -117,6 +117,8 @@ pub const ROUTES: &[Route] = &[
     page("GET", "/accounts"),
     page("GET", "/accounts/{id}"),
     page("POST", "/accounts/{id}/interactions"),
+    page("GET", "/accounts/{id}/handover"),
+    page("POST", "/accounts/{id}/owner"),
     page("POST", "/accounts/{id}/merge"),
     page("GET", "/people/{id}"),
     page("POST", "/people/{id}/merge"),
