@@ -295,7 +295,10 @@ async fn recompute_all(
             "expires_at",
         ],
         &["text", "text", "text", "int", "int", "text", "int"],
-        "",
+        // A refresh running at the same time on PostgreSQL may have written a row first.
+        "ON CONFLICT (org_id, account_id) DO UPDATE SET flag = excluded.flag, \
+         people = excluded.people, touches = excluded.touches, reasons = excluded.reasons, \
+         expires_at = excluded.expires_at",
     );
     for chunk in rows.chunks(super::retention::BATCH) {
         super::retention::send(conn, &sql, chunk).await?;

@@ -234,6 +234,27 @@ async fn the_flag_list_filters_and_sorts(b: Backend) {
         names(flags(&app, "?sort=owner").await),
         ["Zeta", "Alpha", "Mid"]
     );
+    // Refreshes at once (each a new window: a full recompute) all answer.
+    let windows = [40, 41, 42, 43].map(|d| {
+        let (client, url, token) = (
+            app.client.clone(),
+            app.url(&format!("/api/v1/relationship-flags?days={d}")),
+            app.admin_token.clone(),
+        );
+        tokio::spawn(async move {
+            client
+                .get(url)
+                .bearer_auth(token)
+                .send()
+                .await
+                .unwrap()
+                .status()
+                .as_u16()
+        })
+    });
+    for w in windows {
+        assert_eq!(w.await.unwrap(), 200);
+    }
     let (s, b) = app
         .get(&app.admin_token, "/api/v1/relationship-flags?flag=lonely")
         .await;
