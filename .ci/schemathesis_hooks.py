@@ -85,7 +85,11 @@ CROSS_VALUE_RULES = {
         r"people\[\d+\]\.memberships": "no account has the id or external id",
         r"people\[\d+\]\.memberships\[\d+\]\.to": "is before `from`",
     },
-    "GET /api/v1/relationship-flags": {"owner": "no user of this organisation has that e-mail"},
+    "GET /api/v1/relationship-flags": {
+        "owner": "no user of this organisation has that e-mail",
+        # White space around the colon is trimmed away.
+        "attribute": "must be key:value",
+    },
     # Unicode white space (e.g. U+0085) that JSON Schema's \S accepts is trimmed away.
     "GET /api/v1/customers/search": {"q": "must hold 1 to 200 characters"},
     "POST /api/v1/accounts/{id}/merge": {

@@ -28,7 +28,8 @@ pub struct AccountScore {
     /// NPS in points (−100 to 100) or CSAT in percent (rounded to 4 decimals, like the
     /// metrics).
     pub value: f64,
-    /// The 95 % interval, in the same unit.
+    /// The 95 % interval `[low, high]`, in the same unit.
+    #[schema(value_type = Vec<f64>, min_items = 2, max_items = 2)]
     pub ci95: (f64, f64),
     /// Answers counted.
     pub n: u64,

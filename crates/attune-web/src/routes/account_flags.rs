@@ -84,11 +84,18 @@ pub(crate) async fn list(
         days,
         flag: p.flag.as_deref().map(FlagFilter::parse).transpose()?,
         owner,
-        attribute: p
-            .attribute
-            .as_deref()
-            .and_then(|a| a.split_once(':'))
-            .map(|(k, v)| (k.trim().to_owned(), v.trim().to_owned())),
+        attribute: match p.attribute.as_deref().map(|a| a.split_once(':')) {
+            None => None,
+            Some(Some((k, v))) if !k.trim().is_empty() && !v.trim().is_empty() => {
+                Some((k.trim().to_owned(), v.trim().to_owned()))
+            }
+            Some(_) => {
+                return Err(ApiError::field(
+                    "attribute",
+                    "must be key:value, e.g. plan:Growth",
+                ));
+            }
+        },
         sort: p
             .sort
             .as_deref()

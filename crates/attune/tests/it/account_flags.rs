@@ -256,6 +256,13 @@ async fn the_flag_list_filters_and_sorts(b: Backend) {
         assert_eq!(w.await.unwrap(), 200);
     }
     let (s, b) = app
+        .get(
+            &app.admin_token,
+            "/api/v1/relationship-flags?attribute=null",
+        )
+        .await;
+    assert_eq!(s, 422, "{b}");
+    let (s, b) = app
         .get(&app.admin_token, "/api/v1/relationship-flags?flag=lonely")
         .await;
     assert_eq!(s, 422, "{b}");
