@@ -20,6 +20,19 @@ use crate::extract::Query;
 use crate::i18n::{Msg, Tr};
 use crate::{ApiError, AppState};
 
+/// Each person's name to show, by id (`unnamed` for those without one).
+pub(super) fn display_names(t: &Tr, people: &[Person]) -> HashMap<String, String> {
+    people
+        .iter()
+        .map(|p| {
+            (
+                p.id.clone(),
+                p.name.clone().unwrap_or_else(|| t.get(Msg::PersonUnnamed)),
+            )
+        })
+        .collect()
+}
+
 pub(super) fn email_of(users: &[User], id: Option<&str>) -> Option<String> {
     let id = id?;
     users.iter().find(|u| u.id == id).map(|u| u.email.clone())
@@ -328,16 +341,7 @@ async fn load(
 
 fn build(user: &PageUser, mut l: Loaded, today: i64, error: Option<String>) -> AccountPage {
     let t = user.tr.clone();
-    let names_by_id: HashMap<String, String> = l
-        .people
-        .iter()
-        .map(|p| {
-            (
-                p.id.clone(),
-                p.name.clone().unwrap_or_else(|| t.get(Msg::PersonUnnamed)),
-            )
-        })
-        .collect();
+    let names_by_id = display_names(&t, &l.people);
     let (flagged, verdict, reasons) = verdict(&t, &l.report, &names_by_id, &l.users);
     let older = cut_page(&mut l.timeline, 50);
     let mrr: i64 = l

@@ -4,8 +4,6 @@
 //! someone else, the previous owner's open cases following the rule chosen (by default the
 //! organisation's), then show the handover.
 
-use std::collections::HashMap;
-
 use askama::Template;
 use attune_app::customers::handover;
 use attune_domain::customer::HandoverRule;
@@ -14,7 +12,9 @@ use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
-use super::accounts::{CaseRow, MapView, PersonRow, email_of, map_rows, people_rows, verdict};
+use super::accounts::{
+    CaseRow, MapView, PersonRow, display_names, email_of, map_rows, people_rows, verdict,
+};
 use super::page_form::PageForm;
 use super::timeline_rows::{TimelineRow, rows};
 use super::{names, render};
@@ -127,16 +127,7 @@ async fn page(state: &AppState, user: &PageUser, id: &str) -> Result<HandoverPag
     let h = handover::handover(state.store.as_ref(), org, id, state.now_ms()).await?;
     let users = state.store.list_users(org).await?;
     let t = user.tr.clone();
-    let names_by_id: HashMap<String, String> = h
-        .people
-        .iter()
-        .map(|p| {
-            (
-                p.id.clone(),
-                p.name.clone().unwrap_or_else(|| t.get(Msg::PersonUnnamed)),
-            )
-        })
-        .collect();
+    let names_by_id = display_names(&t, &h.people);
     let (flagged, verdict, reasons) = verdict(&t, &h.relationship, &names_by_id, &users);
     Ok(HandoverPage {
         user_email: user.email.clone(),
