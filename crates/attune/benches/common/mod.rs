@@ -45,13 +45,22 @@ impl Scale {
     /// A fresh, migrated store (an SQLite file in `dir`, emptied first, or a new PostgreSQL
     /// database named after `kind`).
     pub async fn fresh_store(&self, kind: &str, dir: &std::path::Path) -> anyhow::Result<SqlStore> {
+        Ok(self.fresh_store_with_url(kind, dir).await?.0)
+    }
+
+    /// [`Scale::fresh_store`] with the database's URL, for a server to open.
+    pub async fn fresh_store_with_url(
+        &self,
+        kind: &str,
+        dir: &std::path::Path,
+    ) -> anyhow::Result<(SqlStore, String)> {
         let _ = std::fs::remove_dir_all(dir);
         std::fs::create_dir_all(dir)?;
         let url = match &self.postgres {
             Some(admin) => fresh_postgres(admin, kind).await?,
             None => dir.join("attune.db").display().to_string(),
         };
-        attune::db::open(&url).await
+        Ok((attune::db::open(&url).await?, url))
     }
 }
 
