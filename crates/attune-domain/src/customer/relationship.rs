@@ -87,18 +87,40 @@ impl Threading {
     }
 }
 
+/// What the rule reads of the window's touches: how many each person has, and every staff
+/// member in them. Storage may count these itself rather than hand in every touch.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Tally {
+    /// Touches per customer person.
+    pub per_person: BTreeMap<String, usize>,
+    /// Our staff in any of them.
+    pub staff: BTreeSet<String>,
+}
+
+impl Tally {
+    /// The tally of these touches.
+    pub fn of(touches: &[Touch]) -> Self {
+        let mut t = Self::default();
+        for touch in touches {
+            *t.per_person.entry(touch.person_id.clone()).or_default() += 1;
+            t.staff.extend(touch.staff.iter().cloned());
+        }
+        t
+    }
+}
+
 /// Applies the rule to the touches of the window (the caller keeps only those in it).
 pub fn threading(touches: &[Touch]) -> Threading {
-    if touches.is_empty() {
+    threading_of(&Tally::of(touches))
+}
+
+/// Applies the rule to a tally of the window's touches.
+pub fn threading_of(tally: &Tally) -> Threading {
+    let (per_person, staff) = (&tally.per_person, &tally.staff);
+    let n: usize = per_person.values().sum();
+    if n == 0 {
         return Threading::NoContact;
     }
-    let mut per_person: BTreeMap<&str, usize> = BTreeMap::new();
-    let mut staff: BTreeSet<&str> = BTreeSet::new();
-    for t in touches {
-        *per_person.entry(&t.person_id).or_default() += 1;
-        staff.extend(t.staff.iter().map(String::as_str));
-    }
-    let n = touches.len();
     let mut reasons = Vec::new();
     if per_person.len() < 2 {
         reasons.push(ThreadReason::FewPeople {
@@ -106,10 +128,13 @@ pub fn threading(touches: &[Touch]) -> Threading {
         });
     }
     // The most touched person (the first by id among equals, so the answer is stable).
-    let (top, most) = per_person.iter().fold(
-        ("", 0),
-        |(p, m), (q, c)| if *c > m { (*q, *c) } else { (p, m) },
-    );
+    let (top, most) =
+        per_person.iter().fold(
+            ("", 0),
+            |(p, m), (q, c)| {
+                if *c > m { (q.as_str(), *c) } else { (p, m) }
+            },
+        );
     if per_person.len() >= 2 && (most as u64) * 1000 > MAX_SHARE_PER_MILLE * n as u64 {
         reasons.push(ThreadReason::OnePersonHoldsMost {
             person_id: top.to_owned(),

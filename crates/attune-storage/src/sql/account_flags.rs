@@ -7,8 +7,7 @@
 
 use std::collections::HashMap;
 
-use attune_domain::customer::relationship::{Threading, Touch, threading};
-use futures_util::TryStreamExt;
+use attune_domain::customer::relationship::{Tally, Threading, Touch, threading, threading_of};
 use sqlx::{AnyConnection, AssertSqlSafe, Row};
 
 use super::SqlStore;
@@ -145,69 +144,91 @@ async fn save(
     Ok(())
 }
 
-/// Every touch of the organisation's window, by account.
-async fn all_touches(
+/// One account's window, counted by the database: the rule's tally and the oldest touch.
+#[derive(Default)]
+struct Counted {
+    tally: Tally,
+    first_at: i64,
+}
+
+/// `expr` of every row of a group, joined by commas (ids hold none).
+fn joined(dialect: super::Dialect, expr: &str) -> String {
+    match dialect {
+        super::Dialect::Sqlite => format!("group_concat({expr}, ',')"),
+        super::Dialect::Postgres => format!("string_agg({expr}, ',')"),
+    }
+}
+
+/// The window of every account of the organisation, counted in SQL: one row per account
+/// (`person:touches,…` and the oldest touch), then its staff (`user,…`), so a full refresh
+/// moves one row per account out of the database rather than one per touch.
+async fn all_counts(
     conn: &mut AnyConnection,
+    dialect: super::Dialect,
     org_id: &str,
     since_ms: i64,
-) -> StoreResult<HashMap<String, Vec<Touch>>> {
-    let mut staff: HashMap<String, Vec<String>> = HashMap::new();
-    for row in sqlx::query(
-        "SELECT s.interaction_id, s.user_id FROM interaction_staff s \
-         JOIN interactions i ON i.id = s.interaction_id AND i.org_id = s.org_id \
-         WHERE i.org_id = $1 AND i.internal = 0 AND i.occurred_at >= $2 ORDER BY s.user_id",
-    )
-    .bind(org_id)
-    .bind(since_ms)
-    .fetch_all(&mut *conn)
-    .await
-    .context("reading the staff of interactions")?
-    {
-        let id: String = row.try_get(0).context("reading a participant")?;
-        let user: String = row.try_get(1).context("reading a participant")?;
-        staff.entry(id).or_default().push(user);
-    }
-    let mut out: HashMap<String, Vec<Touch>> = HashMap::new();
-    for row in sqlx::query(
-        "SELECT i.id, i.account_id, i.occurred_at, p.person_id FROM interactions i \
-         JOIN interaction_people p ON p.interaction_id = i.id AND p.org_id = i.org_id \
-         WHERE i.org_id = $1 AND i.internal = 0 AND i.occurred_at >= $2 \
-         AND i.account_id IS NOT NULL",
-    )
-    .bind(org_id)
-    .bind(since_ms)
-    .fetch_all(&mut *conn)
-    .await
-    .context("reading the people of interactions")?
-    {
-        let id: String = row.try_get(0).context("reading a touch")?;
-        let account: String = row.try_get(1).context("reading a touch")?;
-        out.entry(account).or_default().push(Touch {
-            at_ms: row.try_get(2).context("reading a touch")?,
-            person_id: row.try_get(3).context("reading a touch")?,
-            staff: staff.get(&id).cloned().unwrap_or_default(),
-        });
-    }
+) -> StoreResult<HashMap<String, Counted>> {
+    let people = joined(dialect, "t.person_id || ':' || CAST(t.n AS TEXT)");
     let sql = format!(
-        "SELECT r.account_id, r.contact_id, r.submitted_at FROM responses r WHERE r.org_id = $1 \
-         AND r.submitted_at >= $2 AND r.contact_id IS NOT NULL AND r.account_id IS NOT NULL AND {}",
-        super::responses::VISIBLE
+        "SELECT t.account_id, {people}, MIN(t.first_at) FROM (\
+           SELECT account_id, person_id, COUNT(*) AS n, MIN(at) AS first_at FROM (\
+             SELECT r.account_id, r.contact_id AS person_id, r.submitted_at AS at FROM responses r \
+             WHERE r.org_id = $1 AND r.submitted_at >= $2 AND r.contact_id IS NOT NULL \
+               AND r.account_id IS NOT NULL AND {visible} \
+             UNION ALL SELECT i.account_id, p.person_id, i.occurred_at FROM interactions i \
+             JOIN interaction_people p ON p.interaction_id = i.id AND p.org_id = i.org_id \
+             WHERE i.org_id = $1 AND i.internal = 0 AND i.occurred_at >= $2 \
+               AND i.account_id IS NOT NULL\
+           ) AS touch GROUP BY account_id, person_id\
+         ) AS t GROUP BY t.account_id",
+        visible = super::responses::VISIBLE
     );
-    let mut rows = sqlx::query(AssertSqlSafe(sql))
+    let mut out: HashMap<String, Counted> = HashMap::new();
+    for row in sqlx::query(AssertSqlSafe(sql))
         .bind(org_id)
         .bind(since_ms)
-        .fetch(&mut *conn);
-    while let Some(row) = rows
-        .try_next()
+        .fetch_all(&mut *conn)
         .await
-        .context("reading the answers of a window")?
+        .context("counting the touches of the window")?
     {
-        let account: String = row.try_get(0).context("reading a touch")?;
-        out.entry(account).or_default().push(Touch {
-            person_id: row.try_get(1).context("reading a touch")?,
-            staff: Vec::new(),
-            at_ms: row.try_get(2).context("reading a touch")?,
-        });
+        let account: String = row.try_get(0).context("reading a count")?;
+        let people: String = row.try_get(1).context("reading a count")?;
+        let mut c = Counted {
+            first_at: row.try_get(2).context("reading a count")?,
+            ..Counted::default()
+        };
+        for entry in people.split(',') {
+            let (person, n) = entry.rsplit_once(':').unwrap_or((entry, "0"));
+            let n: usize = n.parse().unwrap_or(0);
+            *c.tally.per_person.entry(person.to_owned()).or_default() += n;
+        }
+        out.insert(account, c);
+    }
+    // Staff count only in conversations with someone of the customer's side (the touches).
+    let staff = match dialect {
+        super::Dialect::Sqlite => "group_concat(DISTINCT s.user_id)",
+        super::Dialect::Postgres => "string_agg(DISTINCT s.user_id, ',')",
+    };
+    let sql = format!(
+        "SELECT i.account_id, {staff} FROM interaction_staff s \
+         JOIN interactions i ON i.id = s.interaction_id AND i.org_id = s.org_id \
+         WHERE i.org_id = $1 AND i.internal = 0 AND i.occurred_at >= $2 \
+           AND i.account_id IS NOT NULL AND EXISTS (SELECT 1 FROM interaction_people p \
+             WHERE p.interaction_id = i.id AND p.org_id = i.org_id) \
+         GROUP BY i.account_id"
+    );
+    for row in sqlx::query(AssertSqlSafe(sql))
+        .bind(org_id)
+        .bind(since_ms)
+        .fetch_all(&mut *conn)
+        .await
+        .context("reading the staff of the window")?
+    {
+        let account: String = row.try_get(0).context("reading the staff")?;
+        let users: String = row.try_get(1).context("reading the staff")?;
+        if let Some(c) = out.get_mut(&account) {
+            c.tally.staff.extend(users.split(',').map(str::to_owned));
+        }
     }
     Ok(out)
 }
@@ -256,7 +277,7 @@ async fn recompute_all(
     since_ms: i64,
     window_ms: i64,
 ) -> StoreResult<u64> {
-    let mut touches = all_touches(conn, org_id, since_ms).await?;
+    let mut counts = all_counts(conn, dialect, org_id, since_ms).await?;
     let ids: Vec<String> =
         sqlx::query_scalar("SELECT id FROM accounts WHERE org_id = $1 AND merged_into IS NULL")
             .bind(org_id)
@@ -268,10 +289,12 @@ async fn recompute_all(
         .execute(&mut *conn)
         .await
         .context("clearing the flags")?;
+    let empty = Tally::default();
     let mut rows: Vec<Vec<serde_json::Value>> = Vec::with_capacity(ids.len());
     for id in &ids {
-        let t = touches.remove(id).unwrap_or_default();
-        let (flag, people, n, reasons) = encode(&threading(&t));
+        let c = counts.remove(id);
+        let (flag, people, n, reasons) =
+            encode(&threading_of(c.as_ref().map_or(&empty, |c| &c.tally)));
         rows.push(vec![
             org_id.into(),
             id.as_str().into(),
@@ -279,7 +302,7 @@ async fn recompute_all(
             people.into(),
             n.into(),
             reasons.into(),
-            expiry(&t, window_ms).into(),
+            c.map(|c| c.first_at + window_ms).into(),
         ]);
     }
     let sql = super::retention::insert_sql(

@@ -138,13 +138,24 @@ impl SqlStore {
         account_id: Option<&str>,
     ) -> StoreResult<Vec<Account>> {
         // One account by its id, its primary external id or an id in another system, in that
-        // order of preference; or all of them.
-        let sql = format!(
-            "SELECT {ACCOUNT_COLUMNS}, CASE WHEN id = $2 THEN 0 WHEN external_id = $2 THEN 1 ELSE 2 END AS rank \
-             FROM accounts WHERE org_id = $1 AND ($2 IS NULL AND merged_into IS NULL OR id = $2 OR external_id = $2 \
-               OR id IN (SELECT account_id FROM account_external_ids WHERE org_id = $1 AND external_id = $2)) \
-             ORDER BY rank, name, id"
-        );
+        // order of preference; or all of them. Each lookup is its own indexed read (an `OR`
+        // of them would scan every account).
+        let sql = match account_id {
+            None => format!(
+                "SELECT {ACCOUNT_COLUMNS} FROM accounts WHERE org_id = $1 AND merged_into IS NULL \
+                 AND $2 IS NULL ORDER BY name, id"
+            ),
+            Some(_) => format!(
+                "SELECT {ACCOUNT_COLUMNS} FROM (\
+                   SELECT {ACCOUNT_COLUMNS}, 0 AS rank FROM accounts WHERE org_id = $1 AND id = $2 \
+                   UNION ALL SELECT {ACCOUNT_COLUMNS}, 1 AS rank FROM accounts \
+                     WHERE org_id = $1 AND external_id = $2 \
+                   UNION ALL SELECT {ACCOUNT_COLUMNS}, 2 AS rank FROM accounts WHERE org_id = $1 \
+                     AND id IN (SELECT account_id FROM account_external_ids \
+                       WHERE org_id = $1 AND external_id = $2)\
+                 ) AS found ORDER BY rank, name, id LIMIT 1"
+            ),
+        };
         let mut conn = self.pool.acquire().await.context("reading accounts")?;
         let rows = sqlx::query(AssertSqlSafe(sql))
             .bind(org_id)
@@ -153,9 +164,6 @@ impl SqlStore {
             .await
             .context("listing accounts")?;
         let mut accounts: Vec<Account> = rows.iter().map(account_of).collect::<StoreResult<_>>()?;
-        if account_id.is_some() {
-            accounts.truncate(1);
-        }
         super::account_links::load(&mut conn, org_id, &mut accounts).await?;
         Ok(accounts)
     }

@@ -379,10 +379,16 @@ impl SqlStore {
         q: &PeopleQuery,
     ) -> StoreResult<Vec<Person>> {
         let mut conn = self.pool.acquire().await.context("listing people")?;
+        // With an account, from its memberships (an `OR` of both forms would scan everyone).
+        let members = match q.account_id {
+            Some(_) => {
+                "AND id IN (SELECT person_id FROM memberships WHERE org_id = $1 AND account_id = $2)"
+            }
+            None => "AND $2 IS NULL",
+        };
         let sql = format!(
             "SELECT {PERSON_COLUMNS} FROM people p WHERE org_id = $1 AND merged_into IS NULL \
-             AND ($2 IS NULL OR id IN (SELECT person_id FROM memberships WHERE org_id = $1 AND account_id = $2)) \
-             AND ($3 IS NULL OR id > $3) ORDER BY id LIMIT $4"
+             {members} AND ($3 IS NULL OR id > $3) ORDER BY id LIMIT $4"
         );
         let rows = sqlx::query(AssertSqlSafe(sql))
             .bind(org_id)

@@ -139,6 +139,10 @@ async fn prepare(
         )
         .fetch_all(store.pool())
         .await?;
+        // The first refresh must be a full one again.
+        sqlx::query("DELETE FROM account_flag_runs")
+            .execute(store.pool())
+            .await?;
         println!("(reusing the seeded file in {})", dir.display());
         return Ok((store, url, Seeded { org, staff }));
     }
