@@ -8,7 +8,8 @@
 //! an account's page does it, for 1,000 accounts, scaled to N (both must agree on them).
 //! Then, on 200 accounts: the account page through the server, the timeline's first page from
 //! the store and through the API; baseline: the page's reads as plain joins over the raw
-//! tables (see `baseline.rs`), whose timeline and scores must equal the fast path's.
+//! tables (see `baseline.rs`), whose timeline and scores must equal the fast path's; and
+//! customer search through the API beside plain `LIKE` scans (see `search.rs`).
 //!
 //! Run: `cargo bench -p attune --bench customer_360 -- [ACCOUNTS]
 //! [--postgres postgres://root@127.0.0.1:5432/postgres]`. `ATTUNE_BENCH_KEEP=1` keeps the
@@ -18,6 +19,7 @@ mod baseline;
 #[path = "../common/mod.rs"]
 mod common;
 mod page;
+mod search;
 mod seed;
 
 use std::time::Instant;

@@ -19,7 +19,7 @@ use super::seed::{ADMIN_EMAIL, ADMIN_PASSWORD, DAY_MS, NOW_MS, Rng, account_id};
 use super::{baseline, secs};
 
 /// A server on the store, its base URL, a logged-in session cookie and an API token.
-struct Server {
+pub(crate) struct Server {
     base: String,
     cookie: String,
     token: String,
@@ -129,6 +129,22 @@ impl Server {
         Ok(ms)
     }
 
+    /// Customer search through the API; its time in ms and the first hit's id.
+    pub(crate) async fn search(&self, q: &str) -> anyhow::Result<(f64, Option<String>)> {
+        let t = Instant::now();
+        let res = self
+            .client
+            .get(format!("{}/api/v1/customers/search", self.base))
+            .query(&[("q", q)])
+            .bearer_auth(&self.token)
+            .send()
+            .await?;
+        anyhow::ensure!(res.status() == 200, "searching {q}: {}", res.status());
+        let body: serde_json::Value = res.json().await?;
+        let ms = secs(t) * 1e3;
+        Ok((ms, body["items"][0]["id"].as_str().map(str::to_owned)))
+    }
+
     /// The timeline's first page through the API; its time in ms.
     async fn timeline(&self, account: &str) -> anyhow::Result<f64> {
         let t = Instant::now();
@@ -152,7 +168,7 @@ impl Server {
     }
 }
 
-fn line(label: &str, v: Vec<f64>) -> String {
+pub(crate) fn line(label: &str, v: Vec<f64>) -> String {
     format!(
         "{label}: p50 {:.2} ms, p95 {:.2} ms",
         percentile(v.clone(), 0.5),
@@ -254,7 +270,7 @@ pub async fn run(
         )
     );
     println!("the timeline and the NPS histogram equal the plain joins' on every account");
-    Ok(())
+    super::search::run(store, &server, org, n, samples).await
 }
 
 async fn survey_of(store: &SqlStore, org: &str) -> anyhow::Result<String> {

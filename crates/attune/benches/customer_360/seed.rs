@@ -328,15 +328,17 @@ async fn seed_accounts(
         .import_subscriptions(org, &subs, NOW_MS, &|_| {})
         .await?;
     for start in (0..n).step_by(10_000) {
-        let (mut people, mut members) = (Vec::new(), Vec::new());
+        let (mut people, mut members, mut emails) = (Vec::new(), Vec::new(), Vec::new());
         for i in start..(start + 10_000).min(n) {
             for k in 0..10 {
                 let p = person_id(i, k);
+                let email = format!("{p}@a{i}.example");
+                emails.push(vec![org.to_owned(), email.clone(), p.clone()]);
                 people.push(vec![
                     p.clone(),
                     org.to_owned(),
                     format!("Person {k} of {i}"),
-                    format!("{p}@a{i}.example"),
+                    email,
                     "{}".into(),
                     now.clone(),
                 ]);
@@ -360,6 +362,15 @@ async fn seed_accounts(
             &[5],
             &[],
             &people,
+        )
+        .await?;
+        insert(
+            store,
+            "person_emails",
+            "org_id, email, person_id",
+            &[],
+            &[],
+            &emails,
         )
         .await?;
         insert(
