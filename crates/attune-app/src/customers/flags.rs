@@ -1,11 +1,10 @@
-//! The account list by relationship health: every account with its single-threaded flag (kept
-//! up to date incrementally by storage), filtered by flag, owner or attribute and sorted.
-
-use std::collections::HashMap;
+//! The account list by relationship health: accounts with their single-threaded flag (kept
+//! up to date incrementally by storage), filtered by flag, owner or attribute, sorted and cut
+//! into pages by the database.
 
 use attune_domain::customer::relationship::Threading;
 use attune_storage::Store;
-use attune_storage::model::Account;
+use attune_storage::model::{Account, FlagListQuery, FlagOrder};
 
 use crate::{AppError, AppResult};
 
@@ -39,13 +38,13 @@ impl FlagFilter {
         })
     }
 
-    fn admits(self, t: &Threading) -> bool {
-        match (self, t) {
-            (FlagFilter::Flagged, t) => t.is_flagged(),
-            (FlagFilter::SingleThreaded, Threading::SingleThreaded { .. })
-            | (FlagFilter::NoContact, Threading::NoContact)
-            | (FlagFilter::MultiThreaded, Threading::MultiThreaded { .. }) => true,
-            _ => false,
+    /// The kept flags it admits.
+    fn stored(self) -> Vec<&'static str> {
+        match self {
+            FlagFilter::Flagged => vec!["no_contact", "single_threaded"],
+            FlagFilter::SingleThreaded => vec!["single_threaded"],
+            FlagFilter::NoContact => vec!["no_contact"],
+            FlagFilter::MultiThreaded => vec!["multi_threaded"],
         }
     }
 }
@@ -89,55 +88,55 @@ pub struct FlagQuery {
     pub sort: FlagSort,
     /// Archived accounts too.
     pub archived: bool,
+    /// The page after this account (the `next` of the previous page).
+    pub after: Option<String>,
+    /// At most this many accounts (1 to [`MAX_PAGE`]).
+    pub limit: u32,
 }
 
-fn rank(t: &Threading) -> u8 {
-    match t {
-        Threading::NoContact => 0,
-        Threading::SingleThreaded { .. } => 1,
-        Threading::MultiThreaded { .. } => 2,
-    }
+/// The most accounts on one page.
+pub const MAX_PAGE: u32 = 1_000;
+
+/// One page of the list and where the next one starts.
+#[derive(Debug, Clone, Default)]
+pub struct FlagPage {
+    /// The accounts with their flags, in the query's order.
+    pub rows: Vec<(Account, Threading)>,
+    /// The `after` of the next page, if there is one.
+    pub next: Option<String>,
 }
 
-/// The organisation's accounts with their flags, refreshed first (only the accounts whose
-/// touches changed or aged out are recomputed).
+/// A page of the organisation's accounts with their flags, refreshed first (only the accounts
+/// whose touches changed or aged out are recomputed); the database filters, orders and pages.
 pub async fn accounts_with_flags(
     store: &dyn Store,
     org_id: &str,
     now_ms: i64,
     q: &FlagQuery,
-) -> AppResult<Vec<(Account, Threading)>> {
-    store.refresh_account_flags(org_id, now_ms, q.days).await?;
-    let mut flags: HashMap<String, Threading> = store
-        .account_flags(org_id)
-        .await?
-        .into_iter()
-        .map(|f| (f.account_id, f.threading))
-        .collect();
-    let mut out: Vec<(Account, Threading)> = store
-        .list_accounts(org_id)
-        .await?
-        .into_iter()
-        .filter(|a| q.archived || a.archived_at.is_none())
-        .filter(|a| q.owner.as_ref().is_none_or(|o| a.owner_user_id == *o))
-        .filter(|a| {
-            q.attribute
-                .as_ref()
-                .is_none_or(|(k, v)| a.attribute(k).as_deref() == Some(v.as_str()))
-        })
-        .map(|a| {
-            let t = flags.remove(&a.id).unwrap_or(Threading::NoContact);
-            (a, t)
-        })
-        .filter(|(_, t)| q.flag.is_none_or(|f| f.admits(t)))
-        .collect();
-    match q.sort {
-        FlagSort::Name => {}
-        FlagSort::Flag => out.sort_by_key(|(_, t)| rank(t)),
-        FlagSort::Owner => out.sort_by(|(a, _), (b, _)| {
-            (a.owner_user_id.is_none(), &a.owner_user_id)
-                .cmp(&(b.owner_user_id.is_none(), &b.owner_user_id))
-        }),
+) -> AppResult<FlagPage> {
+    if !(1..=MAX_PAGE).contains(&q.limit) {
+        return Err(AppError::invalid("limit", "must be from 1 to 1000"));
     }
-    Ok(out)
+    store.refresh_account_flags(org_id, now_ms, q.days).await?;
+    let query = FlagListQuery {
+        flags: q.flag.map(FlagFilter::stored).unwrap_or_default(),
+        owner: q.owner.clone(),
+        attribute: q.attribute.clone(),
+        order: match q.sort {
+            FlagSort::Name => FlagOrder::Name,
+            FlagSort::Flag => FlagOrder::Flag,
+            FlagSort::Owner => FlagOrder::Owner,
+        },
+        archived: q.archived,
+        after: q.after.clone(),
+        limit: q.limit + 1,
+    };
+    let mut rows = store.account_flag_page(org_id, &query).await?;
+    let next = if rows.len() > q.limit as usize {
+        rows.truncate(q.limit as usize);
+        rows.last().map(|(a, _)| a.id.clone())
+    } else {
+        None
+    };
+    Ok(FlagPage { rows, next })
 }

@@ -294,6 +294,39 @@ pub struct AccountFlag {
     pub expires_at: Option<i64>,
 }
 
+/// The order of the account list (each then by name and id).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum FlagOrder {
+    /// By name.
+    #[default]
+    Name,
+    /// No contact first, then single-threaded, then multi-threaded.
+    Flag,
+    /// By owner (user id; unowned last).
+    Owner,
+}
+
+/// One page of the account list with the kept flags, filtered and ordered by the database.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FlagListQuery {
+    /// Only accounts whose flag is one of these (`no_contact`, `single_threaded`,
+    /// `multi_threaded`; an account without a kept flag has had no contact); empty: any.
+    pub flags: Vec<&'static str>,
+    /// Only accounts of this owner (a user id; `Some(None)`: accounts nobody owns).
+    pub owner: Option<Option<String>>,
+    /// Only accounts whose attribute (`plan`, `size_band`, `industry`, `region`, or a custom
+    /// key) has this value.
+    pub attribute: Option<(String, String)>,
+    /// The order.
+    pub order: FlagOrder,
+    /// Archived accounts too.
+    pub archived: bool,
+    /// The page after this account (the last id of the previous page).
+    pub after: Option<String>,
+    /// At most this many accounts.
+    pub limit: u32,
+}
+
 /// What a refresh of the flags did.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct FlagRefresh {

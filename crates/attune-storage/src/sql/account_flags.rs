@@ -99,7 +99,7 @@ fn encode(t: &Threading) -> (&'static str, i64, i64, String) {
     }
 }
 
-fn decode(flag: &str, people: i64, touches: i64, reasons: &str) -> Threading {
+pub(super) fn decode(flag: &str, people: i64, touches: i64, reasons: &str) -> Threading {
     let (people, touches) = (people.max(0) as usize, touches.max(0) as usize);
     match flag {
         "single_threaded" => Threading::SingleThreaded {

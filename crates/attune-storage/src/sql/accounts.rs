@@ -14,14 +14,14 @@ use crate::model::{
 use crate::store::CustomerStore;
 use async_trait::async_trait;
 
-const ACCOUNT_COLUMNS: &str = "id, external_id, name, plan, size_band, industry, region, \
+pub(super) const ACCOUNT_COLUMNS: &str = "id, external_id, name, plan, size_band, industry, region, \
      owner_user_id, attributes, parent_id, archived_at, merged_into, created_at";
 
 fn json_map(raw: &str) -> serde_json::Map<String, serde_json::Value> {
     serde_json::from_str(raw).unwrap_or_default()
 }
 
-fn account_of(row: &AnyRow) -> StoreResult<Account> {
+pub(super) fn account_of(row: &AnyRow) -> StoreResult<Account> {
     let attributes: String = row.try_get("attributes").context("reading account")?;
     Ok(Account {
         id: row.try_get("id").context("reading account")?,
@@ -424,6 +424,14 @@ impl CustomerStore for SqlStore {
 
     async fn account_flags(&self, org_id: &str) -> StoreResult<Vec<crate::model::AccountFlag>> {
         self.account_flags_impl(org_id).await
+    }
+
+    async fn account_flag_page(
+        &self,
+        org_id: &str,
+        query: &crate::model::FlagListQuery,
+    ) -> StoreResult<Vec<(Account, attune_domain::customer::relationship::Threading)>> {
+        self.account_flag_page_impl(org_id, query).await
     }
 
     async fn sync_customers(

@@ -6,6 +6,7 @@
 
 mod account_flags;
 mod account_links;
+mod account_list;
 mod account_team;
 mod accounts;
 mod auth;

@@ -3,8 +3,8 @@
 use crate::StoreResult;
 use crate::model::{
     Account, AccountFlag, AccountTouches, AccountUpsert, Contact, ContactUpsert, CustomerHit,
-    FlagRefresh, ImportOutcome, PeopleQuery, Person, PersonUpsert, SyncBatch, SyncOutcome,
-    SyncRefusal, TimelineEntry, TimelineQuery,
+    FlagListQuery, FlagRefresh, ImportOutcome, PeopleQuery, Person, PersonUpsert, SyncBatch,
+    SyncOutcome, SyncRefusal, TimelineEntry, TimelineQuery,
 };
 
 store_trait! {
@@ -92,6 +92,9 @@ store_trait! {
         async fn refresh_account_flags(&self, org_id: &str, now_ms: i64, days: u32) -> StoreResult<FlagRefresh>;
         /// The kept flags (an account without one has had no touch: no contact).
         async fn account_flags(&self, org_id: &str) -> StoreResult<Vec<AccountFlag>>;
+        /// A page of the accounts (merged ones left out) with their kept flags, filtered and
+        /// ordered as asked.
+        async fn account_flag_page(&self, org_id: &str, query: &FlagListQuery) -> StoreResult<Vec<(Account, attune_domain::customer::relationship::Threading)>>;
         /// Accounts and people whose name, e-mail address, domain or id in another system
         /// starts with `q` (names ignoring case), exact matches first; merged ones left out.
         async fn search_customers(&self, org_id: &str, q: &str, limit: u32) -> StoreResult<Vec<CustomerHit>>;

@@ -125,6 +125,7 @@ accounts-shown =
         [one] One account
        *[other] { $count } accounts
     }
+accounts-next = Next accounts →
 accounts-cell-single =
     Single-threaded: { $people ->
         [one] one person

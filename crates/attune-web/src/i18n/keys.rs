@@ -392,6 +392,7 @@ messages! {
     AccountsSortFlag = "accounts-sort-flag",
     AccountsShow = "accounts-show",
     AccountsShown = "accounts-shown",
+    AccountsNext = "accounts-next",
     AccountsCellSingle = "accounts-cell-single",
     AccountsCellMulti = "accounts-cell-multi",
     AccountTitle = "account-title",

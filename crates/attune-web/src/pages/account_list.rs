@@ -50,6 +50,8 @@ pub(crate) struct Choice {
 #[template(path = "accounts.html")]
 struct AccountsPage {
     t: Tr,
+    /// The next page, with the same filters.
+    next: Option<String>,
     user_email: String,
     csrf: String,
     accounts: Vec<AccountRow>,
@@ -81,6 +83,31 @@ pub(crate) struct ListParams {
     value: String,
     #[serde(default)]
     sort: String,
+    /// The last account of the previous page.
+    #[serde(default)]
+    after: String,
+}
+
+/// Accounts on one page of the list.
+const PAGE: u32 = 100;
+
+/// The link to the next page, with the same search, filters and order.
+fn next_link(p: &ListParams, after: &str) -> String {
+    let pairs = [
+        ("q", &p.q),
+        ("flag", &p.flag),
+        ("owner", &p.owner),
+        ("attr", &p.attr),
+        ("value", &p.value),
+        ("sort", &p.sort),
+    ];
+    let mut qs: Vec<String> = pairs
+        .iter()
+        .filter(|(_, v)| !v.is_empty())
+        .map(|(k, v)| format!("{k}={}", super::feed::url_encode(v)))
+        .collect();
+    qs.push(format!("after={}", super::feed::url_encode(after)));
+    format!("/accounts?{}", qs.join("&"))
 }
 
 /// What a search hit matched, in words: `Person · e-mail: ana@beta.example`.
@@ -161,6 +188,8 @@ fn query(p: &ListParams, users: &[User]) -> FlagQuery {
         attribute,
         sort: FlagSort::parse(&p.sort).unwrap_or_default(),
         archived: true,
+        after: Some(p.after.trim().to_owned()).filter(|a| !a.is_empty()),
+        limit: PAGE,
     }
 }
 
@@ -229,7 +258,9 @@ pub(crate) async fn list(
         Ok(a) => a,
         Err(e) => return ApiError::from(e).into_response(),
     };
+    let next = accounts.next.as_deref().map(|a| next_link(&params, a));
     let rows: Vec<AccountRow> = accounts
+        .rows
         .iter()
         .map(|(a, th)| {
             let (relationship, flagged) = relationship(&t, th);
@@ -250,6 +281,7 @@ pub(crate) async fn list(
     render(&AccountsPage {
         none: t.with_code(Msg::AccountsNone, &[("api", "POST /api/v1/accounts")]),
         shown: t.arg(Msg::AccountsShown, "count", rows.len()),
+        next,
         t,
         user_email: user.email.clone(),
         csrf: user.csrf_token.clone(),
@@ -321,6 +353,7 @@ pub(super) fn samples(t: &Tr) -> Vec<(&'static str, String)> {
         value: "①".into(),
         sorts,
         shown: t.arg(Msg::AccountsShown, "count", 3),
+        next: Some("/".into()),
     }
     .render()
     .expect("renders");

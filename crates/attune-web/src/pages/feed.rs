@@ -226,7 +226,7 @@ fn item_view(t: &Tr, it: FeedItem, survey: Option<&Survey>, terms: &[String]) ->
 }
 
 /// Percent-encodes a query value.
-fn url_encode(s: &str) -> String {
+pub(super) fn url_encode(s: &str) -> String {
     let mut out = String::new();
     for b in s.bytes() {
         if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {

@@ -1,5 +1,5 @@
-//! `GET /api/v1/relationship-flags`: every account with its relationship flag (single-threaded,
-//! no contact, multi-threaded), filtered by flag, owner or attribute, sorted.
+//! `GET /api/v1/relationship-flags`: accounts with their relationship flag (single-threaded,
+//! no contact, multi-threaded), filtered by flag, owner or attribute, sorted, in pages.
 
 use attune_app::customers::flags::{FlagFilter, FlagQuery, FlagSort, accounts_with_flags};
 use attune_domain::customer::relationship::DEFAULT_DAYS;
@@ -7,7 +7,6 @@ use axum::extract::State;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::schema::Items;
 use crate::auth::ApiCaller;
 use crate::extract::Query;
 use crate::{ApiError, AppState};
@@ -32,6 +31,19 @@ pub(crate) struct FlagParams {
     /// `name` (default), `flag` (no contact first) or `owner`.
     #[param(pattern = "^(name|flag|owner)$")]
     sort: Option<String>,
+    /// The `next` of the previous page.
+    after: Option<String>,
+    /// 1–1000, default 100.
+    #[param(minimum = 1, maximum = 1000)]
+    limit: Option<u32>,
+}
+
+/// A page of accounts with their flags.
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct FlagPageBody {
+    items: Vec<AccountFlagBody>,
+    /// Pass as `after` for the next page; absent on the last.
+    next: Option<String>,
 }
 
 /// One account and its flag.
@@ -48,14 +60,14 @@ pub(crate) struct AccountFlagBody {
 
 /// `GET /api/v1/relationship-flags`
 #[utoipa::path(get, path = "/api/v1/relationship-flags", tag = "accounts",
-    summary = "Every account with its single-threaded flag, filtered and sorted",
+    summary = "Accounts with their single-threaded flag, filtered and sorted, a page at a time",
     params(FlagParams),
-    responses((status = 200, body = Items<AccountFlagBody>)))]
+    responses((status = 200, body = FlagPageBody), (status = 422, description = "a parameter out of range")))]
 pub(crate) async fn list(
     State(state): State<AppState>,
     caller: ApiCaller,
     Query(p): Query<FlagParams>,
-) -> Result<axum::Json<Items<AccountFlagBody>>, ApiError> {
+) -> Result<axum::Json<FlagPageBody>, ApiError> {
     let org = caller.org();
     let days = p.days.unwrap_or(DEFAULT_DAYS);
     if !(1..=730).contains(&days) {
@@ -103,10 +115,14 @@ pub(crate) async fn list(
             .transpose()?
             .unwrap_or_default(),
         archived: false,
+        after: p.after,
+        limit: p.limit.unwrap_or(100),
     };
-    let rows = accounts_with_flags(state.store.as_ref(), org, state.now_ms(), &q).await?;
-    Ok(axum::Json(Items {
-        items: rows
+    let page = accounts_with_flags(state.store.as_ref(), org, state.now_ms(), &q).await?;
+    Ok(axum::Json(FlagPageBody {
+        next: page.next,
+        items: page
+            .rows
             .into_iter()
             .map(|(a, threading)| AccountFlagBody {
                 id: a.id,

@@ -327,6 +327,12 @@ async fn seed_accounts(
     store
         .import_subscriptions(org, &subs, NOW_MS, &|_| {})
         .await?;
+    seed_people(store, org, n).await
+}
+
+/// Ten people an account, each with an address and a membership.
+async fn seed_people(store: &SqlStore, org: &str, n: u64) -> anyhow::Result<()> {
+    let now = NOW_MS.to_string();
     for start in (0..n).step_by(10_000) {
         let (mut people, mut members, mut emails) = (Vec::new(), Vec::new(), Vec::new());
         for i in start..(start + 10_000).min(n) {

@@ -219,7 +219,6 @@ async fn list_accounts(
     now: i64,
 ) -> anyhow::Result<()> {
     use attune_app::customers::flags::{FlagFilter, FlagQuery, FlagSort, accounts_with_flags};
-    use attune_domain::customer::relationship::Threading;
     let users = store.list_users(org_id).await?;
     let owner = match owner.as_deref() {
         None => None,
@@ -248,8 +247,30 @@ async fn list_accounts(
         sort: FlagSort::parse(sort)
             .map_err(|_| anyhow::anyhow!("--sort must be name, flag or owner"))?,
         archived: true,
+        after: None,
+        limit: attune_app::customers::flags::MAX_PAGE,
     };
-    for (a, t) in accounts_with_flags(store, org_id, now, &q).await? {
+    // Every account, a page at a time.
+    let mut q = q;
+    loop {
+        let page = accounts_with_flags(store, org_id, now, &q).await?;
+        print_flag_rows(&users, page.rows);
+        match page.next {
+            Some(next) => q.after = Some(next),
+            None => return Ok(()),
+        }
+    }
+}
+
+fn print_flag_rows(
+    users: &[attune_storage::model::User],
+    rows: Vec<(
+        attune_storage::model::Account,
+        attune_domain::customer::relationship::Threading,
+    )>,
+) {
+    use attune_domain::customer::relationship::Threading;
+    for (a, t) in rows {
         let owner = a
             .owner_user_id
             .as_ref()
@@ -273,7 +294,6 @@ async fn list_accounts(
             }
         );
     }
-    Ok(())
 }
 
 /// Runs `attune accounts …`.

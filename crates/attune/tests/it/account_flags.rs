@@ -374,3 +374,144 @@ async fn an_accounts_scores_come_with_their_interval(b: Backend) {
     let (s, _) = app.get(&other, "/api/v1/accounts/ACC-1/scores").await;
     assert_eq!(s, 404);
 }
+
+on_both_backends!(the_flag_list_comes_in_pages_that_add_up);
+
+/// The list is cut into pages by the database: for every order and filter, the pages of two
+/// put end to end are the whole list, each account once, the last page without a `next`; a
+/// custom attribute filters too; the account page links to its next page with its filters.
+async fn the_flag_list_comes_in_pages_that_add_up(b: Backend) {
+    let app = TestApp::spawn(b).await;
+    app.store
+        .create_user(&app.org_id, "csm@us.example", "hash", Role::Member)
+        .await
+        .unwrap();
+    // Names repeat so that the order falls back to ids within a name.
+    let mut rng = Rng(0x9a6e5);
+    for i in 0..9 {
+        let (name, plan, tier) = (
+            ["Beta", "Alpha", "Gamma"][i % 3],
+            ["Growth", "Start"][i % 2],
+            ["gold", "silver"][i % 2],
+        );
+        let mut body = json!({"external_id": format!("E{i}"), "name": name,
+            "plan": plan, "attributes": {"tier": tier}});
+        if i % 3 == 0 {
+            body["owner_email"] = json!("csm@us.example");
+        }
+        let (s, r) = app.post(&app.admin_token, "/api/v1/accounts", &body).await;
+        assert_eq!(s, 201, "{r}");
+        // Some have one person touched (single-threaded), some two, some none.
+        for p in 0..rng.below(3) {
+            let (_, person) = app
+                .post(
+                    &app.admin_token,
+                    "/api/v1/people",
+                    &json!({"email": format!("p{p}@e{i}.example"), "memberships": [{"account": format!("E{i}")}]}),
+                )
+                .await;
+            let (s, r) = app
+                .post(
+                    &app.admin_token,
+                    "/api/v1/interactions",
+                    &json!({"account": format!("E{i}"), "kind": "call", "summary": "hello",
+                        "people": [person["id"]], "staff": ["csm@us.example"]}),
+                )
+                .await;
+            assert_eq!(s, 201, "{r}");
+        }
+    }
+    for query in [
+        "sort=name",
+        "sort=flag",
+        "sort=owner",
+        "flag=flagged&sort=flag",
+        "owner=none",
+        "attribute=tier:gold&sort=owner",
+        "attribute=plan:Start",
+    ] {
+        let (s, whole) = app
+            .get(
+                &app.admin_token,
+                &format!("/api/v1/relationship-flags?{query}&limit=1000"),
+            )
+            .await;
+        assert_eq!(s, 200, "{whole}");
+        assert!(whole.get("next").is_none_or(Value::is_null), "{query}");
+        let whole: Vec<Value> = whole["items"].as_array().unwrap().clone();
+        let mut paged: Vec<Value> = Vec::new();
+        let mut after = String::new();
+        loop {
+            let (s, page) = app
+                .get(
+                    &app.admin_token,
+                    &format!("/api/v1/relationship-flags?{query}&limit=2{after}"),
+                )
+                .await;
+            assert_eq!(s, 200, "{page}");
+            let items = page["items"].as_array().unwrap();
+            assert!(items.len() <= 2);
+            paged.extend(items.iter().cloned());
+            match page["next"].as_str() {
+                Some(next) => after = format!("&after={next}"),
+                None => break,
+            }
+        }
+        assert_eq!(paged, whole, "{query}");
+        assert!(!whole.is_empty(), "{query}");
+    }
+    let tiers = flags(&app, "?attribute=tier:gold").await;
+    assert_eq!(tiers.len(), 5, "{tiers:?}");
+    let (s, b) = app
+        .get(&app.admin_token, "/api/v1/relationship-flags?limit=0")
+        .await;
+    assert_eq!(s, 422, "{b}");
+    the_page_links_to_the_rest(&app).await;
+}
+
+/// The account page: 100 accounts, then a link to the rest with the same filters.
+async fn the_page_links_to_the_rest(app: &TestApp) {
+    let more: Vec<attune_storage::model::AccountUpsert> = (0..100)
+        .map(|i| attune_storage::model::AccountUpsert {
+            external_id: format!("M{i:03}"),
+            name: format!("More {i:03}"),
+            ..Default::default()
+        })
+        .collect();
+    app.store
+        .import_accounts(&app.org_id, &more, NOW_MS, &|_| {})
+        .await
+        .unwrap();
+    let cookie = crate::pages::login(app).await;
+    let html = |url: String| {
+        let (client, cookie) = (app.client.clone(), cookie.clone());
+        async move {
+            let res = client
+                .get(url)
+                .header("cookie", cookie)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(res.status(), 200);
+            res.text().await.unwrap()
+        }
+    };
+    let first = html(app.url("/accounts?flag=no_contact&sort=flag")).await;
+    let rows = |h: &str| h.matches("<tr><td><a href=\"/accounts/").count();
+    assert_eq!(rows(&first), 100);
+    let next = first
+        .split("<p><a href=\"")
+        .find_map(|s| {
+            s.split_once("\">Next accounts")
+                .map(|(h, _)| h.replace("&#38;", "&"))
+        })
+        .expect("a link to the next page");
+    assert!(
+        next.starts_with("/accounts?flag=no_contact&sort=flag&after="),
+        "{next}"
+    );
+    let second = html(app.url(&next)).await;
+    let no_contact = flags(app, "?flag=no_contact&limit=1000").await.len();
+    assert_eq!(rows(&second), no_contact - 100);
+    assert!(!second.contains("Next accounts"));
+}

@@ -53,6 +53,28 @@ async fn customers_story(b: Backend) {
     );
     let kept = store.account_flags(&a.id).await.unwrap();
     assert!(!kept.is_empty());
+    let page = store
+        .account_flag_page(
+            &a.id,
+            &attune_storage::model::FlagListQuery {
+                limit: 1_000,
+                archived: true,
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(page.len(), store.list_accounts(&a.id).await.unwrap().len());
+    for (account, threading) in &page {
+        let k = kept.iter().find(|f| f.account_id == account.id);
+        assert_eq!(
+            k.map_or(
+                &attune_domain::customer::relationship::Threading::NoContact,
+                |f| &f.threading
+            ),
+            threading
+        );
+    }
     assert!(store.account_flags(&a2.id).await.unwrap().is_empty());
     store.assert_all_called("CustomerStore", <dyn CustomerStore>::METHODS);
 }
