@@ -159,50 +159,64 @@ fn joined(dialect: super::Dialect, expr: &str) -> String {
     }
 }
 
-/// The window of every account of the organisation, counted in SQL: one row per account
-/// (`person:touches,…` and the oldest touch), then its staff (`user,…`), so a full refresh
-/// moves one row per account out of the database rather than one per touch.
+/// The window of every account of the organisation, gathered by the database: one row per
+/// account for its answers (`person,person,…`, from the account index alone, read in its
+/// order so no sort runs) and one for its conversations, then its staff (`user,…`); the people
+/// are counted here. A full refresh so moves a few rows per account out of the database rather
+/// than one per touch.
 async fn all_counts(
     conn: &mut AnyConnection,
     dialect: super::Dialect,
     org_id: &str,
     since_ms: i64,
 ) -> StoreResult<HashMap<String, Counted>> {
-    let people = joined(dialect, "t.person_id || ':' || CAST(t.n AS TEXT)");
-    let sql = format!(
-        "SELECT t.account_id, {people}, MIN(t.first_at) FROM (\
-           SELECT account_id, person_id, COUNT(*) AS n, MIN(at) AS first_at FROM (\
-             SELECT r.account_id, r.contact_id AS person_id, r.submitted_at AS at FROM responses r \
-             WHERE r.org_id = $1 AND r.submitted_at >= $2 AND r.contact_id IS NOT NULL \
-               AND r.account_id IS NOT NULL AND {visible} \
-             UNION ALL SELECT i.account_id, p.person_id, i.occurred_at FROM interactions i \
-             JOIN interaction_people p ON p.interaction_id = i.id AND p.org_id = i.org_id \
-             WHERE i.org_id = $1 AND i.internal = 0 AND i.occurred_at >= $2 \
-               AND i.account_id IS NOT NULL\
-           ) AS touch GROUP BY account_id, person_id\
-         ) AS t GROUP BY t.account_id",
-        visible = super::responses::VISIBLE
+    // Without statistics SQLite's planner reads the answers through the index of people and
+    // looks each row up in the table (3.5 s at 10 M answers, against 1.2 s reading the
+    // covering account index in order); PostgreSQL plans from its statistics.
+    let from = match dialect {
+        super::Dialect::Sqlite => "responses r INDEXED BY responses_account",
+        super::Dialect::Postgres => "responses r",
+    };
+    let answers = format!(
+        "SELECT r.account_id, {}, MIN(r.submitted_at) FROM {from} \
+         WHERE r.org_id = $1 AND r.submitted_at >= $2 AND r.contact_id IS NOT NULL \
+           AND r.account_id IS NOT NULL AND {} GROUP BY r.account_id",
+        joined(dialect, "r.contact_id"),
+        super::responses::VISIBLE
+    );
+    let conversations = format!(
+        "SELECT i.account_id, {}, MIN(i.occurred_at) FROM interactions i \
+         JOIN interaction_people p ON p.interaction_id = i.id AND p.org_id = i.org_id \
+         WHERE i.org_id = $1 AND i.internal = 0 AND i.occurred_at >= $2 \
+           AND i.account_id IS NOT NULL GROUP BY i.account_id",
+        joined(dialect, "p.person_id")
     );
     let mut out: HashMap<String, Counted> = HashMap::new();
-    for row in sqlx::query(AssertSqlSafe(sql))
-        .bind(org_id)
-        .bind(since_ms)
-        .fetch_all(&mut *conn)
-        .await
-        .context("counting the touches of the window")?
-    {
-        let account: String = row.try_get(0).context("reading a count")?;
-        let people: String = row.try_get(1).context("reading a count")?;
-        let mut c = Counted {
-            first_at: row.try_get(2).context("reading a count")?,
-            ..Counted::default()
-        };
-        for entry in people.split(',') {
-            let (person, n) = entry.rsplit_once(':').unwrap_or((entry, "0"));
-            let n: usize = n.parse().unwrap_or(0);
-            *c.tally.per_person.entry(person.to_owned()).or_default() += n;
+    for sql in [answers, conversations] {
+        for row in sqlx::query(AssertSqlSafe(sql))
+            .bind(org_id)
+            .bind(since_ms)
+            .fetch_all(&mut *conn)
+            .await
+            .context("reading the touches of the window")?
+        {
+            let account: String = row.try_get(0).context("reading touches")?;
+            let people: String = row.try_get(1).context("reading touches")?;
+            let first: i64 = row.try_get(2).context("reading touches")?;
+            let c = out.entry(account).or_insert_with(|| Counted {
+                tally: Tally::default(),
+                first_at: first,
+            });
+            c.first_at = c.first_at.min(first);
+            for person in people.split(',') {
+                match c.tally.per_person.get_mut(person) {
+                    Some(n) => *n += 1,
+                    None => {
+                        c.tally.per_person.insert(person.to_owned(), 1);
+                    }
+                }
+            }
         }
-        out.insert(account, c);
     }
     // Staff count only in conversations with someone of the customer's side (the touches).
     let staff = match dialect {
