@@ -13,7 +13,8 @@
 //!
 //! Run: `cargo bench -p attune --bench customer_360 -- [ACCOUNTS]
 //! [--postgres postgres://root@127.0.0.1:5432/postgres]`. `ATTUNE_BENCH_KEEP=1` keeps the
-//! SQLite file and reuses it on the next run at the same size (to profile without seeding).
+//! SQLite file (in `$TMPDIR/attune-bench-c360-sqlite-N`) and reuses it on the next run at the
+//! same size (to profile without seeding).
 
 mod baseline;
 #[path = "../common/mod.rs"]
@@ -165,7 +166,13 @@ async fn main() -> anyhow::Result<()> {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(100);
-    let dir = std::env::temp_dir().join(format!("attune-bench-c360-{n}"));
+    // One folder per backend: a PostgreSQL run must not remove a kept SQLite file.
+    let backend = if scale.postgres.is_some() {
+        "pg"
+    } else {
+        "sqlite"
+    };
+    let dir = std::env::temp_dir().join(format!("attune-bench-c360-{backend}-{n}"));
     println!(
         "\n## {n} accounts, {per_account} responses each ({})",
         scale.backend()
