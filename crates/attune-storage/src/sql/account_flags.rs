@@ -151,7 +151,7 @@ struct Counted {
     first_at: i64,
 }
 
-/// `expr` of every row of a group, joined by commas (ids hold none).
+/// `expr` of every row of a group, joined by commas (ids are `new_id()` hex: no commas).
 fn joined(dialect: super::Dialect, expr: &str) -> String {
     match dialect {
         super::Dialect::Sqlite => format!("group_concat({expr}, ',')"),

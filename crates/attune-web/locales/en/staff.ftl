@@ -125,6 +125,11 @@ accounts-shown =
         [one] One account
        *[other] { $count } accounts
     }
+accounts-shown-page =
+    { $count ->
+        [one] One account on this page
+       *[other] { $count } accounts on this page
+    }
 accounts-next = Next accounts →
 accounts-cell-single =
     Single-threaded: { $people ->

@@ -392,6 +392,7 @@ messages! {
     AccountsSortFlag = "accounts-sort-flag",
     AccountsShow = "accounts-show",
     AccountsShown = "accounts-shown",
+    AccountsShownPage = "accounts-shown-page",
     AccountsNext = "accounts-next",
     AccountsCellSingle = "accounts-cell-single",
     AccountsCellMulti = "accounts-cell-multi",

@@ -259,6 +259,12 @@ pub(crate) async fn list(
         Err(e) => return ApiError::from(e).into_response(),
     };
     let next = accounts.next.as_deref().map(|a| next_link(&params, a));
+    // One page of several says so: "11 accounts" on the second page would read as the total.
+    let shown = if next.is_some() || fq.after.is_some() {
+        Msg::AccountsShownPage
+    } else {
+        Msg::AccountsShown
+    };
     let rows: Vec<AccountRow> = accounts
         .rows
         .iter()
@@ -280,7 +286,7 @@ pub(crate) async fn list(
     let [flags, owners, attributes, sorts] = filter_choices(&t, &params, &users);
     render(&AccountsPage {
         none: t.with_code(Msg::AccountsNone, &[("api", "POST /api/v1/accounts")]),
-        shown: t.arg(Msg::AccountsShown, "count", rows.len()),
+        shown: t.arg(shown, "count", rows.len()),
         next,
         t,
         user_email: user.email.clone(),
@@ -352,7 +358,7 @@ pub(super) fn samples(t: &Tr) -> Vec<(&'static str, String)> {
         attributes,
         value: "①".into(),
         sorts,
-        shown: t.arg(Msg::AccountsShown, "count", 3),
+        shown: t.arg(Msg::AccountsShownPage, "count", 3),
         next: Some("/".into()),
     }
     .render()

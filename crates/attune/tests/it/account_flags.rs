@@ -499,6 +499,7 @@ async fn the_page_links_to_the_rest(app: &TestApp) {
     let first = html(app.url("/accounts?flag=no_contact&sort=flag")).await;
     let rows = |h: &str| h.matches("<tr><td><a href=\"/accounts/").count();
     assert_eq!(rows(&first), 100);
+    assert!(first.contains("100 accounts on this page"));
     let next = first
         .split("<p><a href=\"")
         .find_map(|s| {
@@ -514,4 +515,8 @@ async fn the_page_links_to_the_rest(app: &TestApp) {
     let no_contact = flags(app, "?flag=no_contact&limit=1000").await.len();
     assert_eq!(rows(&second), no_contact - 100);
     assert!(!second.contains("Next accounts"));
+    assert!(
+        second.contains(&format!("{} accounts on this page", no_contact - 100))
+            || no_contact == 101
+    );
 }
